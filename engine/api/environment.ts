@@ -1,0 +1,255 @@
+import { Transformation } from './transformation.ts';
+import { DataStream } from './datastream.ts';
+import './keyed-stream.ts';
+import { generateGraph } from './graph-generator.ts';
+import type { RuntimeMode } from '../plan/job-graph.ts';
+import { SourceOperator, type Source } from '../runtime/source.ts';
+import { CollectionSource, SequenceSource } from '../runtime/sources/collection.ts';
+import { GeneratorSource, type GeneratorOptions } from '../runtime/sources/generator.ts';
+import { executionHost, type JobReport } from '../runtime/host.ts';
+import { LocalExecutor, type JobClient, type LocalExecutionOptions } from '../runtime/local-executor.ts';
+import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
+import { InvalidPipelineError } from '../runtime/errors.ts';
+import { checkParallelism } from './validation.ts';
+import type { StreamGraphSpec } from '../plan/job-graph.ts';
+import type { JobDefinition } from '../runtime/job.ts';
+
+/** Options of `StreamExecutionEnvironment.create`. */
+export interface EnvironmentOptions {
+  /** Default parallelism of operators (an operator's own setting wins). Default: the host's, else 1. */
+  parallelism?: number;
+  /** 'streaming' (default) or 'batch' (bounded sources only, same final result). */
+  mode?: RuntimeMode;
+  /** Upper bound for rescaling keyed state: the number of key groups. Default 128. */
+  maxParallelism?: number;
+  /** Interval of periodic watermarks in ms of processing time. Default 200; 0 disables them. */
+  autoWatermarkInterval?: number;
+}
+
+/** What `execute()` resolves to. */
+export interface JobExecutionResult {
+  jobName: string;
+  /** Wall-clock run time in ms. */
+  netRuntimeMs: number;
+  /** The job's figures, as in `weir run --report`. */
+  report: JobReport;
+}
+
+/** Execution-wide settings (Flink's `ExecutionConfig`). */
+export class ExecutionConfig {
+  constructor(private readonly env: StreamExecutionEnvironment) {}
+  /** @example env.getConfig().setAutoWatermarkInterval(50) */
+  setAutoWatermarkInterval(ms: number): this {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new InvalidPipelineError(`setAutoWatermarkInterval: interval must be a number ≥ 0 ms, got ${ms}`);
+    this.env.autoWatermarkInterval = ms;
+    return this;
+  }
+  getAutoWatermarkInterval(): number {
+    return this.env.autoWatermarkInterval;
+  }
+}
+
+/**
+ * The entry point of every pipeline: creates sources, holds defaults, and runs the job.
+ *
+ * @example
+ * const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+ * env.fromElements(1, 2, 3).map((x) => x * 10).print();
+ * await env.execute('numbers');
+ */
+export class StreamExecutionEnvironment {
+  /** @internal transformations in creation order */
+  readonly transformations: Transformation[] = [];
+  /** @internal */
+  readonly sinks: Transformation[] = [];
+  private nextId = 0;
+  parallelism: number;
+  mode: RuntimeMode;
+  maxParallelism: number;
+  autoWatermarkInterval: number;
+  private readonly config = new ExecutionConfig(this);
+  /** @internal options for in-process execution (tests inject a clock). */
+  localExecutionOptions: LocalExecutionOptions = {};
+
+  private constructor(options: EnvironmentOptions) {
+    const defaults = executionHost().defaults ?? {};
+    this.parallelism = checkParallelism(options.parallelism ?? defaults.parallelism ?? 1, 'StreamExecutionEnvironment');
+    const mode = options.mode ?? defaults.mode ?? 'streaming';
+    if (mode !== 'streaming' && mode !== 'batch') throw new InvalidPipelineError(`Unknown mode '${String(mode)}': use 'streaming' or 'batch'`);
+    this.mode = mode;
+    this.maxParallelism = options.maxParallelism ?? DEFAULT_MAX_PARALLELISM;
+    if (!Number.isInteger(this.maxParallelism) || this.maxParallelism < 1 || this.maxParallelism > 32768) {
+      throw new InvalidPipelineError(`maxParallelism must be an integer in [1, 32768], got ${this.maxParallelism}`);
+    }
+    this.autoWatermarkInterval = options.autoWatermarkInterval ?? 200;
+  }
+
+  /**
+   * Creates an environment. Options not given come from the host (`weir run --parallelism`,
+   * `--mode`), then from Flink's defaults.
+   *
+   * @example
+   * const env = StreamExecutionEnvironment.create({ mode: 'batch' });
+   */
+  static create(options: EnvironmentOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  /** Alias of `create()`, as Flink names it. */
+  static getExecutionEnvironment(options: EnvironmentOptions = {}): StreamExecutionEnvironment {
+    return new StreamExecutionEnvironment(options);
+  }
+
+  /** @example env.setParallelism(4) */
+  setParallelism(parallelism: number): this {
+    this.parallelism = checkParallelism(parallelism, 'StreamExecutionEnvironment');
+    return this;
+  }
+
+  getParallelism(): number {
+    return this.parallelism;
+  }
+
+  /** @example env.setMaxParallelism(256) */
+  setMaxParallelism(maxParallelism: number): this {
+    if (!Number.isInteger(maxParallelism) || maxParallelism < 1) throw new InvalidPipelineError(`setMaxParallelism: must be an integer ≥ 1, got ${maxParallelism}`);
+    this.maxParallelism = maxParallelism;
+    return this;
+  }
+
+  /** @example env.setRuntimeMode('batch') */
+  setRuntimeMode(mode: RuntimeMode): this {
+    if (mode !== 'streaming' && mode !== 'batch') throw new InvalidPipelineError(`Unknown mode '${String(mode)}': use 'streaming' or 'batch'`);
+    this.mode = mode;
+    return this;
+  }
+
+  /** @example env.getConfig().setAutoWatermarkInterval(50) */
+  getConfig(): ExecutionConfig {
+    return this.config;
+  }
+
+  /** @internal */
+  addTransformation(name: string, kind: string, factory: Transformation['createOperator']): Transformation {
+    const t = new Transformation(this.nextId++, name, kind, factory);
+    this.transformations.push(t);
+    return t;
+  }
+
+  /**
+   * A stream from any source.
+   *
+   * @example
+   * env.fromSource(mySource, 'my source')
+   */
+  fromSource<T>(source: Source<T>, name: string = source.name): DataStream<T> {
+    const t = this.addTransformation(`Source: ${name}`, 'source', () => new SourceOperator(source));
+    t.source = source as Source<unknown>;
+    t.singleton = source.parallel === false;
+    t.config = { source: name, bounded: source.boundedness === 'bounded' };
+    return new DataStream<T>(this, [{ transformation: t }]);
+  }
+
+  /**
+   * A bounded stream of the array's elements, in order (parallelism 1).
+   *
+   * @example
+   * env.fromCollection([{ user: 'a', ts: 1000 }, { user: 'b', ts: 2000 }])
+   */
+  fromCollection<T>(items: readonly T[]): DataStream<T> {
+    if (!Array.isArray(items)) throw new InvalidPipelineError('fromCollection expects an array');
+    return this.fromSource(new CollectionSource<T>('Collection', items), 'Collection');
+  }
+
+  /**
+   * A bounded stream of the given elements, in order.
+   *
+   * @example
+   * env.fromElements('a', 'b', 'c')
+   */
+  fromElements<T>(...items: T[]): DataStream<T> {
+    return this.fromSource(new CollectionSource<T>('Elements', items), 'Elements');
+  }
+
+  /**
+   * The numbers from `from` to `to`, inclusive, read in parallel.
+   *
+   * @example
+   * env.fromSequence(1, 1_000_000)
+   */
+  fromSequence(from: number, to: number): DataStream<number> {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || to < from) {
+      throw new InvalidPipelineError(`fromSequence(${from}, ${to}): expects integers with from ≤ to`);
+    }
+    return this.fromSource(new SequenceSource(from, to), 'Sequence');
+  }
+
+  /**
+   * `count` records made by `generate(index)` (bounded), or an endless stream when `count` is
+   * Infinity (unbounded). Rate-limit with `recordsPerSecond`.
+   *
+   * @example
+   * env.fromGenerator(Infinity, (i) => ({ sensor: i % 10, value: Math.sin(i) }), { recordsPerSecond: 1000 })
+   */
+  fromGenerator<T>(count: number, generate: (index: number) => T, options: GeneratorOptions = {}): DataStream<T> {
+    if (!(count >= 0)) throw new InvalidPipelineError(`fromGenerator: count must be ≥ 0 or Infinity, got ${count}`);
+    if (typeof generate !== 'function') throw new InvalidPipelineError('fromGenerator: expects a function (index) => record');
+    if (options.recordsPerSecond !== undefined && !(options.recordsPerSecond > 0)) {
+      throw new InvalidPipelineError(`fromGenerator: recordsPerSecond must be > 0, got ${options.recordsPerSecond}`);
+    }
+    return this.fromSource(new GeneratorSource<T>('Generator', count, generate, options), 'Generator');
+  }
+
+  /** The plan of what `execute()` would run: plain data. */
+  getStreamGraph(jobName = 'job'): StreamGraphSpec {
+    return generateGraph(this, jobName).graph;
+  }
+
+  /** @internal builds the runnable job and forgets the sinks, as Flink does after execute. */
+  buildJob(jobName: string): JobDefinition {
+    if (this.sinks.length === 0) {
+      throw new InvalidPipelineError(`Job '${jobName}' has no sinks: add print(), sinkTo(...) or another sink before execute()`);
+    }
+    const job = generateGraph(this, jobName);
+    this.sinks.length = 0;
+    return job;
+  }
+
+  /**
+   * Starts the job and returns a handle without waiting for it to end.
+   *
+   * @example
+   * const client = env.executeAsync('live');
+   * setTimeout(() => client.cancel(), 10_000);
+   * await client.result;
+   */
+  executeAsync(jobName = 'Weir job'): JobClient {
+    const job = this.buildJob(jobName);
+    const host = executionHost();
+    const client = new LocalExecutor(job, this.localExecutionOptions).start();
+    const result = client.result.then(
+      (r) => {
+        host.onJobFinished?.(r.report);
+        return r;
+      },
+      (e: unknown) => {
+        const report = (e as { report?: JobReport }).report;
+        if (report) host.onJobFinished?.(report);
+        throw e;
+      },
+    );
+    return { ...client, result };
+  }
+
+  /**
+   * Runs the job. For a bounded job, resolves when it has finished and its sinks are complete;
+   * rejects with the job's error when it fails.
+   *
+   * @example
+   * await env.execute('sensor averages');
+   */
+  async execute(jobName = 'Weir job'): Promise<JobExecutionResult> {
+    const { report } = await this.executeAsync(jobName).result;
+    return { jobName, netRuntimeMs: report.durationMs, report };
+  }
+}

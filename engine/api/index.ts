@@ -1,0 +1,55 @@
+/**
+ * The DataStream API, imported by notebooks as `'weir'`. Names and shapes follow Apache Flink's
+ * DataStream API in TypeScript idiom. This module is pure: no Node, no DOM.
+ */
+export { StreamExecutionEnvironment, ExecutionConfig } from './environment.ts';
+export type { EnvironmentOptions, JobExecutionResult } from './environment.ts';
+export { DataStream } from './datastream.ts';
+export { KeyedStream } from './keyed-stream.ts';
+export { WindowedStream } from './windowed-stream.ts';
+export type { WindowBounds, WindowResultFunction } from './windowed-stream.ts';
+export { OutputTag } from './output-tag.ts';
+export { Sinks } from './sinks.ts';
+export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, SinkSemantics } from './sinks.ts';
+export { WatermarkStrategy, BoundedOutOfOrdernessGenerator } from '../runtime/watermarks.ts';
+export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from '../runtime/watermarks.ts';
+export {
+  ValueStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  AggregatingStateDescriptor,
+} from '../state/descriptors.ts';
+export type { AggregateFunction, ReduceFunction } from '../state/descriptors.ts';
+export { StateTtlConfig } from '../state/ttl.ts';
+export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from '../state/state.ts';
+export type {
+  Collector,
+  RuntimeContext,
+  RichFunction,
+  MapFunction,
+  FilterFunction,
+  FlatMapFunction,
+  ProcessFunction,
+  KeyedProcessFunction,
+  ProcessContext,
+  KeyedProcessContext,
+  OnTimerContext,
+  TimerService,
+  TimeDomain,
+  CoMapFunction,
+  CoFlatMapFunction,
+  CoProcessFunction,
+  BroadcastProcessFunction,
+  BroadcastState,
+  ReadOnlyBroadcastState,
+  SinkFunction,
+  SinkContext,
+} from '../runtime/functions.ts';
+export * from '../runtime/windowing/index.ts';
+export type { Source, SourceReader, SourceOutput, PollResult, Boundedness } from '../runtime/source.ts';
+export { JobExecutionError, InvalidPipelineError } from '../runtime/errors.ts';
+export type { JobClient } from '../runtime/local-executor.ts';
+export type { JobReport, OperatorReport } from '../runtime/host.ts';
+export type { RuntimeMode } from '../plan/job-graph.ts';
+export type { SinkDescriptor } from '../runtime/connectors.ts';

@@ -1,0 +1,102 @@
+import type { SinkDescriptor } from '../runtime/connectors.ts';
+import type { SinkFunction } from '../runtime/functions.ts';
+import { formatForPrint } from './print-format.ts';
+
+/** Delivery guarantee of a sink. */
+export type SinkSemantics = 'exactly-once' | 'at-least-once' | 'none';
+
+/** Options of `Sinks.jsonl`. */
+export interface JsonlSinkOptions {
+  /** Delivery guarantee once checkpointing is on. Default 'at-least-once'. */
+  semantics?: SinkSemantics;
+}
+
+/** Options of `Sinks.chart`. */
+export interface ChartSinkOptions<T> {
+  type: 'line' | 'bar' | 'area' | 'scatter';
+  /** Field for the x axis (often the window start). */
+  x: keyof T & string;
+  /** Field (or fields) for the y axis. */
+  y: (keyof T & string) | (keyof T & string)[];
+  /** Field whose values split the data into series (one line per key). */
+  series?: keyof T & string;
+  /** 'append' adds every record as a point; 'upsert' replaces the point with the same key. */
+  mode?: 'append' | 'upsert';
+  /** Fields identifying a point for upsert mode. Default: x and series. */
+  key?: (keyof T & string)[];
+  /** Chart title. */
+  title?: string;
+}
+
+/** A sink that keeps records in memory; read `values` after the job. */
+export interface CollectSink<T> extends SinkFunction<T> {
+  /** Every record received, in arrival order (per subtask). */
+  readonly values: T[];
+}
+
+/**
+ * Ready-made sinks.
+ *
+ * @example
+ * stream.sinkTo(Sinks.jsonl('/data/out/clicks.jsonl'));
+ * stream.sinkTo(Sinks.chart({ type: 'line', x: 'start', y: 'count', series: 'user' }));
+ */
+export const Sinks = {
+  /**
+   * Writes one JSON object per line. `path` is a file (parallelism 1), or a directory (a path
+   * ending in '/', an existing directory, or parallelism > 1) holding one `part-<n>.jsonl` per
+   * subtask. Files in progress do not end in `.jsonl`; output is complete when `execute()`
+   * resolves. Re-running replaces the previous output.
+   *
+   * @example
+   * stream.sinkTo(Sinks.jsonl('/tmp/results/'))
+   */
+  jsonl(path: string, options: JsonlSinkOptions = {}): SinkDescriptor {
+    if (typeof path !== 'string' || !path) throw new Error('Sinks.jsonl expects a path');
+    const semantics = options.semantics ?? 'at-least-once';
+    if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
+      throw new Error(`Sinks.jsonl: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
+    }
+    return { sinkKind: 'jsonl', options: { path, semantics } };
+  },
+
+  /**
+   * Draws a live chart in the notebook under the cell that runs the job. Headless `weir run`
+   * ignores it (with a one-line note).
+   *
+   * @example
+   * windowed.sinkTo(Sinks.chart({ type: 'line', x: 'start', y: 'avg', series: 'sensor' }))
+   */
+  chart<T>(options: ChartSinkOptions<T>): SinkDescriptor {
+    if (!options || !['line', 'bar', 'area', 'scatter'].includes(options.type)) {
+      throw new Error(`Sinks.chart: type must be 'line', 'bar', 'area' or 'scatter'`);
+    }
+    if (!options.x || !options.y) throw new Error('Sinks.chart: x and y are required');
+    if (options.mode && options.mode !== 'append' && options.mode !== 'upsert') throw new Error(`Sinks.chart: mode must be 'append' or 'upsert'`);
+    return { sinkKind: 'chart', options: { ...options } as Record<string, unknown> };
+  },
+
+  /**
+   * Keeps every record in memory (for tests and small previews; runs in the same process).
+   *
+   * @example
+   * const out = Sinks.collect<number>();
+   * env.fromElements(1, 2).map((x) => x * 2).sinkTo(out);
+   * await env.execute();
+   * out.values; // [2, 4]
+   */
+  collect<T>(): CollectSink<T> {
+    const values: T[] = [];
+    return { values, invoke: (v: T) => void values.push(v) };
+  },
+
+  /**
+   * Prints each record through `log` (console.log by default).
+   *
+   * @example
+   * stream.sinkTo(Sinks.print((line) => myLog.push(line)))
+   */
+  print<T>(log: (line: string) => void = (line) => (globalThis as unknown as { console: { log(s: string): void } }).console.log(line)): SinkFunction<T> {
+    return { invoke: (v: T) => log(formatForPrint(v)) };
+  },
+};

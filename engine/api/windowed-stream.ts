@@ -1,0 +1,171 @@
+import type { DataStream } from './datastream.ts';
+import type { KeyedStream } from './keyed-stream.ts';
+import type { OutputTag } from './output-tag.ts';
+import { InvalidPipelineError } from '../runtime/errors.ts';
+import type { AggregateFunction } from '../state/descriptors.ts';
+import {
+  createWindowOperator,
+  type Evictor,
+  type ProcessWindowFunction,
+  type Trigger,
+  type WindowAssigner,
+  type WindowOperatorSpec,
+} from '../runtime/windowing/index.ts';
+
+/** The window a result belongs to, as passed to a window function. */
+export interface WindowBounds {
+  /** Inclusive start (epoch ms). */
+  readonly start: number;
+  /** Exclusive end (epoch ms). */
+  readonly end: number;
+}
+
+/**
+ * Turns the pre-aggregated result of one key's window into an output record.
+ *
+ * @example
+ * (user, window, count) => ({ user, start: window.start, end: window.end, count })
+ */
+export type WindowResultFunction<K, R, OUT> = (key: K, window: WindowBounds, result: R) => OUT;
+
+/**
+ * A keyed stream cut into windows (Flink's `WindowedStream`). Finish it with `reduce`,
+ * `aggregate` or `process`.
+ *
+ * @example
+ * clicks.keyBy((c) => c.user)
+ *   .window(TumblingEventTimeWindows.of(60_000))
+ *   .allowedLateness(10_000)
+ *   .aggregate(countAgg, (user, w, n) => ({ user, start: w.start, n }))
+ */
+export class WindowedStream<T, K> {
+  private triggerValue: Trigger | undefined;
+  private evictorValue: Evictor | undefined;
+  private lateness = 0;
+  private lateTag: string | undefined;
+
+  /** @internal */
+  constructor(
+    private readonly input: KeyedStream<T, K>,
+    private readonly assigner: WindowAssigner,
+    /** @internal windowAll: one subtask, one key */
+    private readonly singleton = false,
+  ) {}
+
+  /**
+   * Replaces the assigner's default trigger.
+   *
+   * @example
+   * keyed.window(GlobalWindows.create()).trigger(CountTrigger.of(100))
+   */
+  trigger(trigger: Trigger): this {
+    if (!trigger || typeof (trigger as { onElement?: unknown }).onElement !== 'function') throw new InvalidPipelineError('trigger() expects a Trigger');
+    this.triggerValue = trigger;
+    return this;
+  }
+
+  /**
+   * Removes elements from a window before and/or after the window function runs.
+   *
+   * @example
+   * keyed.window(GlobalWindows.create()).trigger(CountTrigger.of(10)).evictor(CountEvictor.of(100))
+   */
+  evictor(evictor: Evictor): this {
+    if (!evictor || typeof (evictor as { evictBefore?: unknown }).evictBefore !== 'function') throw new InvalidPipelineError('evictor() expects an Evictor');
+    this.evictorValue = evictor;
+    return this;
+  }
+
+  /**
+   * Keeps windows open for `ms` after the watermark passes their end: a late record updates
+   * the window, which fires again.
+   *
+   * @example
+   * windowed.allowedLateness(30_000)
+   */
+  allowedLateness(ms: number): this {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new InvalidPipelineError(`allowedLateness: must be a number ≥ 0 ms, got ${ms}`);
+    this.lateness = ms;
+    return this;
+  }
+
+  /**
+   * Sends records that arrive after their windows closed to a side output instead of dropping them.
+   *
+   * @example
+   * const late = new OutputTag<Click>('late');
+   * const counts = windowed.sideOutputLateData(late).aggregate(count);
+   * counts.getSideOutput(late).print();
+   */
+  sideOutputLateData(tag: OutputTag<T>): this {
+    this.lateTag = tag.id;
+    return this;
+  }
+
+  /**
+   * Incrementally reduces each window; `windowFn` turns the result into the output record.
+   *
+   * @example
+   * windowed.reduce((a, b) => ({ ...a, amount: a.amount + b.amount }))
+   */
+  reduce<OUT = T>(fn: (a: T, b: T) => T, windowFn?: WindowResultFunction<K, T, OUT> | ProcessWindowFunction<T, OUT, K>): DataStream<OUT> {
+    if (typeof fn !== 'function') throw new InvalidPipelineError('reduce() expects a function (a, b) => combined');
+    return this.build('reduce', { kind: 'reduce', reduce: fn }, windowFn);
+  }
+
+  /**
+   * Incrementally aggregates each window (createAccumulator/add/getResult/merge); `windowFn`
+   * turns the result into the output record.
+   *
+   * @example
+   * windowed.aggregate(
+   *   { createAccumulator: () => 0, add: (_e, n) => n + 1, getResult: (n) => n, merge: (a, b) => a + b },
+   *   (user, w, count) => ({ user, start: w.start, end: w.end, count }))
+   */
+  aggregate<ACC, R, OUT = R>(
+    fn: AggregateFunction<T, ACC, R>,
+    windowFn?: WindowResultFunction<K, R, OUT> | ProcessWindowFunction<R, OUT, K>,
+  ): DataStream<OUT> {
+    if (!fn || typeof fn.createAccumulator !== 'function' || typeof fn.add !== 'function' || typeof fn.getResult !== 'function') {
+      throw new InvalidPipelineError('aggregate() expects an AggregateFunction with createAccumulator, add, getResult and merge');
+    }
+    return this.build('aggregate', { kind: 'aggregate', aggregate: fn }, windowFn);
+  }
+
+  /**
+   * Gets all of a window's elements and its metadata when it fires.
+   *
+   * @example
+   * windowed.process((user, ctx, elements, out) => {
+   *   out.collect({ user, start: ctx.window.start, n: [...elements].length });
+   * })
+   */
+  process<OUT>(fn: ProcessWindowFunction<T, OUT, K>): DataStream<OUT> {
+    if (typeof fn !== 'function' && (!fn || typeof fn.process !== 'function')) {
+      throw new InvalidPipelineError('process() expects a ProcessWindowFunction: (key, ctx, elements, out) => void, or an object with process(...)');
+    }
+    return this.build('process', { kind: 'list' }, fn);
+  }
+
+  private build<OUT>(what: string, contents: WindowOperatorSpec['contents'], windowFn: unknown): DataStream<OUT> {
+    let windowFunction: WindowOperatorSpec['windowFunction'];
+    if (windowFn === undefined) windowFunction = { kind: 'pass' };
+    else if (what !== 'process' && typeof windowFn === 'function') windowFunction = { kind: 'simple', fn: windowFn as (k: unknown, w: unknown, r: unknown) => unknown };
+    else windowFunction = { kind: 'process', fn: windowFn as ProcessWindowFunction<any, any, any> };
+    const spec: WindowOperatorSpec = {
+      assigner: this.assigner,
+      trigger: this.triggerValue,
+      evictor: this.evictorValue,
+      allowedLateness: this.lateness,
+      lateDataTag: this.lateTag,
+      contents,
+      windowFunction,
+    };
+    const name = `Window(${String(this.assigner)}, ${what})`;
+    const out = this.input.keyedTransform<OUT>(name, 'window', () => createWindowOperator(spec));
+    const t = out.refs[0]!.transformation;
+    t.config = { assigner: String(this.assigner), allowedLateness: this.lateness, function: what };
+    if (this.singleton) t.singleton = true;
+    return out;
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * `'weir'` as notebooks and `weir run` load it in Node: the DataStream API plus the connectors
+ * that need Node (files, and later DuckDB), registered on import.
+ */
+import { registerNodeConnectors } from './connectors/register.ts';
+
+registerNodeConnectors();
+
+export * from './api/index.ts';

@@ -1,0 +1,49 @@
+import type { SinkFunction } from './functions.ts';
+
+/**
+ * A sink described as plain data (`Sinks.jsonl(path)` returns one). The engine core cannot do
+ * IO, so descriptors are turned into sink functions by factories that the hosting process
+ * registers (the Node entry registers files; the app registers charts).
+ */
+export interface SinkDescriptor {
+  readonly sinkKind: string;
+  readonly options: Record<string, unknown>;
+}
+
+/** Everything a sink factory is told about the subtask it builds a sink for. */
+export interface SinkFactoryContext {
+  subtask: number;
+  parallelism: number;
+  operatorName: string;
+  jobName: string;
+  note(message: string): void;
+}
+
+export type SinkFactory = (descriptor: SinkDescriptor, ctx: SinkFactoryContext) => SinkFunction<any>;
+
+const REGISTRY = Symbol.for('weir.sinkFactories');
+
+function registry(): Map<string, SinkFactory> {
+  const g = globalThis as Record<symbol, Map<string, SinkFactory> | undefined>;
+  return (g[REGISTRY] ??= new Map());
+}
+
+/** Registers how to build sinks of one kind in this process. */
+export function registerSinkFactory(kind: string, factory: SinkFactory): void {
+  registry().set(kind, factory);
+}
+
+/** Builds the sink for a descriptor, or explains which host can. */
+export function createSinkFromDescriptor(descriptor: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<any> {
+  const f = registry().get(descriptor.sinkKind);
+  if (!f) {
+    throw new Error(
+      `No '${descriptor.sinkKind}' sink is available in this process (sink '${ctx.operatorName}'); it needs the Node runtime: import the engine as 'weir' in a notebook or 'weir run'`,
+    );
+  }
+  return f(descriptor, ctx);
+}
+
+export function isSinkDescriptor(x: unknown): x is SinkDescriptor {
+  return !!x && typeof x === 'object' && typeof (x as SinkDescriptor).sinkKind === 'string';
+}

@@ -1,0 +1,250 @@
+/**
+ * The shapes of user functions. Every function can be given as a plain arrow function or, when
+ * it needs state or setup, as an object (or class instance) with `open(ctx)` / `close()` and
+ * the method named after the transformation — Flink's "rich functions" in TypeScript idiom.
+ */
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  ValueStateDescriptor,
+} from '../state/descriptors.ts';
+import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from '../state/state.ts';
+
+/**
+ * Receives the records a function emits.
+ *
+ * @example
+ * (line: string, out: Collector<string>) => line.split(' ').forEach((w) => out.collect(w))
+ */
+export interface Collector<T> {
+  collect(value: T): void;
+}
+
+/**
+ * What a function knows about where it runs, and its door to keyed state.
+ *
+ * @example
+ * open(ctx: RuntimeContext) { this.count = ctx.getState(new ValueStateDescriptor<number>('count', 0)); }
+ */
+export interface RuntimeContext {
+  /** 0-based index of this parallel instance. */
+  getIndexOfThisSubtask(): number;
+  getNumberOfParallelSubtasks(): number;
+  getMaxNumberOfParallelSubtasks(): number;
+  /** The operator's name. */
+  getTaskName(): string;
+  getJobName(): string;
+  getState<T>(descriptor: ValueStateDescriptor<T>): ValueState<T>;
+  getListState<T>(descriptor: ListStateDescriptor<T>): ListState<T>;
+  getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
+  getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
+  getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+}
+
+/** Lifecycle hooks any function object may have. */
+export interface RichFunction {
+  /** Called once per parallel instance before the first record; may be async. */
+  open?(ctx: RuntimeContext): void | Promise<void>;
+  /** Called once at the end. */
+  close?(): void;
+}
+
+/**
+ * Transforms one record into one record.
+ *
+ * @example
+ * stream.map((e) => ({ ...e, amount: e.amount * 100 }))
+ */
+export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(value: T): R });
+
+/**
+ * Keeps the records for which it returns true.
+ *
+ * @example
+ * stream.filter((e) => e.amount > 0)
+ */
+export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filter(value: T): boolean });
+
+/**
+ * Turns one record into zero or more: emit through `out`, or return an iterable.
+ *
+ * @example
+ * lines.flatMap((line: string) => line.split(' '))
+ */
+export type FlatMapFunction<T, R> =
+  | ((value: T, out: Collector<R>) => Iterable<R> | void)
+  | (RichFunction & { flatMap(value: T, out: Collector<R>): Iterable<R> | void });
+
+/** Timers and time, as seen by a process function. Timers need a keyed stream. */
+export interface TimerService {
+  currentProcessingTime(): number;
+  currentWatermark(): number;
+  registerEventTimeTimer(time: number): void;
+  registerProcessingTimeTimer(time: number): void;
+  deleteEventTimeTimer(time: number): void;
+  deleteProcessingTimeTimer(time: number): void;
+}
+
+/** A side output tag: a typed name. Create with `new OutputTag<T>('id')`. */
+export interface OutputTagLike<T> {
+  readonly id: string;
+  /** Phantom field that carries the element type. */
+  readonly __type?: T;
+}
+
+/** The context of `processElement` in a process function. */
+export interface ProcessContext {
+  /** Event time of the current record, or undefined when it has none. */
+  timestamp(): number | undefined;
+  timerService(): TimerService;
+  /** Emits to a side output. */
+  output<X>(tag: OutputTagLike<X>, value: X): void;
+}
+
+/** The context of `processElement` in a keyed process function. */
+export interface KeyedProcessContext<K> extends ProcessContext {
+  getCurrentKey(): K;
+}
+
+/** The time domain of a firing timer. */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME';
+
+/** The context of `onTimer`. */
+export interface OnTimerContext<K> extends KeyedProcessContext<K> {
+  timeDomain(): TimeDomain;
+}
+
+/**
+ * A low-level function over every record (Flink's `ProcessFunction`).
+ *
+ * @example
+ * stream.process({
+ *   processElement(e, ctx, out) { if (e.bad) ctx.output(rejects, e); else out.collect(e); },
+ * })
+ */
+export interface ProcessFunction<I, O> extends RichFunction {
+  processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
+}
+
+/**
+ * A process function on a keyed stream: keyed state and timers (Flink's `KeyedProcessFunction`).
+ *
+ * @example
+ * keyed.process<Alert>({
+ *   open(ctx) { this.last = ctx.getState(new ValueStateDescriptor<number>('last')); },
+ *   processElement(tx, ctx, out) { ctx.timerService().registerEventTimeTimer(tx.ts + 60_000); },
+ *   onTimer(ts, ctx, out) { out.collect({ user: ctx.getCurrentKey(), at: ts }); },
+ * } as KeyedProcessFunction<string, Tx, Alert> & { last?: ValueState<number> })
+ */
+export interface KeyedProcessFunction<K, I, O> extends RichFunction {
+  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+/**
+ * Two inputs, one function each (Flink's `CoMapFunction`).
+ *
+ * @example
+ * a.connect(b).map({ map1: (x) => String(x), map2: (y) => y.name })
+ */
+export interface CoMapFunction<I1, I2, O> extends RichFunction {
+  map1(value: I1): O;
+  map2(value: I2): O;
+}
+
+/** Two inputs, flat-mapped (Flink's `CoFlatMapFunction`). */
+export interface CoFlatMapFunction<I1, I2, O> extends RichFunction {
+  flatMap1(value: I1, out: Collector<O>): Iterable<O> | void;
+  flatMap2(value: I2, out: Collector<O>): Iterable<O> | void;
+}
+
+/**
+ * Two inputs with shared state and timers (Flink's `CoProcessFunction` / `KeyedCoProcessFunction`).
+ *
+ * @example
+ * orders.connect(payments).keyBy((o) => o.id, (p) => p.orderId).process({
+ *   processElement1(order, ctx, out) { ... },
+ *   processElement2(payment, ctx, out) { ... },
+ * })
+ */
+export interface CoProcessFunction<I1, I2, O, K = unknown> extends RichFunction {
+  processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+/** Read-only broadcast state, as seen from the non-broadcast side. */
+export interface ReadOnlyBroadcastState<K, V> {
+  get(key: K): V | undefined;
+  contains(key: K): boolean;
+  entries(): [K, V][];
+}
+
+/** Broadcast state: a map kept identical on every parallel instance. */
+export interface BroadcastState<K, V> extends ReadOnlyBroadcastState<K, V> {
+  put(key: K, value: V): void;
+  remove(key: K): void;
+  clear(): void;
+}
+
+/** Names a broadcast state; pass the same descriptors to `broadcast(...)` and the context. */
+export interface BroadcastStateDescriptorLike<K, V> {
+  readonly name: string;
+  readonly __types?: [K, V];
+}
+
+/** Context of the non-broadcast side: broadcast state is read-only here. */
+export interface ReadOnlyBroadcastContext<K = unknown> extends KeyedProcessContext<K> {
+  getBroadcastState<BK, BV>(descriptor: BroadcastStateDescriptorLike<BK, BV>): ReadOnlyBroadcastState<BK, BV>;
+}
+
+/** Context of the broadcast side: broadcast state is writable. */
+export interface BroadcastContext extends ProcessContext {
+  getBroadcastState<BK, BV>(descriptor: BroadcastStateDescriptorLike<BK, BV>): BroadcastState<BK, BV>;
+  /** Runs `fn` for every key that has `stateDescriptor` state on this instance (keyed variant). */
+  applyToKeyedState?(stateName: string, fn: (key: unknown) => void): void;
+}
+
+/**
+ * Processes a stream together with a broadcast stream of rules/config (Flink's
+ * `BroadcastProcessFunction` and `KeyedBroadcastProcessFunction`).
+ *
+ * @example
+ * events.connect(rules.broadcast(ruleState)).process({
+ *   processElement(e, ctx, out) { const r = ctx.getBroadcastState(ruleState).get('threshold'); ... },
+ *   processBroadcastElement(rule, ctx, out) { ctx.getBroadcastState(ruleState).put(rule.name, rule.value); },
+ * })
+ */
+export interface BroadcastProcessFunction<I, B, O, K = unknown> extends RichFunction {
+  processElement(value: I, ctx: ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
+  processBroadcastElement(value: B, ctx: BroadcastContext, out: Collector<O>): void;
+  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+}
+
+/**
+ * Writes records out (Flink's `SinkFunction`). Sinks from `Sinks.*` implement it; so can you.
+ *
+ * @example
+ * stream.sinkTo({ invoke: (v) => results.push(v) })
+ */
+export interface SinkFunction<T> extends RichFunction {
+  invoke(value: T, ctx: SinkContext): void;
+  /** End of a bounded input: flush. */
+  finish?(): void | Promise<void>;
+}
+
+/** What a sink knows about the record it writes. */
+export interface SinkContext {
+  timestamp(): number | undefined;
+  currentWatermark(): number;
+}
+
+/** Calls `fn` as a plain function or as the named method of a function object. */
+export function asFunction<F extends (...args: any[]) => any>(fn: F | Record<string, any>, method: string, what: string): F {
+  if (typeof fn === 'function') return fn as F;
+  if (fn && typeof fn[method] === 'function') return (fn[method] as F).bind(fn) as F;
+  throw new TypeError(`${what} expects a function or an object with a ${method}() method`);
+}

@@ -1,0 +1,67 @@
+/**
+ * The seam between the engine and whatever process hosts it (the `weir run` CLI, the notebook
+ * kernel, a test). The host installs itself once; `env.execute()` reads defaults from it and
+ * reports every finished job to it.
+ *
+ * It lives on `globalThis` under a registered symbol rather than in module state, so that a
+ * notebook that imports 'weir' through a different module URL than the host (a bundled cell,
+ * a test loading sources) still reaches the same host.
+ */
+export type RuntimeMode = 'streaming' | 'batch';
+
+/** Defaults that apply to environments which do not set the value themselves. */
+export interface HostDefaults {
+  /** Execution mode for environments created without `mode`. */
+  mode?: RuntimeMode;
+  /** Parallelism for environments created without `parallelism`. */
+  parallelism?: number;
+}
+
+/** Per-operator figures of a finished job, as written to `weir run --report`. */
+export interface OperatorReport {
+  uid: string;
+  name: string;
+  parallelism: number;
+  recordsIn: number;
+  recordsOut: number;
+}
+
+/** One job's summary, as written to `weir run --report`. */
+export interface JobReport {
+  name: string;
+  status: 'FINISHED' | 'FAILED' | 'CANCELED';
+  durationMs: number;
+  operators: OperatorReport[];
+  checkpoints: unknown[];
+  restarts: number;
+  /** The failure message, when status is FAILED. */
+  error?: string;
+}
+
+/** What a host provides. Every member is optional. */
+export interface ExecutionHost {
+  defaults?: HostDefaults;
+  /** Called once per job when it finishes, fails or is cancelled. */
+  onJobFinished?(report: JobReport): void;
+  /** Informational one-liners from the engine (e.g. "chart sink ignored in headless mode"). */
+  note?(message: string): void;
+  /** True when no UI can show charts (headless `weir run`). */
+  headless?: boolean;
+}
+
+const HOST_KEY = Symbol.for('weir.executionHost');
+
+/** Installs `host` for this process; returns a function that restores the previous host. */
+export function installExecutionHost(host: ExecutionHost): () => void {
+  const g = globalThis as Record<symbol, ExecutionHost | undefined>;
+  const previous = g[HOST_KEY];
+  g[HOST_KEY] = host;
+  return () => {
+    g[HOST_KEY] = previous;
+  };
+}
+
+/** The installed host, or an empty one. */
+export function executionHost(): ExecutionHost {
+  return (globalThis as Record<symbol, ExecutionHost | undefined>)[HOST_KEY] ?? {};
+}

@@ -1,0 +1,186 @@
+import { DISCARDING_OUTPUT, OperatorCounters, type Output } from './output.ts';
+import type { ProcessingTimeService } from './processing-time.ts';
+import { InternalTimerService, type Triggerable } from './timers.ts';
+import { HeapKeyedStateBackend, type KeyedStateSnapshot } from '../state/heap-keyed-backend.ts';
+import { keyGroupRangeFor } from '../state/key-groups.ts';
+import type { NamespaceKey } from '../state/state-table.ts';
+import type { RuntimeMode } from '../plan/job-graph.ts';
+import { MIN_WATERMARK } from './elements.ts';
+import { OperatorStateStore, type OperatorStateSnapshot } from '../state/operator-state.ts';
+
+/** Returns the key of a record. Must be deterministic: the same record always gives the same key. */
+export type KeySelector<T = any, K = unknown> = (value: T) => K;
+
+/** Identity of one operator instance (one subtask of one operator). */
+export interface OperatorInfo {
+  readonly uid: string;
+  readonly name: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+}
+
+/** Task-wide services handed to each operator of the task. */
+export interface TaskServices {
+  readonly processingTime: ProcessingTimeService;
+  readonly mode: RuntimeMode;
+  readonly jobName: string;
+  /** Processing-time interval between periodic watermarks (ms). */
+  readonly autoWatermarkInterval: number;
+  /** Prints a line for the user (print sinks). */
+  readonly print: (line: string) => void;
+}
+
+/** What a snapshot of one operator instance holds. */
+export interface OperatorSnapshot {
+  keyed?: KeyedStateSnapshot;
+  operator?: OperatorStateSnapshot;
+}
+
+/**
+ * Base of every operator (Flink's `AbstractStreamOperator`). The task owns the loop; an
+ * operator only reacts: to records (`processElement`, `processElement2` for a second input),
+ * watermarks, end of input, and checkpoints. Watermarks of two inputs are combined here
+ * (minimum), event-time timers fire before the watermark is forwarded, and keyed operators get
+ * a heap state backend whose current key they set per record.
+ *
+ * Lifecycle: setup → initializeState → open → (process…) → finish (inputs ended) → close.
+ */
+export abstract class StreamOperator<OUT = unknown> {
+  info!: OperatorInfo;
+  output: Output<OUT> = DISCARDING_OUTPUT;
+  services!: TaskServices;
+  readonly counters = new OperatorCounters();
+  /** Present when the operator is keyed (it consumes a KeyedStream). */
+  keyedBackend: HeapKeyedStateBackend | undefined;
+  readonly operatorState = new OperatorStateStore();
+  /** Key selectors per input, for keyed operators. */
+  protected keySelectors: (KeySelector | undefined)[] = [];
+  protected currentWatermark = MIN_WATERMARK;
+  private inputWatermarks = [MIN_WATERMARK, MIN_WATERMARK];
+  private readonly timerServices: InternalTimerService<any>[] = [];
+  /** Number of logical inputs (1, or 2 for connect/join operators). */
+  readonly numInputs: number = 1;
+
+  /** Wires the operator into its task. Called once, before anything else. */
+  setup(info: OperatorInfo, output: Output<OUT>, services: TaskServices, keySelectors: (KeySelector | undefined)[]): void {
+    this.info = info;
+    this.output = output;
+    this.services = services;
+    this.keySelectors = keySelectors;
+    if (keySelectors.some((k) => k)) {
+      this.keyedBackend = new HeapKeyedStateBackend(
+        info.maxParallelism,
+        keyGroupRangeFor(info.subtask, info.maxParallelism, info.parallelism),
+        () => services.processingTime.now(),
+        info.name,
+      );
+    }
+  }
+
+  /** Restores state before `open()`; `snapshots` is empty on a fresh start. */
+  initializeState(snapshots: OperatorSnapshot[]): void {
+    const keyed = snapshots.map((s) => s.keyed).filter((k): k is KeyedStateSnapshot => !!k);
+    if (keyed.length && this.keyedBackend) this.keyedBackend.restore(keyed);
+    this.operatorState.restore(
+      snapshots.map((s) => s.operator).filter((o): o is OperatorStateSnapshot => !!o),
+      this.info.subtask,
+      this.info.parallelism,
+    );
+  }
+
+  open(): void | Promise<void> {}
+
+  abstract processElement(value: unknown, timestamp: number): void;
+
+  processElement2(_value: unknown, _timestamp: number): void {
+    throw new Error(`Operator '${this.info.name}' has one input`);
+  }
+
+  /**
+   * A new watermark on input `input`. Fires event-time timers, calls `onWatermark`, forwards.
+   * Two-input operators forward the minimum of both inputs.
+   */
+  processWatermark(watermark: number, input = 0): void {
+    let combined = watermark;
+    if (this.numInputs === 2) {
+      this.inputWatermarks[input] = watermark;
+      combined = Math.min(this.inputWatermarks[0]!, this.inputWatermarks[1]!);
+    }
+    if (combined <= this.currentWatermark) return;
+    this.currentWatermark = combined;
+    for (const ts of this.timerServices) ts.advanceWatermark(combined);
+    this.onWatermark(combined);
+    this.output.emitWatermark(combined);
+  }
+
+  /** Hook for operators that act on watermarks beyond timers (e.g. interval join cleanup). */
+  protected onWatermark(_watermark: number): void {}
+
+  processWatermarkStatus(idle: boolean, _input = 0): void {
+    this.output.emitWatermarkStatus(idle);
+  }
+
+  /** Input `input` has ended. */
+  endInput(_input: number): void {}
+
+  /**
+   * All inputs have ended: flush what is buffered. In batch mode, processing-time timers fire
+   * here (there is no processing time to wait for).
+   */
+  finish(): void {
+    if (this.services.mode === 'batch') for (const ts of this.timerServices) ts.fireProcessingTimers(Infinity);
+  }
+
+  close(): void {
+    for (const ts of this.timerServices) ts.dispose();
+  }
+
+  /** Copies the operator's state (the synchronous part of a checkpoint). */
+  snapshotState(_checkpointId: number): OperatorSnapshot {
+    const snap: OperatorSnapshot = {};
+    if (this.keyedBackend) snap.keyed = this.keyedBackend.snapshot();
+    const op = this.operatorState.snapshot();
+    if (op) snap.operator = op;
+    return snap;
+  }
+
+  notifyCheckpointComplete(_checkpointId: number): void {}
+
+  /** Sets the current key from a record of input `input`. */
+  protected setKeyContextElement(value: unknown, input = 0): void {
+    this.keyedBackend!.setCurrentKey(this.keySelectors[input]!(value));
+  }
+
+  /** A timer service for this keyed operator. */
+  protected createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
+    const backend = this.requireKeyed('timers');
+    const ts = new InternalTimerService<N>(backend, triggerable, this.services.processingTime, nsKeyOf, this.services.mode === 'batch');
+    this.timerServices.push(ts);
+    return ts;
+  }
+
+  /** The keyed backend, or a clear error for an operator that is not keyed. */
+  requireKeyed(what: string): HeapKeyedStateBackend {
+    if (!this.keyedBackend) {
+      throw new Error(
+        `Operator '${this.info.name}' uses ${what}, which only works on a KeyedStream: call keyBy(...) before this operator`,
+      );
+    }
+    return this.keyedBackend;
+  }
+
+  /** Approximate state size in entries (keyed entries plus operator state items). */
+  stateEntries(): number {
+    return (this.keyedBackend?.entryCount() ?? 0) + this.operatorState.itemCount();
+  }
+}
+
+/** Base of two-input operators (connect, joins). */
+export abstract class TwoInputStreamOperator<OUT = unknown> extends StreamOperator<OUT> {
+  override readonly numInputs = 2;
+  abstract override processElement2(value: unknown, timestamp: number): void;
+}
+
+/** Creates one operator instance per subtask. */
+export type OperatorFactory = () => StreamOperator<any>;

@@ -1,0 +1,246 @@
+import type { ChannelReader } from './network/local-channel.ts';
+import type { RecordWriter } from './network/record-writer.ts';
+import type { StreamOperator } from './operator.ts';
+import { SourceOperator } from './source.ts';
+import { WatermarkValve } from './watermark-valve.ts';
+import { attributeFailure } from './chain-outputs.ts';
+import type { TimerQueue } from './processing-time.ts';
+import type { Clock } from './processing-time.ts';
+import type { StreamElement } from './elements.ts';
+
+/** One input channel of a task and the logical input (0 or 1) it feeds. */
+export interface TaskInputChannel {
+  reader: ChannelReader;
+  input: number;
+}
+
+/** What one mailbox step did. */
+export type StepResult = 'progress' | 'idle' | 'blocked' | 'waiting' | 'finished';
+
+/** Records a source emits per step: one batch, so tasks sharing a process stay fair. */
+export const SOURCE_BATCH = 512;
+
+/**
+ * One subtask of a chain, run as a single-threaded mailbox loop (Flink's `StreamTask`). Each
+ * step first runs due mails (processing-time timers), then, if every output has credit, does
+ * one unit of the default action: one input element (a batch of records or an event) or one
+ * source batch. The executor interleaves the steps of all tasks in the process.
+ *
+ * `runMailboxStep()` is the test seam: a test can drive a task one step at a time.
+ */
+export class StreamTask {
+  private readonly head: StreamOperator;
+  private readonly valves: WatermarkValve[] = [];
+  private readonly channelIndexInInput: number[] = [];
+  private readonly endedChannels: boolean[];
+  private readonly endedPerInput: number[];
+  private readonly channelsPerInput: number[];
+  private nextChannel = 0;
+  private waitingFor: Promise<void> | undefined;
+  private finished = false;
+  /** Milliseconds spent blocked by back-pressure and working, for metrics. */
+  backPressuredSteps = 0;
+  busySteps = 0;
+
+  constructor(
+    /** "Map -> Filter (2/4)": chain members and subtask, for errors and metrics. */
+    readonly name: string,
+    /** Chain members in order; the head first. */
+    readonly operators: StreamOperator[],
+    private readonly inputs: TaskInputChannel[],
+    private readonly writers: RecordWriter[],
+    private readonly timers: TimerQueue,
+    private readonly clock: Clock,
+    private readonly onWake: () => void,
+  ) {
+    this.head = operators[0]!;
+    const numInputs = this.head.numInputs;
+    this.channelsPerInput = new Array<number>(numInputs).fill(0);
+    for (const ch of inputs) {
+      this.channelIndexInInput.push(this.channelsPerInput[ch.input]!);
+      this.channelsPerInput[ch.input]!++;
+    }
+    for (let i = 0; i < numInputs; i++) {
+      const input = i;
+      this.valves.push(
+        new WatermarkValve(
+          this.channelsPerInput[i]!,
+          (wm) => this.guard(this.head, () => this.head.processWatermark(wm, input)),
+          (idle) => this.head.processWatermarkStatus(idle, input),
+        ),
+      );
+    }
+    this.endedChannels = inputs.map(() => false);
+    this.endedPerInput = new Array<number>(numInputs).fill(0);
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  /** Opens the operators, last first, so that each operator's consumers are ready. */
+  async open(): Promise<void> {
+    for (let i = this.operators.length - 1; i >= 0; i--) {
+      const op = this.operators[i]!;
+      try {
+        await op.open();
+      } catch (e) {
+        throw attributeFailure(e, op);
+      }
+    }
+    // A task without inputs that is not a source (impossible by construction) would never end.
+    if (!(this.head instanceof SourceOperator) && this.inputs.length === 0) this.finishChain();
+  }
+
+  /** The earliest processing time at which a mail is due (Infinity if none). */
+  nextTimerTime(): number {
+    return this.timers.peekTime();
+  }
+
+  /** Runs one step; see the class comment. */
+  runMailboxStep(): StepResult {
+    if (this.finished) return 'finished';
+    let didMail = false;
+    const now = this.clock.now();
+    for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
+      if (!t.cancelled) {
+        t.callback(t.time);
+        didMail = true;
+      }
+    }
+    if (this.waitingFor) return didMail ? this.flushAnd('progress') : 'waiting';
+    for (const w of this.writers) {
+      if (!w.writable) {
+        this.backPressuredSteps++;
+        return didMail ? this.flushAnd('progress') : 'blocked';
+      }
+    }
+    const head = this.head;
+    if (head instanceof SourceOperator) {
+      this.busySteps++;
+      const r = this.guard(head, () => head.emitNext(SOURCE_BATCH));
+      if (r === 'end') {
+        this.finishChain();
+        return 'finished';
+      }
+      if (r !== 'more') {
+        this.waitingFor = r;
+        r.then(
+          () => {
+            this.waitingFor = undefined;
+            this.onWake();
+          },
+          (e: unknown) => {
+            this.waitingFor = undefined;
+            this.pendingError = attributeFailure(e, head);
+            this.onWake();
+          },
+        );
+      }
+      return this.flushAnd('progress');
+    }
+    const el = this.pollInput();
+    if (!el) return didMail ? this.flushAnd('progress') : 'idle';
+    this.busySteps++;
+    this.processElement(el.element, el.channel);
+    if (this.finished) return 'finished';
+    return this.flushAnd('progress');
+  }
+
+  private pendingError: Error | undefined;
+
+  /** Throws a failure that happened outside a step (an async source). */
+  rethrowPending(): void {
+    if (this.pendingError) throw this.pendingError;
+  }
+
+  private flushAnd(r: StepResult): StepResult {
+    for (const w of this.writers) w.flush();
+    return r;
+  }
+
+  private pollInput(): { element: StreamElement; channel: number } | undefined {
+    const n = this.inputs.length;
+    for (let k = 0; k < n; k++) {
+      const c = (this.nextChannel + k) % n;
+      if (this.endedChannels[c]) continue;
+      const e = this.inputs[c]!.reader.poll();
+      if (e) {
+        this.nextChannel = (c + 1) % n;
+        return { element: e, channel: c };
+      }
+    }
+    return undefined;
+  }
+
+  private processElement(el: StreamElement, channel: number): void {
+    const input = this.inputs[channel]!.input;
+    const head = this.head;
+    switch (el.kind) {
+      case 'records': {
+        const vs = el.values;
+        const ts = el.timestamps;
+        const n = vs.length;
+        head.counters.recordsIn += n;
+        try {
+          if (input === 0) for (let i = 0; i < n; i++) head.processElement(vs[i], ts[i]!);
+          else for (let i = 0; i < n; i++) head.processElement2(vs[i], ts[i]!);
+        } catch (e) {
+          throw attributeFailure(e, head);
+        }
+        return;
+      }
+      case 'watermark':
+        this.valves[input]!.inputWatermark(this.channelIndexInInput[channel]!, el.timestamp);
+        return;
+      case 'status':
+        this.valves[input]!.inputStatus(this.channelIndexInInput[channel]!, el.idle);
+        return;
+      case 'barrier':
+        throw new Error(`Task '${this.name}' received a checkpoint barrier, but checkpointing is not available yet`);
+      case 'end': {
+        this.endedChannels[channel] = true;
+        if (++this.endedPerInput[input]! === this.channelsPerInput[input]) {
+          this.guard(head, () => head.endInput(input));
+        }
+        if (this.endedChannels.every((x) => x)) this.finishChain();
+        return;
+      }
+    }
+  }
+
+  /**
+   * All input ended: finish the chain head first (its flush may feed the next member), then
+   * tell downstream that this task is done.
+   */
+  private finishChain(): void {
+    for (let i = 0; i < this.operators.length; i++) {
+      const op = this.operators[i]!;
+      if (i > 0) this.guard(op, () => op.endInput(0));
+      this.guard(op, () => op.finish());
+    }
+    for (const w of this.writers) w.endOfInput();
+    this.finished = true;
+  }
+
+  private guard<R>(op: StreamOperator, f: () => R): R {
+    try {
+      return f();
+    } catch (e) {
+      throw attributeFailure(e, op);
+    }
+  }
+
+  /** Closes every operator; errors are collected, not thrown, so all get closed. */
+  close(): unknown[] {
+    const errors: unknown[] = [];
+    for (const op of this.operators) {
+      try {
+        op.close();
+      } catch (e) {
+        errors.push(attributeFailure(e, op));
+      }
+    }
+    return errors;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Operator (non-keyed) state, as Flink's `OperatorStateStore`: named lists that are
+ * redistributed round-robin on rescale (`list`), given whole to every subtask (`union`), or kept
+ * identical on every subtask (`broadcast`, a map).
+ */
+export type OperatorStateMode = 'list' | 'union' | 'broadcast';
+
+/** What one subtask's operator state snapshot holds. */
+export interface OperatorStateSnapshot {
+  lists: Record<string, { mode: OperatorStateMode; items: unknown[] }>;
+}
+
+/**
+ * The operator state of one subtask.
+ *
+ * @example
+ * const offsets = store.getListState<number>('offsets');
+ * offsets.push(42);
+ */
+export class OperatorStateStore {
+  private readonly lists = new Map<string, { mode: OperatorStateMode; items: unknown[] }>();
+  private readonly broadcast = new Map<string, Map<unknown, unknown>>();
+  private restored = new Map<string, { mode: OperatorStateMode; items: unknown[] }>();
+
+  /** A list redistributed round-robin on rescale. The array is the state: mutate it. */
+  getListState<T>(name: string): T[] {
+    return this.list(name, 'list') as T[];
+  }
+
+  /** A list every subtask receives in full on restore. */
+  getUnionListState<T>(name: string): T[] {
+    return this.list(name, 'union') as T[];
+  }
+
+  /** A map kept identical on every subtask (broadcast state). */
+  getBroadcastState<K, V>(name: string): Map<K, V> {
+    let m = this.broadcast.get(name);
+    if (!m) {
+      m = new Map();
+      const r = this.restored.get('\u0001' + name);
+      if (r) for (const [k, v] of r.items as [unknown, unknown][]) m.set(k, v);
+      this.broadcast.set(name, m);
+    }
+    return m as Map<K, V>;
+  }
+
+  private list(name: string, mode: OperatorStateMode): unknown[] {
+    let l = this.lists.get(name);
+    if (!l) {
+      l = { mode, items: this.restored.get(name)?.items ?? [] };
+      this.lists.set(name, l);
+    } else if (l.mode !== mode) throw new Error(`Operator state '${name}' is a ${l.mode} state, not ${mode}`);
+    return l.items;
+  }
+
+  itemCount(): number {
+    let n = 0;
+    for (const l of this.lists.values()) n += l.items.length;
+    for (const m of this.broadcast.values()) n += m.size;
+    return n;
+  }
+
+  snapshot(): OperatorStateSnapshot | undefined {
+    if (this.lists.size === 0 && this.broadcast.size === 0) return undefined;
+    const lists: OperatorStateSnapshot['lists'] = {};
+    for (const [name, l] of this.lists) lists[name] = { mode: l.mode, items: l.items.slice() };
+    for (const [name, m] of this.broadcast) lists['\u0001' + name] = { mode: 'broadcast', items: [...m] };
+    return { lists };
+  }
+
+  /**
+   * Takes this subtask's share of the snapshots of all old subtasks: round-robin for `list`,
+   * everything for `union`, the first subtask's copy for `broadcast`.
+   */
+  restore(snapshots: OperatorStateSnapshot[], subtask: number, parallelism: number): void {
+    const merged = new Map<string, { mode: OperatorStateMode; items: unknown[] }>();
+    snapshots.forEach((snap, i) => {
+      for (const [name, l] of Object.entries(snap.lists)) {
+        const m = merged.get(name) ?? { mode: l.mode, items: [] };
+        if (l.mode === 'broadcast') {
+          if (i === 0) m.items = l.items;
+        } else m.items.push(...l.items);
+        merged.set(name, m);
+      }
+    });
+    for (const [name, m] of merged) {
+      if (m.mode === 'list') m.items = m.items.filter((_, i) => i % parallelism === subtask);
+    }
+    this.restored = merged;
+  }
+}
