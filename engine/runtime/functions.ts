@@ -225,6 +225,71 @@ export interface BroadcastProcessFunction<I, B, O, K = unknown> extends RichFunc
 }
 
 /**
+ * Pairs one record of each side of a window join (Flink's `JoinFunction`). Called once per
+ * pair with equal keys in the same window; a returned `undefined` emits nothing.
+ *
+ * @example
+ * a.join(b).where((x) => x.id).equalTo((y) => y.id).window(TumblingEventTimeWindows.of(60_000))
+ *   .apply((x, y) => ({ id: x.id, total: x.amount + y.amount }))
+ */
+export type JoinFunction<L, R, O> = ((left: L, right: R) => O) | (RichFunction & { join(left: L, right: R): O });
+
+/**
+ * The flat form of a window join function (Flink's `FlatJoinFunction`): zero or more records
+ * per pair, through `out`. Recognised by its third parameter.
+ *
+ * @example
+ * joined.apply((x, y, out: Collector<string>) => { if (x.ok && y.ok) out.collect(`${x.id}`); })
+ */
+export type FlatJoinFunction<L, R, O> =
+  | ((left: L, right: R, out: Collector<O>) => void)
+  | (RichFunction & { join(left: L, right: R, out: Collector<O>): void });
+
+/**
+ * Gets, per key and window, all records of both sides of a co-group (Flink's
+ * `CoGroupFunction`). One of the two arrays may be empty, which is what makes outer joins
+ * possible.
+ *
+ * @example
+ * a.coGroup(b).where((x) => x.id).equalTo((y) => y.id).window(TumblingEventTimeWindows.of(60_000))
+ *   .apply((xs, ys, out) => { if (ys.length === 0) for (const x of xs) out.collect({ unmatched: x }); })
+ */
+export type CoGroupFunction<L, R, O> =
+  | ((lefts: L[], rights: R[], out: Collector<O>) => void)
+  | (RichFunction & { coGroup(lefts: L[], rights: R[], out: Collector<O>): void });
+
+/**
+ * What an interval join function knows about the pair it is called with (Flink's
+ * `ProcessJoinFunction.Context`).
+ *
+ * @example
+ * (order, payment, ctx, out) => out.collect({ id: order.id, delayMs: ctx.getRightTimestamp() - ctx.getLeftTimestamp() })
+ */
+export interface ProcessJoinContext {
+  /** Event time of the left record. */
+  getLeftTimestamp(): number;
+  /** Event time of the right record. */
+  getRightTimestamp(): number;
+  /** Event time of the result: the larger of the two. */
+  getTimestamp(): number;
+  /** Emits to a side output, with the result's timestamp. */
+  output<X>(tag: OutputTagLike<X>, value: X): void;
+}
+
+/**
+ * Processes each pair of an interval join (Flink's `ProcessJoinFunction`): a plain function or
+ * an object with `processElement` (and optionally `open`/`close`).
+ *
+ * @example
+ * orders.keyBy((o) => o.id).intervalJoin(payments.keyBy((p) => p.orderId))
+ *   .between(0, 600_000)
+ *   .process((order, payment, ctx, out) => out.collect({ id: order.id, paidAt: ctx.getRightTimestamp() }))
+ */
+export type ProcessJoinFunction<L, R, O> =
+  | ((left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>) => void)
+  | (RichFunction & { processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): void });
+
+/**
  * Writes records out (Flink's `SinkFunction`). Sinks from `Sinks.*` implement it; so can you.
  *
  * @example
@@ -247,4 +312,18 @@ export function asFunction<F extends (...args: any[]) => any>(fn: F | Record<str
   if (typeof fn === 'function') return fn as F;
   if (fn && typeof fn[method] === 'function') return (fn[method] as F).bind(fn) as F;
   throw new TypeError(`${what} expects a function or an object with a ${method}() method`);
+}
+
+/**
+ * The copy of a user function object that one parallel instance uses. Flink gives every
+ * subtask its own deserialized copy of a function; here several subtasks may share a process,
+ * so function objects are shallow-cloned (same prototype, own fields copied) to keep what one
+ * instance stores on `this` (state handles, counters) away from the others. Plain functions are
+ * used as they are: keep per-instance data on `this` of a function object, not in a closure.
+ */
+export function instantiateUserFunction<F>(fn: F): F {
+  if (fn === null || typeof fn !== 'object') return fn;
+  const copy = Object.create(Object.getPrototypeOf(fn) as object) as F;
+  Object.defineProperties(copy, Object.getOwnPropertyDescriptors(fn));
+  return copy;
 }

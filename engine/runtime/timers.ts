@@ -69,7 +69,7 @@ export class TimerSet<N> {
   /** Removes and returns all timers at the earliest time if it is ≤ `upTo`. */
   pollBucket(upTo: number): InternalTimer<N>[] | undefined {
     const t = this.peekTime();
-    if (t > upTo) return undefined;
+    if (t === Infinity || t > upTo) return undefined;
     this.popTime();
     const perKey = this.byTime.get(t)!;
     this.byTime.delete(t);

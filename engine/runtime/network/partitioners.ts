@@ -80,6 +80,8 @@ export function createChannelSelector(kind: PartitionerKind, numChannels: number
       };
     }
     case 'hash': {
+      // One consumer: every key group maps to it; skip hashing (the consumer still validates keys).
+      if (numChannels === 1) return { broadcast: false, select: () => 0 };
       const ks = opts.keySelector!;
       const maxP = opts.maxParallelism;
       return {

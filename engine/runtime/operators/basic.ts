@@ -1,10 +1,11 @@
 import { UdfOperator } from './udf-operator.ts';
-import { asFunction, type Collector, type FilterFunction, type FlatMapFunction, type MapFunction } from '../functions.ts';
+import { asFunction, instantiateUserFunction, type Collector, type FilterFunction, type FlatMapFunction, type MapFunction } from '../functions.ts';
 
 /** `map`: one record in, one out, same timestamp. */
 export class MapOperator<T, R> extends UdfOperator<R> {
   private readonly fn: (v: T) => R;
-  constructor(fn: MapFunction<T, R>) {
+  constructor(shared: MapFunction<T, R>) {
+    const fn = instantiateUserFunction(shared);
     super(fn);
     this.fn = asFunction(fn, 'map', 'map()');
   }
@@ -16,7 +17,8 @@ export class MapOperator<T, R> extends UdfOperator<R> {
 /** `filter`: keeps records for which the predicate is true. */
 export class FilterOperator<T> extends UdfOperator<T> {
   private readonly fn: (v: T) => boolean;
-  constructor(fn: FilterFunction<T>) {
+  constructor(shared: FilterFunction<T>) {
+    const fn = instantiateUserFunction(shared);
     super(fn);
     this.fn = asFunction(fn, 'filter', 'filter()');
   }
@@ -30,7 +32,8 @@ export class FlatMapOperator<T, R> extends UdfOperator<R> {
   private readonly fn: (v: T, out: Collector<R>) => Iterable<R> | void;
   private timestamp = 0;
   private readonly collector: Collector<R> = { collect: (v: R) => this.output.collect(v, this.timestamp) };
-  constructor(fn: FlatMapFunction<T, R>) {
+  constructor(shared: FlatMapFunction<T, R>) {
+    const fn = instantiateUserFunction(shared);
     super(fn);
     this.fn = asFunction(fn, 'flatMap', 'flatMap()');
   }

@@ -9,6 +9,7 @@ import type {
   TimerService,
 } from '../functions.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
+import { instantiateUserFunction } from '../functions.ts';
 import type { InternalTimer, InternalTimerService } from '../timers.ts';
 import { VOID_NAMESPACE } from '../../state/state-table.ts';
 import type { StreamOperator } from '../operator.ts';
@@ -72,8 +73,11 @@ export class ProcessContexts<O> implements OnTimerContext<any>, Collector<O> {
 /** `process` on a plain stream. */
 export class ProcessOperator<I, O> extends UdfOperator<O> {
   private ctx!: ProcessContexts<O>;
-  constructor(private readonly fn: ProcessFunction<I, O>) {
+  private readonly fn: ProcessFunction<I, O>;
+  constructor(shared: ProcessFunction<I, O>) {
+    const fn = instantiateUserFunction(shared);
     super(fn);
+    this.fn = fn;
     if (!fn || typeof fn.processElement !== 'function') throw new TypeError('process() expects an object with processElement(value, ctx, out)');
   }
   override open() {
@@ -89,8 +93,11 @@ export class ProcessOperator<I, O> extends UdfOperator<O> {
 /** `process` on a keyed stream: keyed state and timers (Flink's `KeyedProcessOperator`). */
 export class KeyedProcessOperator<K, I, O> extends UdfOperator<O> {
   private ctx!: ProcessContexts<O>;
-  constructor(private readonly fn: KeyedProcessFunction<K, I, O>) {
+  private readonly fn: KeyedProcessFunction<K, I, O>;
+  constructor(shared: KeyedProcessFunction<K, I, O>) {
+    const fn = instantiateUserFunction(shared);
     super(fn);
+    this.fn = fn;
     if (!fn || typeof fn.processElement !== 'function') throw new TypeError('process() expects an object with processElement(value, ctx, out)');
   }
   override open() {

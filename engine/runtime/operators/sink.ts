@@ -1,5 +1,5 @@
 import { StreamOperator, type KeySelector, type OperatorInfo, type TaskServices } from '../operator.ts';
-import type { SinkContext, SinkFunction } from '../functions.ts';
+import { instantiateUserFunction, type SinkContext, type SinkFunction } from '../functions.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
 import type { Output } from '../output.ts';
 import { closeUserFunction, openUserFunction } from './udf-operator.ts';
@@ -22,7 +22,7 @@ export class SinkOperator<T> extends StreamOperator<never> {
 
   override setup(info: OperatorInfo, output: Output<never>, services: TaskServices, keys: (KeySelector | undefined)[]): void {
     super.setup(info, output, services, keys);
-    this.sink = this.provider(info, services);
+    this.sink = instantiateUserFunction(this.provider(info, services));
     if (!this.sink || typeof this.sink.invoke !== 'function') throw new TypeError(`Sink '${info.name}' has no invoke(value, ctx) method`);
   }
 

@@ -1,5 +1,5 @@
 import { StreamOperator, TwoInputStreamOperator } from '../operator.ts';
-import type { RichFunction, RuntimeContext } from '../functions.ts';
+import { instantiateUserFunction, type RichFunction, type RuntimeContext } from '../functions.ts';
 import type { AnyStateDescriptor } from '../../state/descriptors.ts';
 
 /** Builds the RuntimeContext an operator hands to its user function. */
@@ -32,8 +32,11 @@ export function closeUserFunction(fn: unknown): void {
 
 /** An operator around one user function object (Flink's `AbstractUdfStreamOperator`). */
 export abstract class UdfOperator<OUT> extends StreamOperator<OUT> {
-  constructor(protected readonly userFunction: unknown) {
+  protected readonly userFunction: unknown;
+  /** `userFunction` should come from `instantiateUserFunction`, so each subtask has its own. */
+  constructor(userFunction: unknown) {
     super();
+    this.userFunction = userFunction;
   }
   override open(): void | Promise<void> {
     return openUserFunction(this.userFunction, this);
@@ -46,8 +49,11 @@ export abstract class UdfOperator<OUT> extends StreamOperator<OUT> {
 
 /** Two-input variant of `UdfOperator`. */
 export abstract class TwoInputUdfOperator<OUT> extends TwoInputStreamOperator<OUT> {
-  constructor(protected readonly userFunction: unknown) {
+  protected readonly userFunction: unknown;
+  /** `userFunction` should come from `instantiateUserFunction`, so each subtask has its own. */
+  constructor(userFunction: unknown) {
     super();
+    this.userFunction = userFunction;
   }
   override open(): void | Promise<void> {
     return openUserFunction(this.userFunction, this);
