@@ -12,6 +12,7 @@ import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import { checkParallelism } from './validation.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
+import { buildJobGraph } from '../plan/chaining.ts';
 import type { JobDefinition } from '../runtime/job.ts';
 
 /** Options of `StreamExecutionEnvironment.create`. */
@@ -203,6 +204,28 @@ export class StreamExecutionEnvironment {
   /** The plan of what `execute()` would run: plain data. */
   getStreamGraph(jobName = 'job'): StreamGraphSpec {
     return generateGraph(this, jobName).graph;
+  }
+
+  /**
+   * The plan at three of Flink's four levels, as JSON: the program's graph, the job graph
+   * (operators fused into chains), and the execution graph (each chain's parallel subtasks).
+   * The fourth level, deployed tasks, is what a running job reports in its metrics.
+   *
+   * @example
+   * console.log(env.getExecutionPlan());
+   */
+  getExecutionPlan(jobName = 'job'): string {
+    const graph = this.getStreamGraph(jobName);
+    const jobGraph = buildJobGraph(graph);
+    const chains = jobGraph.chains.map((c) => ({
+      id: c.id,
+      name: c.vertices.map((v) => v.name).join(' -> '),
+      operators: c.vertices.map((v) => v.uid),
+      parallelism: c.parallelism,
+      inputs: c.inputs.map((e) => ({ fromChain: jobGraph.chainOf.get(e.source), partitioner: e.partitioner })),
+    }));
+    const subtasks = chains.flatMap((c) => Array.from({ length: c.parallelism }, (_, i) => `${c.name} (${i + 1}/${c.parallelism})`));
+    return JSON.stringify({ streamGraph: graph, jobGraph: chains, executionGraph: subtasks }, null, 2);
   }
 
   /** @internal builds the runnable job and forgets the sinks, as Flink does after execute. */

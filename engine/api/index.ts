@@ -22,6 +22,7 @@ export {
 } from '../state/descriptors.ts';
 export type { AggregateFunction, ReduceFunction } from '../state/descriptors.ts';
 export { StateTtlConfig } from '../state/ttl.ts';
+export { BloomFilter } from '../state/bloom-filter.ts';
 export type { ValueState, ListState, MapState, ReducingState, AggregatingState } from '../state/state.ts';
 export type {
   Collector,
@@ -45,6 +46,7 @@ export type {
   ReadOnlyBroadcastState,
   SinkFunction,
   SinkContext,
+  OperatorStateAccess,
 } from '../runtime/functions.ts';
 export * from '../runtime/windowing/index.ts';
 export type { Source, SourceReader, SourceOutput, PollResult, Boundedness } from '../runtime/source.ts';

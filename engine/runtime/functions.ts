@@ -41,6 +41,21 @@ export interface RuntimeContext {
   getMapState<K, V>(descriptor: MapStateDescriptor<K, V>): MapState<K, V>;
   getReducingState<T>(descriptor: ReducingStateDescriptor<T>): ReducingState<T>;
   getAggregatingState<IN, ACC, OUT>(descriptor: AggregatingStateDescriptor<IN, ACC, OUT>): AggregatingState<IN, OUT>;
+  /**
+   * Operator (non-keyed) state of this parallel instance: lists that are checkpointed and
+   * redistributed on rescale (round-robin for `getListState`, in full for `getUnionListState`).
+   *
+   * @example
+   * const buffered = ctx.getOperatorStateStore().getListState<Row>('buffered');
+   * buffered.push(row);
+   */
+  getOperatorStateStore(): OperatorStateAccess;
+}
+
+/** Operator state as a function sees it: the arrays are the state, mutate them in place. */
+export interface OperatorStateAccess {
+  getListState<T>(name: string): T[];
+  getUnionListState<T>(name: string): T[];
 }
 
 /** Lifecycle hooks any function object may have. */

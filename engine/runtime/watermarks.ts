@@ -59,6 +59,8 @@ export class WatermarkStrategy<T> {
     readonly idleTimeout: number | undefined,
     /** Human description, for the plan. */
     readonly description: string,
+    /** Stamp records with the processing time at which they are read (ingestion time). */
+    readonly ingestionTime = false,
   ) {}
 
   /**
@@ -113,6 +115,17 @@ export class WatermarkStrategy<T> {
   }
 
   /**
+   * Ingestion time: each record gets the processing time at which it enters the pipeline as
+   * its event time, and watermarks follow (monotonous).
+   *
+   * @example
+   * stream.assignTimestampsAndWatermarks(WatermarkStrategy.forIngestionTime())
+   */
+  static forIngestionTime<T>(): WatermarkStrategy<T> {
+    return new WatermarkStrategy<T>(() => new BoundedOutOfOrdernessGenerator<T>(0), undefined, undefined, 'ingestion time', true);
+  }
+
+  /**
    * Reads each record's event time.
    *
    * @example
@@ -120,7 +133,7 @@ export class WatermarkStrategy<T> {
    */
   withTimestampAssigner(assigner: TimestampAssigner<T>): WatermarkStrategy<T> {
     if (typeof assigner !== 'function') throw new TypeError('withTimestampAssigner expects a function (event, recordTimestamp) => number');
-    return new WatermarkStrategy<T>(this.createGenerator, assigner, this.idleTimeout, this.description);
+    return new WatermarkStrategy<T>(this.createGenerator, assigner, this.idleTimeout, this.description, false);
   }
 
   /**
@@ -132,6 +145,6 @@ export class WatermarkStrategy<T> {
    */
   withIdleness(timeoutMs: number): WatermarkStrategy<T> {
     if (!(timeoutMs > 0)) throw new Error(`WatermarkStrategy.withIdleness: the timeout must be > 0 ms, got ${timeoutMs}`);
-    return new WatermarkStrategy<T>(this.createGenerator, this.timestampAssigner, timeoutMs, this.description);
+    return new WatermarkStrategy<T>(this.createGenerator, this.timestampAssigner, timeoutMs, this.description, this.ingestionTime);
   }
 }

@@ -56,7 +56,9 @@ export class TimestampsAndWatermarksOperator<T> extends StreamOperator<T> {
 
   processElement(value: T, timestamp: number): void {
     let ts = timestamp;
-    if (this.assigner) {
+    if (this.strategy.ingestionTime) {
+      ts = this.services.processingTime.now();
+    } else if (this.assigner) {
       ts = this.assigner(value, timestamp === NO_TIMESTAMP ? undefined : timestamp);
       if (typeof ts !== 'number' || !Number.isFinite(ts)) {
         throw new Error(

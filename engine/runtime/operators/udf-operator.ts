@@ -16,6 +16,10 @@ export function runtimeContextOf(op: StreamOperator): RuntimeContext {
     getMapState: state,
     getReducingState: state,
     getAggregatingState: state,
+    getOperatorStateStore: () => ({
+      getListState: (name) => op.operatorState.getListState(`user:${name}`),
+      getUnionListState: (name) => op.operatorState.getUnionListState(`user:${name}`),
+    }),
   };
 }
 

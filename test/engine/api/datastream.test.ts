@@ -302,3 +302,49 @@ test('late records: dropped by default, or sent to the late side output, and all
   assert.deepEqual(lenient.fired, ['0:1', '0:2', '100:1']);
   assert.deepEqual(lenient.late, []);
 });
+
+test('ingestion time stamps records with the processing time at which they are read', async () => {
+  const env = StreamExecutionEnvironment.create();
+  const out = Sinks.collect<number | undefined>();
+  const before = Date.now();
+  env
+    .fromElements('x', 'y')
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forIngestionTime<string>())
+    .process<number | undefined>({ processElement: (_v, ctx, o) => o.collect(ctx.timestamp()) })
+    .sinkTo(out);
+  await env.execute('ingestion');
+  assert.equal(out.values.length, 2);
+  for (const ts of out.values) assert.ok(ts !== undefined && ts >= before && ts <= Date.now());
+});
+
+test('operator state is per parallel instance and visible through the runtime context', async () => {
+  const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  const out = Sinks.collect<{ sub: number; n: number }>();
+  env
+    .fromSequence(1, 10)
+    .map({
+      seen: [] as number[],
+      sub: 0,
+      open(ctx: RuntimeContext) {
+        this.seen = ctx.getOperatorStateStore().getListState<number>('seen');
+        this.sub = ctx.getIndexOfThisSubtask();
+      },
+      map(x: number) {
+        this.seen.push(x);
+        return { sub: this.sub, n: this.seen.length };
+      },
+    })
+    .sinkTo(out);
+  await env.execute('operator state');
+  for (const sub of [0, 1]) assert.deepEqual(out.values.filter((r) => r.sub === sub).map((r) => r.n), [1, 2, 3, 4, 5]);
+});
+
+test('getExecutionPlan shows the graph, the chains and the subtasks', () => {
+  const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  env.fromSequence(1, 10).map((x) => x).keyBy((x) => x % 2).reduce((a, b) => a + b).print();
+  const plan = JSON.parse(env.getExecutionPlan('p'));
+  assert.equal(plan.streamGraph.vertices.length, 4);
+  assert.deepEqual(plan.jobGraph.map((c: { operators: string[] }) => c.operators.length), [2, 2]);
+  assert.equal(plan.jobGraph[1].inputs[0].partitioner, 'hash');
+  assert.equal(plan.executionGraph.length, 4);
+});
