@@ -1,4 +1,5 @@
 import type { SinkFunction } from './functions.ts';
+import type { Boundedness, Source, SourceReader, SourceReaderContext } from './source.ts';
 
 /**
  * A sink described as plain data (`Sinks.jsonl(path)` returns one). The engine core cannot do
@@ -46,4 +47,51 @@ export function createSinkFromDescriptor(descriptor: SinkDescriptor, ctx: SinkFa
 
 export function isSinkDescriptor(x: unknown): x is SinkDescriptor {
   return !!x && typeof x === 'object' && typeof (x as SinkDescriptor).sinkKind === 'string';
+}
+
+/**
+ * A source described as plain data (`env.fromDuckDB(sql)` makes one). Like sink descriptors,
+ * it is turned into readers by a factory the hosting process registers, because reading files
+ * needs Node.
+ */
+export interface SourceDescriptor {
+  readonly sourceKind: string;
+  readonly options: Record<string, unknown>;
+  /** Known when the pipeline is built (batch mode accepts bounded sources only). */
+  readonly boundedness: Boundedness;
+  /** False: the source runs with parallelism 1. */
+  readonly parallel: boolean;
+}
+
+/** Builds one subtask's reader for a source descriptor. */
+export type SourceReaderFactory = (descriptor: SourceDescriptor, ctx: SourceReaderContext) => SourceReader<any> | Promise<SourceReader<any>>;
+
+const SOURCE_REGISTRY = Symbol.for('weir.sourceFactories');
+
+function sourceRegistry(): Map<string, SourceReaderFactory> {
+  const g = globalThis as Record<symbol, Map<string, SourceReaderFactory> | undefined>;
+  return (g[SOURCE_REGISTRY] ??= new Map());
+}
+
+/** Registers how to read sources of one kind in this process. */
+export function registerSourceFactory(kind: string, factory: SourceReaderFactory): void {
+  sourceRegistry().set(kind, factory);
+}
+
+/** A Source whose readers come from the factory registered for the descriptor's kind. */
+export function sourceFromDescriptor<T>(descriptor: SourceDescriptor, name: string): Source<T> {
+  return {
+    name,
+    boundedness: descriptor.boundedness,
+    parallel: descriptor.parallel,
+    createReader(ctx: SourceReaderContext) {
+      const f = sourceRegistry().get(descriptor.sourceKind);
+      if (!f) {
+        throw new Error(
+          `No '${descriptor.sourceKind}' source is available in this process (source '${name}'); it needs the Node runtime: import the engine as 'weir' in a notebook or 'weir run'`,
+        );
+      }
+      return f(descriptor, ctx) as SourceReader<T> | Promise<SourceReader<T>>;
+    },
+  };
 }
