@@ -7,6 +7,7 @@ import {
   createWindowOperator,
   type Evictor,
   type ProcessWindowFunction,
+  type ProcessWindowFunctionObject,
   type Trigger,
   type WindowAssigner,
   type WindowOperatorSpec,
@@ -108,7 +109,10 @@ export class WindowedStream<T, K> {
    * @example
    * windowed.reduce((a, b) => ({ ...a, amount: a.amount + b.amount }))
    */
-  reduce<OUT = T>(fn: (a: T, b: T) => T, windowFn?: WindowResultFunction<K, T, OUT> | ProcessWindowFunction<T, OUT, K>): DataStream<OUT> {
+  reduce<OUT = T>(fn: (a: T, b: T) => T, windowFn?: WindowResultFunction<K, T, OUT>): DataStream<OUT>;
+  /** With a ProcessWindowFunction object: `process(key, ctx, [result], out)` sees the window's metadata. */
+  reduce<OUT>(fn: (a: T, b: T) => T, windowFn: ProcessWindowFunctionObject<T, OUT, K>): DataStream<OUT>;
+  reduce<OUT = T>(fn: (a: T, b: T) => T, windowFn?: WindowResultFunction<K, T, OUT> | ProcessWindowFunctionObject<T, OUT, K>): DataStream<OUT> {
     if (typeof fn !== 'function') throw new InvalidPipelineError('reduce() expects a function (a, b) => combined');
     return this.build('reduce', { kind: 'reduce', reduce: fn }, windowFn);
   }
@@ -122,9 +126,12 @@ export class WindowedStream<T, K> {
    *   { createAccumulator: () => 0, add: (_e, n) => n + 1, getResult: (n) => n, merge: (a, b) => a + b },
    *   (user, w, count) => ({ user, start: w.start, end: w.end, count }))
    */
+  aggregate<ACC, R, OUT = R>(fn: AggregateFunction<T, ACC, R>, windowFn?: WindowResultFunction<K, R, OUT>): DataStream<OUT>;
+  /** With a ProcessWindowFunction object: `process(key, ctx, [result], out)` sees the window's metadata. */
+  aggregate<ACC, R, OUT>(fn: AggregateFunction<T, ACC, R>, windowFn: ProcessWindowFunctionObject<R, OUT, K>): DataStream<OUT>;
   aggregate<ACC, R, OUT = R>(
     fn: AggregateFunction<T, ACC, R>,
-    windowFn?: WindowResultFunction<K, R, OUT> | ProcessWindowFunction<R, OUT, K>,
+    windowFn?: WindowResultFunction<K, R, OUT> | ProcessWindowFunctionObject<R, OUT, K>,
   ): DataStream<OUT> {
     if (!fn || typeof fn.createAccumulator !== 'function' || typeof fn.add !== 'function' || typeof fn.getResult !== 'function') {
       throw new InvalidPipelineError('aggregate() expects an AggregateFunction with createAccumulator, add, getResult and merge');

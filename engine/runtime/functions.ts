@@ -58,12 +58,19 @@ export interface OperatorStateAccess {
   getUnionListState<T>(name: string): T[];
 }
 
-/** Lifecycle hooks any function object may have. */
+/**
+ * Lifecycle hooks any function object may have. Function objects may carry fields of their
+ * own (state handles, counters): each parallel instance gets its own copy of the object, and
+ * `this` inside the methods of an object literal is that copy (typed loosely, so that fields
+ * added in `open` type-check; declare a class for strict typing).
+ */
 export interface RichFunction {
   /** Called once per parallel instance before the first record; may be async. */
-  open?(ctx: RuntimeContext): void | Promise<void>;
+  open?(this: any, ctx: RuntimeContext): void | Promise<void>;
   /** Called once at the end. */
-  close?(): void;
+  close?(this: any): void;
+  /** Fields of your own, e.g. state handles set in `open`. */
+  [field: string]: any;
 }
 
 /**
@@ -72,7 +79,7 @@ export interface RichFunction {
  * @example
  * stream.map((e) => ({ ...e, amount: e.amount * 100 }))
  */
-export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(value: T): R });
+export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(this: any, value: T): R });
 
 /**
  * Keeps the records for which it returns true.
@@ -80,7 +87,7 @@ export type MapFunction<T, R> = ((value: T) => R) | (RichFunction & { map(value:
  * @example
  * stream.filter((e) => e.amount > 0)
  */
-export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filter(value: T): boolean });
+export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filter(this: any, value: T): boolean });
 
 /**
  * Turns one record into zero or more: emit through `out`, or return an iterable.
@@ -90,7 +97,7 @@ export type FilterFunction<T> = ((value: T) => boolean) | (RichFunction & { filt
  */
 export type FlatMapFunction<T, R> =
   | ((value: T, out: Collector<R>) => Iterable<R> | void)
-  | (RichFunction & { flatMap(value: T, out: Collector<R>): Iterable<R> | void });
+  | (RichFunction & { flatMap(this: any, value: T, out: Collector<R>): Iterable<R> | void });
 
 /** Timers and time, as seen by a process function. Timers need a keyed stream. */
 export interface TimerService {
@@ -140,8 +147,8 @@ export interface OnTimerContext<K> extends KeyedProcessContext<K> {
  * })
  */
 export interface ProcessFunction<I, O> extends RichFunction {
-  processElement(value: I, ctx: ProcessContext, out: Collector<O>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
+  processElement(this: any, value: I, ctx: ProcessContext, out: Collector<O>): void;
+  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<unknown>, out: Collector<O>): void;
 }
 
 /**
@@ -155,8 +162,8 @@ export interface ProcessFunction<I, O> extends RichFunction {
  * } as KeyedProcessFunction<string, Tx, Alert> & { last?: ValueState<number> })
  */
 export interface KeyedProcessFunction<K, I, O> extends RichFunction {
-  processElement(value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+  processElement(this: any, value: I, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 
 /**
@@ -166,14 +173,14 @@ export interface KeyedProcessFunction<K, I, O> extends RichFunction {
  * a.connect(b).map({ map1: (x) => String(x), map2: (y) => y.name })
  */
 export interface CoMapFunction<I1, I2, O> extends RichFunction {
-  map1(value: I1): O;
-  map2(value: I2): O;
+  map1(this: any, value: I1): O;
+  map2(this: any, value: I2): O;
 }
 
 /** Two inputs, flat-mapped (Flink's `CoFlatMapFunction`). */
 export interface CoFlatMapFunction<I1, I2, O> extends RichFunction {
-  flatMap1(value: I1, out: Collector<O>): Iterable<O> | void;
-  flatMap2(value: I2, out: Collector<O>): Iterable<O> | void;
+  flatMap1(this: any, value: I1, out: Collector<O>): Iterable<O> | void;
+  flatMap2(this: any, value: I2, out: Collector<O>): Iterable<O> | void;
 }
 
 /**
@@ -186,9 +193,9 @@ export interface CoFlatMapFunction<I1, I2, O> extends RichFunction {
  * })
  */
 export interface CoProcessFunction<I1, I2, O, K = unknown> extends RichFunction {
-  processElement1(value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
-  processElement2(value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+  processElement1(this: any, value: I1, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  processElement2(this: any, value: I2, ctx: KeyedProcessContext<K>, out: Collector<O>): void;
+  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 
 /** Read-only broadcast state, as seen from the non-broadcast side. */
@@ -234,9 +241,9 @@ export interface BroadcastContext extends ProcessContext {
  * })
  */
 export interface BroadcastProcessFunction<I, B, O, K = unknown> extends RichFunction {
-  processElement(value: I, ctx: ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
-  processBroadcastElement(value: B, ctx: BroadcastContext, out: Collector<O>): void;
-  onTimer?(timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+  processElement(this: any, value: I, ctx: ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
+  processBroadcastElement(this: any, value: B, ctx: BroadcastContext, out: Collector<O>): void;
+  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
 }
 
 /**
@@ -302,7 +309,7 @@ export interface ProcessJoinContext {
  */
 export type ProcessJoinFunction<L, R, O> =
   | ((left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>) => void)
-  | (RichFunction & { processElement(left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): void });
+  | (RichFunction & { processElement(this: any, left: L, right: R, ctx: ProcessJoinContext, out: Collector<O>): void });
 
 /**
  * Writes records out (Flink's `SinkFunction`). Sinks from `Sinks.*` implement it; so can you.
@@ -311,9 +318,9 @@ export type ProcessJoinFunction<L, R, O> =
  * stream.sinkTo({ invoke: (v) => results.push(v) })
  */
 export interface SinkFunction<T> extends RichFunction {
-  invoke(value: T, ctx: SinkContext): void;
+  invoke(this: any, value: T, ctx: SinkContext): void;
   /** End of a bounded input: flush. */
-  finish?(): void | Promise<void>;
+  finish?(this: any): void | Promise<void>;
 }
 
 /** What a sink knows about the record it writes. */

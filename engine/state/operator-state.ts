@@ -83,7 +83,7 @@ export class OperatorStateStore {
         merged.set(name, m);
       }
     });
-    for (const [name, m] of merged) {
+    for (const m of merged.values()) {
       if (m.mode === 'list') m.items = m.items.filter((_, i) => i % parallelism === subtask);
     }
     this.restored = merged;

@@ -1,5 +1,5 @@
 import { StreamOperator, TwoInputStreamOperator } from '../operator.ts';
-import { instantiateUserFunction, type RichFunction, type RuntimeContext } from '../functions.ts';
+import type { RichFunction, RuntimeContext } from '../functions.ts';
 import type { AnyStateDescriptor } from '../../state/descriptors.ts';
 
 /** Builds the RuntimeContext an operator hands to its user function. */

@@ -180,7 +180,7 @@ test('keyed process functions: state per key, timers deduplicated per key and ti
       onTimer(ts, ctx, o) {
         o.collect(`${ctx.getCurrentKey()}:${this.count!.value()}@${ts}`);
       },
-    } as any)
+    })
     .sinkTo(out);
   await env.execute('timers');
   assert.deepEqual(out.values.sort(), ['a:3@1000', 'b:1@1000']);
