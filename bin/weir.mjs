@@ -27,4 +27,8 @@ if (isClone) {
   }
 }
 const { main } = await import(pathToFileURL(cli).href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// After a failure nothing the notebook left running (a job started without await, a timer)
+// may keep the process alive. On success, jobs still running keep it alive, as they should.
+if (code !== 0) process.exit(code);

@@ -5,6 +5,7 @@ import { InvalidPipelineError } from '../runtime/errors.ts';
 import type { AggregateFunction } from '../state/descriptors.ts';
 import {
   createWindowOperator,
+  validateWindowSpec,
   type Evictor,
   type ProcessWindowFunction,
   type ProcessWindowFunctionObject,
@@ -168,6 +169,7 @@ export class WindowedStream<T, K> {
       contents,
       windowFunction,
     };
+    validateWindowSpec(spec); // fail at the user's window(...) call, not when the job starts
     const name = `Window(${String(this.assigner)}, ${what})`;
     const out = this.input.keyedTransform<OUT>(name, 'window', () => createWindowOperator(spec));
     const t = out.refs[0]!.transformation;

@@ -6,6 +6,6 @@ import type { SinkFunction } from '../runtime/functions.ts';
  * per job. The workbench registers its own factory that streams points to the renderer.
  */
 export function createHeadlessChartSink(_d: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<unknown> {
-  if (ctx.subtask === 0) ctx.note(`note: chart sink '${ctx.operatorName}' of job '${ctx.jobName}' is ignored in headless mode`);
+  if (ctx.subtask === 0) ctx.note(`chart sink '${ctx.operatorName}' of job '${ctx.jobName}' is ignored in headless mode`);
   return { invoke() {} };
 }

@@ -69,7 +69,8 @@ export class TimerSet<N> {
   /** Removes and returns all timers at the earliest time if it is ≤ `upTo`. */
   pollBucket(upTo: number): InternalTimer<N>[] | undefined {
     const t = this.peekTime();
-    if (t === Infinity || t > upTo) return undefined;
+    // Infinity is also peekTime's 'empty' answer, so check that a timer is really there.
+    if (t > upTo || !this.byTime.has(t)) return undefined;
     this.popTime();
     const perKey = this.byTime.get(t)!;
     this.byTime.delete(t);
@@ -161,8 +162,10 @@ export class InternalTimerService<N> {
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
     const b = this.backend;
-    const added = this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace, nsKey: this.nsKeyOf(namespace) });
-    if (added) this.reschedule();
+    const nsKey = this.nsKeyOf(namespace);
+    if (this.processingTimers.has(time, b.currentKeyId, nsKey)) return;
+    this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace, nsKey });
+    this.reschedule();
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {

@@ -1,0 +1,183 @@
+/**
+ * `weir run <notebook.ts> [--mode streaming|batch] [--parallelism N] [--report file]`: runs a
+ * notebook headless, printing cell output to stdout and one status line per cell to stderr.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { installExecutionHost, type HostDefaults, type JobReport, type RuntimeMode } from '../../engine/runtime/host.ts';
+import type { CellError, CellRunResult } from '../shared/notebook/run.ts';
+import { runNotebook } from '../kernel/run.ts';
+import type { CliContext } from './io.ts';
+import { writeRunReport } from './report.ts';
+import { RUN_USAGE } from './usage.ts';
+
+/** Exit codes of `weir run`. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** How many user frames to print under an error. */
+const MAX_FRAMES = 5;
+
+/** The validated arguments of `weir run`. */
+export interface RunArguments {
+  /** Absolute path of the notebook. */
+  notebook: string;
+  defaults: HostDefaults;
+  /** Absolute path of the report file, if asked for. */
+  report?: string;
+}
+
+/** A usage error: its message is printed after `error: `, and the command exits with 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * Runs `weir run` with the arguments after `run`; resolves with the exit code.
+ *
+ * @example
+ * await runCommand(['notebooks/sensor-averages.ts', '--mode', 'batch'], processContext()); // 0
+ */
+export async function runCommand(argv: string[], context: CliContext): Promise<number> {
+  let args: RunArguments | 'help';
+  try {
+    args = parseRunArguments(argv, context.cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    context.stderr(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (args === 'help') {
+    context.stdout(RUN_USAGE);
+    return EXIT.ok;
+  }
+
+  const jobs: JobReport[] = [];
+  const restoreHost = installExecutionHost({
+    defaults: args.defaults,
+    headless: true,
+    onJobFinished: (report) => jobs.push(report),
+    note: (message) => context.stderr(`note: ${message}\n`),
+  });
+  let code: number;
+  try {
+    const runOptions: Parameters<typeof runNotebook>[1] = { onCellEnd: (result) => printStatus(result, context) };
+    if (context.weirModule) runOptions.weirModule = context.weirModule;
+    const result = await runNotebook(args.notebook, runOptions);
+    if (result.error) printError(result.error, context);
+    code = result.ok ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    // Not a failure of the notebook's code (those are in the result) but of the run itself.
+    context.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = EXIT.failed;
+  } finally {
+    restoreHost();
+  }
+  if (args.report) {
+    try {
+      await writeRunReport(args.report, { jobs });
+    } catch (error) {
+      context.stderr(`error: cannot write the report: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = EXIT.failed;
+    }
+  }
+  return code;
+}
+
+/**
+ * Parses and validates `weir run`'s arguments; throws `UsageError` naming the bad one.
+ *
+ * @example
+ * parseRunArguments(['nb.ts', '--parallelism', '4'], '/home/me');
+ * // { notebook: '/home/me/nb.ts', defaults: { parallelism: 4 } }
+ */
+export function parseRunArguments(argv: string[], cwd: string): RunArguments | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        mode: { type: 'string' },
+        parallelism: { type: 'string' },
+        report: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+
+  if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir run <notebook.ts> [options]; see 'weir run --help')");
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir run takes one notebook)`);
+  const notebook = path.resolve(cwd, positionals[0]!);
+  if (!existsSync(notebook)) throw new UsageError(`notebook not found: ${positionals[0]}`);
+  if (!statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
+
+  const defaults: HostDefaults = {};
+  if (values.mode !== undefined) {
+    if (values.mode !== 'streaming' && values.mode !== 'batch') {
+      throw new UsageError(`--mode must be 'streaming' or 'batch', got '${values.mode}'`);
+    }
+    defaults.mode = values.mode satisfies RuntimeMode;
+  }
+  if (values.parallelism !== undefined) {
+    const parallelism = Number(values.parallelism);
+    if (!/^\s*\d+\s*$/.test(values.parallelism) || !Number.isSafeInteger(parallelism) || parallelism < 1) {
+      throw new UsageError(`--parallelism must be an integer of at least 1, got '${values.parallelism}'`);
+    }
+    defaults.parallelism = parallelism;
+  }
+  const args: RunArguments = { notebook, defaults };
+  if (values.report !== undefined) {
+    if (values.report === '') throw new UsageError('--report needs a file name');
+    args.report = path.resolve(cwd, values.report);
+  }
+  return args;
+}
+
+/** Node's parseArgs messages are long and generic; say which flag in one line. */
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  // "Option '-h, --help' does not take an argument": name the long form.
+  const flag = /'(?:-\w, )?(--?[^ ',=]+)/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag ?? message}' (see 'weir run --help')`;
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const name = flag ?? 'flag';
+    if (/argument missing/.test(message)) return `${name} needs a value`;
+    if (/ambiguous/.test(message)) return `${name} needs a value (for a value starting with '-', write ${name}=<value>)`;
+    return `${name} takes no value`;
+  }
+  return message;
+}
+
+/** One short line per finished cell: `cell 2 ✓ 12 ms`. Markdown cells print nothing. */
+function printStatus(result: CellRunResult, context: CliContext): void {
+  const ms = `${Math.round(result.durationMs)} ms`;
+  if (result.status === 'done' && result.kind === 'code') context.stderr(`cell ${result.cell} ✓ ${ms}\n`);
+  else if (result.status === 'failed') context.stderr(`cell ${result.cell} ✗ ${ms}\n`);
+  else if (result.status === 'skipped') context.stderr(`cell ${result.cell} [${result.kind}]: skipped (${result.reason ?? 'not supported'})\n`);
+}
+
+/** `error: cell 3, nb.ts:12:9: TypeError: ...`, then the user frames. */
+function printError(error: CellError, context: CliContext): void {
+  const where = `${displayPath(error.file, context.cwd)}:${error.line}:${error.column}`;
+  const message = error.name === 'Error' || error.phase === 'compile' ? error.message : `${error.name}: ${error.message}`;
+  context.stderr(`error: cell ${error.cell}, ${where}: ${message}\n`);
+  for (const frame of error.frames.slice(0, MAX_FRAMES)) {
+    const at = `${displayPath(frame.file, context.cwd)}:${frame.line}:${frame.column}`;
+    // V8 names a callback after its receiver (`MapOperator.<anonymous>`): engine detail, not user code.
+    const name = frame.functionName && !frame.functionName.includes('<anonymous>') ? frame.functionName : undefined;
+    context.stderr(`    at ${name ? `${name} (${at})` : at}\n`);
+  }
+}
+
+/** Paths under the working directory are shown relative to it, others in full. */
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

@@ -1,0 +1,27 @@
+/**
+ * Usage texts of the `weir` command and its verbs.
+ */
+
+/** `weir --help`. */
+export const MAIN_USAGE = `Usage: weir <command> [options]
+
+Commands:
+  run <notebook.ts>   run a notebook's cells in order, headless
+
+Options:
+  -h, --help          show this help (weir <command> --help for a command's options)
+  -v, --version       print the version
+`;
+
+/** `weir run --help`. */
+export const RUN_USAGE = `Usage: weir run <notebook.ts> [options]
+
+Runs the notebook's code cells in order. Cell output goes to stdout, progress and errors
+to stderr. Exits 0 when every cell ran, 1 when a cell failed, 2 on a usage error.
+
+Options:
+  --mode streaming|batch   execution mode for environments that do not set one
+  --parallelism <n>        parallelism for environments that do not set one (n >= 1)
+  --report <file>          write the finished jobs' reports as JSON to <file>
+  -h, --help               show this help
+`;

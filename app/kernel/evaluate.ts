@@ -1,0 +1,82 @@
+/**
+ * Runs a compiled notebook: imports the cell modules one after the other. Importing a module
+ * evaluates it, top-level `await` included, so a cell has finished before the next one starts.
+ */
+import { pathToFileURL } from 'node:url';
+import type { Notebook, NotebookCell } from '../shared/notebook/model.ts';
+import type { CellRunResult } from '../shared/notebook/run.ts';
+import type { CompiledNotebook } from './compile.ts';
+import { locateRuntimeError } from './locate.ts';
+import { watchProcessFailures } from './process-failures.ts';
+
+/** Why SQL cells do not run yet. */
+export const SQL_SKIP_REASON = 'SQL cells run once DuckDB sources land';
+
+/** Hooks called as cells run. */
+export interface CellRunHooks {
+  /** A cell is about to run (every cell, in order, until one fails). */
+  onCellStart?(cell: CellStart): void;
+  /** A cell has finished, failed or been skipped. */
+  onCellEnd?(result: CellRunResult): void;
+}
+
+/** The cell that is about to run. */
+export interface CellStart {
+  /** 1-based cell number. */
+  cell: number;
+  kind: NotebookCell['kind'];
+  title?: string;
+}
+
+/**
+ * Runs every cell in order and stops at the first failure; the cells after it are `not-run`.
+ * Markdown cells do nothing; SQL cells are skipped for now.
+ *
+ * @example
+ * const results = await evaluateNotebook(notebook, compiled, { onCellEnd: (r) => console.error(r.cell, r.status) });
+ */
+export async function evaluateNotebook(notebook: Notebook, compiled: CompiledNotebook, hooks: CellRunHooks = {}): Promise<CellRunResult[]> {
+  const results: CellRunResult[] = [];
+  const watch = watchProcessFailures();
+  let failed = false;
+  try {
+    for (const [index, cell] of notebook.cells.entries()) {
+      const base = baseResult(cell, index);
+      if (failed) {
+        results.push({ ...base, status: 'not-run', durationMs: 0 });
+        continue;
+      }
+      const start: CellStart = { cell: index + 1, kind: cell.kind };
+      if (cell.title !== undefined) start.title = cell.title;
+      hooks.onCellStart?.(start);
+      const started = performance.now();
+      let result: CellRunResult;
+      if (cell.kind === 'sql') {
+        result = { ...base, status: 'skipped', durationMs: 0, reason: SQL_SKIP_REASON };
+      } else if (cell.kind === 'markdown') {
+        result = { ...base, status: 'done', durationMs: 0 };
+      } else {
+        const compiledCell = compiled.cells.find((c) => c.index === index);
+        try {
+          if (compiledCell) await Promise.race([import(pathToFileURL(compiledCell.modulePath).href), watch.failure]);
+          result = { ...base, status: 'done', durationMs: performance.now() - started };
+        } catch (error) {
+          failed = true;
+          result = { ...base, status: 'failed', durationMs: performance.now() - started, error: locateRuntimeError(error, index, compiled) };
+        }
+      }
+      results.push(result);
+      hooks.onCellEnd?.(result);
+    }
+  } finally {
+    watch.dispose();
+  }
+  return results;
+}
+
+/** The result fields that do not depend on how the cell ran. */
+export function baseResult(cell: NotebookCell, index: number): Pick<CellRunResult, 'cell' | 'kind' | 'title'> {
+  const base: Pick<CellRunResult, 'cell' | 'kind' | 'title'> = { cell: index + 1, kind: cell.kind };
+  if (cell.title !== undefined) base.title = cell.title;
+  return base;
+}

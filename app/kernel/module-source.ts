@@ -1,0 +1,70 @@
+/**
+ * Turns a code cell into the source of an ES module that esbuild can bundle on its own.
+ *
+ * The cell's code keeps its line numbers from the notebook file: it is preceded by blank lines,
+ * so that a position in the module is the same position in the notebook and esbuild's messages
+ * and source maps point into the file without translation. Everything the kernel adds goes on
+ * one line after the code (import declarations hoist, so their place does not matter):
+ *
+ *   - the earlier cells' imports, re-imported from their modules, and `import { names } from
+ *     '<earlier cell module>'` for the values those cells declared;
+ *   - `export { <the cell's top-level values> }`, so later cells can import them.
+ *
+ * esbuild drops imports the cell does not use as values (types included), which is what makes
+ * importing every visible name safe.
+ */
+import type { CellAnalysis, ImportBinding } from './analyze.ts';
+import type { CellScope, VisibleBinding } from './scope.ts';
+
+/** The part of a notebook cell the module is built from. */
+export interface CellText {
+  /** The cell's code. */
+  source: string;
+  /** 1-based line of the code's first line in the notebook file. */
+  startLine: number;
+}
+
+/**
+ * Builds a cell's module source.
+ *
+ * @param moduleUrl the URL of the module compiled from the cell at a 0-based index
+ * @example
+ * cellModuleSource({ source: 'const b = a + 1;', startLine: 3 }, analysis, scope, (i) => `file:///tmp/cell-${i + 1}.mjs`);
+ * // '\n\nconst b = a + 1;\n;import { a } from "file:///tmp/cell-1.mjs";export { b };\n'
+ */
+export function cellModuleSource(cell: CellText, analysis: CellAnalysis, scope: CellScope, moduleUrl: (cell: number) => string): string {
+  const padding = '\n'.repeat(Math.max(0, cell.startLine - 1));
+  const ownExports = new Set(analysis.exports);
+  const exported = analysis.values.filter((name) => !ownExports.has(name));
+  const exportClause = exported.length > 0 ? `export { ${exported.join(', ')} };` : '';
+  // The leading `;` ends a statement the cell may have left open without a semicolon.
+  return `${padding}${cell.source}\n;${preludeImports(scope.visible, moduleUrl)}${exportClause}\n`;
+}
+
+/** The import declarations that bring a cell's visible names into its module, on one line. */
+export function preludeImports(visible: readonly VisibleBinding[], moduleUrl: (cell: number) => string): string {
+  const fromCells = new Map<number, string[]>();
+  const statements: string[] = [];
+  for (const { name, origin } of visible) {
+    if (origin.kind === 'import') {
+      statements.push(importStatement(origin.binding));
+    } else {
+      const names = fromCells.get(origin.cell) ?? [];
+      names.push(name);
+      fromCells.set(origin.cell, names);
+    }
+  }
+  for (const [cell, names] of fromCells) statements.push(`import { ${names.join(', ')} } from ${JSON.stringify(moduleUrl(cell))};`);
+  return statements.join('');
+}
+
+function importStatement(binding: ImportBinding): string {
+  const from = ` from ${JSON.stringify(binding.specifier)}${binding.attributes ? ` ${binding.attributes}` : ''};`;
+  if (binding.imported === '*') return `import * as ${binding.local}${from}`;
+  return `import { ${exportName(binding.imported)} as ${binding.local} }${from}`;
+}
+
+/** Export names that are not identifiers (`import { 'a-b' as x }`) must stay quoted. */
+function exportName(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+}
