@@ -166,7 +166,10 @@ class HeapAggregatingState<IN, ACC, OUT> extends SingleValueState<ACC> implement
   add(value: IN): void {
     const agg = this.d.aggregate;
     const cur = this.read();
-    this.write(agg.add(value, cur === undefined ? agg.createAccumulator() : cur));
+    const next = agg.add(value, cur === undefined ? agg.createAccumulator() : cur);
+    // An accumulator updated in place is already stored (the hot path of window aggregates);
+    // with a TTL the write also refreshes the entry's time, so it always happens.
+    if (next !== cur || this.ttl) this.write(next);
   }
   protected override combine(a: ACC, b: ACC): ACC {
     return this.d.aggregate.merge(a, b);

@@ -1,7 +1,11 @@
 /** `npm run bench`: every benchmark in one run, each line a number, headed by the machine. */
 import { machineLine } from './machine.ts';
 import { benchEngineCore } from './engine-core.bench.ts';
+import { benchWindowOperator } from './window-operator.bench.ts';
 
 console.log(machineLine());
 console.log(`date: ${new Date().toISOString()}`);
+console.log('## engine core, one process, one core');
 for (const line of await benchEngineCore()) console.log(line);
+console.log('## window operator alone (harness)');
+for (const line of await benchWindowOperator()) console.log(line);
