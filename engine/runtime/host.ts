@@ -24,6 +24,31 @@ export interface OperatorReport {
   parallelism: number;
   recordsIn: number;
   recordsOut: number;
+  /** Records per second over the last metrics interval (live metrics). */
+  recordsInPerSecond?: number;
+  recordsOutPerSecond?: number;
+  /** The minimum watermark over subtasks (-Infinity before the first; null in JSON). */
+  watermark?: number;
+  /** Estimated heap bytes of the operator's state, summed over subtasks. */
+  stateBytes?: number;
+  /** Per subtask figures. */
+  subtasks?: SubtaskReport[];
+}
+
+/** One parallel instance of an operator. */
+export interface SubtaskReport {
+  subtask: number;
+  recordsIn: number;
+  recordsOut: number;
+  recordsInPerSecond: number;
+  recordsOutPerSecond: number;
+  /** Share of time (0..1) the subtask's task was working, over the last interval (or the whole run). */
+  busyRatio: number;
+  /** Share of time (0..1) it could not send because a consumer gave no credit. */
+  backPressuredRatio: number;
+  watermark: number;
+  stateEntries: number;
+  stateBytes: number;
 }
 
 /** One job's summary, as written to `weir run --report`. */

@@ -174,6 +174,16 @@ export abstract class StreamOperator<OUT = unknown> {
   stateEntries(): number {
     return (this.keyedBackend?.entryCount() ?? 0) + this.operatorState.itemCount();
   }
+
+  /** Estimated heap bytes of this instance's state (sampled; for metrics, not accounting). */
+  estimateStateBytes(): number {
+    return (this.keyedBackend?.estimateBytes() ?? 0) + this.operatorState.itemCount() * 64;
+  }
+
+  /** The event-time watermark this operator has reached. */
+  get watermark(): number {
+    return this.currentWatermark;
+  }
 }
 
 /** Base of two-input operators (connect, joins). */

@@ -38,9 +38,6 @@ export class StreamTask {
   private nextChannel = 0;
   private waitingFor: Promise<void> | undefined;
   private finished = false;
-  /** Milliseconds spent blocked by back-pressure and working, for metrics. */
-  backPressuredSteps = 0;
-  busySteps = 0;
 
   constructor(
     /** "Map -> Filter (2/4)": chain members and subtask, for errors and metrics. */
@@ -78,6 +75,12 @@ export class StreamTask {
     return this.finished;
   }
 
+  /** True when an output channel has no credit (the last step returned 'blocked'). */
+  get isBackPressured(): boolean {
+    for (const w of this.writers) if (!w.writable) return true;
+    return false;
+  }
+
   /** Opens the operators, last first, so that each operator's consumers are ready. */
   async open(): Promise<void> {
     for (let i = this.operators.length - 1; i >= 0; i--) {
@@ -111,13 +114,11 @@ export class StreamTask {
     if (this.waitingFor) return didMail ? this.flushAnd('progress') : 'waiting';
     for (const w of this.writers) {
       if (!w.writable) {
-        this.backPressuredSteps++;
         return didMail ? this.flushAnd('progress') : 'blocked';
       }
     }
     const head = this.head;
     if (head instanceof SourceOperator) {
-      this.busySteps++;
       const r = this.guard(head, () => head.emitNext(SOURCE_BATCH));
       if (r === 'end') {
         this.finishChain();
@@ -141,7 +142,6 @@ export class StreamTask {
     }
     const el = this.pollInput();
     if (!el) return didMail ? this.flushAnd('progress') : 'idle';
-    this.busySteps++;
     this.processElement(el.element, el.channel);
     if (this.finished) return 'finished';
     return this.flushAnd('progress');

@@ -71,6 +71,26 @@ export class HeapKeyedStateBackend {
     return n;
   }
 
+  /**
+   * Estimated heap bytes of all entries: the serialized size of a sample of entries per state,
+   * scaled up, plus a fixed per-entry overhead for the maps that hold them.
+   */
+  estimateBytes(sample = 16): number {
+    let bytes = 0;
+    for (const { table } of this.tables.values()) {
+      const n = table.size;
+      if (n === 0) continue;
+      let taken = 0;
+      let sampled = 0;
+      for (const [k, , v] of table.entries()) {
+        sampled += approxSize(k) + approxSize(v);
+        if (++taken >= sample) break;
+      }
+      bytes += (sampled / taken + 48) * n;
+    }
+    return Math.round(bytes);
+  }
+
   /** Copies every entry, grouped by key group (the synchronous part of a snapshot). */
   snapshot(): KeyedStateSnapshot {
     const states: KeyedStateSnapshot['states'] = {};
@@ -108,5 +128,27 @@ export class HeapKeyedStateBackend {
     const t = this.tables.get(stateName);
     const m = t?.table.byNamespace.get(namespace);
     return m ? [...m.keys()].map(keyFromId) : [];
+  }
+}
+
+/** Rough heap size of a value: primitives by type, objects by their JSON length. */
+function approxSize(v: unknown): number {
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+      return 8;
+    case 'bigint':
+      return 16;
+    case 'string':
+      return 16 + v.length * 2;
+    case 'undefined':
+      return 0;
+    default:
+      if (v instanceof Map) return 64 + v.size * 64;
+      try {
+        return 32 + (JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? 0 : x))?.length ?? 0) * 2;
+      } catch {
+        return 64;
+      }
   }
 }
