@@ -14,6 +14,8 @@ import { checkParallelism } from './validation.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import { buildJobGraph } from '../plan/chaining.ts';
 import type { JobDefinition } from '../runtime/job.ts';
+import { sourceFromDescriptor } from '../runtime/connectors.ts';
+import { duckdbSourceDescriptor, replaySourceDescriptor, routeRejects, type FromDuckDBOptions, type ReplayOptions } from './duckdb.ts';
 
 /** Options of `StreamExecutionEnvironment.create`. */
 export interface EnvironmentOptions {
@@ -201,6 +203,40 @@ export class StreamExecutionEnvironment {
     return this.fromSource(new GeneratorSource<T>('Generator', count, generate, options), 'Generator');
   }
 
+  /**
+   * A bounded stream of the rows of a DuckDB query: files (CSV, Parquet, JSON, globs), attached
+   * databases, anything DuckDB reads. Rows are plain objects keyed by column name; TIMESTAMP
+   * becomes epoch ms, integers numbers (bigint beyond 2^53), DECIMAL a number, DATE
+   * 'YYYY-MM-DD'. Results stream in chunks; subtasks split the work by file or by row hash
+   * (see `FromDuckDBOptions.split`). Needs the Node runtime (notebooks, `weir run`).
+   *
+   * @example
+   * const trips = env.fromDuckDB<{ zone: string; fare: number; pickup_at: number }>(
+   *   "SELECT zone, fare, pickup_at FROM 'data/trips-*.parquet' WHERE fare > 0");
+   */
+  fromDuckDB<T = Record<string, unknown>>(sql: string, options: FromDuckDBOptions = {}): DataStream<T> {
+    const { descriptor, name } = duckdbSourceDescriptor(sql, options);
+    return routeRejects(this.fromSource<T>(sourceFromDescriptor<T>(descriptor, name), name), options.rejects);
+  }
+
+  /**
+   * Replays the rows of a DuckDB query as a live stream: in ascending `timestampColumn` order,
+   * with that column as event time and watermarks generated at the source, paced so that event
+   * time runs `speed` times as fast as the wall clock ('max': unpaced). Runs with parallelism
+   * 1. While it runs, `replayControls.get(name)` pauses, resumes, changes speed, seeks and
+   * reports progress.
+   *
+   * @example
+   * env.replay<Trip>({ sql: "SELECT * FROM 'data/trips.parquet'", timestampColumn: 'pickup_at', speed: 600, name: 'trips' })
+   *   .keyBy((t) => t.zone)
+   *   .window(TumblingEventTimeWindows.of(15 * 60_000))
+   *   .aggregate(countTrips);
+   */
+  replay<T = Record<string, unknown>>(options: ReplayOptions): DataStream<T> {
+    const { descriptor, name } = replaySourceDescriptor(options);
+    return routeRejects(this.fromSource<T>(sourceFromDescriptor<T>(descriptor, name), name), options.rejects);
+  }
+
   /** The plan of what `execute()` would run: plain data. */
   getStreamGraph(jobName = 'job'): StreamGraphSpec {
     return generateGraph(this, jobName).graph;
@@ -249,7 +285,8 @@ export class StreamExecutionEnvironment {
   executeAsync(jobName = 'Weir job'): JobClient {
     const job = this.buildJob(jobName);
     const host = executionHost();
-    const client = new LocalExecutor(job, this.localExecutionOptions).start();
+    const client = host.submitJob?.(job) ?? new LocalExecutor(job, this.localExecutionOptions).start();
+    host.onJobStarted?.(client);
     const result = client.result.then(
       (r) => {
         host.onJobFinished?.(r.report);

@@ -7,10 +7,14 @@ export type { EnvironmentOptions, JobExecutionResult } from './environment.ts';
 export { DataStream } from './datastream.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export { WindowedStream } from './windowed-stream.ts';
+export { ConnectedStreams } from './connected-streams.ts';
+export { BroadcastStream, BroadcastConnectedStream } from './broadcast-stream.ts';
+export { JoinedStreams, CoGroupedStreams, IntervalJoin } from './joins.ts';
 export type { WindowBounds, WindowResultFunction } from './windowed-stream.ts';
 export { OutputTag } from './output-tag.ts';
 export { Sinks } from './sinks.ts';
 export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, SinkSemantics } from './sinks.ts';
+export type { FromDuckDBOptions, ReplayOptions, RejectedRow, DuckDBSinkOptions, DuckDBSplit } from './duckdb.ts';
 export { WatermarkStrategy, BoundedOutOfOrdernessGenerator } from '../runtime/watermarks.ts';
 export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from '../runtime/watermarks.ts';
 export {
@@ -44,6 +48,13 @@ export type {
   BroadcastProcessFunction,
   BroadcastState,
   ReadOnlyBroadcastState,
+  BroadcastContext,
+  ReadOnlyBroadcastContext,
+  JoinFunction,
+  FlatJoinFunction,
+  CoGroupFunction,
+  ProcessJoinFunction,
+  ProcessJoinContext,
   SinkFunction,
   SinkContext,
   OperatorStateAccess,

@@ -1,6 +1,7 @@
 import type { SinkDescriptor } from '../runtime/connectors.ts';
 import type { SinkFunction } from '../runtime/functions.ts';
 import { formatForPrint } from './print-format.ts';
+import type { DuckDBSinkOptions } from './duckdb.ts';
 
 /** Delivery guarantee of a sink. */
 export type SinkSemantics = 'exactly-once' | 'at-least-once' | 'none';
@@ -74,6 +75,38 @@ export const Sinks = {
     if (!options.x || !options.y) throw new Error('Sinks.chart: x and y are required');
     if (options.mode && options.mode !== 'append' && options.mode !== 'upsert') throw new Error(`Sinks.chart: mode must be 'append' or 'upsert'`);
     return { sinkKind: 'chart', options: { ...options } as Record<string, unknown> };
+  },
+
+  /**
+   * Writes records to a DuckDB table, transactionally: with 'exactly-once' (the default) the
+   * rows of a run become visible in one transaction (per checkpoint once checkpointing is on;
+   * at the end of input until then), and a commit is recorded in `_weir_commits` in the same
+   * transaction so that it is never applied twice. 'upsert' keeps the latest row per `key`.
+   *
+   * A missing table is created from the first records (up to 2048): number → DOUBLE, bigint →
+   * BIGINT, boolean → BOOLEAN, string → VARCHAR, Date → TIMESTAMP, object/array → JSON; a
+   * field that is null in all of them → VARCHAR. Create the table yourself for other types
+   * (values are cast to its columns). A record with a field the table lacks fails the job.
+   * Query the database after the job has finished (the sink holds it open while it runs).
+   *
+   * @example
+   * totals.sinkTo(Sinks.duckdb({ database: 'out/trips.duckdb', table: 'zone_totals', mode: 'upsert', key: ['zone', 'start'] }))
+   */
+  duckdb<T = Record<string, unknown>>(options: DuckDBSinkOptions<T>): SinkDescriptor {
+    if (!options || typeof options.database !== 'string' || !options.database || options.database === ':memory:') {
+      throw new Error('Sinks.duckdb: database must be the path of a DuckDB file');
+    }
+    if (typeof options.table !== 'string' || !/^[^.]+(\.[^.]+)?$/.test(options.table)) throw new Error(`Sinks.duckdb: table must be 'name' or 'schema.name', got '${String(options.table)}'`);
+    const mode = options.mode ?? 'append';
+    if (mode !== 'append' && mode !== 'upsert') throw new Error(`Sinks.duckdb: mode must be 'append' or 'upsert', got '${String(mode)}'`);
+    const key: string[] = options.key === undefined ? [] : Array.isArray(options.key) ? [...options.key] : [options.key];
+    if (mode === 'upsert' && key.length === 0) throw new Error("Sinks.duckdb: mode 'upsert' needs key: the column(s) that identify a row");
+    if (key.some((k) => typeof k !== 'string' || !k)) throw new Error('Sinks.duckdb: key must be column names');
+    const semantics = options.semantics ?? 'exactly-once';
+    if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
+      throw new Error(`Sinks.duckdb: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
+    }
+    return { sinkKind: 'duckdb', options: { database: options.database, table: options.table, mode, key, semantics } };
   },
 
   /**

@@ -36,6 +36,8 @@ export interface DeploymentOptions {
   isLocal?: (chain: ChainSpec, subtask: number) => boolean;
   /** Called when a timer is scheduled, so the loop can wake up. */
   wake: () => void;
+  /** Called with the job graph before any channel is created (channel providers may need it). */
+  beforeWire?: (jobGraph: JobGraphSpec) => void;
 }
 
 /** The subtasks deployed in this process. */
@@ -65,6 +67,7 @@ export function allChannels(job: JobDefinition, jobGraph: JobGraphSpec): Channel
  */
 export function deploy(job: JobDefinition, options: DeploymentOptions): Deployment {
   const jobGraph = buildJobGraph(job.graph);
+  options.beforeWire?.(jobGraph);
   const deployment: Deployment = { jobGraph, tasks: [], operatorsByVertex: new Map() };
   const edgeIndex = new Map<EdgeSpec, number>();
   job.graph.edges.forEach((e, i) => edgeIndex.set(e, i));

@@ -220,11 +220,15 @@ export interface BroadcastStateDescriptorLike<K, V> {
 
 /** Context of the non-broadcast side: broadcast state is read-only here. */
 export interface ReadOnlyBroadcastContext<K = unknown> extends KeyedProcessContext<K> {
+  /** The overload that infers the key and value types from a `MapStateDescriptor`. */
+  getBroadcastState<BK, BV>(descriptor: MapStateDescriptor<BK, BV>): ReadOnlyBroadcastState<BK, BV>;
   getBroadcastState<BK, BV>(descriptor: BroadcastStateDescriptorLike<BK, BV>): ReadOnlyBroadcastState<BK, BV>;
 }
 
 /** Context of the broadcast side: broadcast state is writable. */
 export interface BroadcastContext extends ProcessContext {
+  /** The overload that infers the key and value types from a `MapStateDescriptor`. */
+  getBroadcastState<BK, BV>(descriptor: MapStateDescriptor<BK, BV>): BroadcastState<BK, BV>;
   getBroadcastState<BK, BV>(descriptor: BroadcastStateDescriptorLike<BK, BV>): BroadcastState<BK, BV>;
   /** Runs `fn` for every key that has `stateDescriptor` state on this instance (keyed variant). */
   applyToKeyedState?(stateName: string, fn: (key: unknown) => void): void;
@@ -243,7 +247,8 @@ export interface BroadcastContext extends ProcessContext {
 export interface BroadcastProcessFunction<I, B, O, K = unknown> extends RichFunction {
   processElement(this: any, value: I, ctx: ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
   processBroadcastElement(this: any, value: B, ctx: BroadcastContext, out: Collector<O>): void;
-  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<K>, out: Collector<O>): void;
+  /** Timers of the keyed variant; the context also reads broadcast state, as in Flink. */
+  onTimer?(this: any, timestamp: number, ctx: OnTimerContext<K> & ReadOnlyBroadcastContext<K>, out: Collector<O>): void;
 }
 
 /**
@@ -258,10 +263,11 @@ export type JoinFunction<L, R, O> = ((left: L, right: R) => O) | (RichFunction &
 
 /**
  * The flat form of a window join function (Flink's `FlatJoinFunction`): zero or more records
- * per pair, through `out`. Recognised by its third parameter.
+ * per pair, through `out`. Recognised by its third parameter. Give the output type (or annotate
+ * every parameter), since TypeScript cannot infer it from a collector.
  *
  * @example
- * joined.apply((x, y, out: Collector<string>) => { if (x.ok && y.ok) out.collect(`${x.id}`); })
+ * joined.apply<string>((x, y, out) => { if (x.ok && y.ok) out.collect(`${x.id}`); })
  */
 export type FlatJoinFunction<L, R, O> =
   | ((left: L, right: R, out: Collector<O>) => void)

@@ -7,6 +7,8 @@
  * notebook that imports 'weir' through a different module URL than the host (a bundled cell,
  * a test loading sources) still reaches the same host.
  */
+import type { JobClient, JobDefinition } from './job.ts';
+
 export type RuntimeMode = 'streaming' | 'batch';
 
 /** Defaults that apply to environments which do not set the value themselves. */
@@ -72,6 +74,13 @@ export interface ExecutionHost {
   note?(message: string): void;
   /** True when no UI can show charts (headless `weir run`). */
   headless?: boolean;
+  /**
+   * Runs a job somewhere other than in this process (worker processes). Returns undefined to
+   * let the job run in this process.
+   */
+  submitJob?(job: JobDefinition): JobClient | undefined;
+  /** Called when a job has started, with its handle (live metrics, cancel). */
+  onJobStarted?(client: JobClient): void;
 }
 
 const HOST_KEY = Symbol.for('weir.executionHost');

@@ -1,6 +1,7 @@
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import type { KeySelector, OperatorFactory } from './operator.ts';
 import type { CustomPartitioner } from './network/partitioners.ts';
+import type { JobReport, OperatorReport } from './host.ts';
 
 /** The user code behind one vertex of the plan. */
 export interface VertexCode {
@@ -25,4 +26,20 @@ export interface JobDefinition {
   vertices: Map<number, VertexCode>;
   /** Parallel to `graph.edges`. */
   edges: EdgeCode[];
+}
+
+/** A job's final outcome. */
+export interface JobResult {
+  report: JobReport;
+}
+
+/** Handle of a running job, wherever it runs. */
+export interface JobClient {
+  readonly jobName: string;
+  /** Resolves when the job finishes; rejects with JobExecutionError when it fails. */
+  readonly result: Promise<JobResult>;
+  /** Stops the job without a savepoint; `result` then resolves with status CANCELED. */
+  cancel(): void;
+  /** Current figures per operator, with rates since the previous call. */
+  metrics(): OperatorReport[];
 }

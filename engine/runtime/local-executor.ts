@@ -3,7 +3,9 @@ import { OperatorFailure } from './chain-outputs.ts';
 import { deploy, type ChannelId, type ChannelProvider, type Deployment } from './deployment.ts';
 import { JobExecutionError } from './errors.ts';
 import type { JobReport, OperatorReport } from './host.ts';
-import type { JobDefinition } from './job.ts';
+import type { JobClient, JobDefinition, JobResult } from './job.ts';
+
+export type { JobClient, JobResult } from './job.ts';
 import { collectSubtaskMetrics, operatorReports, type SubtaskMetrics } from './metrics.ts';
 import { LocalChannel } from './network/local-channel.ts';
 import { SYSTEM_CLOCK, type Clock } from './processing-time.ts';
@@ -22,21 +24,6 @@ export interface LocalExecutionOptions {
   timeSliceMs?: number;
 }
 
-/** A job's final outcome. */
-export interface JobResult {
-  report: JobReport;
-}
-
-/** Handle of a running job. */
-export interface JobClient {
-  readonly jobName: string;
-  /** Resolves when the job finishes; rejects with JobExecutionError when it fails. */
-  readonly result: Promise<JobResult>;
-  /** Stops the job without a savepoint; `result` then resolves with status CANCELED. */
-  cancel(): void;
-  /** Current figures per operator, with rates since the previous call. */
-  metrics(): OperatorReport[];
-}
 
 /** In-memory channels: both ends in this process. */
 export class LocalChannelProvider implements ChannelProvider {
