@@ -15,6 +15,8 @@ export async function buildDist({ quiet = false } = {}) {
     entryPoints: {
       weir: 'engine/index.node.ts',
       cli: 'app/cli/main.ts',
+      jobmanager: 'engine/process/jobmanager/main.ts',
+      taskmanager: 'engine/process/taskmanager/main.ts',
     },
     outdir: 'dist',
     outExtension: { '.js': '.mjs' },

@@ -8,6 +8,10 @@ import { parseArgs } from 'node:util';
 import { installExecutionHost, type HostDefaults, type JobReport, type RuntimeMode } from '../../engine/runtime/host.ts';
 import type { CellError, CellRunResult } from '../shared/notebook/run.ts';
 import { runNotebook } from '../kernel/run.ts';
+import { bundleJobCode } from '../kernel/job-bundle.ts';
+import { LocalCluster } from '../../engine/process/cluster-client.ts';
+import type { CodeRef } from '../../engine/process/protocol.ts';
+import { availableParallelism } from 'node:os';
 import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
 import { RUN_USAGE } from './usage.ts';
@@ -23,6 +27,10 @@ export interface RunArguments {
   /** Absolute path of the notebook. */
   notebook: string;
   defaults: HostDefaults;
+  /** Taskmanager processes; 0 runs jobs inside the `weir run` process. */
+  taskManagers: number;
+  /** Slots per taskmanager; undefined: as many as a job needs. */
+  slots?: number;
   /** Absolute path of the report file, if asked for. */
   report?: string;
 }
@@ -53,15 +61,24 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
   }
 
   const jobs: JobReport[] = [];
+  const cluster = args.taskManagers > 0 ? new LocalCluster({ taskManagers: args.taskManagers, ...(args.slots ? { slots: args.slots } : {}) }, args.defaults) : undefined;
+  const cells = new CellJobs();
   const restoreHost = installExecutionHost({
     defaults: args.defaults,
     headless: true,
-    onJobFinished: (report) => jobs.push(report),
+    onJobFinished: (report) => jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport),
     note: (message) => context.stderr(`note: ${message}\n`),
+    submitJob: cluster ? (job) => {
+      const code = cells.codeFor(job.graph.name);
+      return code ? cluster.submit(job, code) : undefined;
+    } : undefined,
   });
   let code: number;
   try {
-    const runOptions: Parameters<typeof runNotebook>[1] = { onCellEnd: (result) => printStatus(result, context) };
+    const runOptions: Parameters<typeof runNotebook>[1] = {
+      onCellStart: (start) => cells.enter(start.cell - 1, start.modulePath),
+      onCellEnd: (result) => printStatus(result, context),
+    };
     if (context.weirModule) runOptions.weirModule = context.weirModule;
     const result = await runNotebook(args.notebook, runOptions);
     if (result.error) printError(result.error, context);
@@ -72,6 +89,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     code = EXIT.failed;
   } finally {
     restoreHost();
+    await cluster?.shutdown();
   }
   if (args.report) {
     try {
@@ -102,6 +120,8 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         mode: { type: 'string' },
         parallelism: { type: 'string' },
         report: { type: 'string' },
+        taskmanagers: { type: 'string' },
+        slots: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -131,12 +151,48 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     }
     defaults.parallelism = parallelism;
   }
-  const args: RunArguments = { notebook, defaults };
+  const taskManagers = values.taskmanagers === undefined ? availableParallelism() : count('--taskmanagers', values.taskmanagers, 0);
+  const args: RunArguments = { notebook, defaults, taskManagers };
+  if (values.slots !== undefined) args.slots = count('--slots', values.slots, 1);
   if (values.report !== undefined) {
     if (values.report === '') throw new UsageError('--report needs a file name');
     args.report = path.resolve(cwd, values.report);
   }
   return args;
+}
+
+/** A whole number of at least `min` from a flag's text, or a UsageError naming the flag. */
+function count(flag: string, text: string, min: number): number {
+  const n = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer of at least ${min}, got '${text}'`);
+  return n;
+}
+
+/**
+ * Which code rebuilds a job in a taskmanager: the module of the cell that is running, bundled
+ * with what it imports, and which of that cell's execute() calls the job is.
+ */
+class CellJobs {
+  private cell = -1;
+  private modulePath: string | undefined;
+  private readonly counts = new Map<string, number>();
+  private bundles = 0;
+
+  enter(cell: number, modulePath: string | undefined): void {
+    this.cell = cell;
+    this.modulePath = modulePath;
+    this.counts.clear();
+  }
+
+  /** The code of a job the current cell starts; undefined outside a cell (the job runs here). */
+  codeFor(jobName: string): Promise<CodeRef> | undefined {
+    if (!this.modulePath) return undefined;
+    const occurrence = this.counts.get(jobName) ?? 0;
+    this.counts.set(jobName, occurrence + 1);
+    const dir = path.dirname(this.modulePath);
+    const cell = this.cell;
+    return bundleJobCode(this.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)).then((moduleUrl) => ({ moduleUrl, cell, jobName, occurrence }));
+  }
 }
 
 /** Node's parseArgs messages are long and generic; say which flag in one line. */

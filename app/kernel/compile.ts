@@ -111,7 +111,7 @@ export class CompileSession {
   async compileCell(cell: NotebookCell, analyzed: AnalyzedCell): Promise<{ ok: true; compiled: CompiledCell } | { ok: false; error: CellError }> {
     const { notebookPath, outDir } = this.options;
     const modulePath = cellModulePath(outDir, analyzed.index);
-    const source = cellModuleSource(cell, analyzed.analysis, analyzed.scope, (index) => this.moduleUrl(index));
+    const source = cellModuleSource(cell, analyzed.analysis, analyzed.scope, (index) => this.moduleUrl(index), analyzed.index);
     const bundled = await bundleModule({ file: notebookPath, contents: source, outfile: modulePath, resolver: this.resolver });
     if (!bundled.ok) return { ok: false, error: compileError(bundled.errors, analyzed, notebookPath) };
     await writeModule(modulePath, bundled.code);

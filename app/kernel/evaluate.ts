@@ -26,6 +26,8 @@ export interface CellStart {
   cell: number;
   kind: NotebookCell['kind'];
   title?: string;
+  /** The compiled module of a code cell: importing it again rebuilds the cell's jobs elsewhere. */
+  modulePath?: string;
 }
 
 /**
@@ -48,6 +50,8 @@ export async function evaluateNotebook(notebook: Notebook, compiled: CompiledNot
       }
       const start: CellStart = { cell: index + 1, kind: cell.kind };
       if (cell.title !== undefined) start.title = cell.title;
+      const module = compiled.cells.find((c) => c.index === index)?.modulePath;
+      if (module) start.modulePath = module;
       hooks.onCellStart?.(start);
       const started = performance.now();
       let result: CellRunResult;

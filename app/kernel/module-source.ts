@@ -32,8 +32,19 @@ export interface CellText {
  * cellModuleSource({ source: 'const b = a + 1;', startLine: 3 }, analysis, scope, (i) => `file:///tmp/cell-${i + 1}.mjs`);
  * // '\n\nconst b = a + 1;\n;import { a } from "file:///tmp/cell-1.mjs";export { b };\n'
  */
-export function cellModuleSource(cell: CellText, analysis: CellAnalysis, scope: CellScope, moduleUrl: (cell: number) => string): string {
-  const padding = '\n'.repeat(Math.max(0, cell.startLine - 1));
+export function cellModuleSource(
+  cell: CellText,
+  analysis: CellAnalysis,
+  scope: CellScope,
+  moduleUrl: (cell: number) => string,
+  cellIndex?: number,
+): string {
+  // The marker says "cell N's own code starts now" (its imports have been evaluated): a
+  // taskmanager re-running a job's code uses it to count that cell's execute() calls. It takes
+  // the place of the first padding line, so line numbers do not move.
+  const marker = cellIndex === undefined ? '' : `globalThis[Symbol.for("weir.cellBody")]?.(${cellIndex});`;
+  const lines = Math.max(0, cell.startLine - 1);
+  const padding = marker + '\n'.repeat(lines);
   const ownExports = new Set(analysis.exports);
   const exported = analysis.values.filter((name) => !ownExports.has(name));
   const exportClause = exported.length > 0 ? `export { ${exported.join(', ')} };` : '';

@@ -11,6 +11,7 @@ import { LocalExecutor, type JobClient, type LocalExecutionOptions } from '../ru
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import { checkParallelism } from './validation.ts';
+import { userCallSite } from './call-site.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import { buildJobGraph } from '../plan/chaining.ts';
 import type { JobDefinition } from '../runtime/job.ts';
@@ -135,6 +136,7 @@ export class StreamExecutionEnvironment {
   /** @internal */
   addTransformation(name: string, kind: string, factory: Transformation['createOperator']): Transformation {
     const t = new Transformation(this.nextId++, name, kind, factory);
+    t.definedAt = userCallSite();
     this.transformations.push(t);
     return t;
   }

@@ -60,6 +60,7 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
       keyed: !!t.keySelectors?.some((k) => k),
     };
     if (t.source) v.bounded = t.source.boundedness === 'bounded';
+    if (t.definedAt) v.definedAt = t.definedAt;
     vertices.push(v);
     byId.set(t.id, v);
     vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors });

@@ -38,6 +38,8 @@ export interface VertexSpec {
   bounded?: boolean;
   /** True when the operator keeps keyed state (its input edges are hash-partitioned). */
   keyed?: boolean;
+  /** Where the user defined it (`file:line:column`), when known. Not part of the plan's identity. */
+  definedAt?: string;
 }
 
 /** A connection between two vertices. */

@@ -1,0 +1,100 @@
+/**
+ * The client's side of a worker-process cluster: starts the jobmanager on the first job, submits
+ * jobs to it, and turns its status into the `JobClient` that `env.execute()` awaits. Installed as
+ * the execution host's `submitJob` by `weir run` (and the workbench host).
+ */
+import * as Comlink from 'comlink';
+import type { JobClient, JobDefinition, JobResult } from '../runtime/job.ts';
+import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
+import { JobExecutionError } from '../runtime/errors.ts';
+import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
+import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
+import { ipcEndpoint } from './rpc/endpoints.ts';
+
+type JobManagerRemote = Comlink.Remote<JobManagerApi & { ready(): Promise<boolean> }>;
+
+/** How often the client polls a running job's status (ms). */
+const POLL_MS = 50;
+
+/**
+ * A cluster of one jobmanager and N taskmanagers on this machine.
+ *
+ * @example
+ * const cluster = new LocalCluster({ taskManagers: 2 });
+ * installExecutionHost({ submitJob: (job) => cluster.submit(job, codeRef()) });
+ */
+export class LocalCluster {
+  private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string> } | undefined;
+
+  constructor(
+    private readonly options: ClusterOptions,
+    /** The client's environment defaults, which the taskmanagers must apply too. */
+    private readonly defaults: HostDefaults = {},
+    private readonly launcher: ProcessLauncher = new NodeProcessLauncher(),
+  ) {}
+
+  private start() {
+    if (this.jobManager) return this.jobManager;
+    const proc = this.launcher.launch('jobmanager', [JSON.stringify(this.options)]);
+    const api = Comlink.wrap<JobManagerApi & { ready(): Promise<boolean> }>(ipcEndpoint(proc.ipc, 'jobmanager'));
+    const exited = new Promise<string>((resolve) => proc.onExit((code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
+    this.jobManager = { process: proc, api, exited };
+    return this.jobManager;
+  }
+
+  /** Submits a job whose code is `code` (or will be, once bundled); the plan is the job's graph. */
+  submit(job: JobDefinition, code: CodeRef | Promise<CodeRef>): JobClient {
+    const jm = this.start();
+    let latest: OperatorReport[] = [];
+    let jobId: string | undefined;
+    let cancelRequested = false;
+    const jmDied = jm.exited.then((how) => {
+      throw new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
+    });
+    const result = (async (): Promise<JobResult> => {
+      jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults }), jmDied]);
+      if (cancelRequested) void jm.api.cancel(jobId);
+      for (;;) {
+        const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
+        latest = status.operators;
+        if (status.report) {
+          if (status.state === 'FAILED') throw failureError(job, status.failure, status.report);
+          return { report: status.report };
+        }
+        await new Promise((r) => setTimeout(r, POLL_MS));
+      }
+    })();
+    return {
+      jobName: job.graph.name,
+      result,
+      cancel: () => {
+        cancelRequested = true;
+        if (jobId) void jm.api.cancel(jobId);
+      },
+      metrics: () => latest,
+    };
+  }
+
+  /** Stops the jobmanager and its taskmanagers; waits until the jobmanager has exited. */
+  async shutdown(): Promise<void> {
+    const jm = this.jobManager;
+    if (!jm) return;
+    this.jobManager = undefined;
+    await Promise.race([jm.api.shutdown().catch(() => {}), new Promise((r) => setTimeout(r, 1000))]);
+    const timer = setTimeout(() => jm.process.kill('SIGKILL'), 2000);
+    await jm.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The error `execute()` rejects with when the cluster reports a failure. */
+function failureError(job: JobDefinition, failure: FailureInfo | undefined, report: JobResult['report']): JobExecutionError {
+  const cause = new Error(failure?.cause?.message ?? failure?.message ?? 'unknown failure');
+  if (failure?.cause) {
+    cause.name = failure.cause.name;
+    if (failure.cause.stack) cause.stack = failure.cause.stack;
+  }
+  const error = new JobExecutionError(job.graph.name, failure?.operator, cause);
+  report.error = error.message;
+  return Object.assign(error, { report, taskManager: failure?.taskManager });
+}

@@ -1,0 +1,78 @@
+/**
+ * Starting worker processes behind one seam (DESIGN.md §2): `child_process.fork` for `weir
+ * run`, `weir serve` and tests; Electron's `utilityProcess.fork` in the desktop app implements
+ * the same interface in app/main. Everything above it is identical.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IpcPeer } from './rpc/endpoints.ts';
+
+/** A started worker process. */
+export interface WorkerProcess {
+  readonly pid: number;
+  /** The IPC channel to it, for comlink endpoints. */
+  readonly ipc: IpcPeer;
+  kill(signal?: NodeJS.Signals): void;
+  /** Called once when the process ends, with its exit code or signal. */
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+}
+
+/** Starts worker processes. */
+export interface ProcessLauncher {
+  launch(role: 'jobmanager' | 'taskmanager', args: string[], env?: Record<string, string>): WorkerProcess;
+}
+
+/**
+ * The entry module of a role: next to this file when running from sources, `dist/<role>.mjs`
+ * when running from the build (this code is then in `dist/` or `dist/chunks/`).
+ */
+export function roleEntry(role: 'jobmanager' | 'taskmanager', from = import.meta.url): string {
+  const here = fileURLToPath(from);
+  if (here.endsWith('.ts')) return path.join(path.dirname(here), role, 'main.ts');
+  for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
+    const candidate = path.join(dir, `${role}.mjs`);
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`Cannot find the ${role} entry (${role}.mjs) near ${here}; rebuild with 'npm run build'`);
+}
+
+/** Forks Node child processes with structured-clone IPC. */
+export class NodeProcessLauncher implements ProcessLauncher {
+  launch(role: 'jobmanager' | 'taskmanager', args: string[], env: Record<string, string> = {}): WorkerProcess {
+    const child: ChildProcess = fork(roleEntry(role), args, {
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, ...env },
+    });
+    const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];
+    let exited: [number | null, string | null] | undefined;
+    child.once('exit', (code, signal) => {
+      exited = [code, signal];
+      for (const l of exitListeners) l(code, signal);
+    });
+    // A send to a dead child raises asynchronously; the exit listener reports the death.
+    child.on('error', () => {});
+    return {
+      pid: child.pid ?? -1,
+      ipc: child,
+      kill: (signal = 'SIGKILL') => {
+        if (!exited) child.kill(signal);
+      },
+      onExit: (listener) => {
+        if (exited) listener(...exited);
+        else exitListeners.push(listener);
+      },
+    };
+  }
+}
+
+/**
+ * Makes a worker process end when its parent goes away: the IPC channel closes when the parent
+ * exits or is killed, so no worker outlives the `weir run` that started it.
+ */
+export function exitWithParent(): void {
+  process.on('disconnect', () => process.exit(0));
+  if (!process.connected) process.exit(0);
+}

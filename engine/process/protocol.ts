@@ -1,0 +1,104 @@
+/**
+ * The control plane between the client (`weir run`, the notebook kernel), the jobmanager and
+ * the taskmanagers: typed service interfaces called with comlink over IPC, and the plain-data
+ * messages they exchange. Every value here is structured-cloneable.
+ */
+import type { StreamGraphSpec } from '../plan/job-graph.ts';
+import type { HostDefaults, JobReport, OperatorReport } from '../runtime/host.ts';
+import type { SubtaskMetrics } from '../runtime/metrics.ts';
+
+/** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
+export interface CodeRef {
+  /** File URL of the module (a job bundle of notebook cells, or an exported bundle). */
+  moduleUrl: string;
+  /** 0-based index of the cell whose code calls `execute()`; counting starts when its body does. */
+  cell?: number;
+  /** Which `execute()` call builds the job: its name and how many earlier calls had that name. */
+  jobName: string;
+  occurrence: number;
+}
+
+/** A job as the client submits it. */
+export interface JobSubmission {
+  plan: StreamGraphSpec;
+  code: CodeRef;
+  /** The client's defaults for environments (`--mode`, `--parallelism`): the code must see the same. */
+  defaults: HostDefaults;
+}
+
+/** Options of the cluster the jobmanager runs. */
+export interface ClusterOptions {
+  /** Number of taskmanager processes. */
+  taskManagers: number;
+  /** Slots per taskmanager; undefined: as many as the job needs. */
+  slots?: number;
+  /** Heartbeat interval and timeout (ms). */
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+}
+
+/** Where a failure happened and why, for the client to print. */
+export interface FailureInfo {
+  message: string;
+  /** The original error's name, message and stack (user frames map to the notebook). */
+  cause?: { name: string; message: string; stack?: string };
+  operator?: { uid: string; name: string; subtask: number; parallelism: number };
+  taskManager?: number;
+}
+
+/** A job's state as the client polls it. */
+export interface JobStatus {
+  state: 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+  /** Live figures per operator (rates over the last interval). */
+  operators: OperatorReport[];
+  /** Set once the job has ended. */
+  report?: JobReport;
+  failure?: FailureInfo;
+  taskManagers: number;
+}
+
+/** The jobmanager's API, called by the client. */
+export interface JobManagerApi {
+  submit(job: JobSubmission): Promise<string>;
+  status(jobId: string): Promise<JobStatus>;
+  cancel(jobId: string): Promise<void>;
+  /** Stops every taskmanager and then the jobmanager itself. */
+  shutdown(): Promise<void>;
+}
+
+/** What a taskmanager runs of one job. */
+export interface TaskDeployment {
+  jobId: string;
+  submission: JobSubmission;
+  /** chain id → subtask index → taskmanager id. */
+  assignment: number[][];
+  /** taskmanager id → data-plane address. */
+  peers: string[];
+}
+
+/** A taskmanager's API, called by the jobmanager. */
+export interface TaskManagerApi {
+  /** Its id, slots and data-plane address. */
+  hello(id: number): Promise<{ pid: number; dataAddress: string }>;
+  /** Rebuilds the job from its code, checks the plan, creates its subtasks and channels. */
+  deploy(deployment: TaskDeployment): Promise<void>;
+  /** Starts the deployed subtasks. */
+  start(jobId: string): Promise<void>;
+  cancel(jobId: string): Promise<void>;
+  metrics(jobId: string): Promise<SubtaskMetrics[]>;
+  /** Answers while the taskmanager's event loop runs. */
+  heartbeat(): Promise<number>;
+}
+
+/** What taskmanagers tell the jobmanager. */
+export interface TaskManagerEvents {
+  /** Every subtask of the job on this taskmanager has finished. */
+  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[]): void;
+  failed(taskManager: number, jobId: string, failure: FailureInfo): void;
+}
+
+/** Serialises an error for the control plane (comlink would lose `cause` and the operator). */
+export function describeError(e: unknown): { name: string; message: string; stack?: string } {
+  if (e instanceof Error) return { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+  return { name: 'Error', message: String(e) };
+}

@@ -1,0 +1,74 @@
+/**
+ * Rebuilds a job in a taskmanager by running the code that defined it: the notebook cell (or
+ * exported bundle) is imported again, with an execution host that lets every other job
+ * "finish" at once and captures the one this taskmanager must run. The import of the module
+ * never completes for the target job: its `execute()` stays pending, so nothing after it runs.
+ */
+import { pathToFileURL } from 'node:url';
+import { installExecutionHost, type HostDefaults } from '../../runtime/host.ts';
+import type { JobClient, JobDefinition } from '../../runtime/job.ts';
+import type { CodeRef } from '../protocol.ts';
+
+/** Console methods silenced while the defining code re-runs: its output was seen in the client. */
+const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;
+
+/** Imports `code.moduleUrl` and resolves with the job it defines (matched by name and occurrence). */
+export async function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<JobDefinition> {
+  const seen = new Map<string, number>();
+  // Jobs of the cells evaluated before the job's own cell do not count (see the kernel's marker).
+  let counting = code.cell === undefined;
+  const marker = Symbol.for('weir.cellBody');
+  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
+  g[marker] = (cell) => {
+    if (cell === code.cell) {
+      counting = true;
+      seen.clear();
+    }
+  };
+  let capture!: (job: JobDefinition) => void;
+  const captured = new Promise<JobDefinition>((resolve) => (capture = resolve));
+  const saved = SILENCED.map((m) => console[m]);
+  for (const m of SILENCED) console[m] = () => {};
+  const restoreHost = installExecutionHost({
+    headless: true,
+    defaults,
+    submitJob(job): JobClient {
+      const name = job.graph.name;
+      const occurrence = seen.get(name) ?? 0;
+      seen.set(name, occurrence + 1);
+      if (counting && name === code.jobName && occurrence === code.occurrence) {
+        capture(job);
+        return { jobName: name, result: new Promise(() => {}), cancel() {}, metrics: () => [] };
+      }
+      // Another job of the same code: it ran in the client already; here it ends at once.
+      const report = { name, status: 'FINISHED' as const, durationMs: 0, operators: [], checkpoints: [], restarts: 0 };
+      return { jobName: name, result: Promise.resolve({ report }), cancel() {}, metrics: () => [] };
+    },
+  });
+  try {
+    const imported = import(code.moduleUrl.startsWith('file:') ? code.moduleUrl : pathToFileURL(code.moduleUrl).href).then(() => {
+      throw new Error(
+        `Re-running the code of job '${code.jobName}' did not define it again (occurrence ${code.occurrence + 1} of that name): graph construction must be deterministic`,
+      );
+    });
+    return await Promise.race([captured, imported]);
+  } finally {
+    SILENCED.forEach((m, i) => (console[m] = saved[i] as (...args: unknown[]) => void));
+    g[marker] = undefined;
+    restoreHost();
+  }
+}
+
+/** Explains the first difference between two plans, or returns undefined when they are equal. */
+export function planDifference(expected: unknown, actual: unknown, path = 'plan'): string | undefined {
+  if (expected === actual) return undefined;
+  if (typeof expected !== 'object' || typeof actual !== 'object' || expected === null || actual === null) {
+    return `${path}: the client has ${JSON.stringify(expected)}, the taskmanager ${JSON.stringify(actual)}`;
+  }
+  const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
+  for (const k of keys) {
+    const d = planDifference((expected as Record<string, unknown>)[k], (actual as Record<string, unknown>)[k], `${path}.${k}`);
+    if (d) return d;
+  }
+  return undefined;
+}

@@ -1,0 +1,152 @@
+import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo } from '../protocol.ts';
+import { describeError } from '../protocol.ts';
+import { rebuildJob, planDifference } from './rebuild.ts';
+import { deploy, type ChannelId, type ChannelProvider, type Deployment } from '../../runtime/deployment.ts';
+import { TaskRunner } from '../../runtime/task-runner.ts';
+import { collectSubtaskMetrics, type SubtaskMetrics } from '../../runtime/metrics.ts';
+import { LocalChannel, type ChannelReader, type ChannelWriter } from '../../runtime/network/local-channel.ts';
+import { OperatorFailure } from '../../runtime/chain-outputs.ts';
+import { SYSTEM_CLOCK } from '../../runtime/processing-time.ts';
+import type { JobDefinition } from '../../runtime/job.ts';
+
+/** The taskmanager's side of the data plane: socket-backed channel ends to and from peers. */
+export interface DataPlane {
+  readonly address: string;
+  /** The writer end of a channel whose consumer runs on the taskmanager at `peerAddress`. */
+  writer(peerAddress: string, key: string, onWritable: () => void): ChannelWriter;
+  /** The reader end of a channel whose producer runs on another taskmanager. */
+  reader(key: string, onData: () => void): ChannelReader;
+  /** Forgets the channels whose keys start with `prefix` (a job ended). */
+  release(prefix: string): void;
+  close(): Promise<void>;
+}
+
+interface RunningJob {
+  job: JobDefinition;
+  deployment: Deployment;
+  runner: TaskRunner;
+  done?: Promise<void>;
+}
+
+/** Record batches a channel holds before its producer must wait (the credit). */
+const CHANNEL_CAPACITY = 8;
+
+/**
+ * Runs the subtasks the jobmanager assigns to this process. It rebuilds each job from its
+ * code, refuses a plan that differs from the client's, wires local channels in memory and
+ * remote ones through the data plane, and reports completion or failure as events.
+ */
+export class TaskManager implements TaskManagerApi {
+  private id = -1;
+  private readonly jobs = new Map<string, RunningJob>();
+
+  constructor(
+    private readonly events: TaskManagerEvents,
+    private readonly dataPlane: DataPlane,
+  ) {}
+
+  async hello(id: number) {
+    this.id = id;
+    return { pid: process.pid, dataAddress: this.dataPlane.address };
+  }
+
+  async heartbeat(): Promise<number> {
+    return Date.now();
+  }
+
+  async deploy(d: TaskDeployment): Promise<void> {
+    const job = await rebuildJob(d.submission.code, d.submission.defaults);
+    const diff = planDifference(stripSites(d.submission.plan), stripSites(job.graph));
+    if (diff) {
+      throw new Error(
+        `The job graph built in taskmanager ${this.id} differs from the client's (${diff}). Graph construction must be deterministic: do not build the pipeline from random numbers, the clock or the environment`,
+      );
+    }
+    const chainOf = (vertexId: number) => deploymentChains.get(vertexId)!;
+    let deploymentChains = new Map<number, number>();
+    const tmOfSubtask = (vertexId: number, subtask: number) => d.assignment[chainOf(vertexId)]![subtask]!;
+    const local = new Map<string, LocalChannel>();
+    let wake = () => {};
+    const key = (id: ChannelId) => `${d.jobId}:${id.edge}:${id.producer}:${id.consumer}`;
+    const localChannel = (id: ChannelId) => {
+      const k = key(id);
+      let c = local.get(k);
+      if (!c) local.set(k, (c = new LocalChannel(CHANNEL_CAPACITY)));
+      return c;
+    };
+    const channels: ChannelProvider = {
+      writer: (id) => {
+        const e = job.graph.edges[id.edge]!;
+        const tm = tmOfSubtask(e.target, id.consumer);
+        return tm === this.id ? localChannel(id) : this.dataPlane.writer(d.peers[tm]!, key(id), () => wake());
+      },
+      reader: (id) => {
+        const e = job.graph.edges[id.edge]!;
+        const tm = tmOfSubtask(e.source, id.producer);
+        return tm === this.id ? localChannel(id) : this.dataPlane.reader(key(id), () => wake());
+      },
+    };
+    const deployment = deploy(job, {
+      clock: SYSTEM_CLOCK,
+      print: (line) => console.log(line),
+      channels,
+      isLocal: (chain, subtask) => d.assignment[chain.id]![subtask] === this.id,
+      wake: () => wake(),
+      beforeWire: (jobGraph) => {
+        deploymentChains = jobGraph.chainOf;
+      },
+    });
+    const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK);
+    wake = runner.wake;
+    this.jobs.set(d.jobId, { job, deployment, runner });
+  }
+
+  async start(jobId: string): Promise<void> {
+    const running = this.requireJob(jobId);
+    running.done = running.runner.run().then(
+      () => this.finish(jobId, running, undefined),
+      (e: unknown) => this.finish(jobId, running, e),
+    );
+  }
+
+  private finish(jobId: string, running: RunningJob, error: unknown): void {
+    let failure = error;
+    for (const t of running.deployment.tasks) {
+      const errs = t.close();
+      if (!failure && errs.length) failure = errs[0];
+    }
+    const metrics = collectSubtaskMetrics(running.deployment, running.runner, running.job.graph);
+    this.jobs.delete(jobId);
+    this.dataPlane.release(`${jobId}:`);
+    if (failure && !running.runner.isStopped) this.events.failed(this.id, jobId, failureInfo(failure, this.id));
+    else this.events.finished(this.id, jobId, metrics);
+  }
+
+  async cancel(jobId: string): Promise<void> {
+    this.jobs.get(jobId)?.runner.stop();
+  }
+
+  async metrics(jobId: string): Promise<SubtaskMetrics[]> {
+    const running = this.jobs.get(jobId);
+    return running ? collectSubtaskMetrics(running.deployment, running.runner, running.job.graph) : [];
+  }
+
+  private requireJob(jobId: string): RunningJob {
+    const j = this.jobs.get(jobId);
+    if (!j) throw new Error(`Taskmanager ${this.id} has no job ${jobId}`);
+    return j;
+  }
+}
+
+/** Definition sites depend on where the code was loaded from; they are not part of the plan's identity. */
+function stripSites(plan: unknown): unknown {
+  return JSON.parse(JSON.stringify(plan, (k, v) => (k === 'definedAt' ? undefined : v)));
+}
+
+/** A failure as the control plane carries it, with the operator when known. */
+export function failureInfo(e: unknown, taskManager: number): FailureInfo {
+  if (e instanceof OperatorFailure) {
+    return { message: describeError(e.cause).message, cause: describeError(e.cause), operator: { ...e.operator }, taskManager };
+  }
+  return { message: describeError(e).message, cause: describeError(e), taskManager };
+}
