@@ -90,10 +90,18 @@ export interface TaskManagerApi {
   heartbeat(): Promise<number>;
 }
 
+/** A taskmanager's use of the machine, reported with its results. */
+export interface TaskManagerResources {
+  taskManager: number;
+  pid: number;
+  /** Peak resident set size of the process so far, in bytes. */
+  peakRssBytes: number;
+}
+
 /** What taskmanagers tell the jobmanager. */
 export interface TaskManagerEvents {
   /** Every subtask of the job on this taskmanager has finished. */
-  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[]): void;
+  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void;
   failed(taskManager: number, jobId: string, failure: FailureInfo): void;
 }
 

@@ -12,6 +12,7 @@ import type {
   JobSubmission,
   TaskManagerApi,
   TaskManagerEvents,
+  TaskManagerResources,
 } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 
@@ -35,6 +36,7 @@ interface JobState {
   /** Taskmanagers that still run subtasks of the job. */
   pending: Set<number>;
   metrics: Map<number, SubtaskMetrics[]>;
+  resources: TaskManagerResources[];
   previous?: { metrics: SubtaskMetrics[]; at: number };
   cancelled: boolean;
 }
@@ -73,7 +75,7 @@ export class JobManager implements JobManagerApi {
   private async startTaskManager(id: number): Promise<TaskManagerHandle> {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
-      finished: (tm, jobId, metrics) => this.onTaskManagerFinished(tm, jobId, metrics),
+      finished: (tm, jobId, metrics, resources) => this.onTaskManagerFinished(tm, jobId, metrics, resources),
       failed: (tm, jobId, failure) => this.failJob(jobId, failure),
     };
     Comlink.expose(events, ipcEndpoint(proc.ipc, 'tm-events'));
@@ -141,6 +143,7 @@ export class JobManager implements JobManagerApi {
       started: Date.now(),
       pending: new Set(),
       metrics: new Map(),
+      resources: [],
       cancelled: false,
       status: { state: 'CREATED', operators: [], taskManagers: n },
     };
@@ -209,10 +212,11 @@ export class JobManager implements JobManagerApi {
     }
   }
 
-  private onTaskManagerFinished(tm: number, jobId: string, metrics: SubtaskMetrics[]): void {
+  private onTaskManagerFinished(tm: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
     const job = this.jobs.get(jobId);
     if (!job || isEnded(job.status.state)) return;
     job.metrics.set(tm, metrics);
+    job.resources.push(resources);
     job.pending.delete(tm);
     this.taskManagers[tm]?.tasks.delete(jobId);
     if (job.pending.size === 0) this.endJob(job, job.cancelled ? 'CANCELED' : 'FINISHED');
@@ -239,7 +243,7 @@ export class JobManager implements JobManagerApi {
       checkpoints: [],
       restarts: 0,
     };
-    (report as JobReport & { taskManagers: number }).taskManagers = job.status.taskManagers;
+    Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources });
     if (job.status.failure) report.error = job.status.failure.message;
     job.status = { ...job.status, state, operators, report };
   }

@@ -119,7 +119,7 @@ export class TaskManager implements TaskManagerApi {
     this.jobs.delete(jobId);
     this.dataPlane.release(`${jobId}:`);
     if (failure && !running.runner.isStopped) this.events.failed(this.id, jobId, failureInfo(failure, this.id));
-    else this.events.finished(this.id, jobId, metrics);
+    else this.events.finished(this.id, jobId, metrics, { taskManager: this.id, pid: process.pid, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -1,0 +1,168 @@
+/**
+ * Jobs across worker processes, end to end through `weir run`: the same output at any
+ * parallelism and spread, failures detected fast, back-pressure bounding memory, no orphans.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = path.join(root, 'test/fixtures/cluster');
+const weirBin = path.join(root, 'bin/weir.mjs');
+
+function sortedLines(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .sort();
+}
+
+/** Pids of the weir worker processes started under `ancestor`. */
+function workers(ancestor: number): { pid: number; ppid: number; title: string }[] {
+  const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+  const all = ps
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => !!m)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), title: m[3]! }));
+  const descendants = new Set([ancestor]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const p of all) if (descendants.has(p.ppid) && !descendants.has(p.pid)) descendants.add(p.pid), (changed = true);
+  }
+  return all.filter((p) => p.pid !== ancestor && descendants.has(p.pid) && /^weir-(job|task)manager/.test(p.title));
+}
+
+/** Starts `weir run` and resolves when `pattern` shows up on stdout or stderr. */
+function startRun(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [weirBin, 'run', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const waiters: { pattern: RegExp; resolve: (at: number) => void }[] = [];
+  const onData = (d: Buffer) => {
+    out += d.toString();
+    for (const w of [...waiters]) if (w.pattern.test(out)) waiters.splice(waiters.indexOf(w), 1), w.resolve(performance.now());
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<{ code: number | null; at: number }>((resolve) => child.on('exit', (code) => resolve({ code, at: performance.now() })));
+  return {
+    child,
+    output: () => out,
+    exited,
+    waitFor: (pattern: RegExp) =>
+      new Promise<number>((resolve) => {
+        if (pattern.test(out)) resolve(performance.now());
+        else waiters.push({ pattern, resolve });
+      }),
+  };
+}
+
+describe('jobs on taskmanager processes', () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-cluster-test-'));
+  before(() => execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' }));
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('parallelism 4 over 2 taskmanagers gives the same output as parallelism 1 in one process', () => {
+    const single = path.join(scratch, 'p1');
+    const multi = path.join(scratch, 'p4');
+    const report = path.join(scratch, 'p4.json');
+    const a = spawnSync(process.execPath, [weirBin, 'run', path.join(fixtures, 'equivalence.ts'), '--taskmanagers', '0', '--parallelism', '1'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, WEIR_TEST_OUT: single },
+      timeout: 60_000,
+    });
+    assert.equal(a.status, 0, a.stderr);
+    const b = spawnSync(
+      process.execPath,
+      [weirBin, 'run', path.join(fixtures, 'equivalence.ts'), '--taskmanagers', '2', '--parallelism', '4', '--report', report],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, WEIR_TEST_OUT: multi }, timeout: 60_000 },
+    );
+    assert.equal(b.status, 0, b.stderr);
+    for (const job of ['windows', 'broadcast', 'rebalance']) {
+      const expected = sortedLines(path.join(single, job));
+      assert.ok(expected.length > 0, `${job} produced output`);
+      assert.deepEqual(sortedLines(path.join(multi, job)), expected, `${job}: same output`);
+    }
+    const jobs = JSON.parse(readFileSync(report, 'utf8')).jobs as { status: string; taskManagers: number; operators: { parallelism: number }[] }[];
+    assert.equal(jobs.length, 3);
+    for (const j of jobs) {
+      assert.equal(j.status, 'FINISHED');
+      assert.equal(j.taskManagers, 2);
+      assert.ok(j.operators.some((o) => o.parallelism === 4));
+    }
+  });
+
+  it('a taskmanager killed with SIGKILL fails the job within 5 s, with the cause, and leaves no process behind', async () => {
+    const run = startRun([path.join(fixtures, 'endless.ts'), '--taskmanagers', '2']);
+    await run.waitFor(/> 50/);
+    const tms = workers(run.child.pid!).filter((p) => p.title.startsWith('weir-taskmanager'));
+    assert.equal(tms.length, 2, `two taskmanagers run: ${JSON.stringify(workers(run.child.pid!))}`);
+    const killedAt = performance.now();
+    process.kill(tms[0]!.pid, 'SIGKILL');
+    const { code, at } = await run.exited;
+    assert.equal(code, 1);
+    assert.ok(at - killedAt < 5000, `failure reported after ${Math.round(at - killedAt)} ms`);
+    assert.match(run.output(), /taskmanager \d \(pid \d+\) was killed by SIGKILL while running/);
+    assert.deepEqual(workers(run.child.pid!), []);
+  });
+
+  it('a user function stuck in an endless loop is detected within 5 s and named', async () => {
+    const run = startRun([path.join(fixtures, 'endless.ts'), '--taskmanagers', '1'], { WEIR_TEST_LOOP: '1' });
+    const loopAt = await run.waitFor(/entering loop/);
+    const { code, at } = await run.exited;
+    assert.equal(code, 1);
+    assert.ok(at - loopAt < 5000, `detected after ${Math.round(at - loopAt)} ms`);
+    assert.match(run.output(), /stopped answering heartbeats .*Map defined at .*endless\.ts:7:\d+/);
+  });
+
+  it('weir run killed with SIGKILL leaves no worker process behind', async () => {
+    const run = startRun([path.join(fixtures, 'endless.ts'), '--taskmanagers', '2']);
+    await run.waitFor(/> 50/);
+    const before = workers(run.child.pid!);
+    assert.equal(before.length, 3, 'a jobmanager and two taskmanagers');
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const deadline = performance.now() + 5000;
+    const alive = () => before.filter((p) => {
+      try {
+        process.kill(p.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    while (alive().length && performance.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(alive(), []);
+  });
+
+  it('a slow sink slows the source down (credit-based back-pressure) and memory stays bounded', () => {
+    const report = path.join(scratch, 'slow.json');
+    const r = spawnSync(process.execPath, [weirBin, 'run', path.join(fixtures, 'slow-sink.ts'), '--taskmanagers', '2'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, WEIR_TEST_OUT: report },
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const job = JSON.parse(readFileSync(report, 'utf8')) as {
+      status: string;
+      operators: { name: string; recordsIn: number; recordsOut: number }[];
+      taskManagerResources: { peakRssBytes: number }[];
+    };
+    assert.equal(job.status, 'CANCELED');
+    const source = job.operators.find((o) => o.name.startsWith('Source'))!;
+    const sink = job.operators.find((o) => o.name.startsWith('Sink'))!;
+    // About 3 s at 1 ms per record on each of 2 sink subtasks: ~6,000 records consumed. Without
+    // back-pressure the generator would have produced millions in that time.
+    const inFlight = source.recordsOut - sink.recordsIn;
+    assert.ok(sink.recordsIn > 1000, `the sink consumed ${sink.recordsIn}`);
+    assert.ok(inFlight < 100_000, `records produced but not consumed: ${inFlight}`);
+    const peak = Math.max(...job.taskManagerResources.map((t) => t.peakRssBytes));
+    assert.ok(peak < 300 * 2 ** 20, `taskmanager peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (bound 300 MiB)`);
+  });
+});
