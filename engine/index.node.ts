@@ -7,3 +7,5 @@ import { registerNodeConnectors } from './connectors/register.ts';
 registerNodeConnectors();
 
 export * from './api/index.ts';
+export { replayControls } from './connectors/duckdb/replay-control.ts';
+export type { ReplayControl, ReplayProgress } from './connectors/duckdb/replay-control.ts';

@@ -214,7 +214,7 @@ function describeParseError(error: unknown): string {
 /** One short line per finished cell: `cell 2 ✓ 12 ms`. Markdown cells print nothing. */
 function printStatus(result: CellRunResult, context: CliContext): void {
   const ms = `${Math.round(result.durationMs)} ms`;
-  if (result.status === 'done' && result.kind === 'code') context.stderr(`cell ${result.cell} ✓ ${ms}\n`);
+  if (result.status === 'done' && result.kind !== 'markdown') context.stderr(`cell ${result.cell}${result.kind === 'sql' ? ' [sql]' : ''} ✓ ${ms}\n`);
   else if (result.status === 'failed') context.stderr(`cell ${result.cell} ✗ ${ms}\n`);
   else if (result.status === 'skipped') context.stderr(`cell ${result.cell} [${result.kind}]: skipped (${result.reason ?? 'not supported'})\n`);
 }

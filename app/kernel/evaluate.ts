@@ -9,8 +9,18 @@ import type { CompiledNotebook } from './compile.ts';
 import { locateRuntimeError } from './locate.ts';
 import { watchProcessFailures } from './process-failures.ts';
 
-/** Why SQL cells do not run yet. */
-export const SQL_SKIP_REASON = 'SQL cells run once DuckDB sources land';
+/** @deprecated SQL cells run now; kept for hosts that still mention the old reason. */
+export const SQL_SKIP_REASON = 'SQL cells are run by the DuckDB kernel';
+
+/** A SQL cell's result table, for hosts that render it (the CLI prints `text`). */
+export interface SqlCellOutput {
+  cell: number;
+  columns: string[];
+  rows: unknown[][];
+  rowCount: number;
+  /** An aligned plain-text table. */
+  text: string;
+}
 
 /** Hooks called as cells run. */
 export interface CellRunHooks {
@@ -18,6 +28,8 @@ export interface CellRunHooks {
   onCellStart?(cell: CellStart): void;
   /** A cell has finished, failed or been skipped. */
   onCellEnd?(result: CellRunResult): void;
+  /** A SQL cell produced a table; without this hook the table is printed to stdout. */
+  onSqlResult?(output: SqlCellOutput): void;
 }
 
 /** The cell that is about to run. */
@@ -56,7 +68,8 @@ export async function evaluateNotebook(notebook: Notebook, compiled: CompiledNot
       const started = performance.now();
       let result: CellRunResult;
       if (cell.kind === 'sql') {
-        result = { ...base, status: 'skipped', durationMs: 0, reason: SQL_SKIP_REASON };
+        result = await runSql(cell, index, base, started, hooks, compiled.notebookPath);
+        if (result.status === 'failed') failed = true;
       } else if (cell.kind === 'markdown') {
         result = { ...base, status: 'done', durationMs: 0 };
       } else {
@@ -83,4 +96,34 @@ export function baseResult(cell: NotebookCell, index: number): Pick<CellRunResul
   const base: Pick<CellRunResult, 'cell' | 'kind' | 'title'> = { cell: index + 1, kind: cell.kind };
   if (cell.title !== undefined) base.title = cell.title;
   return base;
+}
+
+/**
+ * Runs a SQL cell with DuckDB (loaded on first use, so notebooks without SQL never load it)
+ * in the working directory, where the notebook's jobs write their outputs too.
+ */
+async function runSql(
+  cell: NotebookCell,
+  index: number,
+  base: Pick<CellRunResult, 'cell' | 'kind' | 'title'>,
+  started: number,
+  hooks: CellRunHooks,
+  notebookPath: string,
+): Promise<CellRunResult> {
+  try {
+    const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
+    const out = await runSqlCell(cell.source, { cwd: process.cwd() });
+    const output: SqlCellOutput = { cell: index + 1, columns: out.columns, rows: out.rows, rowCount: out.rowCount, text: out.text };
+    if (hooks.onSqlResult) hooks.onSqlResult(output);
+    else process.stdout.write(out.text.endsWith('\n') ? out.text : `${out.text}\n`);
+    return { ...base, status: 'done', durationMs: performance.now() - started };
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    return {
+      ...base,
+      status: 'failed',
+      durationMs: performance.now() - started,
+      error: { cell: index + 1, phase: 'runtime', file: notebookPath, line: cell.startLine, column: 1, name: e.name, message: e.message, frames: [], stack: e.stack ?? e.message },
+    };
+  }
 }

@@ -31,7 +31,12 @@ export interface RejectedRow {
   text: string | null;
 }
 
-/** How `fromDuckDB` divides a query among parallel subtasks. */
+/**
+ * How `fromDuckDB` divides a query among parallel subtasks.
+ *
+ * @example
+ * env.fromDuckDB("SELECT * FROM 'logs/*.parquet'", { split: 'files' }).setParallelism(4)
+ */
 export type DuckDBSplit = 'auto' | 'files' | 'hash';
 
 /**
@@ -92,7 +97,12 @@ export interface ReplayOptions {
   rejects?: OutputTagLike<RejectedRow>;
 }
 
-/** Options of `Sinks.duckdb`. */
+/**
+ * Options of `Sinks.duckdb`.
+ *
+ * @example
+ * Sinks.duckdb<ZoneWindow>({ database: 'out/trips.duckdb', table: 'zone_windows', mode: 'upsert', key: ['zone', 'start'] })
+ */
 export interface DuckDBSinkOptions<T = Record<string, unknown>> {
   /** The DuckDB database file (created if missing). */
   database: string;

@@ -2,6 +2,7 @@
 import { machineLine } from './machine.ts';
 import { benchEngineCore } from './engine-core.bench.ts';
 import { benchWindowOperator } from './window-operator.bench.ts';
+import { benchDuckDB } from './duckdb.bench.ts';
 
 console.log(machineLine());
 console.log(`date: ${new Date().toISOString()}`);
@@ -9,3 +10,5 @@ console.log('## engine core, one process, one core');
 for (const line of await benchEngineCore()) console.log(line);
 console.log('## window operator alone (harness)');
 for (const line of await benchWindowOperator()) console.log(line);
+console.log('## DuckDB sources');
+for (const line of await benchDuckDB()) console.log(line);

@@ -1,0 +1,178 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RejectedRow } from '../../api/duckdb.ts';
+import type { SourceDescriptor } from '../../runtime/connectors.ts';
+import type { PollResult, SourceOutput, SourceReader, SourceReaderContext } from '../../runtime/source.ts';
+import { ChunkCursor, checkStreamComplete } from './chunk-cursor.ts';
+import { DuckDBQueryError } from './errors.ts';
+import { connectDuckDB, releaseConnection } from './instance.ts';
+import { clearRejectedRows, rejectedRecord, takeRejectedRows } from './rejects.ts';
+import { planSplits, type QuerySplit, type SplitMode } from './splits.ts';
+import { withStoreRejects } from './sql-text.ts';
+
+/** The options a 'duckdb' source descriptor carries (see `duckdbSourceDescriptor`). */
+export interface DuckDBSourceOptions {
+  sql: string;
+  name: string;
+  database?: string;
+  setup: string[];
+  rejects: boolean;
+  split: SplitMode;
+}
+
+/**
+ * Where a `fromDuckDB` reader is: the index of its current split (in the subtask's split list,
+ * which is the same for the same query and parallelism), that split's id as a check, and rows
+ * of it already emitted. Restoring re-opens that split and skips those rows.
+ */
+export interface DuckDBSourcePosition {
+  split: number;
+  splitId: string | null;
+  rows: number;
+  /** Rejected rows of the split already emitted (they come after its rows). */
+  rejects: number;
+}
+
+/** Opens a connection for a reader and runs its setup statements. */
+export async function openReaderConnection(options: { database?: string; setup: string[] }, what: string): Promise<DuckDBConnection> {
+  const conn = await connectDuckDB(options.database);
+  try {
+    for (const statement of options.setup) await conn.run(statement);
+  } catch (e) {
+    releaseConnection(conn);
+    throw new DuckDBQueryError(`${what}: setup failed`, e);
+  }
+  return conn;
+}
+
+/**
+ * One subtask of `env.fromDuckDB`: plans its splits (splits.ts), then streams each split's
+ * result chunk by chunk. `pollNext` emits rows that are already decoded and returns a promise
+ * only when it must wait for DuckDB, so the task never blocks on IO. After a split ends, rows
+ * DuckDB rejected in it are emitted (when `rejects` is on) before the next split starts, and
+ * the split is checked for a silent early end (see `checkStreamComplete`).
+ * Records are only ever emitted inside `pollNext`, never from a promise callback.
+ */
+export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> {
+  private conn: DuckDBConnection | undefined;
+  private splits: QuerySplit[] | undefined;
+  private position: DuckDBSourcePosition = { split: 0, splitId: null, rows: 0, rejects: 0 };
+  private cursor: ChunkCursor | undefined;
+  /** Rejected rows of the finished current split, still to emit. */
+  private rejected: RejectedRow[] | undefined;
+  private closed = false;
+  private readonly what: string;
+
+  constructor(
+    private readonly options: DuckDBSourceOptions,
+    private readonly ctx: SourceReaderContext,
+  ) {
+    this.what = `fromDuckDB '${options.name}'${ctx.parallelism > 1 ? ` (subtask ${ctx.subtask + 1}/${ctx.parallelism})` : ''}`;
+  }
+
+  pollNext(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
+    if (!this.splits) return this.start();
+    if (this.rejected) return this.emitRejected(out, max);
+    const cursor = this.cursor;
+    if (!cursor) {
+      if (this.position.split >= this.splits.length) return 'end';
+      return this.openSplit();
+    }
+    let n = 0;
+    while (n < max && cursor.available() > 0) {
+      out.collect(cursor.take());
+      n++;
+    }
+    this.position.rows += n;
+    if (cursor.exhausted) return this.endSplit();
+    if (n > 0) return 'more';
+    return cursor.fill();
+  }
+
+  snapshotPosition(): DuckDBSourcePosition {
+    return { ...this.position };
+  }
+
+  restorePosition(position: unknown): void {
+    const p = position as DuckDBSourcePosition;
+    if (!p || typeof p.split !== 'number' || typeof p.rows !== 'number') throw new Error(`${this.what}: cannot restore position ${JSON.stringify(position)}`);
+    this.position = { ...p, rejects: p.rejects ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const conn = this.conn;
+    this.conn = undefined;
+    if (!conn) return;
+    if (this.cursor) {
+      conn.interrupt();
+      await this.cursor.settle();
+    }
+    releaseConnection(conn);
+  }
+
+  private async start(): Promise<void> {
+    const conn = await openReaderConnection(this.options, this.what);
+    if (this.closed) return releaseConnection(conn);
+    this.conn = conn;
+    const sql = this.options.rejects ? withStoreRejects(this.options.sql).sql : this.options.sql;
+    try {
+      this.splits = await planSplits(conn, sql, this.ctx.subtask, this.ctx.parallelism, this.options.split);
+    } catch (e) {
+      throw new DuckDBQueryError(this.what, e);
+    }
+    const p = this.position;
+    if (p.splitId !== null && p.split < this.splits.length && this.splits[p.split]!.id !== p.splitId) {
+      throw new Error(`${this.what}: the restored position is in split '${p.splitId}', but that split is now '${this.splits[p.split]!.id}' (files or parallelism changed)`);
+    }
+  }
+
+  private async openSplit(): Promise<void> {
+    const split = this.splits![this.position.split]!;
+    this.position.splitId = split.id;
+    this.cursor = await ChunkCursor.open(this.conn!, split.sql, {
+      skip: this.position.rows,
+      onError: (e) => new DuckDBQueryError(this.what, e, fileOf(split)),
+    });
+  }
+
+  /**
+   * The split's stream ended: check it really did (see `checkStreamComplete`), collect the
+   * rows DuckDB rejected in it, then emit those (`emitRejected`) and move to the next split.
+   */
+  private async endSplit(): Promise<void> {
+    const split = this.splits![this.position.split]!;
+    this.cursor = undefined;
+    const conn = this.conn!;
+    const rejected = this.options.rejects ? await takeRejectedRows(conn) : [];
+    await checkStreamComplete(conn, split.sql, this.position.rows, (e) => new DuckDBQueryError(this.what, e, fileOf(split)));
+    if (this.options.rejects) await clearRejectedRows(conn); // the check scanned again
+    // A restored position may have emitted some of them already.
+    this.rejected = split.reportsRejects ? rejected.slice(this.position.rejects) : [];
+  }
+
+  private emitRejected(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
+    const rows = this.rejected!;
+    const n = Math.min(max, rows.length);
+    for (let i = 0; i < n; i++) out.collect(rejectedRecord(rows[i]!));
+    this.position.rejects += n;
+    if (n === rows.length) {
+      this.rejected = undefined;
+      this.nextSplit();
+    } else this.rejected = rows.slice(n);
+    return 'more';
+  }
+
+  private nextSplit(): void {
+    this.position = { split: this.position.split + 1, splitId: null, rows: 0, rejects: 0 };
+  }
+}
+
+/** The file a split reads, when it reads one. */
+function fileOf(split: QuerySplit): string | undefined {
+  return split.id.startsWith('hash:') || split.id === 'all' ? undefined : split.id;
+}
+
+/** The 'duckdb' source factory registered in Node processes. */
+export function createDuckDBReader(descriptor: SourceDescriptor, ctx: SourceReaderContext): SourceReader<Record<string, unknown>> {
+  return new DuckDBQueryReader(descriptor.options as unknown as DuckDBSourceOptions, ctx);
+}
