@@ -41,8 +41,11 @@ export function roleEntry(role: 'jobmanager' | 'taskmanager', from = import.meta
 /** Forks Node child processes with structured-clone IPC. */
 export class NodeProcessLauncher implements ProcessLauncher {
   launch(role: 'jobmanager' | 'taskmanager', args: string[], env: Record<string, string> = {}): WorkerProcess {
+    // WEIR_WORKER_NODE_ARGS adds Node flags to workers only (e.g. --cpu-prof for profiling).
+    const extra = process.env.WEIR_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child: ChildProcess = fork(roleEntry(role), args, {
       serialization: 'advanced',
+      execArgv: [...process.execArgv, ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },
     });

@@ -6,7 +6,7 @@ import * as Comlink from 'comlink';
 import { TaskManager } from './task-manager.ts';
 import { exitWithParent } from '../launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
-import type { TaskManagerEvents } from '../protocol.ts';
+import type { TaskManagerApi, TaskManagerEvents } from '../protocol.ts';
 import { createDataPlane } from './data-plane-adapter.ts';
 import { registerNodeConnectors } from '../../connectors/register.ts';
 
@@ -16,5 +16,23 @@ exitWithParent();
 process.setSourceMapsEnabled(true);
 registerNodeConnectors();
 const events = Comlink.wrap<TaskManagerEvents>(ipcEndpoint(process, 'tm-events'));
-const dataPlane = await createDataPlane();
-Comlink.expose(new TaskManager(events, dataPlane), ipcEndpoint(process, 'taskmanager'));
+const dataPlane = createDataPlane();
+const taskManager = dataPlane.then((dp) => new TaskManager(events, dp));
+
+// Exposed at once, before the data plane listens: a request that arrived before `expose` would
+// be lost. Each call waits for the taskmanager to be ready.
+const api: TaskManagerApi = {
+  hello: async (id) => (await taskManager).hello(id),
+  deploy: async (d) => (await taskManager).deploy(d),
+  start: async (jobId) => (await taskManager).start(jobId),
+  cancel: async (jobId) => (await taskManager).cancel(jobId),
+  metrics: async (jobId) => (await taskManager).metrics(jobId),
+  heartbeat: async () => Date.now(),
+};
+Comlink.expose(api, ipcEndpoint(process, 'taskmanager'));
+
+// A deliberate stop: say goodbye to peers and remove the socket directory on the way out.
+process.on('SIGTERM', () => {
+  void dataPlane.then((dp) => dp.close()).finally(() => process.exit(0));
+  setTimeout(() => process.exit(0), 500).unref();
+});

@@ -14,10 +14,10 @@ export interface DataPlane {
   readonly address: string;
   /** The writer end of a channel whose consumer runs on the taskmanager at `peerAddress`. */
   writer(peerAddress: string, key: string, onWritable: () => void): ChannelWriter;
-  /** The reader end of a channel whose producer runs on another taskmanager. */
-  reader(key: string, onData: () => void): ChannelReader;
-  /** Forgets the channels whose keys start with `prefix` (a job ended). */
-  release(prefix: string): void;
+  /** The reader end of a channel whose producer runs on the taskmanager at `peerAddress`. */
+  reader(peerAddress: string, key: string, onData: () => void): ChannelReader;
+  /** Forgets the channels whose keys start with `prefix` (a job ended); `abort` breaks them too. */
+  release(prefix: string, abort: boolean): void;
   close(): Promise<void>;
 }
 
@@ -83,7 +83,7 @@ export class TaskManager implements TaskManagerApi {
       reader: (id) => {
         const e = job.graph.edges[id.edge]!;
         const tm = tmOfSubtask(e.source, id.producer);
-        return tm === this.id ? localChannel(id) : this.dataPlane.reader(key(id), () => wake());
+        return tm === this.id ? localChannel(id) : this.dataPlane.reader(d.peers[tm]!, key(id), () => wake());
       },
     };
     const deployment = deploy(job, {
@@ -96,7 +96,8 @@ export class TaskManager implements TaskManagerApi {
         deploymentChains = jobGraph.chainOf;
       },
     });
-    const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK);
+    // Short time slices: socket writes and credit announcements only happen between slices.
+    const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK, 1);
     wake = runner.wake;
     this.jobs.set(d.jobId, { job, deployment, runner });
   }
@@ -117,7 +118,9 @@ export class TaskManager implements TaskManagerApi {
     }
     const metrics = collectSubtaskMetrics(running.deployment, running.runner, running.job.graph);
     this.jobs.delete(jobId);
-    this.dataPlane.release(`${jobId}:`);
+    // After a clean end every writer has queued end-of-input, which must still reach its reader:
+    // only a failed or cancelled job tears its channels down.
+    this.dataPlane.release(`${jobId}:`, failure !== undefined || running.runner.isStopped);
     if (failure && !running.runner.isStopped) this.events.failed(this.id, jobId, failureInfo(failure, this.id));
     else this.events.finished(this.id, jobId, metrics, { taskManager: this.id, pid: process.pid, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
   }
