@@ -3,6 +3,8 @@ import { machineLine } from './machine.ts';
 import { benchEngineCore } from './engine-core.bench.ts';
 import { benchWindowOperator } from './window-operator.bench.ts';
 import { benchDuckDB } from './duckdb.bench.ts';
+import { benchDataPlane } from './data-plane.bench.ts';
+import { benchCluster } from './cluster.bench.ts';
 
 console.log(machineLine());
 console.log(`date: ${new Date().toISOString()}`);
@@ -12,3 +14,7 @@ console.log('## window operator alone (harness)');
 for (const line of await benchWindowOperator()) console.log(line);
 console.log('## DuckDB sources');
 for (const line of await benchDuckDB()) console.log(line);
+console.log('## data plane (codec, sockets)');
+for (const line of await benchDataPlane()) console.log(line);
+console.log('## worker processes');
+for (const line of await benchCluster()) console.log(line);
