@@ -65,6 +65,28 @@ export default tseslint.config(
     },
   },
   {
+    files: ['app/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['electron', 'electron/*'], message: 'app/host runs in Electron\'s utility process and in weir serve alike: no Electron.' },
+          { group: ['**/main/**', '**/preload/**', '**/renderer/**', '**/cli/**'], message: 'app/host serves those layers; it does not import them.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['app/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: nodeBuiltins, message: 'a sandboxed preload has no Node modules.' },
+          { group: ['**/engine/**', '**/host/**', '**/kernel/**', '**/cli/**', '**/main/**', '**/renderer/**'], message: 'the preload only bridges app/shared contracts to Electron IPC.' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

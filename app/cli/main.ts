@@ -13,6 +13,7 @@ type Verb = (argv: string[], context: CliContext) => Promise<number>;
 // `weir --version` should not wait for.
 const VERBS: Record<string, () => Promise<Verb>> = {
   run: async () => (await import('./run.ts')).runCommand,
+  serve: async () => (await import('./serve.ts')).serveCommand,
 };
 
 /**

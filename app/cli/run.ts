@@ -31,6 +31,10 @@ export interface RunArguments {
   taskManagers: number;
   /** Slots per taskmanager; undefined: as many as a job needs. */
   slots?: number;
+  checkpointDir?: string;
+  savepointDir?: string;
+  fromSavepoint?: string;
+  allowNonRestoredState?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
 }
@@ -61,18 +65,59 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
   }
 
   const jobs: JobReport[] = [];
-  const cluster = args.taskManagers > 0 ? new LocalCluster({ taskManagers: args.taskManagers, ...(args.slots ? { slots: args.slots } : {}) }, args.defaults) : undefined;
+  const cluster =
+    args.taskManagers > 0
+      ? new LocalCluster(
+          {
+            taskManagers: args.taskManagers,
+            ...(args.slots ? { slots: args.slots } : {}),
+            ...(args.checkpointDir ? { checkpointDir: args.checkpointDir } : {}),
+            ...(args.savepointDir ? { savepointDir: args.savepointDir } : {}),
+          },
+          args.defaults,
+        )
+      : undefined;
+  const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
+  if (args.fromSavepoint && !resume) return EXIT.failed;
+  let resumed = false;
   const cells = new CellJobs();
   const restoreHost = installExecutionHost({
     defaults: args.defaults,
     headless: true,
     onJobFinished: (report) => jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport),
     note: (message) => context.stderr(`note: ${message}\n`),
-    submitJob: cluster ? (job) => {
-      const code = cells.codeFor(job.graph.name);
-      return code ? cluster.submit(job, code) : undefined;
-    } : undefined,
+    submitJob: cluster
+      ? (job) => {
+          const code = cells.codeFor(job.graph.name);
+          if (!code) return undefined;
+          // --from-savepoint resumes the job the savepoint was taken of (matched by name).
+          const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+          if (restore.fromSavepoint) resumed = true;
+          return cluster.submit(job, code, restore);
+        }
+      : undefined,
   });
+  // With --savepoint-dir, Ctrl+C or SIGTERM stops every running job with a savepoint, prints
+  // where, and exits 0. Without it they end the run as usual (the workers end with it).
+  let stopping: Promise<void> | undefined;
+  const onSignal = () => {
+    if (stopping || !cluster) {
+      process.exit(EXIT.failed);
+    }
+    stopping = cluster.stopAllWithSavepoint().then(async (results) => {
+      for (const r of results) {
+        if (r.path) context.stdout(`savepoint: ${r.path}\n`);
+        else context.stderr(`error: no savepoint for job '${r.job}': ${r.error}\n`);
+      }
+      if (args.report) await writeRunReport(args.report, { jobs }).catch(() => {});
+      await cluster.shutdown();
+      process.exit(results.every((r) => r.path) ? EXIT.ok : EXIT.failed);
+    });
+  };
+  if (args.savepointDir) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
   let code: number;
   try {
     const runOptions: Parameters<typeof runNotebook>[1] = {
@@ -89,7 +134,14 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     code = EXIT.failed;
   } finally {
     restoreHost();
+    if (stopping) await new Promise(() => {}); // the signal handler exits the process
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await cluster?.shutdown();
+  }
+  if (resume && !resumed) {
+    context.stderr(`error: --from-savepoint: the savepoint is of job '${resume}', but no job of that name ran\n`);
+    code = EXIT.failed;
   }
   if (args.report) {
     try {
@@ -122,6 +174,10 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         report: { type: 'string' },
         taskmanagers: { type: 'string' },
         slots: { type: 'string' },
+        'checkpoint-dir': { type: 'string' },
+        'savepoint-dir': { type: 'string' },
+        'from-savepoint': { type: 'string' },
+        'allow-non-restored-state': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -154,11 +210,33 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
   const taskManagers = values.taskmanagers === undefined ? availableParallelism() : count('--taskmanagers', values.taskmanagers, 0);
   const args: RunArguments = { notebook, defaults, taskManagers };
   if (values.slots !== undefined) args.slots = count('--slots', values.slots, 1);
+  if (values['checkpoint-dir'] !== undefined) args.checkpointDir = path.resolve(cwd, values['checkpoint-dir']);
+  if (values['savepoint-dir'] !== undefined) args.savepointDir = path.resolve(cwd, values['savepoint-dir']);
+  if (values['from-savepoint'] !== undefined) {
+    args.fromSavepoint = path.resolve(cwd, values['from-savepoint']);
+    if (!existsSync(args.fromSavepoint)) throw new UsageError(`--from-savepoint: no savepoint at ${values['from-savepoint']}`);
+  }
+  if (values['allow-non-restored-state']) args.allowNonRestoredState = true;
+  if ((args.fromSavepoint || args.savepointDir || args.checkpointDir) && taskManagers === 0) {
+    throw new UsageError('checkpoints and savepoints need worker processes: drop --taskmanagers 0');
+  }
   if (values.report !== undefined) {
     if (values.report === '') throw new UsageError('--report needs a file name');
     args.report = path.resolve(cwd, values.report);
   }
   return args;
+}
+
+/** The name of the job a savepoint was taken of, or undefined after printing why it cannot be read. */
+async function savepointJobName(location: string, context: CliContext): Promise<string | undefined> {
+  try {
+    const { FsCheckpointStorage } = await import('../../engine/process/checkpoint/fs-storage.ts');
+    const stored = await new FsCheckpointStorage({ checkpointDir: path.dirname(location), jobName: 'weir' }).load(location);
+    return stored.metadata.jobName;
+  } catch (error) {
+    context.stderr(`error: --from-savepoint: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
 }
 
 /** A whole number of at least `min` from a flag's text, or a UsageError naming the flag. */

@@ -7,6 +7,7 @@ export const MAIN_USAGE = `Usage: weir <command> [options]
 
 Commands:
   run <notebook.ts>   run a notebook's cells in order, headless
+  serve [dir]         open the notebooks under dir in the workbench, in a browser
 
 Options:
   -h, --help          show this help (weir <command> --help for a command's options)
@@ -26,5 +27,10 @@ Options:
   --taskmanagers <n>       worker processes that run the jobs (default: one per core;
                            0 runs jobs inside this process)
   --slots <n>              subtasks each taskmanager may run (default: as many as needed)
+  --checkpoint-dir <dir>   where checkpoints go (default: weir-checkpoints in the temp dir)
+  --savepoint-dir <dir>    where savepoints go; Ctrl+C or SIGTERM then stops the running
+                           jobs with a savepoint and prints 'savepoint: <path>'
+  --from-savepoint <path>  resume the job the savepoint was taken of
+  --allow-non-restored-state  skip savepoint state of operators the job no longer has
   -h, --help               show this help
 `;

@@ -9,7 +9,7 @@ import { FilterOperator, FlatMapOperator, MapOperator } from '../runtime/operato
 import { ProcessOperator } from '../runtime/operators/process.ts';
 import { SinkOperator, type SinkProvider } from '../runtime/operators/sink.ts';
 import { TimestampsAndWatermarksOperator } from '../runtime/operators/timestamps-watermarks.ts';
-import type { FilterFunction, FlatMapFunction, MapFunction, ProcessFunction, SinkFunction } from '../runtime/functions.ts';
+import { SINK_WRITE, type FilterFunction, type FlatMapFunction, type MapFunction, type ProcessFunction, type SinkFunction, type TransactionalSinkFunction } from '../runtime/functions.ts';
 import type { WatermarkStrategy } from '../runtime/watermarks.ts';
 import { createSinkFromDescriptor, isSinkDescriptor, type SinkDescriptor } from '../runtime/connectors.ts';
 import { executionHost } from '../runtime/host.ts';
@@ -339,12 +339,13 @@ export class DataStream<T> {
   }
 
   /**
-   * Writes the stream to a sink: `Sinks.*`, or any object with `invoke(value, ctx)`.
+   * Writes the stream to a sink: `Sinks.*`, any object with `invoke(value, ctx)`, or a
+   * `TwoPhaseCommitSinkFunction` / `WriteAheadLogSink` subclass for exactly-once output.
    *
    * @example
    * stream.sinkTo(Sinks.jsonl('/tmp/out.jsonl'))
    */
-  sinkTo(sink: SinkFunction<T> | SinkDescriptor): DataStream<never> {
+  sinkTo(sink: SinkFunction<T> | TransactionalSinkFunction<T> | SinkDescriptor): DataStream<never> {
     if (isSinkDescriptor(sink)) {
       return this.addSink(`Sink: ${sink.sinkKind}`, { sink: sink.sinkKind, ...sink.options }, (info, services) =>
         createSinkFromDescriptor(sink, {
@@ -356,10 +357,10 @@ export class DataStream<T> {
         }),
       );
     }
-    if (!sink || typeof sink.invoke !== 'function') {
+    if (!sink || (typeof (sink as SinkFunction<T>).invoke !== 'function' && typeof (sink as TransactionalSinkFunction<T>)[SINK_WRITE] !== 'function')) {
       throw new InvalidPipelineError('sinkTo() expects a sink: Sinks.*(...) or an object with invoke(value, ctx)');
     }
-    return this.addSink('Sink', {}, () => sink);
+    return this.addSink('Sink', {}, () => sink as SinkFunction<T>);
   }
 
   /**

@@ -17,6 +17,9 @@ import { buildJobGraph } from '../plan/chaining.ts';
 import type { JobDefinition } from '../runtime/job.ts';
 import { sourceFromDescriptor } from '../runtime/connectors.ts';
 import { duckdbSourceDescriptor, replaySourceDescriptor, routeRejects, type FromDuckDBOptions, type ReplayOptions } from './duckdb.ts';
+import { CheckpointConfig } from './checkpoint-config.ts';
+import type { CheckpointingMode, RestartStrategySpec } from '../checkpoint/types.ts';
+import { validateRestartStrategy } from '../checkpoint/restart-strategies.ts';
 
 /** Options of `StreamExecutionEnvironment.create`. */
 export interface EnvironmentOptions {
@@ -72,6 +75,9 @@ export class StreamExecutionEnvironment {
   maxParallelism: number;
   autoWatermarkInterval: number;
   private readonly config = new ExecutionConfig(this);
+  private readonly checkpointConfig = new CheckpointConfig();
+  /** @internal the strategy set with `setRestartStrategy`; undefined = Flink's default. */
+  restartStrategy: RestartStrategySpec | undefined;
   /** @internal options for in-process execution (tests inject a clock). */
   localExecutionOptions: LocalExecutionOptions = {};
 
@@ -131,6 +137,50 @@ export class StreamExecutionEnvironment {
   /** @example env.getConfig().setAutoWatermarkInterval(50) */
   getConfig(): ExecutionConfig {
     return this.config;
+  }
+
+  /**
+   * Takes a checkpoint of all state every `intervalMs` (at least 10 ms), so that a failed job
+   * restarts from its last checkpoint. `mode` 'exactly-once' (default) aligns barriers;
+   * 'at-least-once' does not. More settings: `getCheckpointConfig()`.
+   *
+   * @example
+   * env.enableCheckpointing(10_000);
+   * env.enableCheckpointing(1_000, 'at-least-once');
+   */
+  enableCheckpointing(intervalMs: number, mode?: CheckpointingMode): this {
+    const config = this.checkpointConfig;
+    const previousMode = config.getCheckpointingMode();
+    if (mode !== undefined) config.setCheckpointingMode(mode);
+    try {
+      config.setCheckpointInterval(intervalMs);
+    } catch (e) {
+      config.setCheckpointingMode(previousMode); // a rejected call changes nothing
+      throw e;
+    }
+    return this;
+  }
+
+  /**
+   * The job's checkpoint settings (timeout, minimum pause, concurrency, retention, ...).
+   *
+   * @example
+   * env.getCheckpointConfig().setCheckpointTimeout(60_000).setNumRetainedCheckpoints(3);
+   */
+  getCheckpointConfig(): CheckpointConfig {
+    return this.checkpointConfig;
+  }
+
+  /**
+   * How the job restarts after a failure. Without one, a job with checkpointing restarts
+   * endlessly every second and a job without checkpointing is not restarted (Flink's defaults).
+   *
+   * @example
+   * env.setRestartStrategy(RestartStrategies.fixedDelay(3, 10_000));
+   */
+  setRestartStrategy(strategy: RestartStrategySpec): this {
+    this.restartStrategy = validateRestartStrategy(strategy);
+    return this;
   }
 
   /** @internal */

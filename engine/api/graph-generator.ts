@@ -3,6 +3,7 @@ import type { EdgeCode, JobDefinition, VertexCode } from '../runtime/job.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
 import type { Transformation } from './transformation.ts';
+import { resolveRestartStrategy } from '../checkpoint/restart-strategies.ts';
 
 /**
  * Turns the transformations that lead to a sink into the plan (plain data) and its code.
@@ -88,6 +89,8 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
   }
 
   const graph: StreamGraphSpec = { name: jobName, mode: env.mode, vertices, edges, autoWatermarkInterval: env.autoWatermarkInterval };
+  graph.checkpointing = env.getCheckpointConfig().toSpec();
+  graph.restartStrategy = resolveRestartStrategy(env.restartStrategy, graph.checkpointing);
   return { graph, vertices: vertexCode, edges: edgeCode };
 }
 

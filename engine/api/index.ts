@@ -4,6 +4,11 @@
  */
 export { StreamExecutionEnvironment, ExecutionConfig } from './environment.ts';
 export type { EnvironmentOptions, JobExecutionResult } from './environment.ts';
+export { CheckpointConfig } from './checkpoint-config.ts';
+export type { ExternalizedCheckpointCleanup } from './checkpoint-config.ts';
+export { RestartStrategies } from '../checkpoint/restart-strategies.ts';
+export type { ExponentialDelayOptions } from '../checkpoint/restart-strategies.ts';
+export type { CheckpointingMode, CheckpointConfigSpec, RestartStrategySpec } from '../checkpoint/types.ts';
 export { DataStream } from './datastream.ts';
 export { KeyedStream } from './keyed-stream.ts';
 export { WindowedStream } from './windowed-stream.ts';
@@ -58,7 +63,13 @@ export type {
   SinkFunction,
   SinkContext,
   OperatorStateAccess,
+  CheckpointedSink,
+  SinkInitializationContext,
+  SinkSnapshotContext,
 } from '../runtime/functions.ts';
+export { TwoPhaseCommitSinkFunction } from '../runtime/sinks/two-phase-commit-sink.ts';
+export type { PendingTransaction } from '../runtime/sinks/two-phase-commit-sink.ts';
+export { WriteAheadLogSink } from '../runtime/sinks/write-ahead-log-sink.ts';
 export * from '../runtime/windowing/index.ts';
 export type { Source, SourceReader, SourceOutput, PollResult, Boundedness } from '../runtime/source.ts';
 export { JobExecutionError, InvalidPipelineError } from '../runtime/errors.ts';

@@ -61,7 +61,45 @@ export interface StreamGraphSpec {
   edges: EdgeSpec[];
   /** Processing-time interval between periodic watermarks, in ms. */
   autoWatermarkInterval: number;
+  /** Checkpoint settings (`env.enableCheckpointing`, `env.getCheckpointConfig()`); `intervalMs` 0 = off. */
+  checkpointing?: CheckpointConfigSpec;
+  /** How the job restarts after a failure, resolved to Flink's default when none was set. */
+  restartStrategy?: RestartStrategySpec;
 }
+
+/*
+ * The plan carries checkpoint settings and the restart strategy as plain data. These types are
+ * the ones engine/checkpoint/types.ts declares (the plan may not import that layer); a
+ * compile-time check in engine/checkpoint/restart-strategies.ts keeps them identical.
+ */
+
+/** Exactly-once aligns barriers at multi-input tasks; at-least-once does not. */
+export type CheckpointingMode = 'exactly-once' | 'at-least-once';
+
+/** Checkpoint settings (Flink's `CheckpointConfig`), with every field set. */
+export interface CheckpointConfigSpec {
+  /** Interval between checkpoint triggers (ms); 0 = checkpointing off. */
+  intervalMs: number;
+  mode: CheckpointingMode;
+  /** A checkpoint that has not completed after this long is failed (ms). */
+  timeoutMs: number;
+  /** Minimum time between the end of one checkpoint and the trigger of the next (ms). */
+  minPauseMs: number;
+  maxConcurrent: number;
+  /** How many completed checkpoints to keep. */
+  retained: number;
+  /** Keep the retained checkpoints when the job is cancelled (Flink's RETAIN_ON_CANCELLATION). */
+  retainOnCancel: boolean;
+  /** Failed checkpoints tolerated before the job fails (Flink's tolerableCheckpointFailureNumber). */
+  tolerableFailures: number;
+}
+
+/** How a failed job is restarted (Flink's restart strategies). */
+export type RestartStrategySpec =
+  | { kind: 'none' }
+  | { kind: 'fixed-delay'; attempts: number; delayMs: number }
+  | { kind: 'failure-rate'; maxFailures: number; intervalMs: number; delayMs: number }
+  | { kind: 'exponential-delay'; initialMs: number; maxMs: number; multiplier: number; resetThresholdMs: number; jitter: number };
 
 /** Checks structural invariants; throws with the offending vertex named. */
 export function validateGraph(graph: StreamGraphSpec): void {

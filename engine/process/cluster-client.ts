@@ -25,6 +25,8 @@ const POLL_MS = 50;
  */
 export class LocalCluster {
   private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string> } | undefined;
+  /** Jobs submitted and not yet ended: name and jobmanager id. */
+  private readonly running = new Map<string, string>();
 
   constructor(
     private readonly options: ClusterOptions,
@@ -43,7 +45,7 @@ export class LocalCluster {
   }
 
   /** Submits a job whose code is `code` (or will be, once bundled); the plan is the job's graph. */
-  submit(job: JobDefinition, code: CodeRef | Promise<CodeRef>): JobClient {
+  submit(job: JobDefinition, code: CodeRef | Promise<CodeRef>, restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {}): JobClient {
     const jm = this.start();
     let latest: OperatorReport[] = [];
     let jobId: string | undefined;
@@ -52,12 +54,14 @@ export class LocalCluster {
       throw new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
     });
     const result = (async (): Promise<JobResult> => {
-      jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults }), jmDied]);
+      jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied]);
+      this.running.set(jobId, job.graph.name);
       if (cancelRequested) void jm.api.cancel(jobId);
       for (;;) {
         const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
         latest = status.operators;
         if (status.report) {
+          this.running.delete(jobId);
           if (status.state === 'FAILED') throw failureError(job, status.failure, status.report);
           return { report: status.report };
         }
@@ -73,6 +77,23 @@ export class LocalCluster {
       },
       metrics: () => latest,
     };
+  }
+
+  /**
+   * Takes a savepoint of every running job and stops it (Flink's stop-with-savepoint); resolves
+   * with the savepoint paths.
+   */
+  async stopAllWithSavepoint(): Promise<{ job: string; path?: string; error?: string }[]> {
+    const jm = this.jobManager;
+    if (!jm) return [];
+    return Promise.all(
+      [...this.running].map(([id, name]) =>
+        jm.api.stopWithSavepoint(id).then(
+          (p) => ({ job: name, path: p }),
+          (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e) }),
+        ),
+      ),
+    );
   }
 
   /** Stops the jobmanager and its taskmanagers; waits until the jobmanager has exited. */

@@ -6,6 +6,10 @@
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import type { HostDefaults, JobReport, OperatorReport } from '../runtime/host.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
+import type { BarrierEvent } from '../runtime/elements.ts';
+import type { CheckpointAck } from '../checkpoint/coordinator.ts';
+import type { CheckpointStats } from '../checkpoint/types.ts';
+import type { StoredCheckpoint } from '../checkpoint/storage.ts';
 
 /** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
 export interface CodeRef {
@@ -22,6 +26,10 @@ export interface CodeRef {
 export interface JobSubmission {
   plan: StreamGraphSpec;
   code: CodeRef;
+  /** Resume from this savepoint or checkpoint (a directory or its `_metadata`). */
+  fromSavepoint?: string;
+  /** Skip state of operators that are not in the job instead of refusing the savepoint. */
+  allowNonRestoredState?: boolean;
   /** The client's defaults for environments (`--mode`, `--parallelism`): the code must see the same. */
   defaults: HostDefaults;
 }
@@ -35,6 +43,17 @@ export interface ClusterOptions {
   /** Heartbeat interval and timeout (ms). */
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
+  /** Where checkpoints are written (default: a `weir-checkpoints` directory in the OS temp dir). */
+  checkpointDir?: string;
+  /** Where savepoints are written (default: `<checkpointDir>/savepoints`). */
+  savepointDir?: string;
+}
+
+/** Where a job's checkpoints and savepoints go, as taskmanagers need to know it. */
+export interface CheckpointLocation {
+  checkpointDir: string;
+  savepointDir: string;
+  jobName: string;
 }
 
 /** Where a failure happened and why, for the client to print. */
@@ -53,6 +72,10 @@ export interface JobStatus {
   operators: OperatorReport[];
   /** Set once the job has ended. */
   report?: JobReport;
+  /** Checkpoint history, newest last. */
+  checkpoints: CheckpointStats[];
+  /** Restarts after failures so far, with their causes. */
+  restarts: { at: number; cause: string }[];
   failure?: FailureInfo;
   taskManagers: number;
 }
@@ -62,6 +85,10 @@ export interface JobManagerApi {
   submit(job: JobSubmission): Promise<string>;
   status(jobId: string): Promise<JobStatus>;
   cancel(jobId: string): Promise<void>;
+  /** Takes a savepoint of a running job; resolves with its path. */
+  triggerSavepoint(jobId: string): Promise<string>;
+  /** Takes a savepoint, then stops the job (status FINISHED); resolves with the path. */
+  stopWithSavepoint(jobId: string): Promise<string>;
   /** Stops every taskmanager and then the jobmanager itself. */
   shutdown(): Promise<void>;
 }
@@ -74,6 +101,10 @@ export interface TaskDeployment {
   assignment: number[][];
   /** taskmanager id → data-plane address. */
   peers: string[];
+  /** Where checkpoint state is written. */
+  storage: CheckpointLocation;
+  /** State to start from (a restart after a failure, or a savepoint). */
+  restore?: StoredCheckpoint;
 }
 
 /** A taskmanager's API, called by the jobmanager. */
@@ -86,6 +117,9 @@ export interface TaskManagerApi {
   start(jobId: string): Promise<void>;
   cancel(jobId: string): Promise<void>;
   metrics(jobId: string): Promise<SubtaskMetrics[]>;
+  /** Injects the barrier at the job's source tasks on this taskmanager. */
+  triggerCheckpoint(jobId: string, barrier: BarrierEvent): Promise<void>;
+  notifyCheckpointComplete(jobId: string, checkpointId: number): Promise<void>;
   /** Answers while the taskmanager's event loop runs. */
   heartbeat(): Promise<number>;
 }
@@ -103,6 +137,9 @@ export interface TaskManagerEvents {
   /** Every subtask of the job on this taskmanager has finished. */
   finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void;
   failed(taskManager: number, jobId: string, failure: FailureInfo): void;
+  acknowledgeCheckpoint(taskManager: number, jobId: string, ack: CheckpointAck): void;
+  /** A task could not take part; `counts` is false when that is expected (a source finished). */
+  declineCheckpoint(taskManager: number, jobId: string, checkpointId: number, reason: string, counts: boolean): void;
 }
 
 /** Serialises an error for the control plane (comlink would lose `cause` and the operator). */

@@ -5,7 +5,7 @@ import type { JobDefinition } from './job.ts';
 import type { ChannelReader, ChannelWriter } from './network/local-channel.ts';
 import { connectedConsumers, createChannelSelector } from './network/partitioners.ts';
 import { RecordWriter } from './network/record-writer.ts';
-import type { StreamOperator, TaskServices } from './operator.ts';
+import type { OperatorSnapshot, StreamOperator, TaskServices } from './operator.ts';
 import type { Output } from './output.ts';
 import { TimerQueue, type Clock, type ProcessingTimeService } from './processing-time.ts';
 import { StreamTask, type TaskInputChannel } from './task.ts';
@@ -36,6 +36,8 @@ export interface DeploymentOptions {
   isLocal?: (chain: ChainSpec, subtask: number) => boolean;
   /** Called when a timer is scheduled, so the loop can wake up. */
   wake: () => void;
+  /** The restored snapshots of an operator (all old subtasks' snapshots; each operator takes its share). */
+  restore?: (uid: string) => OperatorSnapshot[];
   /** Called with the job graph before any channel is created (channel providers may need it). */
   beforeWire?: (jobGraph: JobGraphSpec) => void;
 }
@@ -158,7 +160,7 @@ function deploySubtask(
       services,
       code.keySelectors ?? [],
     );
-    op.initializeState([]);
+    op.initializeState(options.restore?.(v.uid) ?? []);
   }
 
   const inputs: TaskInputChannel[] = [];

@@ -335,6 +335,91 @@ export interface SinkContext {
   currentWatermark(): number;
 }
 
+/**
+ * What a checkpointed sink is told when its subtask starts (before `open()`).
+ *
+ * @example
+ * initializeState(ctx: SinkInitializationContext) {
+ *   this.sent = ctx.operatorState.getListState<number>('sent');
+ *   if (!ctx.isRestored) this.sent.length = 0;
+ * }
+ */
+export interface SinkInitializationContext {
+  /** Operator state of this subtask: the same lists `ctx.getOperatorStateStore()` gives in `open`. */
+  readonly operatorState: OperatorStateAccess;
+  /** True when the job resumes from a checkpoint or savepoint, false on a fresh start. */
+  readonly isRestored: boolean;
+  /** 0-based index of this subtask. */
+  readonly subtask: number;
+  /** Number of subtasks of the sink in this run (it may differ from the run that wrote the state). */
+  readonly parallelism: number;
+}
+
+/**
+ * What a checkpointed sink is told at a checkpoint barrier.
+ *
+ * @example
+ * snapshotState(ctx: SinkSnapshotContext) {
+ *   const s = ctx.operatorState.getListState<Row>('buffered');
+ *   s.length = 0;
+ *   s.push(...this.buffer);
+ * }
+ */
+export interface SinkSnapshotContext {
+  readonly checkpointId: number;
+  /** Processing time when the barrier reached this subtask (ms). */
+  readonly timestamp: number;
+  readonly operatorState: OperatorStateAccess;
+}
+
+/**
+ * The checkpoint hooks a sink function may have (Flink's `CheckpointedFunction` and
+ * `CheckpointListener`, for sinks). `SinkOperator` forwards its own hooks to them:
+ * `initializeState` before `open()` (on a fresh start and on restore), `snapshotState` at the
+ * barrier (synchronously; what it leaves in `operatorState` is what the checkpoint holds), and
+ * `notifyCheckpointComplete` once the checkpoint is complete on every task: only then may a sink
+ * make the data before that barrier visible. Everything put in operator state must be plain data.
+ * For transactional sinks, extend `TwoPhaseCommitSinkFunction` or `WriteAheadLogSink` instead of
+ * writing these by hand.
+ *
+ * @example
+ * // A hand-written write-ahead log: rows wait in state until their checkpoint is complete.
+ * const sink: SinkFunction<Row> & CheckpointedSink = {
+ *   invoke(row) { this.buffer.push(row); },
+ *   initializeState(ctx) { this.buffer = []; this.batches = ctx.operatorState.getListState('batches'); },
+ *   snapshotState(ctx) { this.batches.push({ id: ctx.checkpointId, rows: this.buffer }); this.buffer = []; },
+ *   notifyCheckpointComplete(id) { while (this.batches[0]?.id <= id) upload(this.batches.shift().rows); },
+ * };
+ */
+export interface CheckpointedSink {
+  initializeState?(this: any, ctx: SinkInitializationContext): void;
+  snapshotState?(this: any, ctx: SinkSnapshotContext): void;
+  notifyCheckpointComplete?(this: any, checkpointId: number): void;
+}
+
+/**
+ * The method through which `SinkOperator` hands records to a sink whose own `invoke` has
+ * another signature (a `TwoPhaseCommitSinkFunction`'s `invoke(transaction, value, ctx)`, as in
+ * Flink). A registered symbol, so that it is the same key in every copy of the engine.
+ *
+ * @example
+ * if (typeof sink[SINK_WRITE] === 'function') sink[SINK_WRITE](value, ctx); else sink.invoke(value, ctx);
+ */
+export const SINK_WRITE: unique symbol = Symbol.for('weir.sink.write');
+
+/**
+ * A sink that takes records through `[SINK_WRITE]`; `TwoPhaseCommitSinkFunction` is one.
+ *
+ * @example
+ * const sink: TransactionalSinkFunction<Row> = new MyTwoPhaseCommitSink();
+ */
+export interface TransactionalSinkFunction<T> extends CheckpointedSink {
+  [SINK_WRITE](value: T, ctx: SinkContext): void;
+  open?(ctx: RuntimeContext): void | Promise<void>;
+  finish?(): void;
+  close?(): void;
+}
+
 /** Calls `fn` as a plain function or as the named method of a function object. */
 export function asFunction<F extends (...args: any[]) => any>(fn: F | Record<string, any>, method: string, what: string): F {
   if (typeof fn === 'function') return fn as F;

@@ -2,7 +2,7 @@ import { DISCARDING_OUTPUT, OperatorCounters, type Output } from './output.ts';
 import type { ProcessingTimeService } from './processing-time.ts';
 import { InternalTimerService, type Triggerable } from './timers.ts';
 import { HeapKeyedStateBackend, type KeyedStateSnapshot } from '../state/heap-keyed-backend.ts';
-import { keyGroupRangeFor } from '../state/key-groups.ts';
+import { keyFromId, keyGroupOf, keyGroupRangeFor, type KeyId } from '../state/key-groups.ts';
 import type { NamespaceKey } from '../state/state-table.ts';
 import type { RuntimeMode } from '../plan/job-graph.ts';
 import { MIN_WATERMARK } from './elements.ts';
@@ -35,7 +35,12 @@ export interface TaskServices {
 export interface OperatorSnapshot {
   keyed?: KeyedStateSnapshot;
   operator?: OperatorStateSnapshot;
+  /** Timers per timer service (in creation order): [keyGroup, keyId, namespace key, time, domain]. */
+  timers?: TimerSnapshot[][];
 }
+
+/** One timer as snapshots store it; 'e' event time, 'p' processing time. */
+export type TimerSnapshot = [number, KeyId, NamespaceKey, number, 'e' | 'p'];
 
 /**
  * Base of every operator (Flink's `AbstractStreamOperator`). The task owns the loop; an
@@ -79,7 +84,19 @@ export abstract class StreamOperator<OUT = unknown> {
   }
 
   /** Restores state before `open()`; `snapshots` is empty on a fresh start. */
+  /** Timers restored per timer service index, re-registered when the service is created. */
+  private restoredTimers: TimerSnapshot[][] = [];
+
   initializeState(snapshots: OperatorSnapshot[]): void {
+    if (this.keyedBackend) {
+      const range = this.keyedBackend.keyGroupRange;
+      for (const snap of snapshots) {
+        snap.timers?.forEach((list, i) => {
+          const mine = list.filter(([kg]) => kg >= range.start && kg <= range.end);
+          (this.restoredTimers[i] ??= []).push(...mine);
+        });
+      }
+    }
     const keyed = snapshots.map((s) => s.keyed).filter((k): k is KeyedStateSnapshot => !!k);
     if (keyed.length && this.keyedBackend) this.keyedBackend.restore(keyed);
     this.operatorState.restore(
@@ -142,6 +159,15 @@ export abstract class StreamOperator<OUT = unknown> {
     if (this.keyedBackend) snap.keyed = this.keyedBackend.snapshot();
     const op = this.operatorState.snapshot();
     if (op) snap.operator = op;
+    if (this.timerServices.length && this.keyedBackend) {
+      const maxP = this.keyedBackend.maxParallelism;
+      snap.timers = this.timerServices.map((ts) => {
+        const out: TimerSnapshot[] = [];
+        for (const t of ts.eventTimers.all()) out.push([keyGroupOf(t.keyId, maxP), t.keyId, t.nsKey, t.timestamp, 'e']);
+        for (const t of ts.processingTimers.all()) out.push([keyGroupOf(t.keyId, maxP), t.keyId, t.nsKey, t.timestamp, 'p']);
+        return out;
+      });
+    }
     return snap;
   }
 
@@ -156,7 +182,16 @@ export abstract class StreamOperator<OUT = unknown> {
   protected createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
     const backend = this.requireKeyed('timers');
     const ts = new InternalTimerService<N>(backend, triggerable, this.services.processingTime, nsKeyOf, this.services.mode === 'batch');
+    const restored = this.restoredTimers[this.timerServices.length];
     this.timerServices.push(ts);
+    if (restored) {
+      // A restored timer carries its namespace key only; operators rebuild the namespace from it.
+      for (const [, keyId, nsKey, time, domain] of restored) {
+        backend.setCurrentKeyAndId(keyFromId(keyId), keyId);
+        if (domain === 'e') ts.restoreEventTimeTimer(nsKey, time);
+        else ts.restoreProcessingTimeTimer(nsKey, time);
+      }
+    }
     return ts;
   }
 

@@ -6,7 +6,9 @@ import { WatermarkValve } from './watermark-valve.ts';
 import { attributeFailure } from './chain-outputs.ts';
 import type { TimerQueue } from './processing-time.ts';
 import type { Clock } from './processing-time.ts';
-import type { StreamElement } from './elements.ts';
+import type { BarrierEvent, StreamElement } from './elements.ts';
+import { BarrierHandler } from './checkpointing/barrier-handler.ts';
+import type { OperatorSnapshot } from './operator.ts';
 
 /** One input channel of a task and the logical input (0 or 1) it feeds. */
 export interface TaskInputChannel {
@@ -16,6 +18,16 @@ export interface TaskInputChannel {
 
 /** What one mailbox step did. */
 export type StepResult = 'progress' | 'idle' | 'blocked' | 'waiting' | 'finished';
+
+/** A task's snapshot for one checkpoint: one entry per chain member, in chain order. */
+export interface TaskSnapshot {
+  barrier: BarrierEvent;
+  operators: { uid: string; subtask: number; snapshot: OperatorSnapshot }[];
+  /** Time spent in the operators' synchronous snapshot methods (ms). */
+  syncMs: number;
+  /** Time between the first and the last barrier of the checkpoint at this task (ms). */
+  alignmentMs: number;
+}
 
 /** Records a source emits per step: one batch, so tasks sharing a process stay fair. */
 export const SOURCE_BATCH = 512;
@@ -38,6 +50,13 @@ export class StreamTask {
   private nextChannel = 0;
   private waitingFor: Promise<void> | undefined;
   private finished = false;
+  private readonly barriers: BarrierHandler;
+  private readonly mails: (() => void)[] = [];
+  /**
+   * Receives the task's snapshot, synchronously, right after the barrier was forwarded. The
+   * receiver must copy or serialise the state before returning: processing resumes afterwards.
+   */
+  onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
 
   constructor(
     /** "Map -> Filter (2/4)": chain members and subtask, for errors and metrics. */
@@ -69,6 +88,39 @@ export class StreamTask {
     }
     this.endedChannels = inputs.map(() => false);
     this.endedPerInput = new Array<number>(numInputs).fill(0);
+    this.barriers = new BarrierHandler(inputs.length, { onCheckpoint: (b, alignmentMs) => this.performCheckpoint(b, alignmentMs) }, () => clock.now());
+  }
+
+  /** Runs `mail` between two steps of this task (control actions from other threads of work). */
+  enqueueMail(mail: () => void): void {
+    this.mails.push(mail);
+    this.onWake();
+  }
+
+  /** Starts a checkpoint at this source task: snapshot, then the barrier goes downstream. */
+  triggerCheckpoint(barrier: BarrierEvent): void {
+    this.enqueueMail(() => {
+      if (!this.finished) this.performCheckpoint(barrier, 0);
+    });
+  }
+
+  /** Tells every operator of the chain that a checkpoint completed (two-phase commits commit). */
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.enqueueMail(() => {
+      for (const op of this.operators) this.guard(op, () => op.notifyCheckpointComplete(checkpointId));
+    });
+  }
+
+  private performCheckpoint(barrier: BarrierEvent, alignmentMs: number): void {
+    const started = this.clock.now();
+    const operators = this.operators.map((op) => ({
+      uid: op.info.uid,
+      subtask: op.info.subtask,
+      snapshot: this.guard(op, () => op.snapshotState(barrier.checkpointId)),
+    }));
+    const syncMs = this.clock.now() - started;
+    for (const w of this.writers) w.broadcastEvent(barrier);
+    this.onSnapshot?.({ barrier, operators, syncMs, alignmentMs });
   }
 
   get isFinished(): boolean {
@@ -104,6 +156,11 @@ export class StreamTask {
   runMailboxStep(): StepResult {
     if (this.finished) return 'finished';
     let didMail = false;
+    while (this.mails.length) {
+      this.mails.shift()!();
+      didMail = true;
+    }
+    if (this.finished) return 'finished';
     const now = this.clock.now();
     for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
       if (!t.cancelled) {
@@ -163,7 +220,7 @@ export class StreamTask {
     const n = this.inputs.length;
     for (let k = 0; k < n; k++) {
       const c = (this.nextChannel + k) % n;
-      if (this.endedChannels[c]) continue;
+      if (this.endedChannels[c] || this.barriers.isBlocked(c)) continue;
       const e = this.inputs[c]!.reader.poll();
       if (e) {
         this.nextChannel = (c + 1) % n;
@@ -197,9 +254,11 @@ export class StreamTask {
         this.valves[input]!.inputStatus(this.channelIndexInInput[channel]!, el.idle);
         return;
       case 'barrier':
-        throw new Error(`Task '${this.name}' received a checkpoint barrier, but checkpointing is not available yet`);
+        this.barriers.onBarrier(channel, el);
+        return;
       case 'end': {
         this.endedChannels[channel] = true;
+        this.barriers.onEndOfInput(channel);
         if (++this.endedPerInput[input]! === this.channelsPerInput[input]) {
           this.guard(head, () => head.endInput(input));
         }

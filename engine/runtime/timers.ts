@@ -172,6 +172,21 @@ export class InternalTimerService<N> {
     this.processingTimers.delete(time, this.backend.currentKeyId, this.nsKeyOf(namespace));
   }
 
+  /**
+   * Re-registers a timer from a snapshot for the current key. Its namespace object is not
+   * stored: the timer carries the namespace key in both places, and the operator maps it back
+   * (see the window operator's `windowForNamespace`).
+   */
+  restoreEventTimeTimer(nsKey: NamespaceKey, time: number): void {
+    const b = this.backend;
+    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace: nsKey as unknown as N, nsKey });
+  }
+
+  restoreProcessingTimeTimer(nsKey: NamespaceKey, time: number): void {
+    const b = this.backend;
+    if (this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace: nsKey as unknown as N, nsKey })) this.reschedule();
+  }
+
   /** Fires every event-time timer ≤ `watermark`, earliest first. */
   advanceWatermark(watermark: number): void {
     this.currentWatermark = watermark;

@@ -1,10 +1,14 @@
 import * as Comlink from 'comlink';
-import { buildJobGraph } from '../../plan/chaining.ts';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { buildJobGraph, type JobGraphSpec } from '../../plan/chaining.ts';
 import { operatorReports, type SubtaskMetrics } from '../../runtime/metrics.ts';
 import type { JobReport } from '../../runtime/host.ts';
 import type { ProcessLauncher, WorkerProcess } from '../launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
 import type {
+  CheckpointLocation,
   ClusterOptions,
   FailureInfo,
   JobManagerApi,
@@ -15,6 +19,11 @@ import type {
   TaskManagerResources,
 } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
+import { CheckpointCoordinator } from '../../checkpoint/coordinator.ts';
+import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoint/types.ts';
+import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
+import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
+import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
 
 interface TaskManagerHandle {
   id: number;
@@ -24,28 +33,44 @@ interface TaskManagerHandle {
   dataAddress: string;
   lastHeartbeat: number;
   alive: boolean;
-  /** What it runs, for failure messages. */
+  /** Attempt id → names of the tasks it runs, for failure messages. */
   tasks: Map<string, string[]>;
 }
 
 interface JobState {
   id: string;
   submission: JobSubmission;
+  jobGraph: JobGraphSpec;
   status: JobStatus;
   started: number;
-  /** Taskmanagers that still run subtasks of the job. */
+  /** Current attempt (0 first, +1 per restart); taskmanagers know it as `<id>@<attempt>`. */
+  attempt: number;
+  /** Taskmanagers that still run subtasks of the current attempt. */
   pending: Set<number>;
   metrics: Map<number, SubtaskMetrics[]>;
   resources: TaskManagerResources[];
   previous?: { metrics: SubtaskMetrics[]; at: number };
   cancelled: boolean;
+  /** Stopped with a savepoint: ends FINISHED. */
+  stopped: boolean;
+  storage: FsCheckpointStorage;
+  location: CheckpointLocation;
+  coordinator?: CheckpointCoordinator;
+  backoff: RestartBackoff;
+  /** The savepoint the job was started from, until a checkpoint replaces it. */
+  initialRestore?: StoredCheckpoint;
+  lastCheckpointId: number;
+  restarting: boolean;
 }
+
+const attemptId = (job: JobState) => `${job.id}@${job.attempt}`;
 
 /**
  * Schedules jobs onto taskmanager processes and watches them (Flink's JobMaster and
  * ResourceManager, for one machine). Subtask i of every chain goes to taskmanager i mod N, so
- * forward edges stay inside a process. A taskmanager that exits or stops answering heartbeats
- * fails the jobs it was running and is replaced for the next job.
+ * forward edges stay inside a process. It coordinates checkpoints, and on a failure restarts
+ * the job from the latest completed checkpoint as its restart strategy allows, replacing
+ * taskmanagers that died.
  */
 export class JobManager implements JobManagerApi {
   private readonly taskManagers: TaskManagerHandle[] = [];
@@ -55,6 +80,8 @@ export class JobManager implements JobManagerApi {
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly heartbeatIntervalMs: number;
   private readonly heartbeatTimeoutMs: number;
+  private readonly checkpointDir: string;
+  private readonly savepointDir: string;
 
   constructor(
     private readonly options: ClusterOptions,
@@ -62,6 +89,8 @@ export class JobManager implements JobManagerApi {
   ) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 500;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 3000;
+    this.checkpointDir = path.resolve(options.checkpointDir ?? path.join(os.tmpdir(), 'weir-checkpoints'));
+    this.savepointDir = path.resolve(options.savepointDir ?? path.join(this.checkpointDir, 'savepoints'));
   }
 
   /** Starts the taskmanagers and the heartbeat and metrics loops. */
@@ -75,8 +104,10 @@ export class JobManager implements JobManagerApi {
   private async startTaskManager(id: number): Promise<TaskManagerHandle> {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
-      finished: (tm, jobId, metrics, resources) => this.onTaskManagerFinished(tm, jobId, metrics, resources),
-      failed: (tm, jobId, failure) => this.failJob(jobId, failure),
+      finished: (tm, attempt, metrics, resources) => this.onTaskManagerFinished(tm, attempt, metrics, resources),
+      failed: (_tm, attempt, failure) => this.onAttemptFailure(attempt, failure),
+      acknowledgeCheckpoint: (_tm, attempt, ack) => this.jobOfAttempt(attempt)?.coordinator?.acknowledge(ack),
+      declineCheckpoint: (_tm, attempt, id, reason, counts) => this.jobOfAttempt(attempt)?.coordinator?.decline(id, reason, counts),
     };
     Comlink.expose(events, ipcEndpoint(proc.ipc, 'tm-events'));
     const api = Comlink.wrap<TaskManagerApi>(ipcEndpoint(proc.ipc, 'taskmanager'));
@@ -89,12 +120,23 @@ export class JobManager implements JobManagerApi {
     return handle;
   }
 
+  /** The job whose current attempt is `attempt`, or undefined for an attempt that was replaced. */
+  private jobOfAttempt(attempt: string): JobState | undefined {
+    const job = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')));
+    return job && attemptId(job) === attempt ? job : undefined;
+  }
+
+  private onAttemptFailure(attempt: string, failure: FailureInfo): void {
+    const job = this.jobOfAttempt(attempt);
+    if (job) this.failJob(job.id, failure);
+  }
+
   private onTaskManagerExit(tm: TaskManagerHandle, code: number | null, signal: string | null): void {
     if (!tm.alive) return;
     tm.alive = false;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    for (const [jobId, tasks] of tm.tasks) {
-      this.failJob(jobId, { message: `taskmanager ${tm.id} (pid ${tm.pid}) ${how} while running ${tasks.join(', ')}`, taskManager: tm.id });
+    for (const [attempt, tasks] of tm.tasks) {
+      this.onAttemptFailure(attempt, { message: `taskmanager ${tm.id} (pid ${tm.pid}) ${how} while running ${tasks.join(', ')}`, taskManager: tm.id });
     }
   }
 
@@ -105,8 +147,8 @@ export class JobManager implements JobManagerApi {
       if (now - tm.lastHeartbeat > this.heartbeatTimeoutMs) {
         tm.alive = false;
         const tasks = [...tm.tasks.values()].flat();
-        for (const jobId of tm.tasks.keys()) {
-          this.failJob(jobId, {
+        for (const attempt of tm.tasks.keys()) {
+          this.onAttemptFailure(attempt, {
             message: `taskmanager ${tm.id} (pid ${tm.pid}) stopped answering heartbeats for ${((now - tm.lastHeartbeat) / 1000).toFixed(1)} s while running ${tasks.join(', ')}: a user function may be stuck in an endless loop`,
             taskManager: tm.id,
           });
@@ -127,30 +169,81 @@ export class JobManager implements JobManagerApi {
   }
 
   async submit(submission: JobSubmission): Promise<string> {
-    await this.ensureTaskManagers();
     const id = `job-${this.nextJob++}`;
-    const n = this.taskManagers.length;
-    const jobGraph = buildJobGraph(submission.plan);
+    const plan = submission.plan;
+    const jobGraph = buildJobGraph(plan);
+    const n = this.options.taskManagers;
     const maxParallelism = Math.max(...jobGraph.chains.map((c) => c.parallelism));
     const slots = this.options.slots;
     if (slots !== undefined && maxParallelism > n * slots) {
-      throw new Error(`Job '${submission.plan.name}' needs ${maxParallelism} slots, but ${n} taskmanagers with ${slots} slots each offer ${n * slots}`);
+      throw new Error(`Job '${plan.name}' needs ${maxParallelism} slots, but ${n} taskmanagers with ${slots} slots each offer ${n * slots}`);
     }
-    const assignment = jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
+    const location: CheckpointLocation = {
+      checkpointDir: this.checkpointDir,
+      savepointDir: this.savepointDir,
+      // One directory per run, so that a later run of the same notebook never restores this one's state.
+      jobName: `${plan.name}-${randomBytes(4).toString('hex')}`,
+    };
+    const storage = new FsCheckpointStorage(location);
+    const checkpointing = plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
+    const restartSpec = plan.restartStrategy ?? { kind: 'none' as const };
     const job: JobState = {
       id,
       submission,
+      jobGraph,
       started: Date.now(),
+      attempt: 0,
       pending: new Set(),
       metrics: new Map(),
       resources: [],
       cancelled: false,
-      status: { state: 'CREATED', operators: [], taskManagers: n },
+      stopped: false,
+      storage,
+      location,
+      backoff: new RestartBackoff(restartSpec, { clock: () => Date.now() }),
+      lastCheckpointId: 0,
+      restarting: false,
+      status: { state: 'CREATED', operators: [], taskManagers: n, checkpoints: [], restarts: [] },
     };
     this.jobs.set(id, job);
+    try {
+      if (submission.fromSavepoint) {
+        const stored = await storage.load(submission.fromSavepoint);
+        this.checkRestorable(job, stored);
+        job.initialRestore = stored;
+        job.lastCheckpointId = stored.metadata.checkpointId;
+      }
+      void checkpointing;
+      await this.ensureTaskManagers();
+      await this.deployAttempt(job, job.initialRestore);
+    } catch (e) {
+      this.endWithFailure(job, { message: describeError(e).message, cause: describeError(e) });
+    }
+    return id;
+  }
+
+  /** Refuses a savepoint with state for operators the job does not have, unless allowed. */
+  private checkRestorable(job: JobState, stored: StoredCheckpoint): void {
+    const uids = new Set(job.submission.plan.vertices.map((v) => v.uid));
+    const missing = [...new Set(stored.metadata.states.map((s) => s.uid))].filter((uid) => !uids.has(uid));
+    if (missing.length && !job.submission.allowNonRestoredState) {
+      const names = missing.map((uid) => `'${stored.metadata.operators.find((o) => o.uid === uid)?.name ?? uid}' (uid ${uid})`);
+      throw new Error(
+        `The savepoint ${stored.location} holds state for ${names.join(', ')}, which the job does not have. ` +
+          `Give the operator its old uid with .uid(...), or pass --allow-non-restored-state to drop that state`,
+      );
+    }
+  }
+
+  private async deployAttempt(job: JobState, restore: StoredCheckpoint | undefined): Promise<void> {
+    const n = this.taskManagers.length;
+    const assignment = job.jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
+    const attempt = attemptId(job);
+    job.pending.clear();
+    job.metrics.clear();
     for (const tm of this.taskManagers) {
       const names: string[] = [];
-      jobGraph.chains.forEach((c, ci) => {
+      job.jobGraph.chains.forEach((c, ci) => {
         const sites = c.vertices.filter((v) => v.definedAt && v.kind !== 'source' && v.kind !== 'sink').map((v) => `${v.name} defined at ${v.definedAt}`);
         for (let s = 0; s < c.parallelism; s++) {
           if (assignment[ci]![s] !== tm.id) continue;
@@ -158,22 +251,53 @@ export class JobManager implements JobManagerApi {
         }
       });
       if (names.length) {
-        tm.tasks.set(id, names);
+        tm.tasks.set(attempt, names);
         job.pending.add(tm.id);
       }
     }
     const peers = this.taskManagers.map((tm) => tm.dataAddress);
     const involved = this.taskManagers.filter((tm) => job.pending.has(tm.id));
-    try {
-      await Promise.all(involved.map((tm) => tm.api.deploy({ jobId: id, submission, assignment, peers })));
-      if (job.status.state === 'CREATED') {
-        job.status.state = 'RUNNING';
-        await Promise.all(involved.map((tm) => tm.api.start(id)));
-      }
-    } catch (e) {
-      this.failJob(id, { message: describeError(e).message, cause: describeError(e) });
-    }
-    return id;
+    const deployment = { jobId: attempt, submission: job.submission, assignment, peers, storage: job.location, ...(restore ? { restore } : {}) };
+    await Promise.all(involved.map((tm) => tm.api.deploy(deployment)));
+    if (attemptId(job) !== attempt || isEnded(job.status.state)) return;
+    job.status.state = 'RUNNING';
+    await Promise.all(involved.map((tm) => tm.api.start(attempt)));
+    this.startCoordinator(job, involved);
+  }
+
+  private startCoordinator(job: JobState, involved: TaskManagerHandle[]): void {
+    const plan = job.submission.plan;
+    const config = plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
+    const attempt = attemptId(job);
+    const tasks = job.jobGraph.chains.reduce((n, c) => n + c.parallelism, 0);
+    const history = job.status.checkpoints;
+    const before = history.length;
+    const coordinator = new CheckpointCoordinator(
+      config,
+      {
+        trigger: (barrier) => {
+          for (const tm of involved) void tm.api.triggerCheckpoint(attempt, barrier).catch(() => {});
+        },
+        complete: (metadata) => job.storage.complete(metadata),
+        notifyComplete: (id) => {
+          job.lastCheckpointId = id;
+          for (const tm of involved) if (tm.alive) void tm.api.notifyCheckpointComplete(attempt, id).catch(() => {});
+        },
+        discard: (id, savepoint) => job.storage.discard(id, savepoint ? 'savepoint' : 'checkpoint'),
+        failJob: (reason) => this.failJob(job.id, { message: reason }),
+        retain: () => job.storage.cleanup(config.retained),
+        onHistory: (h) => {
+          history.length = before;
+          history.push(...h.map((s) => ({ ...s })));
+        },
+      },
+      tasks,
+      { name: plan.name, operators: plan.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })) },
+      () => Date.now(),
+      job.lastCheckpointId + 1,
+    );
+    job.coordinator = coordinator;
+    coordinator.start();
   }
 
   async status(jobId: string): Promise<JobStatus> {
@@ -186,12 +310,34 @@ export class JobManager implements JobManagerApi {
     const job = this.jobs.get(jobId);
     if (!job || isEnded(job.status.state)) return;
     job.cancelled = true;
-    await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.cancel(jobId).catch(() => {})));
+    job.coordinator?.stop('the job was cancelled');
+    const attempt = attemptId(job);
+    if (job.restarting || job.pending.size === 0) {
+      this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
+      return;
+    }
+    await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.cancel(attempt).catch(() => {})));
+  }
+
+  async triggerSavepoint(jobId: string): Promise<string> {
+    const job = this.jobs.get(jobId);
+    if (!job || job.status.state !== 'RUNNING' || !job.coordinator) throw new Error(`Job ${jobId} is not running`);
+    const stats = await job.coordinator.trigger(true);
+    return stats.path!;
+  }
+
+  async stopWithSavepoint(jobId: string): Promise<string> {
+    const savepoint = await this.triggerSavepoint(jobId);
+    const job = this.jobs.get(jobId)!;
+    job.stopped = true;
+    await this.cancel(jobId);
+    return savepoint;
   }
 
   async shutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.metricsTimer);
+    for (const job of this.jobs.values()) job.coordinator?.stop('the cluster is shutting down');
     for (const tm of this.taskManagers) {
       tm.alive = false;
       tm.process.kill('SIGTERM');
@@ -202,7 +348,8 @@ export class JobManager implements JobManagerApi {
   private async pollMetrics(): Promise<void> {
     for (const job of this.jobs.values()) {
       if (job.status.state !== 'RUNNING') continue;
-      const results = await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.metrics(job.id).then((m) => [tm, m] as const, () => undefined)));
+      const attempt = attemptId(job);
+      const results = await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.metrics(attempt).then((m) => [tm, m] as const, () => undefined)));
       for (const r of results) if (r) job.metrics.set(r[0], r[1]);
       const all = [...job.metrics.values()].flat();
       const now = Date.now();
@@ -212,40 +359,78 @@ export class JobManager implements JobManagerApi {
     }
   }
 
-  private onTaskManagerFinished(tm: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
-    const job = this.jobs.get(jobId);
-    if (!job || isEnded(job.status.state)) return;
+  private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
+    this.taskManagers[tm]?.tasks.delete(attempt);
+    const job = this.jobOfAttempt(attempt);
+    if (!job || isEnded(job.status.state) || job.restarting) return;
     job.metrics.set(tm, metrics);
     job.resources.push(resources);
     job.pending.delete(tm);
-    this.taskManagers[tm]?.tasks.delete(jobId);
-    if (job.pending.size === 0) this.endJob(job, job.cancelled ? 'CANCELED' : 'FINISHED');
+    if (job.pending.size === 0) this.endJob(job, job.stopped ? 'FINISHED' : job.cancelled ? 'CANCELED' : 'FINISHED');
   }
 
+  /** A failure of the current attempt: restart from the latest checkpoint if the strategy allows. */
   private failJob(jobId: string, failure: FailureInfo): void {
     const job = this.jobs.get(jobId);
-    if (!job || isEnded(job.status.state)) return;
-    job.status.failure = failure;
-    for (const tm of job.pending) {
-      this.taskManagers[tm]?.tasks.delete(jobId);
-      if (this.taskManagers[tm]?.alive) void this.taskManagers[tm]!.api.cancel(jobId).catch(() => {});
+    if (!job || isEnded(job.status.state) || job.restarting) return;
+    const attempt = attemptId(job);
+    job.coordinator?.stop(`the job failed: ${failure.message}`);
+    for (const tmId of job.pending) {
+      const tm = this.taskManagers[tmId];
+      tm?.tasks.delete(attempt);
+      if (tm?.alive) void tm.api.cancel(attempt).catch(() => {});
     }
+    const decision = job.cancelled ? { restart: false as const, reason: 'the job was cancelled' } : job.backoff.onFailure(Date.now());
+    if (!decision.restart) {
+      this.endWithFailure(job, failure);
+      return;
+    }
+    job.restarting = true;
+    job.status.restarts.push({ at: Date.now(), cause: failure.message });
+    setTimeout(() => void this.restart(job, failure), decision.delayMs);
+  }
+
+  private async restart(job: JobState, failure: FailureInfo): Promise<void> {
+    try {
+      if (job.cancelled) {
+        job.restarting = false;
+        this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
+        return;
+      }
+      await this.ensureTaskManagers();
+      const restore = (await job.storage.latest()) ?? job.initialRestore;
+      job.attempt++;
+      job.restarting = false;
+      await this.deployAttempt(job, restore);
+    } catch (e) {
+      job.restarting = false;
+      this.endWithFailure(job, { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) });
+    }
+  }
+
+  private endWithFailure(job: JobState, failure: FailureInfo): void {
+    if (isEnded(job.status.state)) return;
+    job.status.failure = failure;
     this.endJob(job, 'FAILED');
   }
 
   private endJob(job: JobState, state: 'FINISHED' | 'FAILED' | 'CANCELED'): void {
+    job.coordinator?.stop(`the job ${state.toLowerCase()}`);
     const operators = operatorReports(job.submission.plan, [...job.metrics.values()].flat());
     const report: JobReport = {
       name: job.submission.plan.name,
       status: state,
       durationMs: Date.now() - job.started,
       operators,
-      checkpoints: [],
-      restarts: 0,
+      checkpoints: job.status.checkpoints as CheckpointStats[],
+      restarts: job.status.restarts.length,
     };
-    Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources });
+    Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources, restartCauses: job.status.restarts });
     if (job.status.failure) report.error = job.status.failure.message;
     job.status = { ...job.status, state, operators, report };
+    const config = job.submission.plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
+    // Checkpoints belong to the run: gone when it ends, unless retained on cancellation.
+    if (state === 'FINISHED' || (state === 'CANCELED' && !config.retainOnCancel)) void job.storage.cleanup(0).catch(() => {});
   }
 }
 

@@ -19,6 +19,8 @@ Comlink.expose(
     submit: (s: Parameters<JobManager['submit']>[0]) => ready.then(() => jobManager.submit(s)),
     status: (id: string) => jobManager.status(id),
     cancel: (id: string) => jobManager.cancel(id),
+    triggerSavepoint: (id: string) => jobManager.triggerSavepoint(id),
+    stopWithSavepoint: (id: string) => jobManager.stopWithSavepoint(id),
     shutdown: () => jobManager.shutdown(),
   },
   ipcEndpoint(process, 'jobmanager'),

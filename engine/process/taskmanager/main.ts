@@ -27,6 +27,8 @@ const api: TaskManagerApi = {
   start: async (jobId) => (await taskManager).start(jobId),
   cancel: async (jobId) => (await taskManager).cancel(jobId),
   metrics: async (jobId) => (await taskManager).metrics(jobId),
+  triggerCheckpoint: async (jobId, barrier) => (await taskManager).triggerCheckpoint(jobId, barrier),
+  notifyCheckpointComplete: async (jobId, id) => (await taskManager).notifyCheckpointComplete(jobId, id),
   heartbeat: async () => Date.now(),
 };
 Comlink.expose(api, ipcEndpoint(process, 'taskmanager'));

@@ -9,6 +9,9 @@ import { installExecutionHost, type HostDefaults } from '../../runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../runtime/job.ts';
 import type { CodeRef } from '../protocol.ts';
 
+/** Counts evaluations in this process, to give each one its own module URL. */
+let evaluations = 0;
+
 /** Console methods silenced while the defining code re-runs: its output was seen in the client. */
 const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;
 
@@ -46,7 +49,11 @@ export async function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Pr
     },
   });
   try {
-    const imported = import(code.moduleUrl.startsWith('file:') ? code.moduleUrl : pathToFileURL(code.moduleUrl).href).then(() => {
+    // A fresh module instance every time: this process may have evaluated the same code for an
+    // earlier attempt of the job, and that evaluation is still suspended in its execute().
+    const url = new URL(code.moduleUrl.startsWith('file:') ? code.moduleUrl : pathToFileURL(code.moduleUrl).href);
+    url.searchParams.set('evaluation', String(++evaluations));
+    const imported = import(url.href).then(() => {
       throw new Error(
         `Re-running the code of job '${code.jobName}' did not define it again (occurrence ${code.occurrence + 1} of that name): graph construction must be deterministic`,
       );

@@ -8,6 +8,14 @@ import { LocalChannel, type ChannelReader, type ChannelWriter } from '../../runt
 import { OperatorFailure } from '../../runtime/chain-outputs.ts';
 import { SYSTEM_CLOCK } from '../../runtime/processing-time.ts';
 import type { JobDefinition } from '../../runtime/job.ts';
+import type { BarrierEvent } from '../../runtime/elements.ts';
+import { SourceOperator } from '../../runtime/source.ts';
+import type { OperatorSnapshot } from '../../runtime/operator.ts';
+import type { StreamTask, TaskSnapshot } from '../../runtime/task.ts';
+import type { CheckpointStorage } from '../../checkpoint/storage.ts';
+import type { SubtaskStateHandle } from '../../checkpoint/types.ts';
+import { decodeSnapshot, encodeSnapshot } from '../../checkpoint/snapshot-format.ts';
+import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
 
 /** The taskmanager's side of the data plane: socket-backed channel ends to and from peers. */
 export interface DataPlane {
@@ -25,6 +33,7 @@ interface RunningJob {
   job: JobDefinition;
   deployment: Deployment;
   runner: TaskRunner;
+  storage: CheckpointStorage;
   done?: Promise<void>;
 }
 
@@ -86,8 +95,11 @@ export class TaskManager implements TaskManagerApi {
         return tm === this.id ? localChannel(id) : this.dataPlane.reader(d.peers[tm]!, key(id), () => wake());
       },
     };
+    const storage = new FsCheckpointStorage({ checkpointDir: d.storage.checkpointDir, savepointDir: d.storage.savepointDir, jobName: d.storage.jobName });
+    const restored = d.restore ? await this.loadRestoredState(storage, d, job) : undefined;
     const deployment = deploy(job, {
       clock: SYSTEM_CLOCK,
+      restore: restored ? (uid) => restored.get(uid) ?? [] : undefined,
       print: (line) => console.log(line),
       channels,
       isLocal: (chain, subtask) => d.assignment[chain.id]![subtask] === this.id,
@@ -99,7 +111,68 @@ export class TaskManager implements TaskManagerApi {
     // Short time slices: socket writes and credit announcements only happen between slices.
     const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK, 1);
     wake = runner.wake;
-    this.jobs.set(d.jobId, { job, deployment, runner });
+    for (const task of deployment.tasks) task.onSnapshot = (snap) => this.onTaskSnapshot(d.jobId, task, snap, storage);
+    this.jobs.set(d.jobId, { job, deployment, runner, storage });
+  }
+
+  /** Reads and decodes, per operator uid with a subtask here, the snapshots of all its old subtasks. */
+  private async loadRestoredState(storage: CheckpointStorage, d: TaskDeployment, job: JobDefinition): Promise<Map<string, OperatorSnapshot[]>> {
+    const stored = d.restore!;
+    const localUids = new Set<string>();
+    for (const v of job.graph.vertices) localUids.add(v.uid);
+    const out = new Map<string, OperatorSnapshot[]>();
+    for (const handle of stored.metadata.states) {
+      if (!localUids.has(handle.uid)) continue;
+      const bytes = await storage.readState(stored, handle);
+      const list = out.get(handle.uid) ?? [];
+      list[handle.subtask] = decodeSnapshot(bytes);
+      out.set(handle.uid, list);
+    }
+    for (const [uid, list] of out) out.set(uid, list.filter((x) => x !== undefined));
+    return out;
+  }
+
+  /**
+   * A task took its snapshot: serialise it now (the task resumes and may change its state right
+   * after), write it asynchronously, then acknowledge to the jobmanager.
+   */
+  private onTaskSnapshot(jobId: string, task: StreamTask, snap: TaskSnapshot, storage: CheckpointStorage): void {
+    const started = performance.now();
+    const encoded = snap.operators
+      .filter((o) => hasState(o.snapshot))
+      .map((o) => ({ uid: o.uid, subtask: o.subtask, bytes: encodeSnapshot(o.snapshot) }));
+    const syncMs = snap.syncMs + (performance.now() - started);
+    const kind = snap.barrier.savepoint ? 'savepoint' : 'checkpoint';
+    const id = snap.barrier.checkpointId;
+    const asyncStart = performance.now();
+    Promise.all(encoded.map((e) => storage.writeState(id, kind, e.uid, e.subtask, e.bytes))).then(
+      (handles: SubtaskStateHandle[]) =>
+        this.events.acknowledgeCheckpoint(this.id, jobId, {
+          checkpointId: id,
+          task: task.name,
+          handles,
+          syncMs,
+          asyncMs: performance.now() - asyncStart,
+          alignmentMs: snap.alignmentMs,
+        }),
+      (e: unknown) => this.events.declineCheckpoint(this.id, jobId, id, `task ${task.name} could not write its state: ${describeError(e).message}`, true),
+    );
+  }
+
+  async triggerCheckpoint(jobId: string, barrier: BarrierEvent): Promise<void> {
+    const running = this.jobs.get(jobId);
+    if (!running) return;
+    if (running.deployment.tasks.some((t) => t.isFinished)) {
+      this.events.declineCheckpoint(this.id, jobId, barrier.checkpointId, 'some tasks have finished', false);
+      return;
+    }
+    for (const t of running.deployment.tasks) if (t.operators[0] instanceof SourceOperator) t.triggerCheckpoint(barrier);
+  }
+
+  async notifyCheckpointComplete(jobId: string, checkpointId: number): Promise<void> {
+    const running = this.jobs.get(jobId);
+    if (!running) return;
+    for (const t of running.deployment.tasks) if (!t.isFinished) t.notifyCheckpointComplete(checkpointId);
   }
 
   async start(jobId: string): Promise<void> {
@@ -152,4 +225,11 @@ export function failureInfo(e: unknown, taskManager: number): FailureInfo {
     return { message: describeError(e.cause).message, cause: describeError(e.cause), operator: { ...e.operator }, taskManager };
   }
   return { message: describeError(e).message, cause: describeError(e), taskManager };
+}
+
+/** Whether a snapshot holds anything worth writing. */
+function hasState(s: OperatorSnapshot): boolean {
+  if (s.keyed && Object.values(s.keyed.states).some((st) => st.entries.length > 0)) return true;
+  if (s.operator && Object.values(s.operator.lists).some((l) => l.items.length > 0)) return true;
+  return !!s.timers?.some((t) => t.length > 0);
 }

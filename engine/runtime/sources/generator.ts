@@ -31,15 +31,20 @@ export class GeneratorSource<T> implements Source<T> {
     const rate = this.options.recordsPerSecond !== undefined ? this.options.recordsPerSecond / parallelism : Infinity;
     let emitted = 0; // records emitted by this subtask
     let startedAt: number | undefined;
+    let emittedAtStart = 0; // the rate applies from (re)start on, not from the first run
     return {
       pollNext(out: SourceOutput<T>, max: number): PollResult {
         let allowed = max;
         if (rate !== Infinity) {
           const now = ctx.now();
-          startedAt ??= now;
-          const due = Math.floor(((now - startedAt) / 1000) * rate) + 1 - emitted;
+          if (startedAt === undefined) {
+            startedAt = now;
+            emittedAtStart = emitted;
+          }
+          const since = emitted - emittedAtStart;
+          const due = Math.floor(((now - startedAt) / 1000) * rate) + 1 - since;
           if (due <= 0) {
-            const wait = ((emitted / rate) * 1000 + startedAt - now);
+            const wait = (since / rate) * 1000 + startedAt - now;
             return new Promise((resolve) => platform.setTimeout(resolve, Math.max(1, wait)));
           }
           allowed = Math.min(max, due);

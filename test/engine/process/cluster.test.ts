@@ -32,7 +32,12 @@ function workers(ancestor: number): { pid: number; ppid: number; title: string }
   const descendants = new Set([ancestor]);
   for (let changed = true; changed; ) {
     changed = false;
-    for (const p of all) if (descendants.has(p.ppid) && !descendants.has(p.pid)) descendants.add(p.pid), (changed = true);
+    for (const p of all) {
+      if (descendants.has(p.ppid) && !descendants.has(p.pid)) {
+        descendants.add(p.pid);
+        changed = true;
+      }
+    }
   }
   return all.filter((p) => p.pid !== ancestor && descendants.has(p.pid) && /^weir-(job|task)manager/.test(p.title));
 }
@@ -44,7 +49,11 @@ function startRun(args: string[], env: Record<string, string> = {}) {
   const waiters: { pattern: RegExp; resolve: (at: number) => void }[] = [];
   const onData = (d: Buffer) => {
     out += d.toString();
-    for (const w of [...waiters]) if (w.pattern.test(out)) waiters.splice(waiters.indexOf(w), 1), w.resolve(performance.now());
+    for (const w of [...waiters]) {
+      if (!w.pattern.test(out)) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(performance.now());
+    }
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);

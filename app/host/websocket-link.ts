@@ -1,0 +1,26 @@
+/**
+ * A `ws` WebSocket as a message link (JSON text frames), for `weir serve`.
+ */
+import WebSocket from 'ws';
+import { jsonLink, type MessageLink } from '../shared/rpc/endpoint.ts';
+
+/**
+ * The link over an open server-side socket. Messages sent after it closed are dropped.
+ *
+ * @example
+ * wss.on('connection', (socket) => { const detach = workbench.connect(webSocketLink(socket)); socket.on('close', detach); });
+ */
+export function webSocketLink(socket: WebSocket): MessageLink {
+  return jsonLink({
+    send(text) {
+      if (socket.readyState === WebSocket.OPEN) socket.send(text);
+    },
+    onText(listener) {
+      const onMessage = (data: WebSocket.RawData, isBinary: boolean): void => {
+        if (!isBinary) listener(data.toString());
+      };
+      socket.on('message', onMessage);
+      return () => socket.off('message', onMessage);
+    },
+  });
+}

@@ -1,0 +1,300 @@
+/**
+ * The workbench host: the notebooks of one folder, a kernel per open notebook, the jobs they
+ * start and their live charts, served to any number of clients over message links. Electron's
+ * utility process and `weir serve` both run one `Workbench`; only the link differs (a
+ * MessagePort from main, or a WebSocket).
+ *
+ * The host owns process-wide seams while it runs: the engine's execution host (to learn of
+ * jobs), the 'chart' sink factory, `console` (output goes to the cell that wrote it) and the
+ * process's uncaught-error handlers (a late failure lands under its cell instead of ending the
+ * process).
+ */
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
+import { installExecutionHost } from '../../engine/runtime/host.ts';
+import { defaultWeirModule } from '../kernel/weir-module.ts';
+import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
+import type { MessageLink } from '../shared/rpc/endpoint.ts';
+import type { DiskVersion, NotebookDocument, NotebookEntry, RunRequest, SaveRequest, SaveResult } from '../shared/workbench/protocol.ts';
+import type { TypeLibrary, WorkbenchClient, WorkbenchInfo, WorkbenchService } from '../shared/workbench/service.ts';
+import { captureConsole, cellContext } from './cell-context.ts';
+import { documentFromText, textOf } from './documents.ts';
+import { JobTracker } from './job-tracker.ts';
+import { KernelSession } from './kernel-session.ts';
+import { LiveCharts } from './live-charts.ts';
+import { ChangedOnDiskError, NotebookFiles, versionOf } from './notebook-files.ts';
+import { packageRoot, typeLibraries } from './type-libraries.ts';
+
+/** How a workbench is set up. */
+export interface WorkbenchOptions {
+  /** The folder whose notebooks it serves. */
+  root: string;
+  shell: WorkbenchInfo['shell'];
+  /** The module `import ... from 'weir'` loads (default: the one next to the kernel). */
+  weirModule?: string;
+  /** How often open files are checked for changes on disk, ms. Default 1000. */
+  watchIntervalMs?: number;
+  /** How often running jobs' figures are sent, ms. Default 500. */
+  jobPollMs?: number;
+}
+
+/** One connected client: which notebooks it has open, and its event proxy. */
+interface Connection {
+  client: Remote<WorkbenchClient>;
+  open: Set<string>;
+}
+
+/** The text of a new notebook. */
+const NEW_NOTEBOOK = `// %% [markdown]
+// # New notebook
+
+// %%
+import { StreamExecutionEnvironment } from 'weir';
+`;
+
+/**
+ * A running workbench.
+ *
+ * @example
+ * const workbench = await Workbench.start({ root: 'notebooks', shell: 'web' });
+ * const detach = workbench.connect(link);   // serve one client
+ * await workbench.dispose();
+ */
+export class Workbench {
+  readonly files: NotebookFiles;
+  private readonly sessions = new Map<string, KernelSession>();
+  private readonly connections = new Set<Connection>();
+  private readonly jobs: JobTracker;
+  private readonly jobPaths = new Map<string, string>();
+  private readonly charts: LiveCharts;
+  /** The content hash last read or written by the workbench, per open path. */
+  private readonly known = new Map<string, string>();
+  private readonly watched = new Map<string, (current: Stats, previous: Stats) => void>();
+  private readonly cleanups: (() => void)[] = [];
+  private readonly weirModule: string;
+  private libraries: Promise<TypeLibrary[]> | undefined;
+
+  private constructor(private readonly options: WorkbenchOptions) {
+    this.files = new NotebookFiles(options.root);
+    this.weirModule = options.weirModule ?? defaultWeirModule();
+    this.jobs = new JobTracker(
+      {
+        started: (job) => {
+          this.jobPaths.set(job.id, job.path);
+          this.emit(job.path, (client) => client.onDidStartJob(job));
+        },
+        updated: (event) => this.emit(this.jobPaths.get(event.jobId) ?? '', (client) => client.onDidUpdateJob(event)),
+      },
+      options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs },
+    );
+    this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
+  }
+
+  /** Starts a workbench: loads the engine and installs the process-wide seams. */
+  static async start(options: WorkbenchOptions): Promise<Workbench> {
+    const workbench = new Workbench(options);
+    await workbench.install();
+    return workbench;
+  }
+
+  private async install(): Promise<void> {
+    // Loading the engine registers its Node connectors, the headless chart sink among them;
+    // the workbench's chart sink must be registered after that to win.
+    await import(pathToFileURL(this.weirModule).href);
+    registerSinkFactory('chart', this.charts.factory);
+    this.cleanups.push(
+      installExecutionHost({
+        headless: false,
+        submitJob: (job) => this.jobs.expect(job.graph),
+        onJobStarted: (client) => this.jobs.started(client),
+        note: (message) => {
+          const context = cellContext.getStore();
+          if (context) context.output({ kind: 'note', text: message });
+          else console.error(`note: ${message}`);
+        },
+      }),
+    );
+    this.cleanups.push(captureConsole(console));
+    const onFailure = (error: unknown): void => {
+      const context = cellContext.getStore();
+      if (context) context.fail(error);
+      else console.error('weir workbench: uncaught error outside any cell:', error);
+    };
+    process.on('uncaughtException', onFailure);
+    process.on('unhandledRejection', onFailure);
+    this.cleanups.push(() => {
+      process.off('uncaughtException', onFailure);
+      process.off('unhandledRejection', onFailure);
+    });
+  }
+
+  /**
+   * Serves one client over `link`: exposes the service and sends it events for the notebooks
+   * it opens. Returns a function to call when the link has closed.
+   */
+  connect(link: MessageLink): () => void {
+    const connection: Connection = { client: wrapLink<WorkbenchClient>(link), open: new Set() };
+    this.connections.add(connection);
+    exposeOnLink(this.serviceFor(connection), link);
+    return () => {
+      this.connections.delete(connection);
+      for (const notebook of connection.open) this.release(notebook);
+      connection.open.clear();
+    };
+  }
+
+  /** Interrupts every kernel, cancels every job and restores the process-wide seams. */
+  async dispose(): Promise<void> {
+    this.jobs.dispose();
+    for (const file of this.watched.keys()) unwatchFile(file);
+    this.watched.clear();
+    await Promise.all([...this.sessions.values()].map((session) => session.dispose()));
+    this.sessions.clear();
+    for (const cleanup of this.cleanups.reverse()) cleanup();
+    this.cleanups.length = 0;
+  }
+
+  /** The service one connection sees: a frozen object of methods, nothing else reachable. */
+  private serviceFor(connection: Connection): WorkbenchService {
+    const service: WorkbenchService = {
+      describe: async () => ({ folderName: path.basename(this.files.root), version: weirVersion(), shell: this.options.shell }),
+      listNotebooks: () => this.files.list(),
+      openNotebook: async (notebook) => {
+        const document = await this.open(notebook);
+        if (!connection.open.has(document.path)) {
+          connection.open.add(document.path);
+          this.watch(document.path);
+        }
+        return document;
+      },
+      closeNotebook: async (notebook) => {
+        if (connection.open.delete(notebook)) this.release(notebook);
+      },
+      saveNotebook: (request) => this.save(request),
+      createNotebook: async (notebook) => {
+        const version = await this.files.create(notebook, NEW_NOTEBOOK);
+        return documentFromText(this.files.relative(this.files.resolve(notebook)), NEW_NOTEBOOK, version);
+      },
+      renameNotebook: (from, to) => this.rename(from, to),
+      runCells: (request) => this.run(request),
+      interrupt: async (notebook) => this.sessions.get(this.canonical(notebook))?.interrupt(),
+      stopJob: async (jobId) => this.jobs.stop(jobId),
+      cancelJob: async (jobId) => this.jobs.cancel(jobId),
+      typeLibraries: () => (this.libraries ??= typeLibraries()),
+    };
+    return Object.freeze(service);
+  }
+
+  private canonical(notebook: string): string {
+    return this.files.relative(this.files.resolve(notebook));
+  }
+
+  private async open(notebook: string): Promise<NotebookDocument> {
+    const relative = this.canonical(notebook);
+    const { text, version } = await this.files.read(relative);
+    this.known.set(relative, version.sha256);
+    return documentFromText(relative, text, version);
+  }
+
+  private async save(request: SaveRequest): Promise<SaveResult> {
+    const relative = this.canonical(request.path);
+    const text = textOf(request);
+    const previous = this.known.get(relative);
+    // Known before the rename lands, so the watcher does not report our own write.
+    this.known.set(relative, versionOf(Buffer.from(text, 'utf8'), { mtimeMs: 0, size: 0 }).sha256);
+    try {
+      const version = await this.files.write(relative, text, request.force ? undefined : request.baseVersion);
+      return { ok: true, version };
+    } catch (error) {
+      if (previous === undefined) this.known.delete(relative);
+      else this.known.set(relative, previous);
+      if (error instanceof ChangedOnDiskError) return { ok: false, reason: 'changed-on-disk', disk: error.disk };
+      throw error;
+    }
+  }
+
+  private async rename(from: string, to: string): Promise<NotebookEntry> {
+    const source = this.canonical(from);
+    const entry = await this.files.rename(source, to);
+    // Clients that have the notebook open follow it to its new name.
+    for (const connection of this.connections) {
+      if (connection.open.delete(source)) {
+        connection.open.add(entry.path);
+        this.release(source);
+        this.watch(entry.path);
+      }
+    }
+    const session = this.sessions.get(source);
+    if (session) {
+      this.sessions.delete(source);
+      void session.dispose();
+    }
+    return entry;
+  }
+
+  private run(request: RunRequest): Promise<void> {
+    const relative = this.canonical(request.path);
+    let session = this.sessions.get(relative);
+    if (!session) {
+      session = new KernelSession({
+        path: relative,
+        file: this.files.resolve(relative),
+        weirModule: this.weirModule,
+        events: {
+          cellState: (event) => this.emit(relative, (client) => client.onDidChangeCellState(event)),
+          output: (event) => this.emit(relative, (client) => client.onDidWriteOutput(event)),
+        },
+        cancelJobsOf: (notebook, cellId) => this.jobs.cancelJobsOf(notebook, cellId),
+      });
+      this.sessions.set(relative, session);
+    }
+    return session.run({ ...request, path: relative });
+  }
+
+  /** Sends an event to every client that has `notebook` open; a closed link just drops it. */
+  private emit(notebook: string, send: (client: Remote<WorkbenchClient>) => Promise<unknown>): void {
+    for (const connection of this.connections) {
+      if (connection.open.has(notebook)) send(connection.client).catch(() => {});
+    }
+  }
+
+  private watch(relative: string): void {
+    const file = this.files.resolve(relative);
+    if (this.watched.has(file)) return;
+    const listener = (current: Stats, previous: Stats): void => {
+      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return;
+      if (current.nlink === 0 && current.mtimeMs === 0) {
+        this.emit(relative, (client) => client.onDidChangeNotebookOnDisk({ path: relative, version: { mtimeMs: 0, size: 0, sha256: '' }, deleted: true }));
+        return;
+      }
+      void this.files.version(relative).then((version?: DiskVersion) => {
+        if (!version || version.sha256 === this.known.get(relative)) return;
+        this.known.set(relative, version.sha256);
+        this.emit(relative, (client) => client.onDidChangeNotebookOnDisk({ path: relative, version }));
+      }, () => {});
+    };
+    this.watched.set(file, listener);
+    watchFile(file, { interval: this.options.watchIntervalMs ?? 1000, persistent: false }, listener);
+  }
+
+  /** Stops watching a notebook no client has open any more. */
+  private release(relative: string): void {
+    for (const connection of this.connections) if (connection.open.has(relative)) return;
+    const file = this.files.resolve(relative);
+    const listener = this.watched.get(file);
+    if (listener) unwatchFile(file, listener);
+    this.watched.delete(file);
+  }
+}
+
+let version: string | undefined;
+function weirVersion(): string {
+  try {
+    version ??= (JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    version = 'unknown';
+  }
+  return version;
+}

@@ -1,0 +1,43 @@
+/**
+ * The workbench host in Electron's utility process. Main hands it one MessagePort per window
+ * (a `{ type: 'connect' }` message carrying the port); the window then talks to the host over
+ * that port directly, as DESIGN.md's process model has it.
+ *
+ * Started as `utilityProcess.fork(this file, [folder])`.
+ */
+import { Workbench } from '../host/workbench.ts';
+import type { MessageLink } from '../shared/rpc/endpoint.ts';
+
+/** The part of Electron's `MessagePortMain` the link uses. */
+interface PortMain {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+  off(event: 'message', listener: (event: { data: unknown }) => void): void;
+  start(): void;
+}
+
+/** A `MessagePortMain` as a message link. */
+export function portMainLink(port: PortMain): MessageLink {
+  return {
+    send: (message) => port.postMessage(message),
+    listen(listener) {
+      const deliver = (event: { data: unknown }): void => listener(event.data);
+      port.on('message', deliver);
+      return () => port.off('message', deliver);
+    },
+  };
+}
+
+const parentPort = (process as unknown as { parentPort?: { on(event: 'message', listener: (event: { data: unknown; ports: PortMain[] }) => void): void } }).parentPort;
+if (parentPort) {
+  const folder = process.argv[2] ?? process.cwd();
+  const workbench = await Workbench.start({ root: folder, shell: 'desktop' });
+  parentPort.on('message', (event) => {
+    const port = event.ports[0];
+    if ((event.data as { type?: string } | undefined)?.type !== 'connect' || !port) return;
+    const detach = workbench.connect(portMainLink(port));
+    port.on('close', detach);
+    port.start();
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * Messages between the page and the chart worker. Live charts draw in a worker on an
+ * OffscreenCanvas: decimating and rasterising hundreds of thousands of points then costs the
+ * page's main thread nothing, however fast a job produces them (with software rendering, the
+ * raster of one busy chart alone took 40–70 ms per frame on the main thread).
+ */
+import type { ChartSpec } from '../../shared/workbench/protocol.ts';
+import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
+
+/** Page → worker. */
+export type ChartRequest =
+  | { type: 'create'; id: string; spec: ChartSpec; canvas: OffscreenCanvas; width: number; height: number; pixelRatio: number }
+  | { type: 'points'; id: string; series: ChartPointsEvent['series']; upsert?: boolean }
+  | { type: 'resize'; id: string; width: number; height: number }
+  | { type: 'pause'; id: string; paused: boolean }
+  /** Zoom to the x range between two pixel offsets from the canvas's left edge; none to reset. */
+  | { type: 'zoom'; id: string; fromPx?: number; toPx?: number }
+  | { type: 'dispose'; id: string }
+  /** Benchmark seam: redraw `runs` times, each followed by a raster flush, and report the times. */
+  | { type: 'measure'; id: string; runs: number };
+
+/** Worker → page. */
+export type ChartReport =
+  | { type: 'count'; id: string; points: number }
+  | { type: 'drawn'; id: string; ms: number; points: number }
+  | { type: 'zoomed'; id: string; zoomed: boolean }
+  /** Per redraw: ms of Chart.js work, and ms including rasterising the canvas. */
+  | { type: 'measured'; id: string; points: number; drawMs: number[]; withRasterMs: number[] };

@@ -1,0 +1,145 @@
+/**
+ * The cells of the open notebook, kept in step with the store: views are reused by cell id
+ * across moves and re-created when a cell changes kind; status, outputs and chart changes go
+ * to the one cell they concern.
+ */
+import type { CellKind } from '../../shared/notebook/model.ts';
+import type { NotebookStore, StoreChange } from '../state/notebook-store.ts';
+import { h } from '../dom.ts';
+import { NotebookTypeScript } from '../editor/notebook-typescript.ts';
+import { CellView } from './cell-view.ts';
+
+/** What the notebook view asks of the app. */
+export interface NotebookActions {
+  run(cellIds: string[]): void;
+  save(): void;
+}
+
+/** The notebook's cells. */
+export class NotebookView {
+  readonly element = h('div', { class: 'cells' });
+  private readonly views = new Map<string, CellView>();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private typescript: NotebookTypeScript | undefined;
+
+  constructor(
+    private readonly store: NotebookStore,
+    private readonly actions: NotebookActions,
+  ) {
+    store.onDidChange((change) => this.changed(change));
+    // Running cells show a live duration.
+    this.timer = setInterval(() => {
+      for (const view of this.views.values()) if (view.element.dataset.status === 'running') view.tick();
+    }, 500);
+    new ResizeObserver(() => {
+      for (const view of this.views.values()) view.editor.layout();
+    }).observe(this.element);
+  }
+
+  /** The view of a cell. */
+  view(cellId: string): CellView | undefined {
+    return this.views.get(cellId);
+  }
+
+  focusCell(cellId: string): void {
+    this.views.get(cellId)?.focus();
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.typescript?.dispose();
+    for (const view of this.views.values()) view.dispose();
+    this.views.clear();
+  }
+
+  private changed(change: StoreChange): void {
+    switch (change.kind) {
+      case 'structure':
+        this.reconcile();
+        break;
+      case 'status': {
+        const cell = this.store.cell(change.cellId);
+        if (cell) this.views.get(change.cellId)?.updateStatus(cell);
+        break;
+      }
+      case 'outputs': {
+        const cell = this.store.cell(change.cellId);
+        if (cell) this.views.get(change.cellId)?.outputs.render(cell.outputs, change.from);
+        break;
+      }
+      case 'source': {
+        const cell = this.store.cell(change.cellId);
+        if (cell) this.views.get(change.cellId)?.editor.setValue(cell.source);
+        this.typescript?.invalidate();
+        break;
+      }
+      case 'chart':
+        for (const view of this.views.values()) view.outputs.chartPoints(change.points);
+        break;
+    }
+  }
+
+  /** Brings the cell views in line with the store's cells. */
+  private reconcile(): void {
+    const cells = this.store.cells;
+    const keep = new Set(cells.map((c) => c.id));
+    for (const [id, view] of this.views) {
+      const cell = this.store.cell(id);
+      if (!keep.has(id) || cell?.kind !== view.kind) {
+        view.element.remove();
+        view.dispose();
+        this.views.delete(id);
+      }
+    }
+    let previous: Element | null = null;
+    for (const cell of cells) {
+      let view = this.views.get(cell.id);
+      if (!view) {
+        view = new CellView(cell, () => this.store.cells.findIndex((c) => c.id === cell.id) + 1, this.cellContext());
+        this.views.set(cell.id, view);
+      }
+      const node = view.element;
+      const expected: Element | null = previous ? previous.nextElementSibling : this.element.firstElementChild;
+      if (expected !== node) {
+        if (previous) previous.after(node);
+        else this.element.prepend(node);
+      }
+      view.renumber();
+      previous = node;
+    }
+    this.typescript ??= new NotebookTypeScript(this.store.path || 'notebook');
+    this.typescript.setCells(cells.filter((c) => c.kind === 'code').map((c) => ({ id: c.id, model: this.views.get(c.id)!.editor.model })));
+    if (cells.length === 0) {
+      this.element.replaceChildren(h('div', { class: 'empty-notebook' }, h('p', {}, 'This notebook has no cells.'), h('button', { type: 'button', onclick: () => this.store.insertCell(0, 'code') }, 'Add a code cell')));
+    } else {
+      this.element.querySelector(':scope > .empty-notebook')?.remove();
+    }
+  }
+
+  private cellContext() {
+    const store = this.store;
+    return {
+      edit: (cellId: string, source: string) => {
+        store.updateSource(cellId, source);
+        this.typescript?.invalidate();
+      },
+      run: (cellId: string, advance: boolean) => {
+        this.actions.run([cellId]);
+        if (advance) {
+          const index = store.cells.findIndex((c) => c.id === cellId);
+          const next = store.cells[index + 1];
+          if (next) this.focusCell(next.id);
+          else this.focusCell(store.insertCell(index + 1, 'code'));
+        }
+      },
+      save: () => this.actions.save(),
+      move: (cellId: string, delta: number) => store.moveCell(cellId, delta),
+      remove: (cellId: string) => store.deleteCell(cellId),
+      changeKind: (cellId: string, kind: CellKind) => store.changeKind(cellId, kind),
+      insert: (afterCellId: string, kind: CellKind) => {
+        const index = store.cells.findIndex((c) => c.id === afterCellId);
+        this.focusCell(store.insertCell(index + 1, kind));
+      },
+    };
+  }
+}

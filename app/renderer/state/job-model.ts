@@ -1,0 +1,72 @@
+/**
+ * What the job panel shows of one job: its description, its latest figures, and short
+ * histories for the panel's charts (state size and throughput over time).
+ */
+import type { JobUpdateEvent } from '../../shared/workbench/service.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics } from '../../shared/workbench/protocol.ts';
+
+/** One sample of a job's totals. */
+export interface JobSample {
+  /** Seconds since the job started. */
+  t: number;
+  /** State bytes summed over operators (absent when the engine does not report it). */
+  stateBytes?: number;
+  /** Records per second out of the sources. */
+  sourceRate?: number;
+}
+
+/** How many samples a job keeps (at two per second, ten minutes). */
+export const MAX_SAMPLES = 1200;
+
+/**
+ * @example
+ * const job = new JobModel(description);
+ * job.update(event);
+ * job.operator('minute-average')?.recordsOutPerSecond;
+ */
+export class JobModel {
+  status: JobStatus = 'RUNNING';
+  elapsedMs = 0;
+  error: string | undefined;
+  restarts = 0;
+  checkpoints: CheckpointSummary[] = [];
+  readonly samples: JobSample[] = [];
+  private metrics = new Map<string, OperatorMetrics>();
+  /** Bumped on every update. */
+  revision = 0;
+
+  constructor(readonly description: JobDescription) {}
+
+  get id(): string {
+    return this.description.id;
+  }
+
+  get running(): boolean {
+    return this.status === 'RUNNING';
+  }
+
+  /** The latest figures of an operator. */
+  operator(uid: string): OperatorMetrics | undefined {
+    return this.metrics.get(uid);
+  }
+
+  update(event: JobUpdateEvent): void {
+    this.status = event.status;
+    this.elapsedMs = event.elapsedMs;
+    this.error = event.error;
+    this.restarts = event.restarts;
+    this.checkpoints = event.checkpoints;
+    this.metrics = new Map(event.operators.map((o) => [o.uid, o]));
+    const sample: JobSample = { t: event.elapsedMs / 1000 };
+    const states = event.operators.map((o) => o.stateBytes).filter((b): b is number => b !== undefined);
+    if (states.length > 0) sample.stateBytes = states.reduce((a, b) => a + b, 0);
+    const sources = this.description.operators.filter((o) => o.kind === 'source').map((o) => this.metrics.get(o.uid)?.recordsOutPerSecond);
+    const rates = (sources.length > 0 ? sources : [event.operators[0]?.recordsOutPerSecond]).filter((r): r is number => r !== undefined);
+    if (rates.length > 0) sample.sourceRate = rates.reduce((a, b) => a + b, 0);
+    if (event.status === 'RUNNING') {
+      this.samples.push(sample);
+      if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
+    }
+    this.revision++;
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The data that crosses between the workbench host (Node: Electron utility process or
+ * `weir serve`) and the renderer. Plain, JSON-safe data only: the same values travel over a
+ * MessagePort (structured clone) in the desktop app and as JSON text over a WebSocket in web
+ * mode, so no `undefined` inside arrays, no Maps, no class instances.
+ */
+import type { CellKind, Notebook, NotebookCell } from '../notebook/model.ts';
+import type { CellError } from '../notebook/run.ts';
+
+/** A notebook file under the served folder. */
+export interface NotebookEntry {
+  /** Path relative to the folder, with `/` separators (`sub/sensors.ts`). */
+  path: string;
+  /** File name without the folder. */
+  name: string;
+  /** Last modification, ms since the epoch. */
+  mtimeMs: number;
+  /** Size in bytes. */
+  size: number;
+}
+
+/** Identifies one state of a file on disk: a save only overwrites the state it was based on. */
+export interface DiskVersion {
+  mtimeMs: number;
+  size: number;
+  /** SHA-256 of the content, hex. */
+  sha256: string;
+}
+
+/** A cell as the workbench edits it: a notebook cell plus an id that survives moves. */
+export interface WorkbenchCell extends NotebookCell {
+  /** Stable within one open document (`c1`, `c2`, ...); not stored in the file. */
+  id: string;
+}
+
+/** A notebook opened for editing. */
+export interface NotebookDocument {
+  /** Path relative to the folder. */
+  path: string;
+  cells: WorkbenchCell[];
+  eol?: Notebook['eol'];
+  preamble?: string;
+  /** The file's state when it was read. */
+  version: DiskVersion;
+}
+
+/** What to save. */
+export interface SaveRequest {
+  path: string;
+  cells: WorkbenchCell[];
+  eol?: Notebook['eol'];
+  preamble?: string;
+  /** The version the edit was based on; the save is refused when the file changed since. */
+  baseVersion?: DiskVersion;
+  /** Overwrite even when the file changed on disk (the user chose "Overwrite"). */
+  force?: boolean;
+}
+
+/** The outcome of a save. */
+export type SaveResult =
+  | { ok: true; version: DiskVersion }
+  | { ok: false; reason: 'changed-on-disk'; disk: DiskVersion };
+
+/** Which cells to run. */
+export interface RunRequest {
+  path: string;
+  /** The document as the user sees it now (unsaved edits included). */
+  cells: WorkbenchCell[];
+  eol?: Notebook['eol'];
+  preamble?: string;
+  /** Ids of the cells to run, in any order; `'all'` runs every cell top to bottom. */
+  run: string[] | 'all';
+}
+
+/**
+ * Where a cell is in its run. `idle`: not run, or taken out of the queue; `interrupted`: the
+ * user interrupted it before it ended. Entering `running` or `skipped` clears the cell's outputs.
+ */
+export type CellRunStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'interrupted';
+
+/** Output under a cell. */
+export type CellOutput =
+  | { kind: 'text'; stream: 'stdout' | 'stderr'; text: string }
+  | { kind: 'error'; error: CellError; /** 1-based line within the cell's source. */ cellLine: number; cellColumn: number }
+  | { kind: 'table'; columns: string[]; rows: TableValue[][]; /** Rows left out because the table was too big. */ truncated?: number }
+  | { kind: 'chart'; chart: ChartSpec }
+  | { kind: 'note'; text: string };
+
+/** A table cell's value as it travels: numbers, strings, booleans and null. */
+export type TableValue = string | number | boolean | null;
+
+/** A live chart, as declared by `Sinks.chart(...)`. */
+export interface ChartSpec {
+  /** Unique within the host process. */
+  id: string;
+  type: 'line' | 'bar' | 'area' | 'scatter';
+  x: string;
+  y: string[];
+  series?: string;
+  mode: 'append' | 'upsert';
+  title?: string;
+  /** The job whose sink feeds it. */
+  jobName: string;
+}
+
+/** Points for one series of a chart, as parallel arrays (compact in JSON). */
+export interface SeriesPoints {
+  /** Series name: the `series` field's value, or the y field when there are several. */
+  name: string;
+  /** x values: numbers, or strings for a category axis. */
+  xs: (number | string)[];
+  ys: number[];
+  /** Upsert charts: each point's identity; a point replaces the earlier one with the same key. */
+  keys?: string[];
+}
+
+/** Live state of a job, as the job panel shows it. */
+export type JobStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/** An operator in a job's graph. */
+export interface JobOperator {
+  uid: string;
+  name: string;
+  parallelism: number;
+  /** 'source', 'map', 'window', 'sink', ... when the plan is known. */
+  kind?: string;
+}
+
+/** An edge between operators, by uid. */
+export interface JobEdge {
+  source: string;
+  target: string;
+  /** 'forward', 'hash', 'rebalance', 'broadcast', ... */
+  partitioner: string;
+}
+
+/** A job as the host first learns of it. */
+export interface JobDescription {
+  /** Unique within the host process (`job-3`). */
+  id: string;
+  name: string;
+  /** The notebook and cell that started it. */
+  path: string;
+  cellId: string;
+  startedAt: number;
+  operators: JobOperator[];
+  edges: JobEdge[];
+}
+
+/** One operator's live figures. */
+export interface OperatorMetrics {
+  uid: string;
+  recordsIn: number;
+  recordsOut: number;
+  recordsInPerSecond?: number;
+  recordsOutPerSecond?: number;
+  /** Lowest watermark over subtasks, ms; absent before the first watermark. */
+  watermark?: number;
+  stateBytes?: number;
+  /** Highest share of time (0..1) a subtask could not send for lack of credit. */
+  backPressure?: number;
+  /** Highest share of time (0..1) a subtask was busy. */
+  busy?: number;
+}
+
+/** A checkpoint as the history table lists it. */
+export interface CheckpointSummary {
+  id: number;
+  status: string;
+  durationMs?: number;
+  sizeBytes?: number;
+  alignmentMs?: number;
+}
+
+/** Re-exported so that renderer code names cell kinds from one place. */
+export type { CellKind, CellError };

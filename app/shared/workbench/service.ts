@@ -1,0 +1,137 @@
+/**
+ * The workbench protocol: what the renderer asks of the host (`WorkbenchService`) and what the
+ * host tells the renderer as things happen (`WorkbenchClient`, events named `onDidX`). Both are
+ * plain interfaces; comlink proxies them over a MessagePort (desktop) or a WebSocket (web
+ * mode), so the same renderer talks to the same host code either way.
+ */
+import type {
+  CellOutput,
+  CellRunStatus,
+  CheckpointSummary,
+  DiskVersion,
+  JobDescription,
+  JobStatus,
+  NotebookDocument,
+  NotebookEntry,
+  OperatorMetrics,
+  RunRequest,
+  SaveRequest,
+  SaveResult,
+  SeriesPoints,
+} from './protocol.ts';
+
+/** What the host says about itself. */
+export interface WorkbenchInfo {
+  /** Display name of the served folder. */
+  folderName: string;
+  /** Weir's version. */
+  version: string;
+  /** `desktop` behind Electron, `web` behind `weir serve`. */
+  shell: 'desktop' | 'web';
+}
+
+/** A declaration file for the editor's TypeScript service. */
+export interface TypeLibrary {
+  /** Virtual path, e.g. `file:///node_modules/weir/index.d.ts`. */
+  path: string;
+  content: string;
+}
+
+/** Requests from the renderer to the host. Every method may reject with an `Error`. */
+export interface WorkbenchService {
+  describe(): Promise<WorkbenchInfo>;
+  /** Notebooks (`.ts` files with `// %%` cells) under the folder, sorted by path. */
+  listNotebooks(): Promise<NotebookEntry[]>;
+  /** Reads a notebook; never runs it. Changes on disk are reported while it is open. */
+  openNotebook(path: string): Promise<NotebookDocument>;
+  /** Stops watching a notebook; its jobs keep running. */
+  closeNotebook(path: string): Promise<void>;
+  /** Writes a notebook atomically (temporary file, then rename). */
+  saveNotebook(request: SaveRequest): Promise<SaveResult>;
+  /** Creates a notebook with one empty code cell; fails when the file exists. */
+  createNotebook(path: string): Promise<NotebookDocument>;
+  /** Renames a notebook; fails when the target exists. */
+  renameNotebook(from: string, to: string): Promise<NotebookEntry>;
+  /**
+   * Queues cells to run in the notebook's kernel. Cells the requested ones read from and that
+   * have not run yet run first. Resolves when the request has finished, failed or been interrupted.
+   */
+  runCells(request: RunRequest): Promise<void>;
+  /** Drops queued cells, cancels the jobs of the running cell and stops waiting for it. */
+  interrupt(path: string): Promise<void>;
+  /** Stops a job. Until stop-with-savepoint exists this cancels it. */
+  stopJob(jobId: string): Promise<void>;
+  /** Cancels a job without a savepoint. */
+  cancelJob(jobId: string): Promise<void>;
+  /** Declarations for the editor: the `weir` API and Node's builtins. */
+  typeLibraries(): Promise<TypeLibrary[]>;
+}
+
+/** A cell moved to another state. */
+export interface CellStateEvent {
+  path: string;
+  cellId: string;
+  status: CellRunStatus;
+  /** Set when the cell has ended. */
+  durationMs?: number;
+  /** Why a cell was skipped. */
+  reason?: string;
+}
+
+/** New output under a cell. A chart output is followed by `onDidAppendChartPoints` events. */
+export interface CellOutputEvent {
+  path: string;
+  cellId: string;
+  output: CellOutput;
+}
+
+/** A job's figures at one moment. */
+export interface JobUpdateEvent {
+  jobId: string;
+  status: JobStatus;
+  /** ms since the job started. */
+  elapsedMs: number;
+  operators: OperatorMetrics[];
+  checkpoints: CheckpointSummary[];
+  restarts: number;
+  /** The failure message of a FAILED job. */
+  error?: string;
+}
+
+/** New points for a chart. */
+export interface ChartPointsEvent {
+  path: string;
+  cellId: string;
+  chartId: string;
+  series: SeriesPoints[];
+  /** Upsert charts: the points replace those with the same x in their series. */
+  upsert?: boolean;
+}
+
+/** The file of an open notebook changed, not through this workbench. */
+export interface NotebookChangedEvent {
+  path: string;
+  version: DiskVersion;
+  /** The file was deleted or renamed away. */
+  deleted?: boolean;
+}
+
+/** Events from the host to the renderer. Each is delivered once, in order per notebook. */
+export interface WorkbenchClient {
+  onDidChangeCellState(event: CellStateEvent): void;
+  onDidWriteOutput(event: CellOutputEvent): void;
+  onDidStartJob(event: JobDescription): void;
+  onDidUpdateJob(event: JobUpdateEvent): void;
+  onDidAppendChartPoints(event: ChartPointsEvent): void;
+  onDidChangeNotebookOnDisk(event: NotebookChangedEvent): void;
+}
+
+/** The names of the client's events, for code that forwards or records them generically. */
+export const WORKBENCH_CLIENT_EVENTS = [
+  'onDidChangeCellState',
+  'onDidWriteOutput',
+  'onDidStartJob',
+  'onDidUpdateJob',
+  'onDidAppendChartPoints',
+  'onDidChangeNotebookOnDisk',
+] as const satisfies readonly (keyof WorkbenchClient)[];

@@ -1,0 +1,83 @@
+/**
+ * End-to-end harness: `weir serve` as a child process (exactly as a user starts it) and
+ * Debian's Chromium driven by playwright-core. When Chromium is missing, `browserUnavailable()`
+ * says why, and the tests skip with that reason.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** Where screenshots and measurements go. */
+export const RESULTS = path.join(ROOT, 'test-results');
+/** Debian's Chromium. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or undefined when they can. */
+export function browserUnavailable(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (install Debian's chromium package: apt-get install -y chromium)`;
+}
+
+/** Launches headless Chromium. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A running `weir serve`. */
+export interface ServeProcess {
+  /** The URL it printed (with the token). */
+  url: string;
+  origin: string;
+  token: string;
+  /** Everything it printed. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `node bin/weir.mjs serve <dir> --port 0` and waits for its URL. */
+export function startServe(dir: string): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'weir.mjs'), 'serve', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`weir serve printed no URL within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+))/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        const url = new URL(match[1]!);
+        resolve({
+          url: match[1]!,
+          origin: url.origin,
+          token: match[2]!,
+          output: () => output,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`weir serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+/** The path of an artifact under test-results/, creating the folder. */
+export function artifact(name: string): string {
+  mkdirSync(RESULTS, { recursive: true });
+  return path.join(RESULTS, name);
+}

@@ -1,0 +1,269 @@
+/**
+ * The workbench in web mode, driven like a user would: `weir serve` in a child process,
+ * Chromium through playwright-core. Screenshots and measurements go to test-results/.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+
+const unavailable = browserUnavailable();
+/** Each test is skipped, with the reason, when Chromium is missing: never passed silently. */
+const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+if (unavailable) console.log(`# e2e skipped: ${unavailable}`);
+
+const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'workbench');
+const TYPED = 'const typedInTheBrowser = "edited in the workbench";';
+
+/**
+ * Records long tasks, and long animation frames with the script time in them, from the page's
+ * start. A long task may be the renderer's own work or the OS not scheduling it (on a small,
+ * busy machine); the script time inside the frame tells them apart.
+ */
+const LONG_TASK_OBSERVER = `
+  window.__longTasks = [];
+  window.__longFrames = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration }); })
+    .observe({ type: 'longtask', buffered: true });
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longFrames.push({ start: e.startTime, duration: e.duration, scriptMs: e.scripts.reduce((sum, s) => sum + s.duration, 0) });
+  }).observe({ type: 'long-animation-frame', buffered: true });
+`;
+
+describe('workbench in web mode (Chromium)', () => {
+  let dir: string;
+  let serve: ServeProcess;
+  let browser: Browser;
+  const measurements: Record<string, unknown> = {};
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-'));
+    for (const name of ['live-windows.ts', 'full-speed.ts']) copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
+    writeFileSync(path.join(dir, 'fifty-cells.ts'), fiftyCells());
+    serve = await startServe(dir);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (Object.keys(measurements).length > 0) writeFileSync(artifact('workbench-measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const pages: Page[] = [];
+  afterEach(async (context) => {
+    // A failing test leaves a screenshot of every page it had open, to see why.
+    if ((context as { passed?: boolean }).passed === false) {
+      for (const [i, page] of pages.entries()) if (!page.isClosed()) await page.screenshot({ path: artifact(`failure-${slug(context.name)}-${i}.png`) }).catch(() => {});
+    }
+    pages.length = 0;
+  });
+
+  async function openPage(notebook: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    pages.push(page);
+    await page.addInitScript(LONG_TASK_OBSERVER);
+    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    return page;
+  }
+
+  it('refuses HTTP and WebSocket requests without the token', { skip }, async () => {
+    assert.equal((await fetch(`${serve.origin}/`)).status, 403);
+    assert.equal((await fetch(`${serve.origin}/app.js`)).status, 403);
+    assert.equal((await fetch(`${serve.origin}/?token=wrong`)).status, 403);
+    const ok = await fetch(serve.url);
+    assert.equal(ok.status, 200);
+    assert.match(ok.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const refused = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${serve.origin.replace('http', 'ws')}/rpc`);
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+      socket.on('error', () => resolve(-1));
+    });
+    assert.equal(refused, 403);
+    const foreignOrigin = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${serve.origin.replace('http', 'ws')}/rpc?token=${serve.token}`, { origin: 'http://evil.example' });
+      socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
+      socket.on('open', () => resolve(101));
+      socket.on('error', () => resolve(-1));
+    });
+    assert.equal(foreignOrigin, 403);
+  });
+
+  it('opens a notebook, takes keyboard edits, runs all, charts live, stops the job, saves and reloads', { skip }, async () => {
+    const page = await openPage('live-windows.ts');
+    assert.equal(await page.locator('.cell[data-status="running"], .cell[data-status="done"]').count(), 0, 'opening runs nothing');
+
+    // Type into the Setup cell with the keyboard.
+    const setup = page.locator('section.cell').nth(1);
+    await setup.locator('.cell-editor').click();
+    await page.waitForSelector('section.cell >> nth=1 >> .monaco-editor.focused');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type(TYPED);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.dirty-marker:not([hidden])');
+
+    await page.getByRole('button', { name: 'Run all' }).click();
+    const chart = page.locator('figure.output-chart');
+    await chart.waitFor({ timeout: 20_000 });
+    assert.match((await chart.locator('canvas').getAttribute('aria-label')) ?? '', /Average per sensor and second/);
+    const count = chart.locator('output.chart-count');
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    const first = Number(await count.getAttribute('data-points'));
+    await page.waitForTimeout(1500);
+    const second = Number(await count.getAttribute('data-points'));
+    assert.ok(second > first, `the point count grows while the job runs (${first} → ${second})`);
+
+    const panel = page.getByRole('region', { name: 'Job: live windows' });
+    await panel.waitFor();
+    assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING');
+    const history = panel.locator('table', { has: page.locator('caption', { hasText: 'Checkpoint history' }) });
+    assert.equal(await history.count(), 1);
+    assert.match((await history.textContent()) ?? '', /No checkpoints yet/);
+    assert.ok(await panel.getByRole('button', { name: 'Trigger savepoint' }).isDisabled());
+    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(4)')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await page.waitForTimeout(1200); // let the throughput chart collect a few samples
+    await page.screenshot({ path: artifact('workbench-notebook.png') });
+    await panel.screenshot({ path: artifact('workbench-job-panel.png') });
+
+    await panel.getByRole('button', { name: 'Stop job' }).click();
+    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'CANCELED', undefined, { timeout: 10_000 });
+    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
+    const stopped = Number(await count.getAttribute('data-points'));
+    await page.waitForTimeout(600);
+    assert.equal(Number(await count.getAttribute('data-points')), stopped, 'no points after the job stopped');
+
+    // Save with the keyboard, then reload and find the edit.
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'), undefined, { timeout: 10_000 });
+    assert.ok(await page.locator('.dirty-marker').isHidden());
+    assert.ok(readFileSync(path.join(dir, 'live-windows.ts'), 'utf8').includes(TYPED), 'the edit is in the file');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.ok(((await page.locator('section.cell').nth(1).textContent()) ?? '').includes('typedInTheBrowser'), 'the edit is there after a reload');
+    await page.close();
+  });
+
+  it('locates errors: clicking the location puts the cursor on the failing line', { skip }, async () => {
+    const page = await openPage('live-windows.ts');
+    const setup = page.locator('section.cell').nth(1);
+    await setup.locator('.cell-editor').click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('throw new Error("located");');
+    await page.keyboard.press('Shift+Enter');
+    const error = setup.locator('.output-error');
+    await error.waitFor({ timeout: 20_000 });
+    assert.match((await error.textContent()) ?? '', /located/);
+    const location = error.locator('.error-location');
+    const line = Number(/Line (\d+)/.exec((await location.textContent()) ?? '')?.[1]);
+    assert.equal(line, (await setup.locator('.view-line').count()), 'the error is on the cell\'s last line, where it was typed');
+    // The click puts the cursor on that line: what is typed next lands there.
+    await location.click();
+    await page.keyboard.press('End');
+    await page.keyboard.type(' // here');
+    // Monaco re-creates line nodes as it renders: read through a locator until the text is there.
+    const typedLine = setup.locator('.view-line').nth(line - 1);
+    let text = '';
+    for (let tries = 0; tries < 50 && !/\/\/ here$/.test(text); tries++) {
+      text = ((await typedLine.textContent()) ?? '').replace(/\u00a0/g, ' ');
+      if (!/\/\/ here$/.test(text)) await page.waitForTimeout(100);
+    }
+    assert.match(text, /throw new Error\("located"\); \/\/ here$/);
+    assert.equal(await setup.getAttribute('data-status'), 'failed');
+    await page.close();
+  });
+
+  it('measures: long tasks at full speed, a 100k-point redraw, opening a 50-cell notebook', { skip }, async () => {
+    const page = await openPage('full-speed.ts');
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    // Observe only while the job streams, after the page and editors have settled. On a small
+    // machine another process can hold the page's thread up now and then, so up to three
+    // windows are observed and all are recorded; one must be free of long tasks.
+    type Window = { longTasks: number[]; scriptMsInLongTasks: number[]; points: number; loadAverage: number };
+    const windows: Window[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const windowStart = await page.evaluate(() => performance.now());
+      await page.waitForTimeout(4000);
+      const observed = await page.evaluate((from) => {
+        type Entry = { start: number; duration: number; scriptMs?: number };
+        const scope = window as unknown as { __longTasks: Entry[]; __longFrames: Entry[] };
+        const tasks = scope.__longTasks.filter((t) => t.start >= from);
+        // The renderer's own work in each long task: script time of the frames overlapping it.
+        const ownWork = tasks.map((t) => Math.round(scope.__longFrames.filter((f) => f.start < t.start + t.duration && f.start + f.duration > t.start).reduce((sum, f) => sum + (f.scriptMs ?? 0), 0)));
+        const points = Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0);
+        return { longTasks: tasks.map((t) => Math.round(t.duration)), scriptMsInLongTasks: ownWork, points };
+      }, windowStart);
+      windows.push({ ...observed, loadAverage: Math.round(os.loadavg()[0]! * 100) / 100 });
+      if (observed.longTasks.length === 0) break;
+    }
+    const streaming = windows.at(-1)!;
+    measurements.fullSpeed = { secondsPerWindow: 4, cpus: os.cpus().length, windows };
+    await page.screenshot({ path: artifact('workbench-full-speed.png') });
+    await page.getByRole('region', { name: 'Job: full speed' }).getByRole('button', { name: 'Stop job' }).click();
+
+    // The second cell charts 100k points; redraws after it ends are timed.
+    const big = page.locator('figure.output-chart', { hasText: '100k points' });
+    await big.waitFor({ timeout: 30_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('output.chart-count')].some((o) => o.getAttribute('data-points') === '100000'), undefined, { timeout: 60_000 });
+    await big.scrollIntoViewIfNeeded();
+    const chartId = (await big.getAttribute('data-chart-id'))!;
+    type Measured = { points: number; drawMs: number[]; withRasterMs: number[] };
+    const measured = await page.evaluate((id) => (window as unknown as { weirPerf: { measureChart(id: string, runs: number): Promise<Measured> } }).weirPerf.measureChart(id, 20), chartId);
+    assert.equal(measured.points, 100_000);
+    measurements.chart100k = { points: measured.points, redraws: measured.drawMs.length, medianMs: median(measured.drawMs), maxMs: round(Math.max(...measured.drawMs)), withRasterMedianMs: median(measured.withRasterMs), withRasterMaxMs: round(Math.max(...measured.withRasterMs)) };
+    await page.close();
+
+    // Opening a 50-cell notebook: from the click in the list to all cells shown.
+    const list = await openPage('live-windows.ts');
+    const started = Date.now();
+    await list.getByRole('link', { name: 'fifty-cells.ts' }).click();
+    await list.waitForFunction(() => document.querySelectorAll('section.cell').length === 50 && document.querySelector('main[data-open-ms]') !== null);
+    const wallMs = Date.now() - started;
+    const inPageMs = Number(await list.locator('main').getAttribute('data-open-ms'));
+    const editors = await list.locator('.monaco-editor').count();
+    measurements.open50Cells = { wallMs, renderMs: inPageMs, monacoEditorsMounted: editors };
+    await list.close();
+
+    console.log(`# measurements: ${JSON.stringify(measurements)}`);
+    assert.ok(inPageMs < 1000, `a 50-cell notebook renders in under 1 s (${inPageMs} ms)`);
+    assert.ok(wallMs < 1000, `a 50-cell notebook opens in under 1 s, click to cells (${wallMs} ms)`);
+    const chart100k = measurements.chart100k as { withRasterMedianMs: number };
+    assert.ok(chart100k.withRasterMedianMs <= 16, `a 100k-point chart redraws, raster included, in ≤ 16 ms (median ${chart100k.withRasterMedianMs} ms)`);
+    if (windows.some((w) => w.longTasks.length > 0)) console.log(`# long tasks while streaming, per 4 s window: ${JSON.stringify(windows)}`);
+    assert.deepEqual(streaming.longTasks, [], 'a 4 s window of full-speed streaming without any long task (over 50 ms)');
+  });
+});
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return round(sorted[Math.floor(sorted.length / 2)]!);
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** A notebook of 50 cells: markdown and code alternating, each code cell a few lines. */
+function fiftyCells(): string {
+  const cells: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    if (i % 2 === 0) cells.push(`// %% [markdown]\n// ## Step ${i / 2 + 1}\n// Some prose about step ${i / 2 + 1}, with **emphasis** and \`code\`.\n`);
+    else cells.push(`// %% Step ${i}\nconst value${i} = ${i} * 2;\nconst label${i} = \`value \${value${i}}\`;\nconsole.log(label${i});\n`);
+  }
+  return cells.join('\n');
+}
