@@ -38,13 +38,14 @@ export function roleEntry(role: 'jobmanager' | 'taskmanager', from = import.meta
   throw new Error(`Cannot find the ${role} entry (${role}.mjs) near ${here}; rebuild with 'npm run build'`);
 }
 
-/** Forks Node child processes with structured-clone IPC. */
+/** Forks Node child processes with JSON IPC. */
 export class NodeProcessLauncher implements ProcessLauncher {
   launch(role: 'jobmanager' | 'taskmanager', args: string[], env: Record<string, string> = {}): WorkerProcess {
     // WEIR_WORKER_NODE_ARGS adds Node flags to workers only (e.g. --cpu-prof for profiling).
     const extra = process.env.WEIR_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
     const child: ChildProcess = fork(roleEntry(role), args, {
-      serialization: 'advanced',
+      // JSON, not 'advanced': Node's advanced IPC deserialisation can stall on a partial length
+      // prefix and stop delivering messages (nodejs/node#55834). Control messages are plain data.
       execArgv: [...process.execArgv, ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, ...env },

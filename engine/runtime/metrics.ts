@@ -67,7 +67,8 @@ export function operatorReports(
       parallelism: v.parallelism,
       recordsIn: sum(mine, (m) => m.recordsIn),
       recordsOut: sum(mine, (m) => m.recordsOut),
-      watermark: mine.length ? Math.min(...mine.map((m) => m.watermark)) : Number.NEGATIVE_INFINITY,
+      // Across processes -Infinity travels as null (JSON): both mean no watermark yet.
+      watermark: mine.length ? Math.min(...mine.map((m) => m.watermark ?? Number.NEGATIVE_INFINITY)) : Number.NEGATIVE_INFINITY,
       stateBytes: sum(mine, (m) => m.stateBytes),
       subtasks: mine.map((m) => {
         const p = prev.get(`${m.uid}#${m.subtask}`);
@@ -81,7 +82,7 @@ export function operatorReports(
           recordsOutPerSecond: p && dt > 0 ? ((m.recordsOut - p.recordsOut) * 1000) / dt : 0,
           busyRatio: total > 0 ? ((p ? m.busyMs - p.busyMs : m.busyMs) / total) : 0,
           backPressuredRatio: total > 0 ? ((p ? m.backPressuredMs - p.backPressuredMs : m.backPressuredMs) / total) : 0,
-          watermark: m.watermark,
+          watermark: m.watermark ?? Number.NEGATIVE_INFINITY,
           stateEntries: m.stateEntries,
           stateBytes: m.stateBytes,
         };

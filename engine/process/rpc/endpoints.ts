@@ -33,7 +33,7 @@ function call(handler: unknown, data: unknown): void {
  * A comlink endpoint over child-process IPC (`child.send` / `process.send`).
  *
  * @example
- * const child = fork('jobmanager.js', { serialization: 'advanced' });
+ * const child = fork('jobmanager.js');
  * const jm = Comlink.wrap<JobManagerApi>(ipcEndpoint(child, 'jobmanager'));
  */
 export function ipcEndpoint(peer: IpcPeer, channel: string): Endpoint {

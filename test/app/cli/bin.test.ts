@@ -36,11 +36,12 @@ describe('weir run (built CLI)', { skip: !engineReady && 'engine/index.node.ts d
   it('runs cells in order: output on stdout, one status line per cell on stderr, exit 0', () => {
     const out = weir(['run', `${fixtures}/hello.ts`]);
     assert.equal(out.code, 0, out.stderr);
-    assert.equal(out.stdout, 'hello world\nA,B\n');
+    // The SQL cell's result table comes between the two code cells' output.
+    assert.equal(out.stdout, 'hello world\n1\n─\n1\n(1 row)\nA,B\n');
     const lines = out.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 3, out.stderr);
     assert.match(lines[0]!, /^cell 2 ✓ \d+ ms$/);
-    assert.equal(lines[1], 'cell 3 [sql]: skipped (SQL cells run once DuckDB sources land)');
+    assert.match(lines[1]!, /^cell 3 \[sql\] ✓ \d+ ms$/);
     assert.match(lines[2]!, /^cell 4 ✓ \d+ ms$/);
   });
 

@@ -107,16 +107,21 @@ await sleep(30);
 });
 
 describe('runNotebook: cell kinds and status', () => {
-  it('skips sql cells, passes over markdown, reports each cell in order', async () => {
+  it('runs sql cells on DuckDB, passes over markdown, reports each cell in order', async () => {
     const events: string[] = [];
+    const tables: string[] = [];
     const { result } = await run(
-      `// %% [markdown] Intro\n// # Hi\n// %%\nconst a = 1;\n// %% [sql]\n// SELECT 1\n// %% After\nconst b = a;\n`,
+      `// %% [markdown] Intro\n// # Hi\n// %%\nconst a = 1;\n// %% [sql]\n// SELECT 41 + 1 AS answer\n// %% After\nconst b = a;\n`,
       {},
-      { onCellStart: (c) => events.push(`start ${c.cell} ${c.kind}`), onCellEnd: (r) => events.push(`end ${r.cell} ${r.status}`) },
+      {
+        onCellStart: (c) => events.push(`start ${c.cell} ${c.kind}`),
+        onCellEnd: (r) => events.push(`end ${r.cell} ${r.status}`),
+        onSqlResult: (t) => tables.push(`${t.cell}: ${t.columns.join(',')} = ${JSON.stringify(t.rows)}`),
+      },
     );
     assert.equal(result.ok, true);
-    assert.deepEqual(events, ['start 1 markdown', 'end 1 done', 'start 2 code', 'end 2 done', 'start 3 sql', 'end 3 skipped', 'start 4 code', 'end 4 done']);
-    assert.equal(result.cells[2]!.reason, 'SQL cells run once DuckDB sources land');
+    assert.deepEqual(events, ['start 1 markdown', 'end 1 done', 'start 2 code', 'end 2 done', 'start 3 sql', 'end 3 done', 'start 4 code', 'end 4 done']);
+    assert.deepEqual(tables, ['3: answer = [[42]]']);
     assert.equal(result.cells[3]!.title, 'After');
   });
 });

@@ -124,7 +124,10 @@ describe('fault tolerance under SIGKILL', () => {
       stdio: 'ignore',
     });
     const exited = new Promise((resolve) => child.on('exit', resolve));
-    await new Promise((r) => setTimeout(r, 1200));
+    // Kill it once checkpoints are being taken, in the middle of one as likely as not.
+    const checkpointing = () => existsSync(checkpointDir) && readdirSync(checkpointDir).some((d) => d !== 'savepoints' && readdirSync(path.join(checkpointDir, d)).length > 1);
+    for (const deadline = Date.now() + 30_000; !checkpointing() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 70));
     const [jm] = descendants(child.pid!, /^weir-jobmanager/);
     assert.ok(jm, 'the jobmanager runs');
     process.kill(jm, 'SIGKILL');
