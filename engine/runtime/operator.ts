@@ -93,7 +93,8 @@ export abstract class StreamOperator<OUT = unknown> {
       for (const snap of snapshots) {
         snap.timers?.forEach((list, i) => {
           const mine = list.filter(([kg]) => kg >= range.start && kg <= range.end);
-          (this.restoredTimers[i] ??= []).push(...mine);
+          const restored = (this.restoredTimers[i] ??= []);
+          for (const t of mine) restored.push(t); // no spread: it overflows the stack on large state
         });
       }
     }

@@ -110,7 +110,7 @@ export class HeapKeyedStateBackend {
       for (const [name, { kind, entries }] of Object.entries(snap.states)) {
         const mine = entries.filter(([kg]) => kg >= this.keyGroupRange.start && kg <= this.keyGroupRange.end);
         const target = (this.restored[name] ??= { kind, entries: [] });
-        target.entries.push(...mine);
+        for (const e of mine) target.entries.push(e); // no spread: it overflows the stack on large state
       }
     }
     for (const [name, { table }] of this.tables) this.pendingRestore(name, table);

@@ -223,7 +223,7 @@ class HeapListState<T> extends HeapState<(T | TtlValue<T>)[]> implements ListSta
     const merged: (T | TtlValue<T>)[] = [];
     for (const ns of [target, ...sources]) {
       const l = this.table.get(key, ns);
-      if (l) merged.push(...l);
+      if (l) for (const x of l) merged.push(x);
       this.table.remove(key, ns);
     }
     if (merged.length) this.table.put(key, target, merged);

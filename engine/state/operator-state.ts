@@ -79,7 +79,7 @@ export class OperatorStateStore {
         const m = merged.get(name) ?? { mode: l.mode, items: [] };
         if (l.mode === 'broadcast') {
           if (i === 0) m.items = l.items;
-        } else m.items.push(...l.items);
+        } else for (const item of l.items) m.items.push(item);
         merged.set(name, m);
       }
     });

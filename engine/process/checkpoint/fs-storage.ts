@@ -252,8 +252,10 @@ export class FsCheckpointStorage implements CheckpointStorage {
     const fh = await open(full, 'w');
     let checksum: string;
     try {
-      // The CRC is computed while the thread pool writes.
+      // The CRC is computed while the thread pool writes. The write's failure is awaited below;
+      // the no-op handler keeps it from counting as unhandled (a crash) while the CRC runs.
       const written = fh.writeFile(bytes);
+      written.catch(() => {});
       checksum = await crc32Async(bytes);
       await written;
       if (this.fsync) await fh.datasync();

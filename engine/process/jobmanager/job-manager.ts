@@ -35,6 +35,8 @@ interface TaskManagerHandle {
   alive: boolean;
   /** Attempt id → names of the tasks it runs, for failure messages. */
   tasks: Map<string, string[]>;
+  /** Rejects when the process exits: calls to it race this, so none waits on a dead process. */
+  dead: Promise<never>;
 }
 
 interface JobState {
@@ -64,6 +66,11 @@ interface JobState {
 }
 
 const attemptId = (job: JobState) => `${job.id}@${job.attempt}`;
+
+/** A taskmanager died while the jobmanager waited on it: a failure to recover from, not a bug. */
+class TaskManagerLost extends Error {
+  override name = 'TaskManagerLost';
+}
 
 /**
  * Schedules jobs onto taskmanager processes and watches them (Flink's JobMaster and
@@ -111,10 +118,12 @@ export class JobManager implements JobManagerApi {
     };
     Comlink.expose(events, ipcEndpoint(proc.ipc, 'tm-events'));
     const api = Comlink.wrap<TaskManagerApi>(ipcEndpoint(proc.ipc, 'taskmanager'));
-    const handle: TaskManagerHandle = { id, process: proc, api, pid: proc.pid, dataAddress: '', lastHeartbeat: Date.now(), alive: true, tasks: new Map() };
+    const dead = new Promise<never>((_, reject) => proc.onExit((code, signal) => reject(new TaskManagerLost(`taskmanager ${id} (pid ${proc.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`))));
+    dead.catch(() => {});
+    const handle: TaskManagerHandle = { id, process: proc, api, pid: proc.pid, dataAddress: '', lastHeartbeat: Date.now(), alive: true, tasks: new Map(), dead };
     this.taskManagers[id] = handle;
     proc.onExit((code, signal) => this.onTaskManagerExit(handle, code, signal));
-    const hello = await api.hello(id);
+    const hello = await Promise.race([api.hello(id), dead]);
     handle.dataAddress = hello.dataAddress;
     handle.lastHeartbeat = Date.now();
     return handle;
@@ -214,10 +223,12 @@ export class JobManager implements JobManagerApi {
         job.lastCheckpointId = stored.metadata.checkpointId;
       }
       void checkpointing;
-      await this.ensureTaskManagers();
       await this.deployAttempt(job, job.initialRestore);
     } catch (e) {
-      this.endWithFailure(job, { message: describeError(e).message, cause: describeError(e) });
+      const failure = { message: describeError(e).message, cause: describeError(e) };
+      // A taskmanager lost while deploying is recoverable; a plan that cannot be built is not.
+      if (e instanceof TaskManagerLost) this.failJob(id, failure);
+      else this.endWithFailure(job, failure);
     }
     return id;
   }
@@ -236,6 +247,8 @@ export class JobManager implements JobManagerApi {
   }
 
   private async deployAttempt(job: JobState, restore: StoredCheckpoint | undefined): Promise<void> {
+    // A taskmanager may have died since the failure that led here: replace it first.
+    await this.ensureTaskManagers();
     const n = this.taskManagers.length;
     const assignment = job.jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
     const attempt = attemptId(job);
@@ -258,10 +271,10 @@ export class JobManager implements JobManagerApi {
     const peers = this.taskManagers.map((tm) => tm.dataAddress);
     const involved = this.taskManagers.filter((tm) => job.pending.has(tm.id));
     const deployment = { jobId: attempt, submission: job.submission, assignment, peers, storage: job.location, ...(restore ? { restore } : {}) };
-    await Promise.all(involved.map((tm) => tm.api.deploy(deployment)));
+    await Promise.all(involved.map((tm) => Promise.race([tm.api.deploy(deployment), tm.dead])));
     if (attemptId(job) !== attempt || isEnded(job.status.state)) return;
     job.status.state = 'RUNNING';
-    await Promise.all(involved.map((tm) => tm.api.start(attempt)));
+    await Promise.all(involved.map((tm) => Promise.race([tm.api.start(attempt), tm.dead])));
     this.startCoordinator(job, involved);
   }
 
@@ -294,7 +307,8 @@ export class JobManager implements JobManagerApi {
       tasks,
       { name: plan.name, operators: plan.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })) },
       () => Date.now(),
-      job.lastCheckpointId + 1,
+      // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
+      Math.max(job.lastCheckpointId, ...history.map((c) => c.id)) + 1,
     );
     job.coordinator = coordinator;
     coordinator.start();
@@ -401,7 +415,14 @@ export class JobManager implements JobManagerApi {
       const restore = (await job.storage.latest()) ?? job.initialRestore;
       job.attempt++;
       job.restarting = false;
-      await this.deployAttempt(job, restore);
+      try {
+        await this.deployAttempt(job, restore);
+      } catch (e) {
+        const next = { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) };
+        // A taskmanager that died meanwhile is a failure like any other; anything else ends the job.
+        if (e instanceof TaskManagerLost) this.failJob(job.id, next);
+        else this.endWithFailure(job, next);
+      }
     } catch (e) {
       job.restarting = false;
       this.endWithFailure(job, { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) });
