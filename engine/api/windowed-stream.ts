@@ -170,10 +170,12 @@ export class WindowedStream<T, K> {
       windowFunction,
     };
     validateWindowSpec(spec); // fail at the user's window(...) call, not when the job starts
-    const name = `Window(${String(this.assigner)}, ${what})`;
+    // Bundlers may rename classes (`_TumblingEventTimeWindows`): show the user's name.
+    const assigner = String(this.assigner).replace(/^_+/, '');
+    const name = `Window(${assigner}, ${what})`;
     const out = this.input.keyedTransform<OUT>(name, 'window', () => createWindowOperator(spec));
     const t = out.refs[0]!.transformation;
-    t.config = { assigner: String(this.assigner), allowedLateness: this.lateness, function: what };
+    t.config = { assigner, allowedLateness: this.lateness, function: what };
     if (this.singleton) t.singleton = true;
     return out;
   }

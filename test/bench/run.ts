@@ -5,6 +5,7 @@ import { benchWindowOperator } from './window-operator.bench.ts';
 import { benchDuckDB } from './duckdb.bench.ts';
 import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
+import { benchCheckpoints } from './checkpoint.bench.ts';
 
 console.log(machineLine());
 console.log(`date: ${new Date().toISOString()}`);
@@ -18,3 +19,5 @@ console.log('## data plane (codec, sockets)');
 for (const line of await benchDataPlane()) console.log(line);
 console.log('## worker processes');
 for (const line of await benchCluster()) console.log(line);
+console.log('## checkpoints (heap backend)');
+for (const line of await benchCheckpoints()) console.log(line);
