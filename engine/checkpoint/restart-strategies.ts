@@ -6,7 +6,6 @@
  */
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import type { CheckpointConfigSpec, RestartStrategySpec } from './types.ts';
-import type * as Plan from '../plan/job-graph.ts';
 
 /** Options of `RestartStrategies.exponentialDelay`; omitted fields take Flink's defaults. */
 export interface ExponentialDelayOptions {
@@ -314,10 +313,3 @@ export class RestartBackoff {
     return Math.max(s.initialMs, Math.min(current + jitter, s.maxMs));
   }
 }
-
-/**
- * The plan (engine/plan) may not import this layer, so it declares the same restart and
- * checkpoint types; this fails to compile when the two drift apart.
- */
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const _planTypesMatch: Same<Plan.RestartStrategySpec, RestartStrategySpec> & Same<Plan.CheckpointConfigSpec, CheckpointConfigSpec> = true;

@@ -4,33 +4,10 @@
  * jobmanager), the tasks, storage and the UI.
  */
 
-/** Exactly-once aligns barriers at multi-input tasks; at-least-once does not. */
-export type CheckpointingMode = 'exactly-once' | 'at-least-once';
-
-/** Checkpoint settings (Flink's `CheckpointConfig`), with every field set. */
-export interface CheckpointConfigSpec {
-  /** Interval between checkpoint triggers (ms); 0 = checkpointing off. */
-  intervalMs: number;
-  mode: CheckpointingMode;
-  /** A checkpoint that has not completed after this long is failed (ms). */
-  timeoutMs: number;
-  /** Minimum time between the end of one checkpoint and the trigger of the next (ms). */
-  minPauseMs: number;
-  maxConcurrent: number;
-  /** How many completed checkpoints to keep. */
-  retained: number;
-  /** Keep the retained checkpoints when the job is cancelled (Flink's RETAIN_ON_CANCELLATION). */
-  retainOnCancel: boolean;
-  /** Failed checkpoints tolerated before the job fails (Flink's tolerableCheckpointFailureNumber). */
-  tolerableFailures: number;
-}
-
-/** How a failed job is restarted (Flink's restart strategies). */
-export type RestartStrategySpec =
-  | { kind: 'none' }
-  | { kind: 'fixed-delay'; attempts: number; delayMs: number }
-  | { kind: 'failure-rate'; maxFailures: number; intervalMs: number; delayMs: number }
-  | { kind: 'exponential-delay'; initialMs: number; maxMs: number; multiplier: number; resetThresholdMs: number; jitter: number };
+// The settings are part of the plan (plain data the plan layer owns, since it may not import
+// this layer); they are re-exported here for the checkpoint code and its users.
+export type { CheckpointingMode, CheckpointConfigSpec, RestartStrategySpec } from '../plan/job-graph.ts';
+import type { CheckpointConfigSpec } from '../plan/job-graph.ts';
 
 /** Where one subtask's state of a checkpoint is stored. */
 export interface SubtaskStateHandle {
