@@ -307,6 +307,46 @@ function purging(result: TriggerResult): TriggerResult {
 }
 
 /**
+ * What the two continuous triggers share: the next firing time kept in per-window state (the
+ * minimum, so merged windows fire at the earliest), aligned to multiples of `interval`, and
+ * cleared, merged and re-registered in the trigger's time domain.
+ */
+abstract class ContinuousTrigger extends Trigger<unknown, Window> {
+  protected readonly fireTimeDesc = new ReducingStateDescriptor<number>('fire-time', min);
+  protected constructor(readonly interval: number) {
+    super();
+  }
+  /** Registers a timer in this trigger's time domain. */
+  protected abstract registerTimer(ctx: TriggerContext, time: number): void;
+  protected abstract deleteTimer(ctx: TriggerContext, time: number): void;
+
+  clear(_window: Window, ctx: TriggerContext): void {
+    const fireTime = ctx.getPartitionedState(this.fireTimeDesc);
+    const t = fireTime.get();
+    if (t !== undefined) {
+      this.deleteTimer(ctx, t);
+      fireTime.clear();
+    }
+  }
+  override canMerge(): boolean {
+    return true;
+  }
+  override onMerge(_window: Window, ctx: OnMergeContext): void {
+    ctx.mergePartitionedState(this.fireTimeDesc);
+    const next = ctx.getPartitionedState(this.fireTimeDesc).get();
+    if (next !== undefined) this.registerTimer(ctx, next);
+  }
+  protected registerNextFireTime(time: number, window: Window, ctx: TriggerContext, fireTime: ReducingState<number>): void {
+    const next = Math.min(time + this.interval, window.maxTimestamp());
+    fireTime.add(next);
+    this.registerTimer(ctx, next);
+  }
+  override toString(): string {
+    return `${this.constructor.name.replace(/^_+/, '')}(${this.interval})`;
+  }
+}
+
+/**
  * Fires every `interval` ms of event time while the window is open (early results), and once
  * more when the watermark passes the window's end. Firing times are aligned to multiples of
  * `interval`.
@@ -314,14 +354,16 @@ function purging(result: TriggerResult): TriggerResult {
  * @example
  * keyed.window(TumblingEventTimeWindows.of(3_600_000)).trigger(ContinuousEventTimeTrigger.of(60_000))
  */
-export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
-  private readonly fireTimeDesc = new ReducingStateDescriptor<number>('fire-time', min);
-  private constructor(readonly interval: number) {
-    super();
-  }
+export class ContinuousEventTimeTrigger extends ContinuousTrigger {
   static of(interval: number): ContinuousEventTimeTrigger {
     requirePositive('ContinuousEventTimeTrigger.of', 'interval', interval);
     return new ContinuousEventTimeTrigger(interval);
+  }
+  protected registerTimer(ctx: TriggerContext, time: number): void {
+    ctx.registerEventTimeTimer(time);
+  }
+  protected deleteTimer(ctx: TriggerContext, time: number): void {
+    ctx.deleteEventTimeTimer(time);
   }
   onElement(_element: unknown, timestamp: number, window: Window, ctx: TriggerContext): TriggerResult {
     if (window.maxTimestamp() <= ctx.getCurrentWatermark()) return 'FIRE';
@@ -346,30 +388,6 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
   onProcessingTime(): TriggerResult {
     return 'CONTINUE';
   }
-  clear(_window: Window, ctx: TriggerContext): void {
-    const fireTime = ctx.getPartitionedState(this.fireTimeDesc);
-    const t = fireTime.get();
-    if (t !== undefined) {
-      ctx.deleteEventTimeTimer(t);
-      fireTime.clear();
-    }
-  }
-  override canMerge(): boolean {
-    return true;
-  }
-  override onMerge(_window: Window, ctx: OnMergeContext): void {
-    ctx.mergePartitionedState(this.fireTimeDesc);
-    const next = ctx.getPartitionedState(this.fireTimeDesc).get();
-    if (next !== undefined) ctx.registerEventTimeTimer(next);
-  }
-  private registerNextFireTime(time: number, window: Window, ctx: TriggerContext, fireTime: ReducingState<number>): void {
-    const next = Math.min(time + this.interval, window.maxTimestamp());
-    fireTime.add(next);
-    ctx.registerEventTimeTimer(next);
-  }
-  override toString(): string {
-    return `ContinuousEventTimeTrigger(${this.interval})`;
-  }
 }
 
 /**
@@ -379,14 +397,16 @@ export class ContinuousEventTimeTrigger extends Trigger<unknown, Window> {
  * @example
  * keyed.window(GlobalWindows.create()).trigger(ContinuousProcessingTimeTrigger.of(10_000))
  */
-export class ContinuousProcessingTimeTrigger extends Trigger<unknown, Window> {
-  private readonly fireTimeDesc = new ReducingStateDescriptor<number>('fire-time', min);
-  private constructor(readonly interval: number) {
-    super();
-  }
+export class ContinuousProcessingTimeTrigger extends ContinuousTrigger {
   static of(interval: number): ContinuousProcessingTimeTrigger {
     requirePositive('ContinuousProcessingTimeTrigger.of', 'interval', interval);
     return new ContinuousProcessingTimeTrigger(interval);
+  }
+  protected registerTimer(ctx: TriggerContext, time: number): void {
+    ctx.registerProcessingTimeTimer(time);
+  }
+  protected deleteTimer(ctx: TriggerContext, time: number): void {
+    ctx.deleteProcessingTimeTimer(time);
   }
   onElement(_element: unknown, _timestamp: number, window: Window, ctx: TriggerContext): TriggerResult {
     const fireTime = ctx.getPartitionedState(this.fireTimeDesc);
@@ -407,30 +427,6 @@ export class ContinuousProcessingTimeTrigger extends Trigger<unknown, Window> {
       return 'FIRE';
     }
     return 'CONTINUE';
-  }
-  clear(_window: Window, ctx: TriggerContext): void {
-    const fireTime = ctx.getPartitionedState(this.fireTimeDesc);
-    const t = fireTime.get();
-    if (t !== undefined) {
-      ctx.deleteProcessingTimeTimer(t);
-      fireTime.clear();
-    }
-  }
-  override canMerge(): boolean {
-    return true;
-  }
-  override onMerge(_window: Window, ctx: OnMergeContext): void {
-    ctx.mergePartitionedState(this.fireTimeDesc);
-    const next = ctx.getPartitionedState(this.fireTimeDesc).get();
-    if (next !== undefined) ctx.registerProcessingTimeTimer(next);
-  }
-  private registerNextFireTime(time: number, window: Window, ctx: TriggerContext, fireTime: ReducingState<number>): void {
-    const next = Math.min(time + this.interval, window.maxTimestamp());
-    fireTime.add(next);
-    ctx.registerProcessingTimeTimer(next);
-  }
-  override toString(): string {
-    return `ContinuousProcessingTimeTrigger(${this.interval})`;
   }
 }
 
