@@ -248,13 +248,21 @@ function createRollingJsonlSink(target: string, ctx: SinkFactoryContext, semanti
  * One transaction of the exactly-once JSONL sink: the part file `part-<subtask>-<seq>`.
  *
  * @example
- * const txn: JsonlTransaction = { subtask: 0, seq: 3, lines: 0 }; // part-0-3.jsonl.pending
+ * const txn: JsonlTransaction = { subtask: 0, seq: 3, lines: 0, dir: '/data/out' }; // /data/out/part-0-3.jsonl.pending
  */
 export interface JsonlTransaction {
   subtask: number;
   seq: number;
   /** Lines written, set at pre-commit (0: no file was created). */
   lines: number;
+  /**
+   * Absolute directory of the part files, and the single file they make up (if any). Kept in the
+   * transaction, as Flink's committables keep full paths: a job resumed from a savepoint with
+   * its sink pointed elsewhere still commits the old pending parts where they were written.
+   * Absent in state written before it was added: then the sink's own directory.
+   */
+  dir?: string;
+  file?: string;
 }
 
 /**
@@ -307,7 +315,7 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
    * run committed after that checkpoint (at the end of input) instead of adding to it.
    */
   protected beginTransaction(): JsonlTransaction {
-    return { subtask: this.ctx.subtask, seq: this.nextSeq, lines: 0 };
+    return { subtask: this.ctx.subtask, seq: this.nextSeq, lines: 0, dir: this.dir, ...(this.file ? { file: this.file } : {}) };
   }
 
   override snapshotState(ctx: SinkSnapshotContext): void {
@@ -339,7 +347,7 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
     let renamed = false;
     if (fs.existsSync(pending)) {
       fs.renameSync(pending, part);
-      syncDirectory(this.dir);
+      syncDirectory(txn.dir ?? this.dir);
       renamed = true;
     } else if (txn.lines > 0 && !fs.existsSync(part)) {
       throw new Error(`${this.what}: the pending file ${pending} of a pre-committed transaction (${txn.lines} lines) is missing`);
@@ -348,7 +356,8 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
       fs.rmSync(part, { force: true });
       renamed = true;
     }
-    if (this.file && (renamed || !fs.existsSync(this.file))) this.rewriteFile();
+    const file = txn.dir === undefined ? this.file : txn.file;
+    if (file && (renamed || !fs.existsSync(file))) rewriteFromParts(file, txn.dir ?? this.dir);
   }
 
   protected abort(txn: JsonlTransaction): void {
@@ -385,7 +394,7 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
       if (m && isRecoveredBy(Number(m[1]), ctx.subtask, ctx.parallelism)) fs.rmSync(path.join(this.dir, name), { force: true });
     }
     this.nextSeq = this.restoredCheckpointId ?? 0;
-    if (this.file) this.rewriteFile();
+    if (this.file) rewriteFromParts(this.file, this.dir);
   }
 
   override close(): void {
@@ -395,30 +404,30 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
   }
 
   private pendingPath(txn: JsonlTransaction): string {
-    return path.join(this.dir, `part-${txn.subtask}-${txn.seq}.jsonl.pending`);
+    return path.join(txn.dir ?? this.dir, `part-${txn.subtask}-${txn.seq}.jsonl.pending`);
   }
 
   private committedPath(txn: JsonlTransaction): string {
-    return path.join(this.dir, `part-${txn.subtask}-${txn.seq}.${this.file ? 'committed' : 'jsonl'}`);
+    const singleFile = txn.dir === undefined ? this.file !== undefined : txn.file !== undefined;
+    return path.join(txn.dir ?? this.dir, `part-${txn.subtask}-${txn.seq}.${singleFile ? 'committed' : 'jsonl'}`);
   }
+}
 
-  /** Single-file mode: the file becomes the committed parts, in order, atomically. */
-  private rewriteFile(): void {
-    const file = this.file!;
-    const parts = fs
-      .readdirSync(this.dir)
-      .map((name) => ({ name, m: /^part-(\d+)-(\d+)\.committed$/.exec(name) }))
-      .filter((p) => p.m)
-      .sort((a, b) => Number(a.m![1]) - Number(b.m![1]) || Number(a.m![2]) - Number(b.m![2]));
-    const temp = `${file}.committing`;
-    const fd = fs.openSync(temp, 'w');
-    try {
-      for (const p of parts) fs.writeSync(fd, fs.readFileSync(path.join(this.dir, p.name)));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
-    syncDirectory(path.dirname(file));
+/** Single-file mode: `file` becomes the committed parts in `dir`, in order, atomically. */
+function rewriteFromParts(file: string, dir: string): void {
+  const parts = fs
+    .readdirSync(dir)
+    .map((name) => ({ name, m: /^part-(\d+)-(\d+)\.committed$/.exec(name) }))
+    .filter((p) => p.m)
+    .sort((a, b) => Number(a.m![1]) - Number(b.m![1]) || Number(a.m![2]) - Number(b.m![2]));
+  const temp = `${file}.committing`;
+  const fd = fs.openSync(temp, 'w');
+  try {
+    for (const p of parts) fs.writeSync(fd, fs.readFileSync(path.join(dir, p.name)));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
+  fs.renameSync(temp, file);
+  syncDirectory(path.dirname(file));
 }

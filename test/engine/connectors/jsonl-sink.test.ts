@@ -119,6 +119,25 @@ test('exactly-once: a crash before the notification, then a restore, commits exa
   assert.ok(!files(dir).some((f) => f.endsWith('.pending')));
 });
 
+test('exactly-once: a job resumed with its sink pointed elsewhere commits the restored transactions where they were written', async () => {
+  const before = freshDir() + '/';
+  const [h1] = await opened(before, 'exactly-once');
+  feed(h1!, [1, 2]);
+  const cp1 = stored(h1!, 1); // the savepoint: part-0-0 pre-committed, not yet committed
+  // Stop: no notification reaches the sink.
+  const after = freshDir() + '/';
+  const [h2] = await opened(after, 'exactly-once', 1, [cp1]);
+  assert.deepEqual(visible(before), [1, 2], 'committed in the directory it was written to');
+  feed(h2!, [3]);
+  h2!.endInput();
+  h2!.close();
+  assert.deepEqual(visible(after), [3]);
+  // The same savepoint again: the old transaction is found committed, not missing.
+  const [h3] = await opened(freshDir() + '/', 'exactly-once', 1, [cp1]);
+  h3!.close();
+  assert.deepEqual(visible(before), [1, 2]);
+});
+
 test('exactly-once: a fresh start removes the earlier output of its subtasks; a restore keeps committed parts', async () => {
   const dir = freshDir();
   fs.mkdirSync(dir);
