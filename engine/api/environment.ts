@@ -7,7 +7,8 @@ import { SourceOperator, type Source } from '../runtime/source.ts';
 import { CollectionSource, SequenceSource } from '../runtime/sources/collection.ts';
 import { GeneratorSource, type GeneratorOptions } from '../runtime/sources/generator.ts';
 import { executionHost, type JobReport } from '../runtime/host.ts';
-import { LocalExecutor, type JobClient, type LocalExecutionOptions } from '../runtime/local-executor.ts';
+import type { JobClient, LocalExecutionOptions } from '../runtime/local-executor.ts';
+import { startInProcess } from '../checkpoint/checkpointing-executor.ts';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import { checkParallelism } from './validation.ts';
@@ -337,7 +338,7 @@ export class StreamExecutionEnvironment {
   executeAsync(jobName = 'Weir job'): JobClient {
     const job = this.buildJob(jobName);
     const host = executionHost();
-    const client = host.submitJob?.(job) ?? new LocalExecutor(job, this.localExecutionOptions).start();
+    const client = host.submitJob?.(job) ?? startInProcess(job, this.localExecutionOptions);
     host.onJobStarted?.(client);
     const result = client.result.then(
       (r) => {

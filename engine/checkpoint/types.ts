@@ -33,32 +33,8 @@ export interface CheckpointMetadata {
   states: SubtaskStateHandle[];
 }
 
-/** Status of a checkpoint in the history. */
-export type CheckpointStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
-
-/** One row of the checkpoint history (`--report` `checkpoints`, the UI's table). */
-export interface CheckpointStats {
-  id: number;
-  status: CheckpointStatus;
-  savepoint: boolean;
-  failureReason?: string;
-  /** Trigger time, epoch ms. */
-  triggerTime: number;
-  /** End-to-end duration (ms), from trigger to the last acknowledgement. */
-  durationMs: number;
-  /** Longest synchronous snapshot part over subtasks (ms). */
-  syncMs: number;
-  /** Longest asynchronous part (serialising and writing) over subtasks (ms). */
-  asyncMs: number;
-  /** Longest barrier alignment over subtasks (ms). */
-  alignmentMs: number;
-  /** Total bytes written. */
-  sizeBytes: number;
-  /** Bytes per operator. */
-  operators: { uid: string; sizeBytes: number }[];
-  /** Where it is stored, once completed. */
-  path?: string;
-}
+// The history row is handed out by a runtime `JobClient`, so the runtime owns its type.
+export type { CheckpointStatus, CheckpointStats } from '../runtime/checkpoint-stats.ts';
 
 /** The defaults of Flink's CheckpointConfig, with checkpointing off. */
 export const DEFAULT_CHECKPOINT_CONFIG: CheckpointConfigSpec = {

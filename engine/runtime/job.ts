@@ -2,6 +2,7 @@ import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import type { KeySelector, OperatorFactory } from './operator.ts';
 import type { CustomPartitioner } from './network/partitioners.ts';
 import type { JobReport, OperatorReport } from './host.ts';
+import type { CheckpointStats } from './checkpoint-stats.ts';
 
 /** The user code behind one vertex of the plan. */
 export interface VertexCode {
@@ -42,4 +43,31 @@ export interface JobClient {
   cancel(): void;
   /** Current figures per operator, with rates since the previous call. */
   metrics(): OperatorReport[];
+  /**
+   * The checkpoint history so far (savepoints included), newest last; a copy. Absent where the
+   * executor does not report it; empty while the job does not checkpoint.
+   *
+   * @example
+   * const completed = client.checkpoints?.().filter((c) => c.status === 'COMPLETED') ?? [];
+   */
+  checkpoints?(): CheckpointStats[];
+  /**
+   * Takes a savepoint and keeps the job running; resolves with the savepoint's location.
+   * Rejects when the job does not checkpoint or has ended.
+   *
+   * @example
+   * const location = await client.triggerSavepoint?.();
+   */
+  triggerSavepoint?(): Promise<string>;
+  /**
+   * Stops the job with a final savepoint (Flink's stop-with-savepoint): every task stops after
+   * its part of the savepoint, sinks commit it, and `result` resolves with status FINISHED.
+   * Resolves with the savepoint's location; rejects (and the job keeps running) when it cannot
+   * be taken, e.g. because the job does not checkpoint.
+   *
+   * @example
+   * const location = await client.stopWithSavepoint?.();
+   * // later: resume with { restoreFrom: location }
+   */
+  stopWithSavepoint?(): Promise<string>;
 }

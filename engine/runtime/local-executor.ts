@@ -7,6 +7,8 @@ import type { JobClient, JobDefinition, JobResult } from './job.ts';
 
 export type { JobClient, JobResult } from './job.ts';
 import { collectSubtaskMetrics, operatorReports, type SubtaskMetrics } from './metrics.ts';
+import type { OperatorSnapshot } from './operator.ts';
+import type { StreamTask } from './task.ts';
 import { LocalChannel } from './network/local-channel.ts';
 import { SYSTEM_CLOCK, type Clock } from './processing-time.ts';
 import { TaskRunner } from './task-runner.ts';
@@ -51,17 +53,91 @@ export function jobFailure(jobName: string, failure: unknown, report: JobReport)
   return Object.assign(error, { report });
 }
 
+/** What one attempt of a job left behind. */
+export interface AttemptOutcome {
+  /** The first failure (a task's, or one found while closing), or undefined for a clean end or stop. */
+  failure: unknown;
+  /** Final figures of the attempt's subtasks. */
+  metrics: SubtaskMetrics[];
+}
+
 /**
- * Runs a whole job in this process: every subtask of every chain becomes a `StreamTask`, and a
- * `TaskRunner` interleaves their steps. Channels between subtasks are in-memory queues with
- * bounded credit, so back-pressure behaves as it does across processes.
+ * One deployment of a job in this process, run until it ends, fails or is stopped: every subtask
+ * of every chain becomes a `StreamTask`, and a `TaskRunner` interleaves their steps. Executors
+ * run one attempt per (re)start; the checkpoint layer's executor restarts with restored state.
+ *
+ * @example
+ * const attempt = new LocalAttempt(job, { clock: SYSTEM_CLOCK, print: console.log });
+ * const { failure } = await attempt.run();
+ */
+export class LocalAttempt {
+  readonly deployment: Deployment;
+  readonly runner: TaskRunner;
+  private lastSample: { metrics: SubtaskMetrics[]; at: number } | undefined;
+
+  /** Deploys the job (throws when it cannot be built); `restore` gives each operator its restored snapshots. */
+  constructor(
+    private readonly job: JobDefinition,
+    options: LocalExecutionOptions & { clock: Clock },
+    restore?: (uid: string) => OperatorSnapshot[],
+  ) {
+    let wake = () => {};
+    this.deployment = deploy(job, {
+      clock: options.clock,
+      print: options.print ?? ((line: string) => platform.console.log(line)),
+      channels: new LocalChannelProvider(options.channelCapacity ?? 8),
+      wake: () => wake(),
+      ...(restore ? { restore } : {}),
+    });
+    this.runner = new TaskRunner(this.deployment.tasks, options.clock, options.timeSliceMs ?? 10);
+    wake = this.runner.wake;
+  }
+
+  /** The attempt's tasks (for checkpoint triggers and notifications). */
+  get tasks(): readonly StreamTask[] {
+    return this.deployment.tasks;
+  }
+
+  /** Runs until every task has finished, one fails, or `stop()`; then closes every task. Never rejects. */
+  async run(): Promise<AttemptOutcome> {
+    let failure: unknown;
+    try {
+      await this.runner.run();
+    } catch (e) {
+      failure = e;
+    }
+    for (const t of this.deployment.tasks) {
+      const errs = t.close();
+      if (failure === undefined && errs.length) failure = errs[0];
+    }
+    return { failure, metrics: collectSubtaskMetrics(this.deployment, this.runner, this.job.graph) };
+  }
+
+  /** Ends the run after the current step. */
+  stop(): void {
+    this.runner.stop();
+  }
+
+  /** Current figures per operator, with rates since the previous call. */
+  sampleMetrics(): OperatorReport[] {
+    const now = platform.monotonicNow();
+    const metrics = collectSubtaskMetrics(this.deployment, this.runner, this.job.graph);
+    const previous = this.lastSample ? { metrics: this.lastSample.metrics, elapsedMs: now - this.lastSample.at } : undefined;
+    this.lastSample = { metrics, at: now };
+    return operatorReports(this.job.graph, metrics, previous);
+  }
+}
+
+/**
+ * Runs a whole job in this process as one attempt (see `LocalAttempt`). Channels between
+ * subtasks are in-memory queues with bounded credit, so back-pressure behaves as it does across
+ * processes. Jobs that checkpoint or restart run on the checkpoint layer's
+ * `CheckpointingExecutor`, which runs attempts the same way.
  */
 export class LocalExecutor {
-  private deployment: Deployment | undefined;
-  private runner: TaskRunner | undefined;
+  private attempt: LocalAttempt | undefined;
   private cancelled = false;
   private readonly clock: Clock;
-  private lastSample: { metrics: SubtaskMetrics[]; at: number } | undefined;
 
   constructor(
     private readonly job: JobDefinition,
@@ -78,57 +154,42 @@ export class LocalExecutor {
       result,
       cancel: () => {
         this.cancelled = true;
-        this.runner?.stop();
+        this.attempt?.stop();
       },
-      metrics: () => this.sampleMetrics(),
+      metrics: () => this.attempt?.sampleMetrics() ?? operatorReports(this.job.graph, []),
+      checkpoints: () => [],
+      triggerSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
+      stopWithSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
     };
-  }
-
-  private sampleMetrics(): OperatorReport[] {
-    if (!this.deployment) return operatorReports(this.job.graph, []);
-    const now = platform.monotonicNow();
-    const metrics = collectSubtaskMetrics(this.deployment, this.runner, this.job.graph);
-    const previous = this.lastSample ? { metrics: this.lastSample.metrics, elapsedMs: now - this.lastSample.at } : undefined;
-    this.lastSample = { metrics, at: now };
-    return operatorReports(this.job.graph, metrics, previous);
   }
 
   private async run(): Promise<JobResult> {
     const started = this.clock.now();
     const graph = this.job.graph;
-    let failure: unknown;
-    let wake = () => {};
+    let outcome: AttemptOutcome = { failure: undefined, metrics: [] };
     try {
       validateGraph(graph);
-      this.deployment = deploy(this.job, {
-        clock: this.clock,
-        print: this.options.print ?? ((line: string) => platform.console.log(line)),
-        channels: new LocalChannelProvider(this.options.channelCapacity ?? 8),
-        wake: () => wake(),
-      });
-      this.runner = new TaskRunner(this.deployment.tasks, this.clock, this.options.timeSliceMs ?? 10);
-      wake = this.runner.wake;
-      if (this.cancelled) this.runner.stop();
-      await this.runner.run();
+      this.attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock });
+      if (this.cancelled) this.attempt.stop();
+      outcome = await this.attempt.run();
     } catch (e) {
-      failure = e;
+      outcome.failure = e;
     }
-    for (const t of this.deployment?.tasks ?? []) {
-      const errs = t.close();
-      if (!failure && errs.length) failure = errs[0];
-    }
-    const operators = this.deployment
-      ? operatorReports(graph, collectSubtaskMetrics(this.deployment, this.runner, graph))
-      : operatorReports(graph, []);
+    const failure = outcome.failure;
     const report: JobReport = {
       name: graph.name,
       status: failure ? 'FAILED' : this.cancelled ? 'CANCELED' : 'FINISHED',
       durationMs: Math.max(0, this.clock.now() - started),
-      operators,
+      operators: operatorReports(graph, outcome.metrics),
       checkpoints: [],
       restarts: 0,
     };
     if (failure) throw jobFailure(graph.name, failure, report);
     return { report };
   }
+}
+
+/** Why a job that does not checkpoint cannot take a savepoint. */
+export function notCheckpointing(jobName: string): Error {
+  return new Error(`Job '${jobName}' does not take checkpoints, so it cannot take a savepoint: enable them with env.enableCheckpointing(intervalMs)`);
 }

@@ -123,6 +123,23 @@ export class StreamTask {
     this.onSnapshot?.({ barrier, operators, syncMs, alignmentMs });
   }
 
+  private suspended = false;
+
+  /**
+   * Stop-with-savepoint: once a task has taken its part of the final savepoint it must not emit
+   * anything more (what it emitted later would come again after a resume). A suspended task runs
+   * mails (the savepoint's notify-complete) but no input, source or timer until `resume()`.
+   */
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  /** Undoes `suspend()` (the final savepoint failed; the job goes on). */
+  resume(): void {
+    this.suspended = false;
+    this.onWake();
+  }
+
   get isFinished(): boolean {
     return this.finished;
   }
@@ -149,7 +166,7 @@ export class StreamTask {
 
   /** The earliest processing time at which a mail is due (Infinity if none). */
   nextTimerTime(): number {
-    return this.timers.peekTime();
+    return this.suspended ? Infinity : this.timers.peekTime();
   }
 
   /** Runs one step; see the class comment. */
@@ -161,6 +178,7 @@ export class StreamTask {
       didMail = true;
     }
     if (this.finished) return 'finished';
+    if (this.suspended) return didMail ? this.flushAnd('progress') : 'idle';
     const now = this.clock.now();
     for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
       if (!t.cancelled) {
