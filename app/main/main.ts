@@ -14,6 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_CHANNELS } from '../shared/workbench/bridge.ts';
 import { contentSecurityPolicy } from '../shared/workbench/csp.ts';
+import { serveLaunchRequests } from '../../engine/process/relayed-launcher.ts';
+import { UtilityProcessLauncher, utilityPeer } from './utility-launcher.ts';
 
 /** The built files: this module is `dist/electron-main.mjs`. */
 const distDir = path.dirname(fileURLToPath(import.meta.url));
@@ -37,6 +39,11 @@ let host: UtilityProcess | undefined;
 
 function startHost(folder: string): UtilityProcess {
   const child = utilityProcess.fork(path.join(distDir, 'workbench-host.mjs'), [folder], { serviceName: 'Weir workbench host', stdio: 'inherit' });
+  // Jobs the host runs on worker processes: the host asks, main forks (only main can).
+  serveLaunchRequests(
+    { pid: child.pid ?? -1, ipc: utilityPeer(child), kill: () => void child.kill(), onExit: (listener) => void child.on('exit', (code) => listener(code, null)) },
+    new UtilityProcessLauncher((modulePath, args, options) => utilityProcess.fork(modulePath, args, options), distDir),
+  );
   child.on('exit', (code) => {
     if (host === child) host = undefined;
     if (code !== 0) dialog.showErrorBox('Weir', `The workbench host stopped (exit code ${code}). Reopen the window to restart it.`);

@@ -10,6 +10,7 @@ import { JobExecutionError } from '../runtime/errors.ts';
 import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
 import { ipcEndpoint } from './rpc/endpoints.ts';
+import { serveLaunchRequests } from './relayed-launcher.ts';
 
 type JobManagerRemote = Comlink.Remote<JobManagerApi & { ready(): Promise<boolean> }>;
 
@@ -38,6 +39,7 @@ export class LocalCluster {
   private start() {
     if (this.jobManager) return this.jobManager;
     const proc = this.launcher.launch('jobmanager', [JSON.stringify(this.options)]);
+    if (this.options.launchTaskManagers === 'parent') serveLaunchRequests(proc, this.launcher);
     const api = Comlink.wrap<JobManagerApi & { ready(): Promise<boolean> }>(ipcEndpoint(proc.ipc, 'jobmanager'));
     const exited = new Promise<string>((resolve) => proc.onExit((code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
     this.jobManager = { process: proc, api, exited };

@@ -71,12 +71,3 @@ export class NodeProcessLauncher implements ProcessLauncher {
     };
   }
 }
-
-/**
- * Makes a worker process end when its parent goes away: the IPC channel closes when the parent
- * exits or is killed, so no worker outlives the `weir run` that started it.
- */
-export function exitWithParent(): void {
-  process.on('disconnect', () => process.exit(0));
-  if (!process.connected) process.exit(0);
-}

@@ -47,6 +47,12 @@ export interface ClusterOptions {
   checkpointDir?: string;
   /** Where savepoints are written (default: `<checkpointDir>/savepoints`). */
   savepointDir?: string;
+  /**
+   * How the jobmanager starts taskmanagers: 'fork' (itself, `child_process.fork`; the default)
+   * or 'parent' (asks the client's launcher through relayed-launcher.ts: in the desktop app only
+   * Electron's main process can start utility processes).
+   */
+  launchTaskManagers?: 'fork' | 'parent';
 }
 
 /** Where a job's checkpoints and savepoints go, as taskmanagers need to know it. */

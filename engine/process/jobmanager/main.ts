@@ -4,14 +4,18 @@
  */
 import * as Comlink from 'comlink';
 import { JobManager } from './job-manager.ts';
-import { NodeProcessLauncher, exitWithParent } from '../launcher.ts';
+import { NodeProcessLauncher } from '../launcher.ts';
+import { exitWithParent, parentChannel } from '../parent-channel.ts';
+import { RelayedProcessLauncher } from '../relayed-launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
 import type { ClusterOptions } from '../protocol.ts';
 
 process.title = 'weir-jobmanager';
 exitWithParent();
+const parent = parentChannel();
 const options = JSON.parse(process.argv[2] ?? '{}') as ClusterOptions;
-const jobManager = new JobManager(options, new NodeProcessLauncher());
+const launcher = options.launchTaskManagers === 'parent' ? new RelayedProcessLauncher(parent) : new NodeProcessLauncher();
+const jobManager = new JobManager(options, launcher);
 const ready = jobManager.startCluster();
 Comlink.expose(
   {
@@ -23,5 +27,5 @@ Comlink.expose(
     stopWithSavepoint: (id: string) => jobManager.stopWithSavepoint(id),
     shutdown: () => jobManager.shutdown(),
   },
-  ipcEndpoint(process, 'jobmanager'),
+  ipcEndpoint(parent, 'jobmanager'),
 );

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import { TaskManager } from './task-manager.ts';
-import { exitWithParent } from '../launcher.ts';
+import { exitWithParent, parentChannel } from '../parent-channel.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
 import type { TaskManagerApi, TaskManagerEvents } from '../protocol.ts';
 import { createDataPlane } from './data-plane-adapter.ts';
@@ -12,10 +12,11 @@ import { registerNodeConnectors } from '../../connectors/register.ts';
 
 process.title = 'weir-taskmanager';
 exitWithParent();
+const parent = parentChannel();
 // Stack traces of user functions then point into the notebook, as in the client.
 process.setSourceMapsEnabled(true);
 registerNodeConnectors();
-const events = Comlink.wrap<TaskManagerEvents>(ipcEndpoint(process, 'tm-events'));
+const events = Comlink.wrap<TaskManagerEvents>(ipcEndpoint(parent, 'tm-events'));
 const dataPlane = createDataPlane();
 const taskManager = dataPlane.then((dp) => new TaskManager(events, dp));
 
@@ -31,7 +32,7 @@ const api: TaskManagerApi = {
   notifyCheckpointComplete: async (jobId, id) => (await taskManager).notifyCheckpointComplete(jobId, id),
   heartbeat: async () => Date.now(),
 };
-Comlink.expose(api, ipcEndpoint(process, 'taskmanager'));
+Comlink.expose(api, ipcEndpoint(parent, 'taskmanager'));
 
 // A deliberate stop: say goodbye to peers and remove the socket directory on the way out.
 process.on('SIGTERM', () => {
