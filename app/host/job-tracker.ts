@@ -1,13 +1,18 @@
 /**
- * The jobs that notebook cells start, as the job panel shows them. The engine tells the host
- * of each job as it starts (`ExecutionHost.onJobStarted`); the tracker remembers which cell
- * started it (from `cellContext`), polls its live figures, and reports its end.
+ * The jobs that notebook cells start, as the job panel shows them. The engine hands each job to
+ * the host (`ExecutionHost.submitJob`) and tells it the job started (`onJobStarted`); the
+ * tracker runs it in this process (with checkpoints into the storage the host chose, from a
+ * checkpoint when the cell is being rewound), remembers which cell started it (from
+ * `cellContext`), polls its live figures and checkpoint history, and reports its end.
  */
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 import type { JobReport, OperatorReport } from '../../engine/runtime/host.ts';
-import type { JobClient } from '../../engine/runtime/job.ts';
+import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
+import type { CheckpointStorage } from '../../engine/checkpoint/storage.ts';
+import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.ts';
+import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics } from '../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
 import { cellContext } from './cell-context.ts';
 
 /** Where the tracker reports. */
@@ -16,17 +21,44 @@ export interface JobEvents {
   updated(event: JobUpdateEvent): void;
 }
 
+/** Options of a tracker. */
+export interface JobTrackerOptions {
+  /** How often running jobs' figures are read, ms. Default 500. */
+  pollMs?: number;
+  /** The checkpoint storage of a job that is about to start (one per job). Default: in memory. */
+  storageFor?: (jobName: string) => CheckpointStorage;
+  /** Completed checkpoints kept per job to rewind to (at least; the job may ask for more). Default 10. */
+  rewindable?: number;
+}
+
+/** A rewind waiting for its cell to start the job again. */
+interface PendingRestore {
+  path: string;
+  cellId: string;
+  jobName: string;
+  location: string;
+  /** The storage the checkpoint is in (the earlier job's). */
+  storage: CheckpointStorage;
+  from: RestoreRequest;
+}
+
+/** What `submit` prepared for the job that starts right after it. */
+interface Submitted {
+  graph: StreamGraphSpec;
+  storage: CheckpointStorage;
+  restoredFrom?: RestoreRequest;
+}
+
 interface TrackedJob {
   description: JobDescription;
   client: JobClient;
   status: JobStatus;
   started: number;
-}
-
-/** Options of a tracker. */
-export interface JobTrackerOptions {
-  /** How often running jobs' figures are read, ms. Default 500. */
-  pollMs?: number;
+  storage?: CheckpointStorage;
+  /** Completed checkpoints kept (the newest ones). */
+  retained: number;
+  /** The savepoint it was stopped with. */
+  savepoint?: string;
 }
 
 /**
@@ -34,37 +66,54 @@ export interface JobTrackerOptions {
  *
  * @example
  * const jobs = new JobTracker({ started: (j) => ..., updated: (e) => ... });
- * installExecutionHost({ submitJob: (job) => jobs.expect(job.graph), onJobStarted: (c) => jobs.started(c) });
+ * installExecutionHost({ submitJob: (job) => jobs.submit(job), onJobStarted: (c) => jobs.started(c) });
  */
 export class JobTracker {
   private readonly jobs = new Map<string, TrackedJob>();
   private nextId = 0;
-  private expected: StreamGraphSpec | undefined;
+  private submitted: Submitted | undefined;
+  private pendingRestore: PendingRestore | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly pollMs: number;
+  private readonly rewindable: number;
 
   constructor(
     private readonly events: JobEvents,
-    options: JobTrackerOptions = {},
+    private readonly options: JobTrackerOptions = {},
   ) {
     this.pollMs = options.pollMs ?? 500;
+    this.rewindable = options.rewindable ?? 10;
   }
 
   /**
-   * Notes the plan of the job about to start: the engine submits a job and reports it started
-   * right after, in the same synchronous step. Returns undefined (run the job in-process).
+   * Starts a job in this process: with checkpoints into a storage of its own, kept after it
+   * ends so that the user can rewind to them; from a checkpoint when its cell is being rewound.
+   * The engine reports the job started right after, in the same synchronous step.
    */
-  expect(graph: StreamGraphSpec): undefined {
-    this.expected = graph;
-    return undefined;
+  submit(job: JobDefinition): JobClient {
+    const context = cellContext.getStore();
+    const restore = this.pendingRestore;
+    const restoring = restore && context && restore.path === context.path && restore.cellId === context.cellId && restore.jobName === job.graph.name;
+    if (restoring) this.pendingRestore = undefined;
+    const storage = this.options.storageFor?.(job.graph.name) ?? new MemoryCheckpointStorage(`${job.graph.name}#${this.nextId + 1}`);
+    const client = startInProcess(job, {
+      storage,
+      minRetained: this.rewindable,
+      retainAfterEnd: true,
+      ...(restoring ? { restoreFrom: restore.location, restoreStorage: restore.storage } : {}),
+    });
+    this.submitted = { graph: job.graph, storage, ...(restoring ? { restoredFrom: restore.from } : {}) };
+    return client;
   }
 
   /** A job has started; called by the engine. */
   started(client: JobClient): void {
     const context = cellContext.getStore();
-    const graph = this.expected?.name === client.jobName ? this.expected : undefined;
-    this.expected = undefined;
+    const submitted = this.submitted?.graph.name === client.jobName ? this.submitted : undefined;
+    this.submitted = undefined;
+    const graph = submitted?.graph;
     const id = `job-${++this.nextId}`;
+    const checkpointing = !!graph && graph.mode === 'streaming' && (graph.checkpointing?.intervalMs ?? 0) > 0;
     const description: JobDescription = {
       id,
       name: client.jobName,
@@ -75,8 +124,17 @@ export class JobTracker {
         ? graph.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, kind: v.kind }))
         : safeMetrics(client).map((o) => ({ uid: o.uid, name: o.name, parallelism: o.parallelism })),
       edges: graph ? graph.edges.flatMap((e) => edgeOf(graph, e)) : [],
+      checkpointing,
     };
-    const job: TrackedJob = { description, client, status: 'RUNNING', started: performance.now() };
+    if (submitted?.restoredFrom) description.restoredFrom = submitted.restoredFrom;
+    const job: TrackedJob = {
+      description,
+      client,
+      status: 'RUNNING',
+      started: performance.now(),
+      retained: Math.max(graph?.checkpointing?.retained ?? 1, this.rewindable),
+      ...(submitted ? { storage: submitted.storage } : {}),
+    };
     this.jobs.set(id, job);
     this.events.started(description);
     this.timer ??= setInterval(() => this.poll(), this.pollMs);
@@ -87,9 +145,58 @@ export class JobTracker {
     );
   }
 
-  /** Stops a job; until stop-with-savepoint exists, this cancels it. */
-  stop(id: string): void {
-    this.cancel(id);
+  /**
+   * Stops a job: with a final savepoint when it checkpoints, else by cancelling it. A savepoint
+   * that cannot be taken (e.g. its sources have ended) still stops the job, and says why.
+   */
+  async stop(id: string): Promise<StopResult> {
+    const job = this.jobs.get(id);
+    if (job?.status !== 'RUNNING') return {};
+    if (!job.description.checkpointing || !job.client.stopWithSavepoint) {
+      job.client.cancel();
+      return {};
+    }
+    try {
+      const savepoint = await job.client.stopWithSavepoint();
+      job.savepoint = savepoint;
+      return { savepoint };
+    } catch (error) {
+      if (job.status === 'RUNNING') job.client.cancel();
+      return { savepointError: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** Takes a savepoint of a running job; resolves with its location. */
+  async triggerSavepoint(id: string): Promise<string> {
+    const job = this.jobs.get(id);
+    if (!job) throw new Error(`There is no job ${id}`);
+    if (job.status !== 'RUNNING') throw new Error(`Job '${job.description.name}' is not running`);
+    if (!job.client.triggerSavepoint) throw new Error(`Job '${job.description.name}' cannot take savepoints here`);
+    return job.client.triggerSavepoint();
+  }
+
+  /**
+   * Prepares a rewind: checks that the checkpoint is still kept, cancels the job if it still
+   * runs, and arranges that the next job of the same name its cell starts begins from that
+   * checkpoint. Returns the cell to run. Throws, saying why, when it cannot be done.
+   */
+  async prepareRewind(request: RestoreRequest): Promise<{ path: string; cellId: string }> {
+    const job = this.jobs.get(request.jobId);
+    if (!job) throw new Error(`There is no job ${request.jobId} to rewind`);
+    const name = job.description.name;
+    const row = summaries(job).find((c) => c.id === request.checkpointId);
+    if (!row || row.status !== 'COMPLETED' || row.location === undefined) throw new Error(`Job '${name}' has no completed checkpoint ${request.checkpointId}`);
+    if (!row.restorable || !job.storage) throw new Error(`Checkpoint ${request.checkpointId} of job '${name}' is not kept any more: only the newest ${job.retained} are`);
+    await job.storage.load(row.location);
+    if (!job.description.cellId) throw new Error(`Job '${name}' was not started by a notebook cell`);
+    if (job.status === 'RUNNING') job.client.cancel();
+    this.pendingRestore = { path: job.description.path, cellId: job.description.cellId, jobName: name, location: row.location, storage: job.storage, from: request };
+    return { path: job.description.path, cellId: job.description.cellId };
+  }
+
+  /** Forgets a rewind whose run has ended without starting the job. */
+  clearRewind(): void {
+    this.pendingRestore = undefined;
   }
 
   /** Cancels a job; unknown or ended jobs are ignored. */
@@ -127,7 +234,7 @@ export class JobTracker {
         status: 'RUNNING',
         elapsedMs: performance.now() - job.started,
         operators: safeMetrics(job.client).map(operatorMetrics),
-        checkpoints: [],
+        checkpoints: summaries(job),
         restarts: 0,
       });
     }
@@ -144,11 +251,12 @@ export class JobTracker {
       status: job.status,
       elapsedMs: report?.durationMs ?? performance.now() - job.started,
       operators: (report?.operators ?? safeMetrics(job.client)).map(operatorMetrics),
-      checkpoints: (report?.checkpoints ?? []).flatMap(checkpointSummary),
+      checkpoints: summaries(job, report?.checkpoints),
       restarts: report?.restarts ?? 0,
     };
     const message = report?.error ?? (error instanceof Error ? error.message : error === undefined ? undefined : String(error));
     if (job.status === 'FAILED' && message) event.error = message;
+    if (job.savepoint !== undefined) event.savepoint = job.savepoint;
     this.events.updated(event);
   }
 }
@@ -176,8 +284,30 @@ export function operatorMetrics(report: OperatorReport): OperatorMetrics {
   return metrics;
 }
 
-/** A checkpoint entry of a report, when it has the expected shape. */
-function checkpointSummary(entry: unknown): CheckpointSummary[] {
+/**
+ * A job's checkpoint history as the panel lists it: live from its client, or from its final
+ * report. Savepoints stay restorable; of the checkpoints, the newest `retained` completed ones.
+ */
+function summaries(job: TrackedJob, fromReport?: unknown[]): CheckpointSummary[] {
+  let entries: unknown[];
+  try {
+    entries = fromReport ?? job.client.checkpoints?.() ?? [];
+  } catch {
+    entries = [];
+  }
+  const rows = entries.flatMap(checkpointSummary);
+  const kept = new Set(
+    rows
+      .filter((r) => r.status === 'COMPLETED' && !r.savepoint)
+      .slice(-job.retained)
+      .map((r) => r.id),
+  );
+  for (const r of rows) if (r.status === 'COMPLETED' && r.location !== undefined && job.storage) r.restorable = r.savepoint === true || kept.has(r.id);
+  return rows;
+}
+
+/** A checkpoint entry of a report or client, when it has the expected shape. */
+export function checkpointSummary(entry: unknown): CheckpointSummary[] {
   if (!entry || typeof entry !== 'object') return [];
   const c = entry as Record<string, unknown>;
   if (typeof c.id !== 'number') return [];
@@ -186,9 +316,14 @@ function checkpointSummary(entry: unknown): CheckpointSummary[] {
   const duration = number(c.durationMs);
   const size = number(c.sizeBytes ?? c.stateBytes);
   const alignment = number(c.alignmentMs);
+  const trigger = number(c.triggerTime);
+  if (c.savepoint === true) summary.savepoint = true;
+  if (trigger !== undefined) summary.triggerTime = trigger;
   if (duration !== undefined) summary.durationMs = duration;
   if (size !== undefined) summary.sizeBytes = size;
   if (alignment !== undefined) summary.alignmentMs = alignment;
+  if (typeof c.failureReason === 'string') summary.failureReason = c.failureReason;
+  if (typeof c.path === 'string') summary.location = c.path;
   return [summary];
 }
 

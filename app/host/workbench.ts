@@ -9,11 +9,14 @@
  * process's uncaught-error handlers (a late failure lands under its cell instead of ending the
  * process).
  */
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
 import { installExecutionHost } from '../../engine/runtime/host.ts';
+import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
@@ -38,6 +41,13 @@ export interface WorkbenchOptions {
   watchIntervalMs?: number;
   /** How often running jobs' figures are sent, ms. Default 500. */
   jobPollMs?: number;
+  /**
+   * Where jobs' checkpoints (`checkpoints/`) and savepoints (`savepoints/`) go. Default: a new
+   * directory under the OS temp dir, not beside the notebooks: checkpoints are scratch data of
+   * this session (the job panel rewinds to them; they are removed when the workbench closes),
+   * can be large, and do not belong in the user's folder, which is often a git repository.
+   */
+  checkpointDir?: string;
 }
 
 /** One connected client: which notebooks it has open, and its event proxy. */
@@ -75,6 +85,8 @@ export class Workbench {
   private readonly cleanups: (() => void)[] = [];
   private readonly weirModule: string;
   private libraries: Promise<TypeLibrary[]> | undefined;
+  /** Where checkpoints and savepoints go; made on the first job that needs it. */
+  private checkpointRoot: string | undefined;
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.files = new NotebookFiles(options.root);
@@ -87,9 +99,21 @@ export class Workbench {
         },
         updated: (event) => this.emit(this.jobPaths.get(event.jobId) ?? '', (client) => client.onDidUpdateJob(event)),
       },
-      options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs },
+      {
+        ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
+        storageFor: (jobName) => {
+          const root = this.checkpointDirectory();
+          // One directory per job, so that a later run of the same cell never sees this one's checkpoints.
+          return new FsCheckpointStorage({ checkpointDir: path.join(root, 'checkpoints'), savepointDir: path.join(root, 'savepoints'), jobName: `${jobName}-${randomBytes(4).toString('hex')}` });
+        },
+      },
     );
     this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
+  }
+
+  private checkpointDirectory(): string {
+    this.checkpointRoot ??= this.options.checkpointDir ?? mkdtempSync(path.join(os.tmpdir(), 'weir-workbench-'));
+    return this.checkpointRoot;
   }
 
   /** Starts a workbench: loads the engine and installs the process-wide seams. */
@@ -107,7 +131,7 @@ export class Workbench {
     this.cleanups.push(
       installExecutionHost({
         headless: false,
-        submitJob: (job) => this.jobs.expect(job.graph),
+        submitJob: (job) => this.jobs.submit(job),
         onJobStarted: (client) => this.jobs.started(client),
         note: (message) => {
           const context = cellContext.getStore();
@@ -154,6 +178,8 @@ export class Workbench {
     this.sessions.clear();
     for (const cleanup of this.cleanups.reverse()) cleanup();
     this.cleanups.length = 0;
+    // Checkpoints were for rewinding in this session; savepoints belong to the user and stay.
+    if (this.checkpointRoot) rmSync(path.join(this.checkpointRoot, 'checkpoints'), { recursive: true, force: true });
   }
 
   /** The service one connection sees: a frozen object of methods, nothing else reachable. */
@@ -180,8 +206,9 @@ export class Workbench {
       renameNotebook: (from, to) => this.rename(from, to),
       runCells: (request) => this.run(request),
       interrupt: async (notebook) => this.sessions.get(this.canonical(notebook))?.interrupt(),
-      stopJob: async (jobId) => this.jobs.stop(jobId),
+      stopJob: (jobId) => this.jobs.stop(jobId),
       cancelJob: async (jobId) => this.jobs.cancel(jobId),
+      triggerSavepoint: (jobId) => this.jobs.triggerSavepoint(jobId),
       typeLibraries: () => (this.libraries ??= typeLibraries()),
     };
     return Object.freeze(service);
@@ -234,7 +261,19 @@ export class Workbench {
     return entry;
   }
 
-  private run(request: RunRequest): Promise<void> {
+  private async run(request: RunRequest): Promise<void> {
+    if (!request.restore) return this.runCells(request);
+    // Rewind: the job's cell runs again, and its job starts from the checkpoint.
+    const target = await this.jobs.prepareRewind(request.restore);
+    if (target.path !== this.canonical(request.path)) throw new Error(`Job ${request.restore.jobId} belongs to ${target.path}, not to ${request.path}`);
+    try {
+      await this.runCells({ ...request, run: [target.cellId] });
+    } finally {
+      this.jobs.clearRewind();
+    }
+  }
+
+  private runCells(request: RunRequest): Promise<void> {
     const relative = this.canonical(request.path);
     let session = this.sessions.get(relative);
     if (!session) {

@@ -12,6 +12,7 @@ import { connectToHost } from './connection.ts';
 import { h } from './dom.ts';
 import { configureTypeScript } from './editor/typescript-setup.ts';
 import { JobPanelView } from './jobs/job-panel.ts';
+import { jobControls } from './jobs/job-controls.ts';
 import { NotebookView } from './notebook/notebook-view.ts';
 import { NotebookStore } from './state/notebook-store.ts';
 
@@ -247,7 +248,7 @@ export class WorkbenchApp {
     if (!job) return;
     let panel = this.jobPanels.get(jobId);
     if (!panel) {
-      panel = new JobPanelView(job, { stopJob: (id) => this.service.stopJob(id), cancelJob: (id) => this.service.cancelJob(id) }, this.frames);
+      panel = new JobPanelView(job, jobControls(this.service, this.store), this.frames);
       this.jobPanels.set(jobId, panel);
       this.jobsList.querySelector('.jobs-empty')?.remove();
       this.jobsList.prepend(panel.element);

@@ -24,8 +24,10 @@ import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointConfigSpec, type CheckpointSt
 export interface CheckpointingExecutionOptions extends LocalExecutionOptions {
   /** Where checkpoints and savepoints go. Default: this process's memory. */
   storage?: CheckpointStorage;
-  /** Start from this checkpoint or savepoint: a location `storage.load` understands. */
+  /** Start from this checkpoint or savepoint: a location `storage.load` (or `restoreStorage.load`) understands. */
   restoreFrom?: string;
+  /** The storage `restoreFrom` is in, when it is not `storage` (a rewind to another job's checkpoint). */
+  restoreStorage?: CheckpointStorage;
   /** Drop the state of operators the job no longer has, instead of refusing to start. */
   allowNonRestoredState?: boolean;
   /** Keep at least this many completed checkpoints, more than the job asks for (the workbench rewinds to them). */
@@ -181,14 +183,16 @@ export class CheckpointingExecutor {
     try {
       validateGraph(graph);
       let initial: StoredCheckpoint | undefined;
+      const initialStorage = this.options.restoreStorage ?? this.storage;
       if (this.options.restoreFrom !== undefined) {
-        initial = await this.storage.load(this.options.restoreFrom);
+        initial = await initialStorage.load(this.options.restoreFrom);
         checkRestorable(initial, uids, this.options.allowNonRestoredState ?? false);
         this.lastCheckpointId = initial.metadata.checkpointId;
       }
       let restore = initial;
+      let restoreStorage = initialStorage;
       for (;;) {
-        const restored = restore ? await loadOperatorSnapshots(this.storage, restore, uids) : undefined;
+        const restored = restore ? await loadOperatorSnapshots(restoreStorage, restore, uids) : undefined;
         if (this.cancelled) break;
         outcome = await this.runAttempt(restored);
         failure = outcome.failure ?? this.coordinatorFailure;
@@ -199,7 +203,9 @@ export class CheckpointingExecutor {
         failure = undefined;
         await this.delay(decision.delayMs);
         if (this.cancelled) break;
-        restore = (await this.latestRestorable()) ?? initial;
+        const latest = await this.latestRestorable();
+        restore = latest ?? initial;
+        restoreStorage = latest ? this.storage : initialStorage;
       }
     } catch (e) {
       failure = e;

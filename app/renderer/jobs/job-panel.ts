@@ -2,19 +2,29 @@
  * A job's panel: status and controls, the operator graph, per-operator figures, state size and
  * throughput over time, checkpoint history and restarts. One per running or finished job.
  */
-import type { WorkbenchService } from '../../shared/workbench/service.ts';
+import type { CheckpointSummary } from '../../shared/workbench/protocol.ts';
 import type { JobModel } from '../state/job-model.ts';
 import { formatBytes, formatCount, formatDuration, formatInstant, h } from '../dom.ts';
 import { PALETTE } from '../charts/chart-format.ts';
 import type { FrameScheduler } from '../charts/frame-scheduler.ts';
+import type { JobControls } from './job-controls.ts';
 import { OperatorGraphView } from './operator-graph.ts';
 import { SampleChart } from './sample-chart.ts';
 
-/** Why savepoints cannot be triggered yet. */
-export const SAVEPOINT_UNAVAILABLE = 'Savepoints need checkpoints, which the engine does not take yet';
+export type { JobControls } from './job-controls.ts';
 
-/** The part of the service a panel calls. */
-export type JobControls = Pick<WorkbenchService, 'stopJob' | 'cancelJob'>;
+/** Why a job cannot take savepoints. */
+export const SAVEPOINT_UNAVAILABLE = 'Savepoints need checkpoints: enable them in the job with env.enableCheckpointing(intervalMs)';
+
+/** Rows of the checkpoint history shown (the newest). */
+const HISTORY_ROWS = 50;
+
+/** One row of the checkpoint history, updated in place so that its Rewind button stays put. */
+interface CheckpointRow {
+  row: HTMLTableRowElement;
+  cells: HTMLTableCellElement[];
+  rewind: HTMLButtonElement;
+}
 
 /** The panel of one job. */
 export class JobPanelView {
@@ -26,6 +36,11 @@ export class JobPanelView {
   private readonly graph: OperatorGraphView;
   private readonly operatorRows = new Map<string, HTMLTableCellElement[]>();
   private readonly checkpointBody: HTMLTableSectionElement;
+  private readonly checkpointRows = new Map<number, CheckpointRow>();
+  private readonly savepointButton: HTMLButtonElement;
+  private readonly savepointLine: HTMLElement;
+  private readonly savepointLocation: HTMLElement;
+  private readonly notice: HTMLElement;
   private readonly restarts: HTMLElement;
   private readonly error: HTMLElement;
   private readonly stateChart: SampleChart;
@@ -33,15 +48,32 @@ export class JobPanelView {
 
   constructor(
     private readonly job: JobModel,
-    controls: JobControls,
+    private readonly controls: JobControls,
     frames: FrameScheduler,
   ) {
     const d = job.description;
     this.status = h('span', { class: 'job-status' });
     this.elapsed = h('span', { class: 'job-elapsed' });
-    this.stopButton = h('button', { type: 'button', title: 'Stop the job (until stop-with-savepoint exists, this cancels it)', onclick: () => void controls.stopJob(d.id) }, 'Stop job');
-    this.cancelButton = h('button', { type: 'button', class: 'secondary', onclick: () => void controls.cancelJob(d.id) }, 'Cancel');
-    const savepoint = h('button', { type: 'button', class: 'secondary', 'aria-disabled': 'true', title: SAVEPOINT_UNAVAILABLE, 'aria-describedby': `savepoint-note-${d.id}` }, 'Trigger savepoint');
+    this.stopButton = h(
+      'button',
+      {
+        type: 'button',
+        title: job.checkpointing ? 'Stop the job with a savepoint (it ends FINISHED)' : 'Stop the job (it takes no checkpoints, so it is cancelled)',
+        onclick: () => void this.stop(),
+      },
+      'Stop job',
+    );
+    this.cancelButton = h('button', { type: 'button', class: 'secondary', title: 'Cancel the job without a savepoint', onclick: () => void controls.cancelJob(d.id) }, 'Cancel');
+    this.savepointButton = h(
+      'button',
+      job.checkpointing
+        ? { type: 'button', class: 'secondary', title: 'Take a savepoint; the job keeps running', onclick: () => void this.triggerSavepoint() }
+        : { type: 'button', class: 'secondary', 'aria-disabled': 'true', title: SAVEPOINT_UNAVAILABLE, 'aria-describedby': `savepoint-note-${d.id}` },
+      'Trigger savepoint',
+    );
+    this.savepointLocation = h('code', { class: 'job-savepoint-location' });
+    this.savepointLine = h('p', { class: 'job-savepoint', hidden: true, 'aria-live': 'polite' }, 'Savepoint: ', this.savepointLocation);
+    this.notice = h('p', { class: 'job-notice', hidden: true, role: 'status' });
     this.graph = new OperatorGraphView(job);
 
     const rows = d.operators.map((o) => {
@@ -61,7 +93,7 @@ export class JobPanelView {
       'table',
       { class: 'job-table checkpoints' },
       h('caption', {}, 'Checkpoint history'),
-      h('thead', {}, h('tr', {}, ...['ID', 'Status', 'Duration', 'Size', 'Alignment'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ...['ID', 'Status', 'Duration', 'Size', 'Alignment', 'Rewind'].map((c) => h('th', { scope: 'col' }, c)))),
       this.checkpointBody,
     );
     this.restarts = h('p', { class: 'job-restarts' });
@@ -73,7 +105,9 @@ export class JobPanelView {
       'section',
       { class: 'job', 'aria-label': `Job: ${d.name}`, dataset: { jobId: d.id } },
       h('header', {}, h('h3', {}, d.name), this.status, this.elapsed),
-      h('div', { class: 'job-controls' }, this.stopButton, this.cancelButton, savepoint, h('span', { id: `savepoint-note-${d.id}`, class: 'visually-hidden' }, SAVEPOINT_UNAVAILABLE)),
+      h('div', { class: 'job-controls' }, this.stopButton, this.cancelButton, this.savepointButton, job.checkpointing ? '' : h('span', { id: `savepoint-note-${d.id}`, class: 'visually-hidden' }, SAVEPOINT_UNAVAILABLE)),
+      this.savepointLine,
+      this.notice,
       this.error,
       h('div', { class: 'job-graph' }, this.graph.element),
       h('div', { class: 'table-scroll' }, operators),
@@ -106,29 +140,100 @@ export class JobPanelView {
       cells[4]!.textContent = m?.stateBytes === undefined ? '—' : formatBytes(m.stateBytes);
     }
     this.graph.update();
-    if (job.checkpoints.length === 0) {
-      if (this.checkpointBody.dataset.empty !== 'true') {
-        this.checkpointBody.replaceChildren(h('tr', { class: 'empty' }, h('td', { colspan: 5 }, 'No checkpoints yet')));
-        this.checkpointBody.dataset.empty = 'true';
-      }
-    } else {
-      this.checkpointBody.dataset.empty = 'false';
-      this.checkpointBody.replaceChildren(
-        ...job.checkpoints
-          .slice(-50)
-          .reverse()
-          .map((c) =>
-            h('tr', {}, h('td', { class: 'number' }, String(c.id)), h('td', {}, c.status), h('td', { class: 'number' }, c.durationMs === undefined ? '—' : formatDuration(c.durationMs)), h('td', { class: 'number' }, c.sizeBytes === undefined ? '—' : formatBytes(c.sizeBytes)), h('td', { class: 'number' }, c.alignmentMs === undefined ? '—' : formatDuration(c.alignmentMs))),
-          ),
-      );
-    }
+    this.savepointButton.disabled = !job.running || !job.checkpointing;
+    this.savepointLine.hidden = job.savepoint === undefined;
+    this.savepointLocation.textContent = job.savepoint ?? '';
+    this.notice.hidden = job.notice === undefined;
+    this.notice.textContent = job.notice ?? '';
+    this.showCheckpoints();
     this.restarts.textContent = `Restarts: ${job.restarts}`;
     this.stateChart.invalidate();
     this.rateChart.invalidate();
+  }
+
+  private async stop(): Promise<void> {
+    this.stopButton.disabled = true;
+    try {
+      this.job.noteStop(await this.controls.stopJob(this.job.id));
+    } catch (error) {
+      this.job.noteFailure('Could not stop the job', error);
+    }
+    this.update();
+  }
+
+  private async triggerSavepoint(): Promise<void> {
+    this.savepointButton.disabled = true;
+    try {
+      this.job.noteSavepoint(await this.controls.triggerSavepoint(this.job.id));
+    } catch (error) {
+      this.job.noteFailure('No savepoint', error);
+    }
+    this.update();
+  }
+
+  private rewind(checkpointId: number): void {
+    this.controls.rewind(this.job, checkpointId).catch((error: unknown) => {
+      this.job.noteFailure(`Cannot rewind to checkpoint ${checkpointId}`, error);
+      this.update();
+    });
+  }
+
+  /** The newest checkpoints, newest first; rows are kept per checkpoint and updated in place. */
+  private showCheckpoints(): void {
+    const shown = this.job.checkpoints.slice(-HISTORY_ROWS).reverse();
+    if (shown.length === 0) {
+      if (this.checkpointBody.dataset.empty !== 'true') {
+        const text = this.job.checkpointing ? 'No checkpoints yet' : 'No checkpoints: the job does not take them';
+        this.checkpointBody.replaceChildren(h('tr', { class: 'empty' }, h('td', { colspan: 6 }, text)));
+        this.checkpointBody.dataset.empty = 'true';
+      }
+      return;
+    }
+    if (this.checkpointBody.dataset.empty !== 'false') this.checkpointBody.replaceChildren();
+    this.checkpointBody.dataset.empty = 'false';
+    const ids = new Set(shown.map((c) => c.id));
+    for (const [id, r] of this.checkpointRows) {
+      if (!ids.has(id)) {
+        r.row.remove();
+        this.checkpointRows.delete(id);
+      }
+    }
+    let previous: HTMLTableRowElement | undefined;
+    for (const c of shown) {
+      const r = this.checkpointRows.get(c.id) ?? this.checkpointRow(c.id);
+      fillCheckpointRow(r, c, this.job.running);
+      // Newest first: each row goes right after the one before it (a new checkpoint goes on top).
+      if (previous ? previous.nextSibling !== r.row : this.checkpointBody.firstChild !== r.row) {
+        if (previous) previous.after(r.row);
+        else this.checkpointBody.prepend(r.row);
+      }
+      previous = r.row;
+    }
+  }
+
+  private checkpointRow(id: number): CheckpointRow {
+    const cells = [h('td', { class: 'number' }, String(id)), h('td'), h('td', { class: 'number' }), h('td', { class: 'number' }), h('td', { class: 'number' })];
+    const rewind = h('button', { type: 'button', class: 'small secondary', 'aria-label': `Rewind to checkpoint ${id}`, onclick: () => this.rewind(id) }, 'Rewind');
+    const row = h('tr', { dataset: { checkpointId: String(id) } }, ...cells, h('td', {}, rewind));
+    const r = { row, cells, rewind };
+    this.checkpointRows.set(id, r);
+    return r;
   }
 
   dispose(): void {
     this.stateChart.dispose();
     this.rateChart.dispose();
   }
+}
+
+function fillCheckpointRow(r: CheckpointRow, c: CheckpointSummary, running: boolean): void {
+  const [, status, duration, size, alignment] = r.cells;
+  status!.textContent = c.savepoint ? `${c.status} (savepoint)` : c.status;
+  status!.title = c.failureReason ?? c.location ?? '';
+  r.row.dataset.status = c.status;
+  duration!.textContent = c.durationMs === undefined || c.status === 'IN_PROGRESS' ? '—' : formatDuration(c.durationMs);
+  size!.textContent = c.sizeBytes === undefined || c.status !== 'COMPLETED' ? '—' : formatBytes(c.sizeBytes);
+  alignment!.textContent = c.alignmentMs === undefined ? '—' : formatDuration(c.alignmentMs);
+  r.rewind.hidden = c.restorable !== true;
+  r.rewind.title = running ? `Cancel the job and run its cell again from ${c.savepoint ? 'savepoint' : 'checkpoint'} ${c.id}` : `Run the job's cell again from ${c.savepoint ? 'savepoint' : 'checkpoint'} ${c.id}`;
 }

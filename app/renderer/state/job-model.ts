@@ -3,7 +3,7 @@
  * histories for the panel's charts (state size and throughput over time).
  */
 import type { JobUpdateEvent } from '../../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, StopResult } from '../../shared/workbench/protocol.ts';
 
 /** One sample of a job's totals. */
 export interface JobSample {
@@ -30,6 +30,10 @@ export class JobModel {
   error: string | undefined;
   restarts = 0;
   checkpoints: CheckpointSummary[] = [];
+  /** The latest savepoint's location (the one the job was stopped with, or one triggered). */
+  savepoint: string | undefined;
+  /** A control's failure or caveat to show (a savepoint that could not be taken, a refused rewind). */
+  notice: string | undefined;
   readonly samples: JobSample[] = [];
   private metrics = new Map<string, OperatorMetrics>();
   /** Bumped on every update. */
@@ -45,6 +49,31 @@ export class JobModel {
     return this.status === 'RUNNING';
   }
 
+  /** The job takes checkpoints: Stop takes a savepoint, and its checkpoints can be rewound to. */
+  get checkpointing(): boolean {
+    return this.description.checkpointing === true;
+  }
+
+  /** What a stop did: the savepoint it took, or why it took none although the job checkpoints. */
+  noteStop(result: StopResult): void {
+    if (result.savepoint !== undefined) this.savepoint = result.savepoint;
+    if (result.savepointError !== undefined) this.notice = `Stopped without a savepoint: ${result.savepointError}`;
+    this.revision++;
+  }
+
+  /** A savepoint was taken while the job runs. */
+  noteSavepoint(location: string): void {
+    this.savepoint = location;
+    this.notice = undefined;
+    this.revision++;
+  }
+
+  /** A control failed; the panel says why. */
+  noteFailure(what: string, error: unknown): void {
+    this.notice = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    this.revision++;
+  }
+
   /** The latest figures of an operator. */
   operator(uid: string): OperatorMetrics | undefined {
     return this.metrics.get(uid);
@@ -56,6 +85,7 @@ export class JobModel {
     this.error = event.error;
     this.restarts = event.restarts;
     this.checkpoints = event.checkpoints;
+    if (event.savepoint !== undefined) this.savepoint = event.savepoint;
     this.metrics = new Map(event.operators.map((o) => [o.uid, o]));
     const sample: JobSample = { t: event.elapsedMs / 1000 };
     const states = event.operators.map((o) => o.stateBytes).filter((b): b is number => b !== undefined);

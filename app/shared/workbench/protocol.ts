@@ -70,6 +70,17 @@ export interface RunRequest {
   preamble?: string;
   /** Ids of the cells to run, in any order; `'all'` runs every cell top to bottom. */
   run: string[] | 'all';
+  /**
+   * Rewind: the job of this name that the run starts from the cell that started job `jobId`
+   * starts from checkpoint (or savepoint) `checkpointId` of that job, with its state restored.
+   */
+  restore?: RestoreRequest;
+}
+
+/** A completed checkpoint or savepoint of an earlier job to start a cell's job from. */
+export interface RestoreRequest {
+  jobId: string;
+  checkpointId: number;
 }
 
 /**
@@ -145,6 +156,10 @@ export interface JobDescription {
   startedAt: number;
   operators: JobOperator[];
   edges: JobEdge[];
+  /** The job takes checkpoints: Stop takes a savepoint, and it can be rewound. */
+  checkpointing?: boolean;
+  /** The checkpoint or savepoint it was started from (a rewind), as job and checkpoint id. */
+  restoredFrom?: RestoreRequest;
 }
 
 /** One operator's live figures. */
@@ -166,10 +181,29 @@ export interface OperatorMetrics {
 /** A checkpoint as the history table lists it. */
 export interface CheckpointSummary {
   id: number;
+  /** 'IN_PROGRESS', 'COMPLETED' or 'FAILED'. */
   status: string;
+  /** A savepoint rather than a periodic checkpoint. */
+  savepoint?: boolean;
+  /** Trigger time, ms since the epoch. */
+  triggerTime?: number;
   durationMs?: number;
   sizeBytes?: number;
   alignmentMs?: number;
+  /** Why it failed. */
+  failureReason?: string;
+  /** Where it is stored, once completed. */
+  location?: string;
+  /** Still kept, so the job can be rewound to it. */
+  restorable?: boolean;
+}
+
+/** What stopping a job did. */
+export interface StopResult {
+  /** Where the final savepoint is, when the job was stopped with one. */
+  savepoint?: string;
+  /** Why it was cancelled without a savepoint although it checkpoints. */
+  savepointError?: string;
 }
 
 /** Re-exported so that renderer code names cell kinds from one place. */

@@ -18,6 +18,7 @@ import type {
   SaveRequest,
   SaveResult,
   SeriesPoints,
+  StopResult,
 } from './protocol.ts';
 
 /** What the host says about itself. */
@@ -55,14 +56,22 @@ export interface WorkbenchService {
   /**
    * Queues cells to run in the notebook's kernel. Cells the requested ones read from and that
    * have not run yet run first. Resolves when the request has finished, failed or been interrupted.
+   * With `restore` (rewind), the job named in it is cancelled if it still runs, and the job of
+   * the same name that the run starts begins from the requested checkpoint; rejects when that
+   * checkpoint is not kept any more.
    */
   runCells(request: RunRequest): Promise<void>;
   /** Drops queued cells, cancels the jobs of the running cell and stops waiting for it. */
   interrupt(path: string): Promise<void>;
-  /** Stops a job. Until stop-with-savepoint exists this cancels it. */
-  stopJob(jobId: string): Promise<void>;
+  /**
+   * Stops a job: with a final savepoint when it takes checkpoints (it then ends FINISHED),
+   * otherwise (or when the savepoint fails) by cancelling it.
+   */
+  stopJob(jobId: string): Promise<StopResult>;
   /** Cancels a job without a savepoint. */
   cancelJob(jobId: string): Promise<void>;
+  /** Takes a savepoint of a running job that checkpoints; resolves with its location. */
+  triggerSavepoint(jobId: string): Promise<string>;
   /** Declarations for the editor: the `weir` API and Node's builtins. */
   typeLibraries(): Promise<TypeLibrary[]>;
 }
@@ -96,6 +105,8 @@ export interface JobUpdateEvent {
   restarts: number;
   /** The failure message of a FAILED job. */
   error?: string;
+  /** Where the savepoint is that the job was stopped with. */
+  savepoint?: string;
 }
 
 /** New points for a chart. */

@@ -1,0 +1,29 @@
+/**
+ * What a job panel's buttons do: stop (with a savepoint when the job checkpoints), cancel,
+ * trigger a savepoint, and rewind: run the job's cell again, as it is now in the editor, with
+ * its job starting from a checkpoint of this one.
+ */
+import type { RunRequest } from '../../shared/workbench/protocol.ts';
+import type { WorkbenchService } from '../../shared/workbench/service.ts';
+import type { JobModel } from '../state/job-model.ts';
+
+/** The actions of a job panel. */
+export interface JobControls extends Pick<WorkbenchService, 'stopJob' | 'cancelJob' | 'triggerSavepoint'> {
+  /** Runs `job`'s cell again with its job restored from checkpoint `checkpointId`; resolves when that run ends. */
+  rewind(job: JobModel, checkpointId: number): Promise<void>;
+}
+
+/**
+ * The controls of the panels of one notebook's jobs.
+ *
+ * @example
+ * new JobPanelView(job, jobControls(service, store), frames);
+ */
+export function jobControls(service: Pick<WorkbenchService, 'stopJob' | 'cancelJob' | 'triggerSavepoint' | 'runCells'>, notebook: { runRequest(run: string[]): RunRequest }): JobControls {
+  return {
+    stopJob: (id) => service.stopJob(id),
+    cancelJob: (id) => service.cancelJob(id),
+    triggerSavepoint: (id) => service.triggerSavepoint(id),
+    rewind: (job, checkpointId) => service.runCells({ ...notebook.runRequest([job.description.cellId]), restore: { jobId: job.id, checkpointId } }),
+  };
+}
