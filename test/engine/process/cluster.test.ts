@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { descendants, type ProcessEntry } from '../../harness/processes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.join(root, 'test/fixtures/cluster');
@@ -21,25 +22,9 @@ function sortedLines(dir: string): string[] {
     .sort();
 }
 
-/** Pids of the weir worker processes started under `ancestor`. */
-function workers(ancestor: number): { pid: number; ppid: number; title: string }[] {
-  const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
-  const all = ps
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), title: m[3]! }));
-  const descendants = new Set([ancestor]);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const p of all) {
-      if (descendants.has(p.ppid) && !descendants.has(p.pid)) {
-        descendants.add(p.pid);
-        changed = true;
-      }
-    }
-  }
-  return all.filter((p) => p.pid !== ancestor && descendants.has(p.pid) && /^weir-(job|task)manager/.test(p.title));
+/** The jobmanager and taskmanagers below `ancestor`. */
+function workers(ancestor: number): ProcessEntry[] {
+  return descendants(ancestor, /^weir-(job|task)manager/);
 }
 
 /** Starts `weir run` and resolves when `pattern` shows up on stdout or stderr. */

@@ -6,27 +6,18 @@
  * subtasks, positions mid-file) and `replay`.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { descendants, prng } from '../../harness/processes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const notebook = path.join(root, 'test/fixtures/cluster/duckdb-exactly-once.ts');
 const weirBin = path.join(root, 'bin/weir.mjs');
-
-/** mulberry32: seeded, so a failing run can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function query(database: string, sql: string): Promise<string[]> {
   const instance = await DuckDBInstance.create(database, database === ':memory:' ? {} : { access_mode: 'READ_ONLY' });
@@ -46,21 +37,6 @@ function windowRow(row: Record<string, unknown>): string {
 }
 
 const WINDOWS_SQL = 'SELECT "user", minute, n, amount FROM windows ORDER BY "user", minute';
-
-/** Taskmanager processes below `ancestor`. */
-function taskManagers(ancestor: number): number[] {
-  const all = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), title: m[3]! }));
-  const below = new Set([ancestor]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of all) if (below.has(p.ppid) && !below.has(p.pid)) grew = below.add(p.pid).size > 0;
-  }
-  return all.filter((p) => p.pid !== ancestor && below.has(p.pid) && /^weir-taskmanager/.test(p.title)).map((p) => p.pid);
-}
 
 /** Ids of the completed checkpoints under a checkpoint directory. */
 function completedCheckpoints(checkpointDir: string): number[] {
@@ -127,7 +103,7 @@ describe('exactly-once into DuckDB under SIGKILL', () => {
       while (exitCode === undefined && Math.max(0, ...completedCheckpoints(checkpointDir)) <= newest) await new Promise((r) => setTimeout(r, 10));
       newest = Math.max(0, ...completedCheckpoints(checkpointDir));
       await new Promise((r) => setTimeout(r, Math.floor(random() * 150)));
-      const tms = taskManagers(child.pid!);
+      const tms = descendants(child.pid!, /^weir-taskmanager/).map((p) => p.pid);
       if (tms.length > 0) process.kill(tms[Math.floor(random() * tms.length)]!, 'SIGKILL');
     }
     await exited;

@@ -12,21 +12,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FsCheckpointStorage } from '../../../engine/process/checkpoint/fs-storage.ts';
+import { descendants, prng } from '../../harness/processes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const notebook = path.join(root, 'test/fixtures/cluster/fault-tolerant.ts');
 const weirBin = path.join(root, 'bin/weir.mjs');
 const RUNS = Number(process.env.WEIR_FAULT_RUNS ?? 20);
-
-/** mulberry32: the harness is seeded, so a failing run can be replayed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function committedLines(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -34,29 +25,6 @@ function committedLines(dir: string): string[] {
     .filter((f) => f.endsWith('.jsonl'))
     .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
     .sort();
-}
-
-function processes(): { pid: number; ppid: number; title: string }[] {
-  return spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .stdout.split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), title: m[3]! }));
-}
-
-function descendants(ancestor: number, title: RegExp): number[] {
-  const all = processes();
-  const set = new Set([ancestor]);
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const p of all) {
-      if (set.has(p.ppid) && !set.has(p.pid)) {
-        set.add(p.pid);
-        changed = true;
-      }
-    }
-  }
-  return all.filter((p) => p.pid !== ancestor && set.has(p.pid) && title.test(p.title)).map((p) => p.pid);
 }
 
 describe('fault tolerance under SIGKILL', () => {
@@ -103,7 +71,7 @@ describe('fault tolerance under SIGKILL', () => {
       const started = Date.now();
       for (const t of at) {
         await new Promise((r) => setTimeout(r, Math.max(0, t - (Date.now() - started))));
-        const tms = descendants(child.pid!, /^weir-taskmanager/);
+        const tms = descendants(child.pid!, /^weir-taskmanager/).map((p) => p.pid);
         if (tms.length === 0) continue;
         process.kill(tms[Math.floor(random() * tms.length)]!, 'SIGKILL');
         killed++;
@@ -128,7 +96,7 @@ describe('fault tolerance under SIGKILL', () => {
     const checkpointing = () => existsSync(checkpointDir) && readdirSync(checkpointDir).some((d) => d !== 'savepoints' && readdirSync(path.join(checkpointDir, d)).length > 1);
     for (const deadline = Date.now() + 30_000; !checkpointing() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setTimeout(r, 70));
-    const [jm] = descendants(child.pid!, /^weir-jobmanager/);
+    const [jm] = descendants(child.pid!, /^weir-jobmanager/).map((p) => p.pid);
     assert.ok(jm, 'the jobmanager runs');
     process.kill(jm, 'SIGKILL');
     await exited;
