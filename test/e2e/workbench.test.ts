@@ -98,7 +98,7 @@ describe('workbench in web mode (Chromium)', () => {
     assert.equal(foreignOrigin, 403);
   });
 
-  it('opens a notebook, takes keyboard edits, runs all, charts live, stops the job, saves and reloads', { skip }, async () => {
+  it('opens a notebook, takes keyboard edits, runs all, charts live, checkpoints, stops with a savepoint, rewinds, saves and reloads', { skip }, async () => {
     const page = await openPage('live-windows.ts');
     assert.equal(await page.locator('.cell[data-status="running"], .cell[data-status="done"]').count(), 0, 'opening runs nothing');
 
@@ -125,22 +125,46 @@ describe('workbench in web mode (Chromium)', () => {
 
     const panel = page.getByRole('region', { name: 'Job: live windows' });
     await panel.waitFor();
+    const jobId = (await panel.getAttribute('data-job-id'))!;
     assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING');
     const history = panel.locator('table', { has: page.locator('caption', { hasText: 'Checkpoint history' }) });
     assert.equal(await history.count(), 1);
-    assert.match((await history.textContent()) ?? '', /No checkpoints yet/);
-    assert.ok(await panel.getByRole('button', { name: 'Trigger savepoint' }).isDisabled());
+    // The job checkpoints every 500 ms: completed rows appear while it runs.
+    await history.locator('tbody tr[data-status="COMPLETED"]').nth(1).waitFor({ timeout: 10_000 });
+    assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING', 'rows appear while the job runs');
+    const firstRow = history.locator('tbody tr[data-status="COMPLETED"]').first();
+    assert.match((await firstRow.locator('td').nth(3).textContent()) ?? '', /\d/, 'a completed checkpoint has a size');
+    assert.ok(await panel.getByRole('button', { name: 'Trigger savepoint' }).isEnabled(), 'a checkpointing job can take savepoints');
     await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(4)')?.textContent ?? ''), undefined, { timeout: 5_000 });
     await page.waitForTimeout(1200); // let the throughput chart collect a few samples
     await page.screenshot({ path: artifact('workbench-notebook.png') });
     await panel.screenshot({ path: artifact('workbench-job-panel.png') });
 
+    // Stop takes a savepoint: the job ends FINISHED and the panel shows where the savepoint is.
     await panel.getByRole('button', { name: 'Stop job' }).click();
-    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'CANCELED', undefined, { timeout: 10_000 });
+    await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-status`)?.textContent === 'FINISHED', jobId, { timeout: 10_000 });
+    const savepoint = panel.locator('.job-savepoint');
+    await savepoint.waitFor({ timeout: 10_000 });
+    assert.match((await savepoint.textContent()) ?? '', /^Savepoint: .*savepoint-/);
+    assert.match((await history.locator('tbody tr').first().textContent()) ?? '', /COMPLETED \(savepoint\)/, 'the savepoint heads the history');
     await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
     const stopped = Number(await count.getAttribute('data-points'));
     await page.waitForTimeout(600);
     assert.equal(Number(await count.getAttribute('data-points')), stopped, 'no points after the job stopped');
+    await panel.screenshot({ path: artifact('workbench-job-panel-stopped.png') });
+
+    // Rewind to a checkpoint: the cell runs again, with a new job that starts from it.
+    const checkpointId = Number(await history.locator('tbody tr[data-status="COMPLETED"]').filter({ hasNotText: 'savepoint' }).first().getAttribute('data-checkpoint-id'));
+    await panel.getByRole('button', { name: `Rewind to checkpoint ${checkpointId}` }).click();
+    const rewound = page.locator(`section.job:not([data-job-id="${jobId}"])`, { hasText: 'live windows' });
+    await rewound.waitFor({ timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    assert.equal(await rewound.locator('.job-status').textContent(), 'RUNNING');
+    await rewound.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: artifact('workbench-rewound.png') });
+    await rewound.getByRole('button', { name: 'Stop job' }).click();
+    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: 10_000 });
+    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
 
     // Save with the keyboard, then reload and find the edit.
     await page.keyboard.press('Control+s');

@@ -233,7 +233,7 @@ function fillCheckpointRow(r: CheckpointRow, c: CheckpointSummary, running: bool
   r.row.dataset.status = c.status;
   duration!.textContent = c.durationMs === undefined || c.status === 'IN_PROGRESS' ? '—' : formatDuration(c.durationMs);
   size!.textContent = c.sizeBytes === undefined || c.status !== 'COMPLETED' ? '—' : formatBytes(c.sizeBytes);
-  alignment!.textContent = c.alignmentMs === undefined ? '—' : formatDuration(c.alignmentMs);
+  alignment!.textContent = c.alignmentMs === undefined || c.status === 'IN_PROGRESS' ? '—' : formatDuration(c.alignmentMs);
   r.rewind.hidden = c.restorable !== true;
   r.rewind.title = running ? `Cancel the job and run its cell again from ${c.savepoint ? 'savepoint' : 'checkpoint'} ${c.id}` : `Run the job's cell again from ${c.savepoint ? 'savepoint' : 'checkpoint'} ${c.id}`;
 }
