@@ -34,8 +34,9 @@
 import { ByteWriter, HOST_IS_LITTLE_ENDIAN } from '../runtime/network/codec/byte-writer.ts';
 import { ByteReader } from '../runtime/network/codec/byte-reader.ts';
 import { readTagged, writeTagged } from '../runtime/network/codec/tagged.ts';
+import { platform, yieldToEventLoop } from '../runtime/platform.ts';
 import type { OperatorSnapshot, TimerSnapshot } from '../runtime/operator.ts';
-import type { KeyedStateSnapshot } from '../state/heap-keyed-backend.ts';
+import type { KeyedEntry, KeyedStateEntries, KeyedStateReader, KeyedStateTarget, KeyedStateView } from '../state/keyed-snapshot.ts';
 import type { KeyGroupRange, KeyId } from '../state/key-groups.ts';
 import type { OperatorStateMode, OperatorStateSnapshot } from '../state/operator-state.ts';
 import type { NamespaceKey } from '../state/state-table.ts';
@@ -84,6 +85,26 @@ export interface DecodeSnapshotOptions {
   keyGroupRange?: KeyGroupRange;
   /** Names the bytes in error messages, e.g. the state file's path. */
   label?: string;
+  /**
+   * Leave keyed entries encoded: `keyed` is then a `KeyedStateReader` that a backend's restore
+   * decodes straight into its tables, only for its own key groups (no intermediate arrays).
+   * Corrupt keyed entries are then reported by that restore, with the same message.
+   */
+  lazyKeyed?: boolean;
+}
+
+/** Options of `encodeSnapshotAsync`. */
+export interface EncodeSnapshotAsyncOptions {
+  /** Longest run of encoding between two turns of the event loop, in ms (default 4). */
+  sliceMs?: number;
+  /** Filled in while encoding: how the work was spread over the event loop. */
+  progress?: EncodeProgress;
+}
+
+/** How an asynchronous encode went: the task paused at most `longestSliceMs` at a time. */
+export interface EncodeProgress {
+  slices: number;
+  longestSliceMs: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -138,59 +159,144 @@ class SnapshotEncoder {
 let scratch: ByteWriter | undefined;
 let scratchBusy = false;
 
+/** Entries read from a keyed state view per step; the asynchronous encoder checks the time between steps. */
+const VIEW_STEP = 512;
+/** A view is encoded into a buffer that starts this small and grows by the measured entry size. */
+const VIEW_INITIAL_BYTES = 1 << 20;
+
 /**
  * Encodes one operator subtask's snapshot (keyed state, operator state, timers) into the
- * versioned snapshot format. Throws a TypeError naming the state and key when a value cannot be
- * stored (a function, a symbol, a WeakMap, ...).
+ * versioned snapshot format, in one go. Throws a TypeError naming the state and key when a
+ * value cannot be stored (a function, a symbol, a WeakMap, ...). A keyed state view is read to
+ * the end (or released on failure); prefer `encodeSnapshotAsync` for those, which lets the task
+ * run between slices of the work.
  *
  * @example
  * const bytes = encodeSnapshot({ keyed: backend.snapshot(), operator: store.snapshot() });
  * const again = decodeSnapshot(bytes);
  */
 export function encodeSnapshot(snapshot: OperatorSnapshot): Uint8Array {
-  const values = countValues(snapshot);
-  const small = values < SMALL_SNAPSHOT_VALUES && !scratchBusy;
-  const w = small ? (scratch ??= new ByteWriter(1 << 16)) : new ByteWriter(estimateBytes(snapshot, values));
-  if (small) scratchBusy = true;
   try {
-    w.reset();
-    const e = new SnapshotEncoder(w, values, !small);
-    for (const b of MAGIC) w.u8(b);
-    w.u8(SNAPSHOT_FORMAT_VERSION & 0xff);
-    w.u8(SNAPSHOT_FORMAT_VERSION >>> 8);
-    w.u8(HOST_IS_LITTLE_ENDIAN ? FLAG_LITTLE_ENDIAN : 0);
-    w.u8(0);
-    if (snapshot.keyed) section(e, S_KEYED, () => writeKeyed(e, snapshot.keyed!));
-    if (snapshot.operator) section(e, S_OPERATOR, () => writeOperator(e, snapshot.operator!));
-    if (snapshot.timers) section(e, S_TIMERS, () => writeTimers(e, snapshot.timers!));
-    const extra = extraFields(snapshot);
-    if (extra) {
-      section(e, S_EXTRA, () => {
-        try {
-          writeTagged(w, extra, new Map());
-        } catch (err) {
-          throw cannotStore(err, `snapshot field ${Object.keys(extra).join(', ')}`);
-        }
-      });
-    }
-    w.u8(S_END);
-    if (small) return w.bytes.slice(0, w.pos);
-    // A view keeps the unused tail alive until the bytes are written and dropped; copy only when
-    // the tail is large.
-    return w.bytes.length - w.pos <= Math.max(1 << 20, w.pos >>> 4) ? w.bytes.subarray(0, w.pos) : w.bytes.slice(0, w.pos);
-  } finally {
-    if (small) {
-      scratchBusy = false;
+    snapshot = normalise(snapshot);
+    const values = countValues(snapshot);
+    const small = values < SMALL_SNAPSHOT_VALUES && !scratchBusy;
+    const w = small ? (scratch ??= new ByteWriter(1 << 16)) : new ByteWriter(initialBytes(snapshot, values));
+    if (small) scratchBusy = true;
+    try {
       w.reset();
-      if (w.bytes.length > MAX_KEPT_SCRATCH) scratch = undefined;
+      const steps = encodeSteps(new SnapshotEncoder(w, values, !small), snapshot);
+      while (!steps.next().done);
+      if (small) return w.bytes.slice(0, w.pos);
+      // A view keeps the unused tail alive until the bytes are written and dropped; copy only when
+      // the tail is large.
+      return w.bytes.length - w.pos <= Math.max(1 << 20, w.pos >>> 4) ? w.bytes.subarray(0, w.pos) : w.bytes.slice(0, w.pos);
+    } finally {
+      if (small) {
+        scratchBusy = false;
+        w.reset();
+        if (w.bytes.length > MAX_KEPT_SCRATCH) scratch = undefined;
+      }
     }
+  } finally {
+    releaseView(snapshot);
   }
+}
+
+/**
+ * The asynchronous part of a checkpoint: encodes a snapshot like `encodeSnapshot`, but in
+ * slices of at most about `sliceMs`, yielding to the event loop in between so that the task
+ * (which took the snapshot as a copy-on-write view) keeps processing records meanwhile. The
+ * first slice runs on a later turn. Keyed state views are released when done or failed.
+ *
+ * @example
+ * const ops = task.operators.map((op) => op.snapshotState(7)); // synchronous, cheap
+ * const bytes = await encodeSnapshotAsync(ops[0]!);              // while the task runs on
+ */
+export async function encodeSnapshotAsync(snapshot: OperatorSnapshot, options: EncodeSnapshotAsyncOptions = {}): Promise<Uint8Array> {
+  const sliceMs = options.sliceMs ?? 4;
+  const progress = options.progress;
+  try {
+    await yieldToEventLoop();
+    let started = platform.monotonicNow();
+    snapshot = normalise(snapshot);
+    const values = countValues(snapshot);
+    const w = new ByteWriter(initialBytes(snapshot, values));
+    const steps = encodeSteps(new SnapshotEncoder(w, values, true), snapshot);
+    for (;;) {
+      let done: boolean | undefined;
+      let now = started;
+      do {
+        done = steps.next().done;
+        now = platform.monotonicNow();
+      } while (!done && now - started < sliceMs);
+      if (progress) {
+        progress.slices++;
+        progress.longestSliceMs = Math.max(progress.longestSliceMs, now - started);
+      }
+      if (done) break;
+      await yieldToEventLoop();
+      started = platform.monotonicNow();
+    }
+    // Never a copy here: it would be one long pause for a large snapshot.
+    return w.bytes.subarray(0, w.pos);
+  } finally {
+    releaseView(snapshot);
+  }
+}
+
+/** Keyed state that cannot be streamed (a view already turned into entries, encoded bytes) as entries. */
+function normalise(snapshot: OperatorSnapshot): OperatorSnapshot {
+  const k = snapshot.keyed;
+  if (!k || k.form === undefined || (k.form === 'view' && k.unread)) return snapshot;
+  return { ...snapshot, keyed: k.toEntries() };
+}
+
+function releaseView(snapshot: OperatorSnapshot): void {
+  if (snapshot.keyed?.form === 'view') snapshot.keyed.release();
+}
+
+/** The first buffer size: estimated from a sample for entries, small for a view (it grows by measured sizes). */
+function initialBytes(snapshot: OperatorSnapshot, values: number): number {
+  if (snapshot.keyed?.form === 'view') return VIEW_INITIAL_BYTES;
+  return estimateBytes(snapshot, values);
+}
+
+/** The whole encoding, pausing (`yield`) between steps of reading a keyed state view. */
+function* encodeSteps(e: SnapshotEncoder, snapshot: OperatorSnapshot): Generator<void, void, void> {
+  const w = e.w;
+  for (const b of MAGIC) w.u8(b);
+  w.u8(SNAPSHOT_FORMAT_VERSION & 0xff);
+  w.u8(SNAPSHOT_FORMAT_VERSION >>> 8);
+  w.u8(HOST_IS_LITTLE_ENDIAN ? FLAG_LITTLE_ENDIAN : 0);
+  w.u8(0);
+  const keyed = snapshot.keyed;
+  if (keyed) {
+    const at = beginSection(e, S_KEYED);
+    if (keyed.form === 'view') yield* writeKeyedView(e, keyed);
+    else writeKeyed(e, keyed as KeyedStateEntries);
+    endSection(e, at);
+  }
+  if (snapshot.operator) section(e, S_OPERATOR, () => writeOperator(e, snapshot.operator!));
+  if (snapshot.timers) section(e, S_TIMERS, () => writeTimers(e, snapshot.timers!));
+  const extra = extraFields(snapshot);
+  if (extra) {
+    section(e, S_EXTRA, () => {
+      try {
+        writeTagged(w, extra, new Map());
+      } catch (err) {
+        throw cannotStore(err, `snapshot field ${Object.keys(extra).join(', ')}`);
+      }
+    });
+  }
+  w.u8(S_END);
 }
 
 /** Keyed entries, operator state items and timers: what the size of a snapshot scales with. */
 function countValues(snapshot: OperatorSnapshot): number {
   let n = 0;
-  if (snapshot.keyed) for (const name in snapshot.keyed.states) n += snapshot.keyed.states[name]!.entries.length;
+  const keyed = snapshot.keyed;
+  if (keyed?.form === 'view') n += keyed.count;
+  else if (keyed) for (const name in (keyed as KeyedStateEntries).states) n += (keyed as KeyedStateEntries).states[name]!.entries.length;
   if (snapshot.operator) for (const name in snapshot.operator.lists) n += snapshot.operator.lists[name]!.items.length;
   if (snapshot.timers) for (const t of snapshot.timers) n += t.length;
   return n;
@@ -202,9 +308,10 @@ function estimateBytes(snapshot: OperatorSnapshot, values: number): number {
   const refs = new Map<object, number>();
   let sampled = 0;
   try {
-    const perState = Math.max(8, Math.ceil(512 / Math.max(1, Object.keys(snapshot.keyed?.states ?? {}).length)));
-    for (const name in snapshot.keyed?.states ?? {}) {
-      const entries = snapshot.keyed!.states[name]!.entries;
+    const keyed = snapshot.keyed?.form === undefined ? snapshot.keyed : undefined;
+    const perState = Math.max(8, Math.ceil(512 / Math.max(1, Object.keys(keyed?.states ?? {}).length)));
+    for (const name in keyed?.states ?? {}) {
+      const entries = keyed!.states[name]!.entries;
       const stride = Math.max(1, Math.floor(entries.length / perState));
       for (let i = 0; i < entries.length; i += stride) {
         const entry = entries[i]!;
@@ -234,14 +341,24 @@ function estimateBytes(snapshot: OperatorSnapshot, values: number): number {
 }
 
 function section(e: SnapshotEncoder, tag: number, body: () => void): void {
+  const at = beginSection(e, tag);
+  body();
+  endSection(e, at);
+}
+
+/** Writes a section's tag and a placeholder for its length; returns where the length goes. */
+function beginSection(e: SnapshotEncoder, tag: number): number {
   const w = e.w;
   w.u8(tag);
   const lengthAt = w.pos;
   w.u32(0);
   w.u32(0);
-  const start = w.pos;
-  body();
-  setU64(w.bytes, lengthAt, w.pos - start);
+  return lengthAt;
+}
+
+function endSection(e: SnapshotEncoder, lengthAt: number): void {
+  // The buffer may have been replaced while the body grew it: patch the current one.
+  setU64(e.w.bytes, lengthAt, e.w.pos - lengthAt - 8);
 }
 
 function setU64(bytes: Uint8Array, offset: number, value: number): void {
@@ -295,7 +412,7 @@ function varintBytes(n: number): number {
   return bytes;
 }
 
-function writeKeyed(e: SnapshotEncoder, keyed: KeyedStateSnapshot): void {
+function writeKeyed(e: SnapshotEncoder, keyed: KeyedStateEntries): void {
   const w = e.w;
   const names = Object.keys(keyed.states);
   w.varint(names.length);
@@ -308,37 +425,70 @@ function writeKeyed(e: SnapshotEncoder, keyed: KeyedStateSnapshot): void {
     let keyId: KeyId = '';
     try {
       for (let i = 0; i < n; i++) {
-        e.room();
         const entry = entries[i]!;
-        const kg = entry[0];
-        if (!(kg >= 0 && kg < KEY_GROUP_LIMIT && kg === Math.floor(kg))) checkKeyGroup(kg, `keyed state '${name}'`);
         keyId = entry[1];
-        w.varint(kg);
-        // The entry's length goes first so that a restore can skip other key groups unread; one
-        // byte is reserved and the entry moved in the rare case its length needs more.
-        const lengthAt = w.pos;
-        w.u8(0);
-        const start = w.pos;
-        e.tagged(keyId);
-        e.tagged(entry[2]);
-        e.tagged(entry[3]);
-        const length = w.pos - start;
-        if (length < 0x80) w.bytes[lengthAt] = length;
-        else {
-          const extra = varintBytes(length) - 1;
-          w.ensure(extra);
-          w.bytes.copyWithin(start + extra, start, w.pos);
-          const end = w.pos + extra;
-          w.pos = lengthAt;
-          w.varint(length);
-          w.pos = end;
-        }
-        e.done();
+        writeEntry(e, name, entry[0], keyId, entry[2], entry[3]);
       }
     } catch (err) {
       throw cannotStore(err, `keyed state '${name}' of key ${describeKey(keyId)}`);
     }
   }
+}
+
+/** Writes the states of a copy-on-write view, a step of entries at a time. */
+function* writeKeyedView(e: SnapshotEncoder, view: KeyedStateView): Generator<void, void, void> {
+  const w = e.w;
+  const states = view.stateInfo;
+  w.varint(states.length);
+  for (let i = 0; i < states.length; i++) {
+    const { name, kind, count } = states[i]!;
+    w.string(name);
+    w.string(kind);
+    w.varint(count);
+    let keyId: KeyId = '';
+    const visit = (kg: number, key: KeyId, ns: NamespaceKey, value: unknown) => {
+      keyId = key;
+      writeEntry(e, name, kg, key, ns, value);
+    };
+    for (;;) {
+      let done: boolean;
+      try {
+        done = view.step(i, VIEW_STEP, visit);
+      } catch (err) {
+        throw cannotStore(err, `keyed state '${name}' of key ${describeKey(keyId)}`);
+      }
+      if (done) break;
+      yield;
+    }
+  }
+}
+
+/** One keyed entry: key group, the length of the rest, tagged key, namespace and value. */
+function writeEntry(e: SnapshotEncoder, name: string, kg: number, keyId: KeyId, ns: NamespaceKey, value: unknown): void {
+  const w = e.w;
+  e.room();
+  if (!(kg >= 0 && kg < KEY_GROUP_LIMIT && kg === Math.floor(kg))) checkKeyGroup(kg, `keyed state '${name}'`);
+  w.varint(kg);
+  // The entry's length goes first so that a restore can skip other key groups unread; one
+  // byte is reserved and the entry moved in the rare case its length needs more.
+  const lengthAt = w.pos;
+  w.u8(0);
+  const start = w.pos;
+  e.tagged(keyId);
+  e.tagged(ns);
+  e.tagged(value);
+  const length = w.pos - start;
+  if (length < 0x80) w.bytes[lengthAt] = length;
+  else {
+    const extra = varintBytes(length) - 1;
+    w.ensure(extra);
+    w.bytes.copyWithin(start + extra, start, w.pos);
+    const end = w.pos + extra;
+    w.pos = lengthAt;
+    w.varint(length);
+    w.pos = end;
+  }
+  e.done();
 }
 
 function writeOperator(e: SnapshotEncoder, op: OperatorStateSnapshot): void {
@@ -443,7 +593,10 @@ export function decodeSnapshot(bytes: Uint8Array, options: DecodeSnapshotOptions
     try {
       switch (tag) {
         case S_KEYED:
-          snapshot.keyed = readKeyed(r, options.keyGroupRange, (c) => (context = c));
+          if (options.lazyKeyed) {
+            snapshot.keyed = new EncodedKeyedState(r.bytes, start, where, options.keyGroupRange);
+            r.pos = length;
+          } else snapshot.keyed = readKeyed(r, options.keyGroupRange, (c) => (context = c));
           break;
         case S_OPERATOR:
           snapshot.operator = readOperator(r, (c) => (context = c));
@@ -486,11 +639,26 @@ function defineOwn(o: Record<string, unknown>, key: string, value: unknown): voi
   else o[key] = value;
 }
 
-/** Larger arrays would start in V8's slow dictionary mode when allocated with a length. */
-const PRESIZE_LIMIT = 1 << 24;
+/** Receives the entries of one state while a keyed section is decoded. */
+type EntrySink = (kg: number, keyId: KeyId, ns: NamespaceKey, value: unknown) => void;
 
-function readKeyed(r: ByteReader, range: KeyGroupRange | undefined, at: (context: string) => void): KeyedStateSnapshot {
-  const states: KeyedStateSnapshot['states'] = {};
+function readKeyed(r: ByteReader, range: KeyGroupRange | undefined, at: (context: string) => void): KeyedStateEntries {
+  const states: KeyedStateEntries['states'] = {};
+  readKeyedInto(r, range, at, (name, kind) => {
+    const entries: KeyedEntry[] = [];
+    defineOwn(states as Record<string, unknown>, name, { kind, entries });
+    return (kg, keyId, ns, value) => {
+      entries.push([kg, keyId, ns, value]);
+    };
+  });
+  return { states };
+}
+
+/**
+ * Decodes a keyed section, calling `open` once per state for the sink of its entries. Entries
+ * of key groups outside `range` are stepped over without being decoded.
+ */
+function readKeyedInto(r: ByteReader, range: KeyGroupRange | undefined, at: (context: string) => void, open: (name: string, kind: string, entries: number) => EntrySink): void {
   const count = r.varint();
   const refs: unknown[] = [];
   const lo = range ? range.start : 0;
@@ -503,9 +671,7 @@ function readKeyed(r: ByteReader, range: KeyGroupRange | undefined, at: (context
     at(`keyed state '${name}'`);
     // Every entry takes at least 5 bytes; a larger count is corrupt, not a reason to allocate.
     if (n > r.remaining / 5) throw new Error(`declares ${n} entries, more than its ${r.remaining} bytes can hold`);
-    // Sized up front when every entry is kept: growing by push copied the array ~20 times.
-    const entries = new Array<[number, KeyId, NamespaceKey, unknown]>(range || n > PRESIZE_LIMIT ? 0 : n);
-    let kept = 0;
+    const sink = open(name, kind, n);
     for (let i = 0; i < n; i++) {
       const kg = r.varint();
       const length = r.varint();
@@ -520,12 +686,68 @@ function readKeyed(r: ByteReader, range: KeyGroupRange | undefined, at: (context
       const value = readTagged(r, refs);
       if (refs.length) refs.length = 0;
       if (r.pos !== end) throw new Error(`entry ${i} of ${n} (key group ${kg}) has ${end - r.pos} bytes more than its content`);
-      entries[kept++] = [kg, keyId, ns, value];
+      sink(kg, keyId, ns, value);
     }
-    entries.length = kept;
-    defineOwn(states as Record<string, unknown>, name, { kind, entries });
   }
-  return { states };
+}
+
+/**
+ * A keyed section left encoded (`decodeSnapshot(bytes, { lazyKeyed: true })`): a restoring
+ * backend decodes it straight into its tables, only its own key groups.
+ */
+class EncodedKeyedState implements KeyedStateReader {
+  readonly form = 'reader';
+
+  constructor(
+    private readonly section: Uint8Array,
+    /** Offset of the section in the snapshot, for error messages. */
+    private readonly offset: number,
+    private readonly where: string,
+    /** The range the snapshot was decoded for, if any: nothing outside it is ever read. */
+    private readonly range: KeyGroupRange | undefined,
+  ) {}
+
+  readInto(range: KeyGroupRange, target: KeyedStateTarget): void {
+    const lo = Math.max(range.start, this.range?.start ?? 0);
+    const hi = Math.min(range.end, this.range?.end ?? KEY_GROUP_LIMIT - 1);
+    this.read({ start: lo, end: hi }, (name, kind) => {
+      const table = target.tableFor(name, kind);
+      return (kg, keyId, ns, value) => table.put(kg, keyId, ns, value);
+    });
+  }
+
+  get states(): KeyedStateEntries['states'] {
+    return this.toEntries().states;
+  }
+
+  private decoded: KeyedStateEntries | undefined;
+
+  toEntries(): KeyedStateEntries {
+    if (this.decoded) return this.decoded;
+    const r = new ByteReader(this.section);
+    return (this.decoded = this.guard(r, (at) => readKeyed(r, this.range, at)));
+  }
+
+  private read(range: KeyGroupRange, open: (name: string, kind: string, entries: number) => EntrySink): void {
+    const r = new ByteReader(this.section);
+    this.guard(r, (at) => readKeyedInto(r, range, at, open));
+  }
+
+  /** Runs a decode, reporting failures as `decodeSnapshot` does. */
+  private guard<R>(r: ByteReader, decode: (at: (context: string) => void) => R): R {
+    let context = '';
+    let result: R;
+    try {
+      result = decode((c) => (context = c));
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      throw new SnapshotFormatError(`${this.where}corrupt snapshot: keyed section${context ? `, ${context}` : ''} (offset ${this.offset + r.pos}): ${message}`, { cause: e });
+    }
+    if (r.pos !== this.section.length) {
+      throw new SnapshotFormatError(`${this.where}corrupt snapshot: the keyed section at offset ${this.offset - 9} has ${this.section.length - r.pos} unread bytes`);
+    }
+    return result;
+  }
 }
 
 function readOperator(r: ByteReader, at: (context: string) => void): OperatorStateSnapshot {

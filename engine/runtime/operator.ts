@@ -1,7 +1,8 @@
 import { DISCARDING_OUTPUT, OperatorCounters, type Output } from './output.ts';
 import type { ProcessingTimeService } from './processing-time.ts';
 import { InternalTimerService, type Triggerable } from './timers.ts';
-import { HeapKeyedStateBackend, type KeyedStateSnapshot } from '../state/heap-keyed-backend.ts';
+import { HeapKeyedStateBackend } from '../state/heap-keyed-backend.ts';
+import type { KeyedStateSnapshot } from '../state/keyed-snapshot.ts';
 import { keyFromId, keyGroupOf, keyGroupRangeFor, type KeyId } from '../state/key-groups.ts';
 import type { NamespaceKey } from '../state/state-table.ts';
 import type { RuntimeMode } from '../plan/job-graph.ts';
@@ -33,6 +34,11 @@ export interface TaskServices {
 
 /** What a snapshot of one operator instance holds. */
 export interface OperatorSnapshot {
+  /**
+   * Keyed state: a copy-on-write view when the operator just took the snapshot (write it with
+   * `encodeSnapshotAsync` or `encodeSnapshot`, which also release it), plain entries or encoded
+   * bytes when it was read back for a restore.
+   */
   keyed?: KeyedStateSnapshot;
   operator?: OperatorStateSnapshot;
   /** Timers per timer service (in creation order): [keyGroup, keyId, namespace key, time, domain]. */
@@ -154,10 +160,13 @@ export abstract class StreamOperator<OUT = unknown> {
     for (const ts of this.timerServices) ts.dispose();
   }
 
-  /** Copies the operator's state (the synchronous part of a checkpoint). */
+  /**
+   * The synchronous part of a checkpoint: a copy-on-write view of keyed state (cheap; see
+   * `HeapKeyedStateBackend.snapshotView`) and copies of operator state and timers.
+   */
   snapshotState(_checkpointId: number): OperatorSnapshot {
     const snap: OperatorSnapshot = {};
-    if (this.keyedBackend) snap.keyed = this.keyedBackend.snapshot();
+    if (this.keyedBackend) snap.keyed = this.keyedBackend.snapshotView();
     const op = this.operatorState.snapshot();
     if (op) snap.operator = op;
     if (this.timerServices.length && this.keyedBackend) {

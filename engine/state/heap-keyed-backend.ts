@@ -2,26 +2,34 @@ import type { AnyStateDescriptor } from './descriptors.ts';
 import { keyIdOf, keyFromId, keyGroupOf, type KeyId, type KeyGroupRange } from './key-groups.ts';
 import { StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
 import { createHeapState, type InternalState } from './heap-states.ts';
+import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
+
+export type { KeyedStateSnapshot, KeyedStateEntries } from './keyed-snapshot.ts';
 
 /** Processing time, for TTL. Injected so tests can move time by hand. */
 export type Clock = () => number;
 
-/** A state's entries grouped by key group: what a snapshot stores and a restore redistributes. */
-export interface KeyedStateSnapshot {
-  /** state name → kind + entries of [keyGroup, keyId, namespace, value]. */
-  states: Record<string, { kind: string; entries: [number, KeyId, NamespaceKey, unknown][] }>;
+/** A state's table, with its descriptor once the operator has asked for it (restored tables wait for that). */
+interface RegisteredTable {
+  kind: string;
+  table: StateTable<unknown>;
+  descriptor?: AnyStateDescriptor;
+  state?: InternalState;
 }
 
 /**
  * Keyed state on the JS heap (Flink's HashMapStateBackend). Holds the current key, set by the
- * operator before each record or timer; every state object reads and writes under it.
+ * operator before each record or timer; every state object reads and writes under it. Tables
+ * are sharded by key group; snapshots are copy-on-write views (`snapshotView`).
  */
 export class HeapKeyedStateBackend {
   /** The key of the record or timer being processed, as the user's key selector returned it. */
   currentKey: unknown = undefined;
   /** `keyIdOf(currentKey)`: what state and timers are indexed by. */
   currentKeyId: KeyId = 0;
-  private readonly tables = new Map<string, { descriptor: AnyStateDescriptor; table: StateTable<unknown>; state: InternalState }>();
+  /** The key group of the current key: which shard of every table it lives in. */
+  currentKeyGroup = 0;
+  private readonly tables = new Map<string, RegisteredTable>();
 
   constructor(
     readonly maxParallelism: number,
@@ -34,12 +42,15 @@ export class HeapKeyedStateBackend {
   /** Sets the current key from a user key; returns its id. */
   setCurrentKey(key: unknown): KeyId {
     this.currentKey = key;
-    return (this.currentKeyId = keyIdOf(key));
+    const id = (this.currentKeyId = keyIdOf(key));
+    this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
+    return id;
   }
 
   /** Sets the current key when both forms are known (timers carry both). */
   setCurrentKeyAndId(key: unknown, id: KeyId): void {
     this.currentKey = key;
+    if (id !== this.currentKeyId) this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
     this.currentKeyId = id;
   }
 
@@ -49,19 +60,21 @@ export class HeapKeyedStateBackend {
    */
   getState<S extends InternalState>(descriptor: AnyStateDescriptor): S {
     const existing = this.tables.get(descriptor.name);
-    if (existing) {
-      if (existing.descriptor.kind !== descriptor.kind) {
+    if (existing?.state) {
+      if (existing.descriptor!.kind !== descriptor.kind) {
         throw new Error(
-          `Operator '${this.operatorName}': state '${descriptor.name}' is already registered as ${existing.descriptor.kind} state, not ${descriptor.kind}`,
+          `Operator '${this.operatorName}': state '${descriptor.name}' is already registered as ${existing.descriptor!.kind} state, not ${descriptor.kind}`,
         );
       }
       return existing.state as S;
     }
-    const table = new StateTable<unknown>();
-    const state = createHeapState(descriptor, table, this);
-    this.tables.set(descriptor.name, { descriptor, table, state });
-    this.pendingRestore(descriptor.name, table);
-    return state as S;
+    // A restored table (if any) is adopted as it is.
+    const entry: RegisteredTable = existing ?? { kind: descriptor.kind, table: new StateTable<unknown>() };
+    entry.kind = descriptor.kind;
+    entry.descriptor = descriptor;
+    entry.state = createHeapState(descriptor, entry.table, this);
+    this.tables.set(descriptor.name, entry);
+    return entry.state as S;
   }
 
   /** Number of (key, namespace, state) entries: a cheap proxy for state size. */
@@ -82,7 +95,7 @@ export class HeapKeyedStateBackend {
       if (n === 0) continue;
       let taken = 0;
       let sampled = 0;
-      for (const [k, , v] of table.entries()) {
+      for (const [, k, , v] of table.entries()) {
         sampled += approxSize(k) + approxSize(v);
         if (++taken >= sample) break;
       }
@@ -91,43 +104,65 @@ export class HeapKeyedStateBackend {
     return Math.round(bytes);
   }
 
-  /** Copies every entry, grouped by key group (the synchronous part of a snapshot). */
-  snapshot(): KeyedStateSnapshot {
-    const states: KeyedStateSnapshot['states'] = {};
-    for (const [name, { descriptor, table }] of this.tables) {
-      const entries: [number, KeyId, NamespaceKey, unknown][] = [];
-      for (const [k, ns, v] of table.entries()) entries.push([keyGroupOf(k, this.maxParallelism), k, ns, v]);
-      states[name] = { kind: descriptor.kind, entries };
+  /**
+   * The synchronous part of a checkpoint: a copy-on-write view of every state, in O(states ×
+   * key groups). The task may go on changing state at once; the view still reads the state as
+   * it is now. Write the view (the snapshot format's `encodeSnapshotAsync`) or `release()` it.
+   *
+   * @example
+   * const view = backend.snapshotView();
+   * const bytes = await encodeSnapshotAsync({ keyed: view });
+   */
+  snapshotView(): KeyedStateView {
+    const states = [];
+    const tables = [];
+    for (const [name, { kind, table }] of this.tables) {
+      const snap = table.snapshot();
+      states.push({ name, kind, count: snap.count });
+      tables.push(snap);
     }
-    return { states };
+    return new KeyedStateView(states, tables);
   }
 
-  private restored: KeyedStateSnapshot['states'] = {};
+  /** Copies every entry, grouped by key group, as plain arrays (values deep-copied). */
+  snapshot(): KeyedStateEntries {
+    return this.snapshotView().toEntries();
+  }
 
-  /** Loads the entries of the key groups this backend owns from one or more snapshots. */
+  /**
+   * Loads the entries of the key groups this backend owns from one or more snapshots (all
+   * subtasks' snapshots of the operator on a rescale). Encoded snapshots are decoded straight
+   * into the tables, skipping other key groups unread.
+   */
   restore(snapshots: KeyedStateSnapshot[]): void {
+    const { start, end } = this.keyGroupRange;
+    const target: KeyedStateTarget = { tableFor: (name, kind) => this.tableFor(name, kind) };
     for (const snap of snapshots) {
-      for (const [name, { kind, entries }] of Object.entries(snap.states)) {
-        const mine = entries.filter(([kg]) => kg >= this.keyGroupRange.start && kg <= this.keyGroupRange.end);
-        const target = (this.restored[name] ??= { kind, entries: [] });
-        for (const e of mine) target.entries.push(e); // no spread: it overflows the stack on large state
+      if (snap.form === 'reader') {
+        snap.readInto(this.keyGroupRange, target);
+        continue;
+      }
+      for (const [name, { kind, entries }] of Object.entries(keyedEntries(snap).states)) {
+        const table = this.tableFor(name, kind);
+        for (let i = 0; i < entries.length; i++) {
+          const [kg, k, ns, v] = entries[i]!;
+          if (kg >= start && kg <= end) table.put(kg, k, ns, v);
+        }
       }
     }
-    for (const [name, { table }] of this.tables) this.pendingRestore(name, table);
   }
 
-  private pendingRestore(name: string, table: StateTable<unknown>): void {
-    const r = this.restored[name];
-    if (!r) return;
-    for (const [, k, ns, v] of r.entries) table.put(k, ns, v);
-    delete this.restored[name];
+  /** The table of state `name`, created (without a descriptor yet) for a restore. */
+  private tableFor(name: string, kind: string): StateTable<unknown> {
+    let entry = this.tables.get(name);
+    if (!entry) this.tables.set(name, (entry = { kind, table: new StateTable<unknown>() }));
+    return entry.table;
   }
 
   /** Key ids that have an entry in `stateName` under `namespace` (for `applyToAllKeys`). */
   keysOf(stateName: string, namespace: NamespaceKey = VOID_NAMESPACE): unknown[] {
     const t = this.tables.get(stateName);
-    const m = t?.table.byNamespace.get(namespace);
-    return m ? [...m.keys()].map(keyFromId) : [];
+    return t ? t.table.keysOf(namespace).map(keyFromId) : [];
   }
 }
 

@@ -15,6 +15,8 @@ import type { KeyId } from './key-groups.ts';
 /** What a heap state needs from its backend. */
 export interface KeyContext {
   currentKeyId: KeyId;
+  /** The key group of `currentKeyId`: the shard of every table it lives in. */
+  currentKeyGroup: number;
   readonly clock: () => number;
 }
 
@@ -69,13 +71,13 @@ abstract class HeapState<S> implements InternalState {
     this.ns = ns;
   }
   protected raw(): S | undefined {
-    return this.table.get(this.ctx.currentKeyId, this.ns);
+    return this.table.get(this.ctx.currentKeyGroup, this.ctx.currentKeyId, this.ns);
   }
   protected store(v: S): void {
-    this.table.put(this.ctx.currentKeyId, this.ns, v);
+    this.table.put(this.ctx.currentKeyGroup, this.ctx.currentKeyId, this.ns, v);
   }
   clear(): void {
-    this.table.remove(this.ctx.currentKeyId, this.ns);
+    this.table.remove(this.ctx.currentKeyGroup, this.ctx.currentKeyId, this.ns);
   }
 }
 
@@ -93,11 +95,12 @@ abstract class SingleValueState<T> extends HeapState<T | TtlValue<T>> {
   }
   mergeNamespaces(target: NamespaceKey, sources: NamespaceKey[]): void {
     const key = this.ctx.currentKeyId;
+    const kg = this.ctx.currentKeyGroup;
     let acc: T | undefined;
     for (const ns of [target, ...sources]) {
       this.ns = ns;
       const v = this.read();
-      this.table.remove(key, ns);
+      this.table.remove(kg, key, ns);
       if (v !== undefined) acc = acc === undefined ? v : this.combine(acc, v);
     }
     this.ns = target;
@@ -220,13 +223,14 @@ class HeapListState<T> extends HeapState<(T | TtlValue<T>)[]> implements ListSta
   }
   mergeNamespaces(target: NamespaceKey, sources: NamespaceKey[]): void {
     const key = this.ctx.currentKeyId;
+    const kg = this.ctx.currentKeyGroup;
     const merged: (T | TtlValue<T>)[] = [];
     for (const ns of [target, ...sources]) {
-      const l = this.table.get(key, ns);
+      const l = this.table.get(kg, key, ns);
       if (l) for (const x of l) merged.push(x);
-      this.table.remove(key, ns);
+      this.table.remove(kg, key, ns);
     }
-    if (merged.length) this.table.put(key, target, merged);
+    if (merged.length) this.table.put(kg, key, target, merged);
     this.ns = target;
   }
 }

@@ -1,4 +1,5 @@
 import type { KeyId } from './key-groups.ts';
+import { copyValue } from './copy.ts';
 
 /** A namespace: which window (or none) a state entry belongs to. */
 export type NamespaceKey = string | number;
@@ -6,18 +7,30 @@ export type NamespaceKey = string | number;
 /** The namespace of state that is not scoped to a window. */
 export const VOID_NAMESPACE: NamespaceKey = 0;
 
+/** Receives the entries of a snapshot, one at a time. */
+export type EntryVisitor<V> = (keyGroup: number, key: KeyId, namespace: NamespaceKey, value: V) => void;
+
+/** In a snapshot's record of changed entries: the entry did not exist at the barrier. */
+const ABSENT = Symbol('absent');
+/** In a snapshot's record of changed entries: the snapshot already wrote the entry from the live table. */
+const WRITTEN = Symbol('written');
+type Preserved<V> = V | typeof ABSENT | typeof WRITTEN;
+
 /**
- * The entries of one state on the heap: namespace → key → value. Namespace first, because the
+ * One key group's entries of one state: namespace → key → value. Namespace first, because the
  * window operator clears and fires a window at a time, and non-windowed state has one namespace
  * (so the outer lookup is cached).
  */
-export class StateTable<V> {
+class KeyGroupShard<V> {
   readonly byNamespace = new Map<NamespaceKey, Map<KeyId, V>>();
-  private lastNs: NamespaceKey | undefined;
-  private lastMap: Map<KeyId, V> | undefined;
+  size = 0;
+  lastNs: NamespaceKey | undefined;
+  lastMap: Map<KeyId, V> | undefined;
+  /** Snapshots that still have to write this shard as it was at their barrier. */
+  views: ShardView<V>[] | undefined;
 
-  private mapFor(ns: NamespaceKey, create: boolean): Map<KeyId, V> | undefined {
-    if (ns === this.lastNs && this.lastMap) return this.lastMap;
+  mapFor(ns: NamespaceKey, create: boolean): Map<KeyId, V> | undefined {
+    if (ns === this.lastNs) return this.lastMap;
     let m = this.byNamespace.get(ns);
     if (!m) {
       if (!create) return undefined;
@@ -29,41 +42,244 @@ export class StateTable<V> {
     return m;
   }
 
-  get(key: KeyId, ns: NamespaceKey): V | undefined {
-    return this.mapFor(ns, false)?.get(key);
+  /** Called before an entry is read (objects) or changed while snapshots are pending. */
+  preserve(key: KeyId, ns: NamespaceKey, current: V | undefined, present: boolean): void {
+    for (const view of this.views!) view.preserve(key, ns, current, present);
+  }
+}
+
+/**
+ * One snapshot's view of one shard: the shard as it was at the barrier, read while the task
+ * keeps changing it. Entries the task touches before the view has written them are copied into
+ * `changed` first (or marked absent when they did not exist at the barrier); everything not in
+ * `changed` is unchanged since the barrier and is read from the live maps. A shard written over
+ * several steps marks what it wrote, so a later touch does not write an entry twice.
+ */
+class ShardView<V> {
+  private readonly changed = new Map<NamespaceKey, Map<KeyId, Preserved<V>>>();
+  private budget = 0;
+  private visit: EntryVisitor<V> | undefined;
+  private readonly walker: Generator<void, void, void>;
+  done = false;
+
+  constructor(
+    private readonly shard: KeyGroupShard<V>,
+    private readonly keyGroup: number,
+  ) {
+    this.walker = this.walk();
   }
 
-  put(key: KeyId, ns: NamespaceKey, value: V): void {
-    this.mapFor(ns, true)!.set(key, value);
+  preserve(key: KeyId, ns: NamespaceKey, current: V | undefined, present: boolean): void {
+    let t = this.changed.get(ns);
+    if (t === undefined) this.changed.set(ns, (t = new Map()));
+    else if (t.has(key)) return;
+    t.set(key, present ? copyValue(current as V) : ABSENT);
   }
 
-  remove(key: KeyId, ns: NamespaceKey): void {
-    const m = this.mapFor(ns, false);
-    if (!m) return;
+  /** Visits up to `budget` entries; returns the budget left (0 when the view is not done). */
+  step(budget: number, visit: EntryVisitor<V>): number {
+    this.budget = budget;
+    this.visit = visit;
+    if (this.walker.next().done) this.done = true;
+    this.visit = undefined;
+    return this.budget;
+  }
+
+  /** Stops tracking changes: the snapshot was abandoned. */
+  release(): void {
+    this.unregister();
+    this.changed.clear();
+    this.done = true;
+  }
+
+  private unregister(): void {
+    const views = this.shard.views;
+    if (!views) return;
+    const i = views.indexOf(this);
+    if (i >= 0) views.splice(i, 1);
+    if (views.length === 0) this.shard.views = undefined;
+  }
+
+  private *walk(): Generator<void, void, void> {
+    const kg = this.keyGroup;
+    // A shard that fits in this step is written without yielding, so nothing can touch it
+    // between its entries and there is nothing to mark.
+    const mark = this.shard.size >= this.budget;
+    for (const [ns, m] of this.shard.byNamespace) {
+      let t = this.changed.get(ns);
+      for (const [key, value] of m) {
+        if (t !== undefined && t.has(key)) continue;
+        this.visit!(kg, key, ns, value);
+        if (mark) {
+          if (t === undefined) this.changed.set(ns, (t = new Map()));
+          t.set(key, WRITTEN);
+        }
+        if (--this.budget <= 0) {
+          yield;
+          t = this.changed.get(ns);
+        }
+      }
+    }
+    // Every entry of the barrier is now written or preserved in `changed`.
+    this.unregister();
+    for (const [ns, t] of this.changed) {
+      for (const [key, value] of t) {
+        if (value === ABSENT || value === WRITTEN) continue;
+        this.visit!(kg, key, ns, value);
+        if (--this.budget <= 0) yield;
+      }
+    }
+    this.changed.clear();
+  }
+}
+
+/**
+ * A consistent view of one state table at a barrier (the synchronous part of a copy-on-write
+ * snapshot: one cheap registration per key group). `step` then reads it, key group by key group,
+ * while the task goes on changing the table. Read it to the end or `release()` it: until then,
+ * every touched entry is copied.
+ */
+export class StateTableSnapshot<V> {
+  private next = 0;
+  private written = 0;
+
+  constructor(
+    private readonly views: ShardView<V>[],
+    /** Entries at the barrier. */
+    readonly count: number,
+  ) {}
+
+  /** Visits up to about `budget` entries; true when every entry has been visited. */
+  step(budget: number, visit: EntryVisitor<V>): boolean {
+    const counted: EntryVisitor<V> = (kg, key, ns, value) => {
+      this.written++;
+      visit(kg, key, ns, value);
+    };
+    while (this.next < this.views.length) {
+      const view = this.views[this.next]!;
+      budget = view.step(budget, counted);
+      if (!view.done) return false;
+      this.next++;
+      if (budget <= 0) break;
+    }
+    if (this.next < this.views.length) return false;
+    if (this.written !== this.count) {
+      throw new Error(`Internal error: a state snapshot wrote ${this.written} entries, but the state had ${this.count} at the barrier`);
+    }
+    return true;
+  }
+
+  /** Abandons the snapshot: the table stops copying entries for it. */
+  release(): void {
+    for (let i = this.next; i < this.views.length; i++) this.views[i]!.release();
+    this.next = this.views.length;
+  }
+}
+
+/**
+ * The entries of one state on the heap, sharded by key group (Flink's `StateTable` with one
+ * `StateMap` per key group): a restore or a rescale touches only its own key groups, a snapshot
+ * is written key group by key group, and no single Map comes near V8's limit of 2^24 entries.
+ * Snapshots are copy-on-write (see `snapshot()`).
+ */
+export class StateTable<V> {
+  private readonly shards: (KeyGroupShard<V> | undefined)[] = [];
+  private count = 0;
+
+  get(keyGroup: number, key: KeyId, ns: NamespaceKey): V | undefined {
+    const s = this.shards[keyGroup];
+    if (s === undefined) return undefined;
+    const v = s.mapFor(ns, false)?.get(key);
+    // An object read may be changed in place (an accumulator, a list): keep the barrier's copy.
+    if (s.views !== undefined && typeof v === 'object' && v !== null) s.preserve(key, ns, v, true);
+    return v;
+  }
+
+  put(keyGroup: number, key: KeyId, ns: NamespaceKey, value: V): void {
+    let s = this.shards[keyGroup];
+    if (s === undefined) this.shards[keyGroup] = s = new KeyGroupShard();
+    const m = s.mapFor(ns, true)!;
+    if (s.views !== undefined) s.preserve(key, ns, m.get(key), m.has(key));
+    const before = m.size;
+    m.set(key, value);
+    if (m.size !== before) {
+      s.size++;
+      this.count++;
+    }
+  }
+
+  remove(keyGroup: number, key: KeyId, ns: NamespaceKey): void {
+    const s = this.shards[keyGroup];
+    if (s === undefined) return;
+    const m = s.mapFor(ns, false);
+    if (!m || !m.has(key)) return;
+    if (s.views !== undefined) s.preserve(key, ns, m.get(key), true);
     m.delete(key);
+    s.size--;
+    this.count--;
     if (m.size === 0) {
-      this.byNamespace.delete(ns);
-      if (this.lastNs === ns) {
-        this.lastNs = undefined;
-        this.lastMap = undefined;
+      s.byNamespace.delete(ns);
+      if (s.lastNs === ns) {
+        s.lastNs = undefined;
+        s.lastMap = undefined;
       }
     }
   }
 
   /** Number of (key, namespace) entries. */
   get size(): number {
-    let n = 0;
-    for (const m of this.byNamespace.values()) n += m.size;
-    return n;
+    return this.count;
   }
 
-  *entries(): IterableIterator<[KeyId, NamespaceKey, V]> {
-    for (const [ns, m] of this.byNamespace) for (const [k, v] of m) yield [k, ns, v];
+  /** Every entry as [keyGroup, key, namespace, value], live (not a snapshot). */
+  *entries(): IterableIterator<[number, KeyId, NamespaceKey, V]> {
+    for (let kg = 0; kg < this.shards.length; kg++) {
+      const s = this.shards[kg];
+      if (s) for (const [ns, m] of s.byNamespace) for (const [k, v] of m) yield [kg, k, ns, v];
+    }
+  }
+
+  /** Keys with an entry under `ns`, over all key groups. */
+  keysOf(ns: NamespaceKey): KeyId[] {
+    const out: KeyId[] = [];
+    for (const s of this.shards) {
+      const m = s?.byNamespace.get(ns);
+      if (m) for (const k of m.keys()) out.push(k);
+    }
+    return out;
+  }
+
+  /**
+   * The synchronous part of a snapshot: registers a view on every non-empty key group, in
+   * O(key groups). Entries are copied only when the task touches them before the snapshot has
+   * written them.
+   *
+   * @example
+   * const snap = table.snapshot();
+   * while (!snap.step(4096, (kg, key, ns, value) => write(kg, key, ns, value))) await nextTurn();
+   */
+  snapshot(): StateTableSnapshot<V> {
+    const views: ShardView<V>[] = [];
+    for (let kg = 0; kg < this.shards.length; kg++) {
+      const s = this.shards[kg];
+      if (!s || s.size === 0) continue;
+      const view = new ShardView(s, kg);
+      (s.views ??= []).push(view);
+      views.push(view);
+    }
+    return new StateTableSnapshot(views, this.count);
   }
 
   clearAll(): void {
-    this.byNamespace.clear();
-    this.lastNs = undefined;
-    this.lastMap = undefined;
+    for (let kg = 0; kg < this.shards.length; kg++) {
+      const s = this.shards[kg];
+      if (!s) continue;
+      if (s.views) for (const [ns, m] of s.byNamespace) for (const [k, v] of m) s.preserve(k, ns, v, true);
+      s.byNamespace.clear();
+      s.size = 0;
+      s.lastNs = undefined;
+      s.lastMap = undefined;
+    }
+    this.count = 0;
   }
 }

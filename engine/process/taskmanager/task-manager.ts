@@ -14,7 +14,7 @@ import type { OperatorSnapshot } from '../../runtime/operator.ts';
 import type { StreamTask, TaskSnapshot } from '../../runtime/task.ts';
 import type { CheckpointStorage } from '../../checkpoint/storage.ts';
 import type { SubtaskStateHandle } from '../../checkpoint/types.ts';
-import { decodeSnapshot, encodeSnapshot } from '../../checkpoint/snapshot-format.ts';
+import { decodeSnapshot, encodeSnapshotAsync } from '../../checkpoint/snapshot-format.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
 
 /** The taskmanager's side of the data plane: socket-backed channel ends to and from peers. */
@@ -125,7 +125,8 @@ export class TaskManager implements TaskManagerApi {
       if (!localUids.has(handle.uid)) continue;
       const bytes = await storage.readState(stored, handle);
       const list = out.get(handle.uid) ?? [];
-      list[handle.subtask] = decodeSnapshot(bytes);
+      // Keyed entries stay encoded: each backend decodes only its own key groups, into its tables.
+      list[handle.subtask] = decodeSnapshot(bytes, { lazyKeyed: true });
       out.set(handle.uid, list);
     }
     for (const [uid, list] of out) out.set(uid, list.filter((x) => x !== undefined));
@@ -133,25 +134,28 @@ export class TaskManager implements TaskManagerApi {
   }
 
   /**
-   * A task took its snapshot: serialise it now (the task resumes and may change its state right
-   * after), write it asynchronously, then acknowledge to the jobmanager.
+   * A task took its snapshot (keyed state as a copy-on-write view, so the task has already
+   * resumed): encode it in slices between the task's steps, write it, then acknowledge to the
+   * jobmanager. The synchronous part is the task's alone.
    */
   private onTaskSnapshot(jobId: string, task: StreamTask, snap: TaskSnapshot, storage: CheckpointStorage): void {
-    const started = performance.now();
-    const encoded = snap.operators
-      .filter((o) => hasState(o.snapshot))
-      .map((o) => ({ uid: o.uid, subtask: o.subtask, bytes: encodeSnapshot(o.snapshot) }));
-    const syncMs = snap.syncMs + (performance.now() - started);
     const kind = snap.barrier.savepoint ? 'savepoint' : 'checkpoint';
     const id = snap.barrier.checkpointId;
     const asyncStart = performance.now();
-    Promise.all(encoded.map((e) => storage.writeState(id, kind, e.uid, e.subtask, e.bytes))).then(
-      (handles: SubtaskStateHandle[]) =>
+    const writes = snap.operators.map(async (o) => {
+      if (!hasState(o.snapshot)) {
+        if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
+        return undefined;
+      }
+      return storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));
+    });
+    Promise.all(writes).then(
+      (written) =>
         this.events.acknowledgeCheckpoint(this.id, jobId, {
           checkpointId: id,
           task: task.name,
-          handles,
-          syncMs,
+          handles: written.filter((h): h is SubtaskStateHandle => h !== undefined),
+          syncMs: snap.syncMs,
           asyncMs: performance.now() - asyncStart,
           alignmentMs: snap.alignmentMs,
         }),
@@ -229,7 +233,8 @@ export function failureInfo(e: unknown, taskManager: number): FailureInfo {
 
 /** Whether a snapshot holds anything worth writing. */
 function hasState(s: OperatorSnapshot): boolean {
-  if (s.keyed && Object.values(s.keyed.states).some((st) => st.entries.length > 0)) return true;
+  const keyed = s.keyed;
+  if (keyed?.form === 'view' ? keyed.count > 0 : keyed && Object.values(keyed.states).some((st) => st.entries.length > 0)) return true;
   if (s.operator && Object.values(s.operator.lists).some((l) => l.items.length > 0)) return true;
   return !!s.timers?.some((t) => t.length > 0);
 }

@@ -230,7 +230,8 @@ test('keyed: applyToKeyedState restores the current key afterwards and tolerates
   h.processElement2({ type: 't', factor: 1 }, 2);
   assert.equal(op.keyedBackend!.currentKey, 'b', 'the key of the last record is current again');
   h.processElement2({ type: 't', factor: 1 }, 3); // nothing left to visit
-  assert.deepEqual(seen, ['element key a', 'element key b', 'visit a', 'visit b']);
+  // Keys are visited key group by key group (state is sharded by key group), not in arrival order.
+  assert.deepEqual([...seen.slice(0, 2), ...seen.slice(2).sort()], ['element key a', 'element key b', 'visit a', 'visit b']);
   assert.equal(op.stateEntries(), 0, 'the visited state was cleared');
 });
 
