@@ -14,6 +14,8 @@ type Verb = (argv: string[], context: CliContext) => Promise<number>;
 const VERBS: Record<string, () => Promise<Verb>> = {
   run: async () => (await import('./run.ts')).runCommand,
   serve: async () => (await import('./serve.ts')).serveCommand,
+  export: async () => (await import('./export.ts')).exportCommand,
+  plan: async () => (await import('./plan.ts')).planCommand,
 };
 
 /**

@@ -9,11 +9,11 @@ import { installExecutionHost, type HostDefaults, type JobReport, type RuntimeMo
 import type { CellError, CellRunResult } from '../shared/notebook/run.ts';
 import { runNotebook } from '../kernel/run.ts';
 import { bundleJobCode } from '../kernel/job-bundle.ts';
-import { LocalCluster } from '../../engine/process/cluster-client.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
 import { availableParallelism } from 'node:os';
 import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
+import { startClusterSession } from './cluster-session.ts';
 import { RUN_USAGE } from './usage.ts';
 
 /** Exit codes of `weir run`. */
@@ -24,8 +24,10 @@ const MAX_FRAMES = 5;
 
 /** The validated arguments of `weir run`. */
 export interface RunArguments {
-  /** Absolute path of the notebook. */
+  /** Absolute path of the notebook (or of the exported job's directory). */
   notebook: string;
+  /** Absolute path of an exported job's directory (`weir export`), when that is what runs. */
+  jobDir?: string;
   defaults: HostDefaults;
   /** Taskmanager processes; 0 runs jobs inside the `weir run` process. */
   taskManagers: number;
@@ -64,21 +66,19 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     return EXIT.ok;
   }
 
+  if (args.jobDir) {
+    const { runExportedJob } = await import('./run-exported.ts');
+    return runExportedJob({ ...args, jobDir: args.jobDir }, context);
+  }
+
   const jobs: JobReport[] = [];
-  const cluster =
-    args.taskManagers > 0
-      ? new LocalCluster(
-          {
-            taskManagers: args.taskManagers,
-            ...(args.slots ? { slots: args.slots } : {}),
-            ...(args.checkpointDir ? { checkpointDir: args.checkpointDir } : {}),
-            ...(args.savepointDir ? { savepointDir: args.savepointDir } : {}),
-          },
-          args.defaults,
-        )
-      : undefined;
+  const session = startClusterSession(args, context, jobs);
+  const cluster = session.cluster;
   const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
-  if (args.fromSavepoint && !resume) return EXIT.failed;
+  if (args.fromSavepoint && !resume) {
+    await session.close();
+    return EXIT.failed;
+  }
   let resumed = false;
   const cells = new CellJobs();
   const restoreHost = installExecutionHost({
@@ -97,27 +97,6 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
         }
       : undefined,
   });
-  // With --savepoint-dir, Ctrl+C or SIGTERM stops every running job with a savepoint, prints
-  // where, and exits 0. Without it they end the run as usual (the workers end with it).
-  let stopping: Promise<void> | undefined;
-  const onSignal = () => {
-    if (stopping || !cluster) {
-      process.exit(EXIT.failed);
-    }
-    stopping = cluster.stopAllWithSavepoint().then(async (results) => {
-      for (const r of results) {
-        if (r.path) context.stdout(`savepoint: ${r.path}\n`);
-        else context.stderr(`error: no savepoint for job '${r.job}': ${r.error}\n`);
-      }
-      if (args.report) await writeRunReport(args.report, { jobs }).catch(() => {});
-      await cluster.shutdown();
-      process.exit(results.every((r) => r.path) ? EXIT.ok : EXIT.failed);
-    });
-  };
-  if (args.savepointDir) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
   let code: number;
   try {
     const runOptions: Parameters<typeof runNotebook>[1] = {
@@ -134,10 +113,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     code = EXIT.failed;
   } finally {
     restoreHost();
-    if (stopping) await new Promise(() => {}); // the signal handler exits the process
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await cluster?.shutdown();
+    await session.close();
   }
   if (resume && !resumed) {
     context.stderr(`error: --from-savepoint: the savepoint is of job '${resume}', but no job of that name ran\n`);
@@ -182,16 +158,18 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
       },
     });
   } catch (error) {
-    throw new UsageError(describeParseError(error));
+    throw new UsageError(describeParseError(error, 'run'));
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
 
-  if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir run <notebook.ts> [options]; see 'weir run --help')");
-  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir run takes one notebook)`);
+  if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir run <notebook.ts | job dir> [options]; see 'weir run --help')");
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir run takes one notebook or job directory)`);
   const notebook = path.resolve(cwd, positionals[0]!);
   if (!existsSync(notebook)) throw new UsageError(`notebook not found: ${positionals[0]}`);
-  if (!statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
+  const isDir = statSync(notebook).isDirectory();
+  if (isDir && !existsSync(path.join(notebook, 'job.json'))) throw new UsageError(`not a notebook file, nor a job directory (no job.json): ${positionals[0]}`);
+  if (!isDir && !statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
 
   const defaults: HostDefaults = {};
   if (values.mode !== undefined) {
@@ -209,6 +187,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
   }
   const taskManagers = values.taskmanagers === undefined ? availableParallelism() : count('--taskmanagers', values.taskmanagers, 0);
   const args: RunArguments = { notebook, defaults, taskManagers };
+  if (isDir) args.jobDir = notebook;
   if (values.slots !== undefined) args.slots = count('--slots', values.slots, 1);
   if (values['checkpoint-dir'] !== undefined) args.checkpointDir = path.resolve(cwd, values['checkpoint-dir']);
   if (values['savepoint-dir'] !== undefined) args.savepointDir = path.resolve(cwd, values['savepoint-dir']);
@@ -227,8 +206,13 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
   return args;
 }
 
-/** The name of the job a savepoint was taken of, or undefined after printing why it cannot be read. */
-async function savepointJobName(location: string, context: CliContext): Promise<string | undefined> {
+/**
+ * The name of the job a savepoint was taken of, or undefined after printing why it cannot be read.
+ *
+ * @example
+ * await savepointJobName('/tmp/savepoints/savepoint-1', context); // 'fraud alerts'
+ */
+export async function savepointJobName(location: string, context: CliContext): Promise<string | undefined> {
   try {
     const { FsCheckpointStorage } = await import('../../engine/process/checkpoint/fs-storage.ts');
     const stored = await new FsCheckpointStorage({ checkpointDir: path.dirname(location), jobName: 'weir' }).load(location);
@@ -273,13 +257,18 @@ class CellJobs {
   }
 }
 
-/** Node's parseArgs messages are long and generic; say which flag in one line. */
-function describeParseError(error: unknown): string {
+/**
+ * Node's parseArgs messages are long and generic; says which flag in one line.
+ *
+ * @example
+ * describeParseError(error, 'export'); // "unknown flag '--jbo' (see 'weir export --help')"
+ */
+export function describeParseError(error: unknown, verb: string): string {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   // "Option '-h, --help' does not take an argument": name the long form.
   const flag = /'(?:-\w, )?(--?[^ ',=]+)/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag ?? message}' (see 'weir run --help')`;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag ?? message}' (see 'weir ${verb} --help')`;
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const name = flag ?? 'flag';
     if (/argument missing/.test(message)) return `${name} needs a value`;

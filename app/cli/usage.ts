@@ -7,6 +7,11 @@ export const MAIN_USAGE = `Usage: weir <command> [options]
 
 Commands:
   run <notebook.ts>   run a notebook's cells in order, headless
+  run <dir>           run a job written by 'weir export'
+  export <notebook.ts> --out <dir>
+                      write a job of the notebook as a plan and bundle that run anywhere
+  plan <notebook.ts | dir>
+                      print the plan of a notebook's jobs or of an exported job
   serve [dir]         open the notebooks under dir in the workbench, in a browser
 
 Options:
@@ -15,10 +20,12 @@ Options:
 `;
 
 /** `weir run --help`. */
-export const RUN_USAGE = `Usage: weir run <notebook.ts> [options]
+export const RUN_USAGE = `Usage: weir run <notebook.ts | dir> [options]
 
 Runs the notebook's code cells in order. Cell output goes to stdout, progress and errors
 to stderr. Exits 0 when every cell ran, 1 when a cell failed, 2 on a usage error.
+Given a directory written by 'weir export', runs that job (after checking that its bundle
+builds the plan in job.json).
 
 Options:
   --mode streaming|batch   execution mode for environments that do not set one
@@ -33,4 +40,31 @@ Options:
   --from-savepoint <path>  resume the job the savepoint was taken of
   --allow-non-restored-state  skip savepoint state of operators the job no longer has
   -h, --help               show this help
+`;
+
+/** \`weir export --help\`. */
+export const EXPORT_USAGE = `Usage: weir export <notebook.ts> [--job <name>] --out <dir>
+
+Writes one job of the notebook to <dir>: job.json (the plan), bundle.mjs (the code that
+builds the job; it imports only Node and the installed 'weir') and README.md. The notebook's
+cells are evaluated to find its jobs, but no job runs. Run the export with 'weir run <dir>'.
+
+Options:
+  --job <name>   the job to export (the name given to execute()); needed when the notebook
+                 runs several jobs
+  --out <dir>    the directory to write (created if missing; the three files are replaced)
+  -h, --help     show this help
+`;
+
+/** \`weir plan --help\`. */
+export const PLAN_USAGE = `Usage: weir plan <notebook.ts | dir> [--job <name>] [--json]
+
+Prints the plan of a notebook's jobs (found without running them) or of an exported job:
+one line per operator with its task (chain), parallelism, uid, inputs and partitioners, and
+its configuration. With --json, the plan as job.json has it (an array for several jobs).
+
+Options:
+  --job <name>   only this job of the notebook
+  --json         print JSON instead of text
+  -h, --help     show this help
 `;

@@ -59,10 +59,10 @@ describe('weir (in-process)', () => {
     const cases: Array<[string[], string]> = [
       [['run', 'notebook.ts', '--fast'], "error: unknown flag '--fast' (see 'weir run --help')\n"],
       [['run', 'notebook.ts', '-x'], "error: unknown flag '-x' (see 'weir run --help')\n"],
-      [['run'], "error: missing notebook file (usage: weir run <notebook.ts> [options]; see 'weir run --help')\n"],
+      [['run'], "error: missing notebook file (usage: weir run <notebook.ts | job dir> [options]; see 'weir run --help')\n"],
       [['run', 'missing.ts'], 'error: notebook not found: missing.ts\n'],
-      [['run', '.'], 'error: not a notebook file: .\n'],
-      [['run', 'notebook.ts', 'other.ts'], "error: unexpected argument 'other.ts' (weir run takes one notebook)\n"],
+      [['run', '.'], 'error: not a notebook file, nor a job directory (no job.json): .\n'],
+      [['run', 'notebook.ts', 'other.ts'], "error: unexpected argument 'other.ts' (weir run takes one notebook or job directory)\n"],
       [['run', 'notebook.ts', '--mode', 'fast'], "error: --mode must be 'streaming' or 'batch', got 'fast'\n"],
       [['run', 'notebook.ts', '--mode'], 'error: --mode needs a value\n'],
       [['run', 'notebook.ts', '--parallelism', '0'], "error: --parallelism must be an integer of at least 1, got '0'\n"],

@@ -1,0 +1,161 @@
+/**
+ * `weir export <notebook.ts> [--job <name>] --out <dir>`: writes a job of the notebook as a
+ * directory that runs without the notebook (DESIGN.md §6): `job.json` (the plan),
+ * `bundle.mjs` (the code that builds it, importing only 'weir' and Node) and `README.md`.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverJobs } from '../kernel/discover-jobs.ts';
+import { bundleExportedJob } from '../kernel/export-bundle.ts';
+import { jobFileOf, type JobFile } from '../kernel/job-file.ts';
+import type { CliContext } from './io.ts';
+import { describeCellError, pickJob } from './pick-job.ts';
+import { formatPlan } from './plan-text.ts';
+import { describeParseError, EXIT, UsageError } from './run.ts';
+import { EXPORT_USAGE } from './usage.ts';
+import { weirVersion } from './version.ts';
+
+/** The name of the bundle file in an exported job's directory. */
+export const BUNDLE_FILE = 'bundle.mjs';
+
+/** The validated arguments of `weir export`. */
+export interface ExportArguments {
+  /** Absolute path of the notebook. */
+  notebook: string;
+  /** The job to export; undefined: the notebook's only job. */
+  job?: string;
+  /** Absolute path of the directory to write. */
+  out: string;
+}
+
+/**
+ * Runs `weir export` with the arguments after `export`; resolves with the exit code.
+ *
+ * @example
+ * await exportCommand(['notebooks/fraud-alerts.ts', '--out', 'jobs/fraud'], processContext()); // 0
+ */
+export async function exportCommand(argv: string[], context: CliContext): Promise<number> {
+  let args: ExportArguments | 'help';
+  try {
+    args = parseExportArguments(argv, context.cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    context.stderr(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (args === 'help') {
+    context.stdout(EXPORT_USAGE);
+    return EXIT.ok;
+  }
+  const { notebook, out } = args;
+  try {
+    return await discoverJobs(notebook, context.weirModule ? { weirModule: context.weirModule } : {}, async (discovery) => {
+      const choice = pickJob(discovery, args.job);
+      if (!choice.ok) {
+        context.stderr(`error: ${choice.message}\n`);
+        return EXIT.failed;
+      }
+      if (choice.note) context.stderr(`note: ${choice.note}\n`);
+      if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; the job is defined before that\n`);
+      const { job } = choice;
+      await mkdir(out, { recursive: true });
+      const jobFile = jobFileOf(
+        job.graph,
+        { file: BUNDLE_FILE, cell: job.cell, occurrence: job.occurrence },
+        { notebook: path.basename(notebook), weirVersion: weirVersion() },
+        path.dirname(notebook),
+      );
+      const banner = `// Weir job '${job.name}', exported from ${path.basename(notebook)} by weir ${weirVersion()}.\n// Run it with: npx weir run <this directory>   (see README.md)`;
+      await bundleExportedJob(job.modulePath, discovery.weirModule, path.join(out, BUNDLE_FILE), banner);
+      await writeFile(path.join(out, 'job.json'), `${JSON.stringify(jobFile, null, 2)}\n`);
+      await writeFile(path.join(out, 'README.md'), jobReadme(jobFile, path.basename(notebook)));
+      const shown = displayPath(out, context.cwd);
+      context.stdout(`exported job '${job.name}' (${job.graph.vertices.length} operators) to ${shown}\nrun it with: weir run ${shown}\n`);
+      return EXIT.ok;
+    });
+  } catch (error) {
+    context.stderr(`error: cannot export: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+/**
+ * Parses `weir export`'s arguments; throws `UsageError` naming the bad one.
+ *
+ * @example
+ * parseExportArguments(['nb.ts', '--out', 'job'], '/home/me'); // { notebook: '/home/me/nb.ts', out: '/home/me/job' }
+ */
+export function parseExportArguments(argv: string[], cwd: string): ExportArguments | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { job: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, 'export'));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir export <notebook.ts> [--job <name>] --out <dir>)");
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir export takes one notebook)`);
+  const notebook = path.resolve(cwd, positionals[0]!);
+  if (!existsSync(notebook)) throw new UsageError(`notebook not found: ${positionals[0]}`);
+  if (!statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
+  if (values.out === undefined || values.out === '') throw new UsageError('--out <dir> is required: the directory to write the job to');
+  const out = path.resolve(cwd, values.out);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${values.out} exists and is not a directory`);
+  const args: ExportArguments = { notebook, out };
+  if (values.job !== undefined) args.job = values.job;
+  return args;
+}
+
+/** The README.md of an exported job: what it is and how to run it. */
+function jobReadme(job: JobFile, notebook: string): string {
+  return `# ${job.name}
+
+A Weir job exported from \`${notebook}\` by \`weir export\` (weir ${job.exportedFrom?.weirVersion ?? 'unknown'}).
+
+- \`job.json\`: the plan: operators with their uids, parallelism, windows, watermarks, sources
+  and sinks; the edges between them with their partitioners; checkpointing and restart
+  strategy. Its schema is \`schema/job.schema.json\` in the weir package's repository.
+- \`bundle.mjs\`: the notebook code that builds the job (the cell that starts it and what that
+  cell uses), bundled into one module that imports only Node and \`weir\`.
+
+## Run it
+
+Where the \`weir\` package is installed (\`npm install weir\`, or a clone with \`npm ci\`):
+
+\`\`\`sh
+npx weir run ${'<this directory>'}                  # as the notebook runs it
+npx weir run <dir> --parallelism 4 --report report.json
+npx weir run <dir> --savepoint-dir savepoints       # Ctrl+C stops with a savepoint
+npx weir run <dir> --from-savepoint savepoints/<savepoint>
+npx weir plan <dir>                                 # the plan as text (--json for JSON)
+\`\`\`
+
+The flags are those of \`weir run <notebook.ts>\` (\`weir run --help\`). Savepoints move both
+ways between the notebook and this job: operators keep their uids.
+
+Before the job starts, \`weir run\` evaluates the bundle to rebuild the job and checks that
+the graph is the one in \`job.json\`; a difference is an error naming the operator. Only this job
+runs: other jobs the bundled cells start end at once without running, and the notebook code
+after this job's \`execute()\` does not run. Relative paths in the code (sink directories, data
+files) are resolved against the directory you run it from, as in the notebook.
+
+## Plan
+
+\`\`\`
+${formatPlan(job).trimEnd()}
+\`\`\`
+`;
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

@@ -1,0 +1,47 @@
+/**
+ * The plan as text, one line per operator, the way Flink's plan visualiser draws it in boxes:
+ * which chain (task) the operator runs in, its parallelism, where its input comes from and how
+ * it is partitioned, and its configuration (windows, watermarks, sources, sinks).
+ */
+import { buildJobGraph } from '../../engine/plan/chaining.ts';
+import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
+
+/**
+ * Formats `graph` for a terminal.
+ *
+ * @example
+ * formatPlan(graph);
+ * // job 'fraud alerts' · streaming · checkpoints off · restarts: none
+ * //   #0 Source: Collection  [source]  parallelism 1/128  task 0  uid source-ee5dc459  source=Collection bounded=true
+ * //   #1 Timestamps/Watermarks  [timestamps]  parallelism 2/128  task 1  uid timestamps-b603116d  ← #0 rebalance  watermarks=...
+ */
+export function formatPlan(graph: StreamGraphSpec): string {
+  const chainOf = buildJobGraph(graph).chainOf;
+  const checkpoints = graph.checkpointing && graph.checkpointing.intervalMs > 0 ? `checkpoints every ${graph.checkpointing.intervalMs} ms (${graph.checkpointing.mode})` : 'checkpoints off';
+  const lines = [`job '${graph.name}' · ${graph.mode} · ${checkpoints} · restarts: ${describeRestarts(graph)}`];
+  for (const v of graph.vertices) {
+    const inputs = graph.edges
+      .filter((e) => e.target === v.id)
+      .map((e) => `← #${e.source} ${e.partitioner}${e.sideOutput ? ` (side output ${e.sideOutput})` : ''}${e.inputIndex > 0 ? ` (input ${e.inputIndex + 1})` : ''}`);
+    const config = Object.entries(v.config ?? {}).map(([k, value]) => `${k}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    const parts = [
+      `#${v.id} ${v.name}`,
+      `[${v.kind}${v.keyed ? ', keyed' : ''}]`,
+      `parallelism ${v.parallelism}/${v.maxParallelism}`,
+      `task ${chainOf.get(v.id) ?? '?'}`,
+      `uid ${v.uid}`,
+      ...inputs,
+      ...(config.length > 0 ? [config.join(' ')] : []),
+    ];
+    lines.push(`  ${parts.join('  ')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function describeRestarts(graph: StreamGraphSpec): string {
+  const r = graph.restartStrategy;
+  if (!r || r.kind === 'none') return 'none';
+  if (r.kind === 'fixed-delay') return `fixed delay, ${r.attempts} attempts, ${r.delayMs} ms apart`;
+  if (r.kind === 'failure-rate') return `failure rate, ${r.maxFailures} per ${r.intervalMs} ms, ${r.delayMs} ms delay`;
+  return `exponential delay, ${r.initialMs}..${r.maxMs} ms`;
+}

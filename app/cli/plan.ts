@@ -1,0 +1,105 @@
+/**
+ * `weir plan <notebook.ts | dir> [--job <name>] [--json]`: prints the plan of a notebook's
+ * jobs (found without running them) or of an exported job, as text or as job.json data.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverJobs } from '../kernel/discover-jobs.ts';
+import { jobFileOf, readJobFile, type JobFile } from '../kernel/job-file.ts';
+import type { CliContext } from './io.ts';
+import { describeCellError, pickJob } from './pick-job.ts';
+import { formatPlan } from './plan-text.ts';
+import { describeParseError, EXIT, UsageError } from './run.ts';
+import { PLAN_USAGE } from './usage.ts';
+import { weirVersion } from './version.ts';
+
+/** The validated arguments of `weir plan`. */
+export interface PlanArguments {
+  /** Absolute path of the notebook or the exported job's directory. */
+  target: string;
+  isJobDir: boolean;
+  job?: string;
+  json: boolean;
+}
+
+/**
+ * Runs `weir plan` with the arguments after `plan`; resolves with the exit code.
+ *
+ * @example
+ * await planCommand(['notebooks/fraud-alerts.ts'], processContext()); // prints one line per operator
+ */
+export async function planCommand(argv: string[], context: CliContext): Promise<number> {
+  let args: PlanArguments | 'help';
+  try {
+    args = parsePlanArguments(argv, context.cwd);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    context.stderr(`error: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (args === 'help') {
+    context.stdout(PLAN_USAGE);
+    return EXIT.ok;
+  }
+  try {
+    const plans = args.isJobDir ? [await readJobFile(args.target)] : await notebookPlans(args, context);
+    if (!plans) return EXIT.failed;
+    if (args.json) context.stdout(`${JSON.stringify(plans.length === 1 ? plans[0] : plans, null, 2)}\n`);
+    else context.stdout(plans.map((p) => formatPlan(p)).join('\n'));
+    return EXIT.ok;
+  } catch (error) {
+    context.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** The plans of the notebook's jobs (the one asked for with --job), or undefined after an error. */
+async function notebookPlans(args: PlanArguments, context: CliContext): Promise<JobFile[] | undefined> {
+  return discoverJobs(args.target, context.weirModule ? { weirModule: context.weirModule } : {}, async (discovery) => {
+    let jobs = discovery.jobs;
+    if (args.job !== undefined || jobs.length === 0) {
+      const choice = pickJob(discovery, args.job);
+      if (!choice.ok) {
+        context.stderr(`error: ${choice.message}\n`);
+        return undefined;
+      }
+      jobs = [choice.job];
+    }
+    if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; only the jobs before it are shown\n`);
+    const from = { notebook: path.basename(args.target), weirVersion: weirVersion() };
+    return jobs.map((j) => jobFileOf(j.graph, { file: 'bundle.mjs', cell: j.cell, occurrence: j.occurrence }, from, path.dirname(args.target)));
+  });
+}
+
+/**
+ * Parses `weir plan`'s arguments; throws `UsageError` naming the bad one.
+ *
+ * @example
+ * parsePlanArguments(['nb.ts', '--json'], '/home/me'); // { target: '/home/me/nb.ts', isJobDir: false, json: true }
+ */
+export function parsePlanArguments(argv: string[], cwd: string): PlanArguments | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { job: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, 'plan'));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length === 0) throw new UsageError('missing notebook file or job directory (usage: weir plan <notebook.ts | dir> [--json])');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir plan takes one notebook or job directory)`);
+  const target = path.resolve(cwd, positionals[0]!);
+  if (!existsSync(target)) throw new UsageError(`not found: ${positionals[0]}`);
+  const isJobDir = statSync(target).isDirectory();
+  if (isJobDir && !existsSync(path.join(target, 'job.json'))) throw new UsageError(`not a notebook file, nor a job directory (no job.json): ${positionals[0]}`);
+  if (isJobDir && values.job !== undefined) throw new UsageError('--job picks a job of a notebook; a job directory holds one job');
+  const args: PlanArguments = { target, isJobDir, json: !!values.json };
+  if (values.job !== undefined) args.job = values.job;
+  return args;
+}

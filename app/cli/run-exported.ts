@@ -1,0 +1,181 @@
+/**
+ * `weir run <dir>` for a job written by `weir export`: evaluates `bundle.mjs` to rebuild the
+ * job, checks the graph against `job.json`, and runs that one job as `weir run <notebook>`
+ * would (same cluster, flags, savepoints and report).
+ *
+ * The bundle is evaluated as a taskmanager evaluates job code (engine/process/taskmanager/
+ * rebuild.ts): jobs other than this one "finish" at once without running, and this job's
+ * `execute()` never returns to the code, so nothing after it runs. The runner waits for the job
+ * itself.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
+import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
+import { LocalExecutor } from '../../engine/runtime/local-executor.ts';
+import type { CodeRef } from '../../engine/process/protocol.ts';
+import { finishedAtOnce } from '../kernel/discover-jobs.ts';
+import { linkExportedBundle } from '../kernel/export-bundle.ts';
+import { planMismatch, readJobFile, type JobFile } from '../kernel/job-file.ts';
+import { watchProcessFailures } from '../kernel/process-failures.ts';
+import { defaultWeirModule } from '../kernel/weir-module.ts';
+import { startClusterSession } from './cluster-session.ts';
+import type { CliContext } from './io.ts';
+import { writeRunReport } from './report.ts';
+import { EXIT, savepointJobName, type RunArguments } from './run.ts';
+
+/** Console methods silenced while the bundle rebuilds the job: its output belongs to the notebook. */
+const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;
+
+/**
+ * Runs the exported job in `args.jobDir`; resolves with the exit code.
+ *
+ * @example
+ * await runExportedJob({ ...parseRunArguments(['jobs/fraud'], cwd), jobDir: '/home/me/jobs/fraud' }, context);
+ */
+export async function runExportedJob(args: RunArguments & { jobDir: string }, context: CliContext): Promise<number> {
+  let jobFile: JobFile;
+  try {
+    jobFile = await readJobFile(args.jobDir);
+  } catch (error) {
+    context.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+  if (args.fromSavepoint) {
+    const taken = await savepointJobName(args.fromSavepoint, context);
+    if (!taken) return EXIT.failed;
+    if (taken !== jobFile.name) {
+      context.stderr(`error: --from-savepoint: the savepoint is of job '${taken}', but this directory holds job '${jobFile.name}'\n`);
+      return EXIT.failed;
+    }
+  }
+
+  process.setSourceMapsEnabled(true);
+  const linkDir = await mkdtemp(path.join(os.tmpdir(), 'weir-job-'));
+  const jobs: JobReport[] = [];
+  const session = startClusterSession(args, context, jobs);
+  let code: number = EXIT.ok;
+  let stopEvaluation = () => {};
+  try {
+    const moduleUrl = await linkExportedBundle(path.join(args.jobDir, jobFile.entry.file), context.weirModule ?? defaultWeirModule(), path.join(linkDir, 'job.mjs'));
+    const started = performance.now();
+    const { client, done } = await startJob(jobFile, moduleUrl, args, session.cluster, context);
+    stopEvaluation = done;
+    context.stderr(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanagers` : 'in this process'})\n`);
+    try {
+      const { report } = await client.result;
+      jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport);
+      context.stderr(`job '${jobFile.name}' ✓ ${Math.round(performance.now() - started)} ms\n`);
+    } catch (error) {
+      const report = (error as { report?: JobReport }).report;
+      if (report) jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport);
+      context.stderr(`error: job '${jobFile.name}' failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = EXIT.failed;
+    }
+  } catch (error) {
+    context.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    code = EXIT.failed;
+  } finally {
+    stopEvaluation();
+    await session.close();
+    await rm(linkDir, { recursive: true, force: true });
+  }
+  if (args.report) {
+    try {
+      await writeRunReport(args.report, { jobs });
+    } catch (error) {
+      context.stderr(`error: cannot write the report: ${error instanceof Error ? error.message : String(error)}\n`);
+      code = EXIT.failed;
+    }
+  }
+  return code;
+}
+
+/**
+ * Evaluates the bundle until it starts the exported job, checks its graph and starts it on
+ * the cluster (or in this process); rejects when the bundle fails or builds another graph.
+ * The execution host stays installed while the job runs (a job in this process asks it
+ * whether it is headless); `done` removes it.
+ */
+async function startJob(
+  jobFile: JobFile,
+  moduleUrl: string,
+  args: RunArguments,
+  cluster: ReturnType<typeof startClusterSession>['cluster'],
+  context: CliContext,
+): Promise<{ client: JobClient; done: () => void }> {
+  const { entry } = jobFile;
+  const codeRef: CodeRef = { moduleUrl, cell: entry.cell, jobName: jobFile.name, occurrence: entry.occurrence };
+  // Count execute() calls as a taskmanager does: from the start of the job's cell on.
+  const seen = new Map<string, number>();
+  let counting = false;
+  const marker = Symbol.for('weir.cellBody');
+  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
+  g[marker] = (cell) => {
+    if (cell === entry.cell) {
+      counting = true;
+      seen.clear();
+    }
+  };
+  let started!: (client: JobClient) => void;
+  let refused!: (error: Error) => void;
+  const captured = new Promise<JobClient>((resolve, reject) => {
+    started = resolve;
+    refused = reject;
+  });
+  const restore = args.fromSavepoint ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+  const overrides = { parallelism: args.defaults.parallelism !== undefined, mode: args.defaults.mode !== undefined };
+
+  const submit = (job: JobDefinition): JobClient => {
+    const mismatch = planMismatch(jobFile, job.graph, overrides);
+    if (mismatch) throw new Error(`the bundle does not build the plan in job.json: ${mismatch}`);
+    return cluster ? cluster.submit(job, codeRef, restore) : new LocalExecutor(job).start();
+  };
+
+  const saved = SILENCED.map((m) => console[m]);
+  for (const m of SILENCED) console[m] = () => {};
+  const restoreHost = installExecutionHost({
+    headless: true,
+    defaults: args.defaults,
+    note: (message) => context.stderr(`note: ${message}\n`),
+    submitJob(job): JobClient {
+      const name = job.graph.name;
+      const occurrence = seen.get(name) ?? 0;
+      seen.set(name, occurrence + 1);
+      if (!(counting && name === jobFile.name && occurrence === entry.occurrence)) return finishedAtOnce(job.graph);
+      try {
+        started(submit(job));
+      } catch (error) {
+        refused(error instanceof Error ? error : new Error(String(error)));
+      }
+      // The code that called execute() waits here for good: the runner awaits the job.
+      return { jobName: name, result: new Promise(() => {}), cancel() {}, metrics: () => [] };
+    },
+  });
+  const done = () => {
+    g[marker] = undefined;
+    restoreHost();
+  };
+  const watch = watchProcessFailures();
+  try {
+    const evaluated = import(moduleUrl).then(() => {
+      throw new Error(`bundle.mjs ran to its end without starting job '${jobFile.name}' (occurrence ${entry.occurrence + 1} of that name in cell ${entry.cell + 1})`);
+    });
+    return { client: await Promise.race([captured, evaluated, watch.failure]), done };
+  } catch (error) {
+    done();
+    throw new Error(`cannot rebuild job '${jobFile.name}' from bundle.mjs: ${describe(error)}`);
+  } finally {
+    watch.dispose();
+    SILENCED.forEach((m, i) => (console[m] = saved[i] as (...args: unknown[]) => void));
+  }
+}
+
+/** The message, and where in the notebook code it was thrown when the stack says so. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const message = error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+  const at = error.stack?.split('\n').find((line) => /^\s+at .*\.(?:ts|tsx|js|mjs):\d+:\d+\)?$/.test(line) && !line.includes('node:'));
+  return at && !message.startsWith('the bundle does not build') ? `${message}\n   ${at.trim()}` : message;
+}
