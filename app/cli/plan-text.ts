@@ -7,33 +7,31 @@ import { buildJobGraph } from '../../engine/plan/chaining.ts';
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 
 /**
- * Formats `graph` for a terminal.
+ * Formats `graph` for a terminal. Operators in the same task are chained (one thread, no
+ * serialisation between them).
  *
  * @example
  * formatPlan(graph);
  * // job 'fraud alerts' · streaming · checkpoints off · restarts: none
- * //   #0 Source: Collection  [source]  parallelism 1/128  task 0  uid source-ee5dc459  source=Collection bounded=true
- * //   #1 Timestamps/Watermarks  [timestamps]  parallelism 2/128  task 1  uid timestamps-b603116d  ← #0 rebalance  watermarks=...
+ * //   #0 Source: Collection     [source]      parallelism 1/128  task 0  uid source-ee5dc459      source=Collection bounded=true
+ * //   #1 Timestamps/Watermarks  [timestamps]  parallelism 2/128  task 1  uid timestamps-b603116d  ← #0 rebalance  watermarks=monotonous timestamps
  */
 export function formatPlan(graph: StreamGraphSpec): string {
   const chainOf = buildJobGraph(graph).chainOf;
   const checkpoints = graph.checkpointing && graph.checkpointing.intervalMs > 0 ? `checkpoints every ${graph.checkpointing.intervalMs} ms (${graph.checkpointing.mode})` : 'checkpoints off';
   const lines = [`job '${graph.name}' · ${graph.mode} · ${checkpoints} · restarts: ${describeRestarts(graph)}`];
-  for (const v of graph.vertices) {
+  const rows = graph.vertices.map((v) => {
     const inputs = graph.edges
       .filter((e) => e.target === v.id)
       .map((e) => `← #${e.source} ${e.partitioner}${e.sideOutput ? ` (side output ${e.sideOutput})` : ''}${e.inputIndex > 0 ? ` (input ${e.inputIndex + 1})` : ''}`);
     const config = Object.entries(v.config ?? {}).map(([k, value]) => `${k}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    const parts = [
-      `#${v.id} ${v.name}`,
-      `[${v.kind}${v.keyed ? ', keyed' : ''}]`,
-      `parallelism ${v.parallelism}/${v.maxParallelism}`,
-      `task ${chainOf.get(v.id) ?? '?'}`,
-      `uid ${v.uid}`,
-      ...inputs,
-      ...(config.length > 0 ? [config.join(' ')] : []),
-    ];
-    lines.push(`  ${parts.join('  ')}`);
+    const columns = [`#${v.id} ${v.name}`, `[${v.kind}${v.keyed ? ', keyed' : ''}]`, `parallelism ${v.parallelism}/${v.maxParallelism}`, `task ${chainOf.get(v.id) ?? '?'}`, `uid ${v.uid}`];
+    return { columns, rest: [...inputs, ...(config.length > 0 ? [config.join(' ')] : [])] };
+  });
+  // Pad the fixed columns so that they line up; inputs and configuration follow.
+  const widths = rows.reduce<number[]>((w, r) => r.columns.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+  for (const { columns, rest } of rows) {
+    lines.push(`  ${[...columns.map((c, i) => c.padEnd(widths[i]!)), ...rest].join('  ').trimEnd()}`);
   }
   return `${lines.join('\n')}\n`;
 }

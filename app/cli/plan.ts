@@ -66,7 +66,7 @@ async function notebookPlans(args: PlanArguments, context: CliContext): Promise<
       }
       jobs = [choice.job];
     }
-    if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; only the jobs before it are shown\n`);
+    if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; the jobs defined before it are shown\n`);
     const from = { notebook: path.basename(args.target), weirVersion: weirVersion() };
     return jobs.map((j) => jobFileOf(j.graph, { file: 'bundle.mjs', cell: j.cell, occurrence: j.occurrence }, from, path.dirname(args.target)));
   });
