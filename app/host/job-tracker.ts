@@ -12,7 +12,7 @@ import type { CheckpointStorage } from '../../engine/checkpoint/storage.ts';
 import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.ts';
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
 import { cellContext } from './cell-context.ts';
 
 /** Where the tracker reports. */
@@ -29,6 +29,8 @@ export interface JobTrackerOptions {
   storageFor?: (jobName: string) => CheckpointStorage;
   /** Completed checkpoints kept per job to rewind to (at least; the job may ask for more). Default 10. */
   rewindable?: number;
+  /** Runs a job in this process (tests pass a fake). Default: the engine's `startInProcess`. */
+  execute?: typeof startInProcess;
 }
 
 /** A rewind waiting for its cell to start the job again. */
@@ -57,8 +59,8 @@ interface TrackedJob {
   storage?: CheckpointStorage;
   /** Completed checkpoints kept (the newest ones). */
   retained: number;
-  /** The savepoint it was stopped with. */
-  savepoint?: string;
+  /** The stop-with-savepoint in progress: its end may be reported before the savepoint's location. */
+  stopping?: Promise<string>;
 }
 
 /**
@@ -96,7 +98,7 @@ export class JobTracker {
     const restoring = restore && context && restore.path === context.path && restore.cellId === context.cellId && restore.jobName === job.graph.name;
     if (restoring) this.pendingRestore = undefined;
     const storage = this.options.storageFor?.(job.graph.name) ?? new MemoryCheckpointStorage(`${job.graph.name}#${this.nextId + 1}`);
-    const client = startInProcess(job, {
+    const client = (this.options.execute ?? startInProcess)(job, {
       storage,
       minRetained: this.rewindable,
       retainAfterEnd: true,
@@ -157,9 +159,8 @@ export class JobTracker {
       return {};
     }
     try {
-      const savepoint = await job.client.stopWithSavepoint();
-      job.savepoint = savepoint;
-      return { savepoint };
+      job.stopping = job.client.stopWithSavepoint();
+      return { savepoint: await job.stopping };
     } catch (error) {
       if (job.status === 'RUNNING') job.client.cancel();
       return { savepointError: error instanceof Error ? error.message : String(error) };
@@ -235,7 +236,7 @@ export class JobTracker {
         elapsedMs: performance.now() - job.started,
         operators: safeMetrics(job.client).map(operatorMetrics),
         checkpoints: summaries(job),
-        restarts: 0,
+        ...restartsOf(job.client),
       });
     }
     if (!anyRunning && this.timer) {
@@ -252,13 +253,31 @@ export class JobTracker {
       elapsedMs: report?.durationMs ?? performance.now() - job.started,
       operators: (report?.operators ?? safeMetrics(job.client)).map(operatorMetrics),
       checkpoints: summaries(job, report?.checkpoints),
-      restarts: report?.restarts ?? 0,
+      ...restartsOf(job.client),
     };
+    if (report) event.restarts = report.restarts;
     const message = report?.error ?? (error instanceof Error ? error.message : error === undefined ? undefined : String(error));
     if (job.status === 'FAILED' && message) event.error = message;
-    if (job.savepoint !== undefined) event.savepoint = job.savepoint;
-    this.events.updated(event);
+    if (!job.stopping) {
+      this.events.updated(event);
+      return;
+    }
+    job.stopping.then(
+      (savepoint) => this.events.updated({ ...event, savepoint }),
+      () => this.events.updated(event),
+    );
   }
+}
+
+/** The restarts so far, as the update event carries them. */
+function restartsOf(client: JobClient): Pick<JobUpdateEvent, 'restarts' | 'restartCauses'> {
+  let causes: RestartCause[] = [];
+  try {
+    causes = client.restarts?.() ?? [];
+  } catch {
+    causes = [];
+  }
+  return causes.length > 0 ? { restarts: causes.length, restartCauses: causes.map((c) => ({ at: c.at, cause: c.cause })) } : { restarts: 0 };
 }
 
 function safeMetrics(client: JobClient): OperatorReport[] {

@@ -128,6 +128,7 @@ export class CheckpointingExecutor {
       checkpoints: () => this.history.map((c) => ({ ...c, operators: c.operators.map((o) => ({ ...o })) })),
       triggerSavepoint: () => this.triggerSavepoint(),
       stopWithSavepoint: () => this.stopWithSavepoint(),
+      restarts: () => this.restarts.map((r) => ({ ...r })),
     };
   }
 

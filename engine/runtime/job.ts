@@ -70,4 +70,11 @@ export interface JobClient {
    * // later: resume with { restoreFrom: location }
    */
   stopWithSavepoint?(): Promise<string>;
+  /**
+   * The restarts so far, oldest first: when (epoch ms) and the failure that caused each.
+   *
+   * @example
+   * client.restarts?.().at(-1)?.cause; // 'Map (2/2) failed: boom'
+   */
+  restarts?(): { at: number; cause: string }[];
 }

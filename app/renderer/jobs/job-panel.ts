@@ -146,7 +146,9 @@ export class JobPanelView {
     this.notice.hidden = job.notice === undefined;
     this.notice.textContent = job.notice ?? '';
     this.showCheckpoints();
-    this.restarts.textContent = `Restarts: ${job.restarts}`;
+    const last = job.restartCauses.at(-1);
+    this.restarts.textContent = last ? `Restarts: ${job.restarts} (last ${formatInstant(last.at).slice(11)}: ${last.cause})` : `Restarts: ${job.restarts}`;
+    this.restarts.title = job.restartCauses.map((r) => `${formatInstant(r.at)}: ${r.cause}`).join('\n');
     this.stateChart.invalidate();
     this.rateChart.invalidate();
   }

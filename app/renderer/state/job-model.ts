@@ -3,7 +3,7 @@
  * histories for the panel's charts (state size and throughput over time).
  */
 import type { JobUpdateEvent } from '../../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, StopResult } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, StopResult } from '../../shared/workbench/protocol.ts';
 
 /** One sample of a job's totals. */
 export interface JobSample {
@@ -29,6 +29,8 @@ export class JobModel {
   elapsedMs = 0;
   error: string | undefined;
   restarts = 0;
+  /** The failures that caused restarts, oldest first. */
+  restartCauses: RestartCause[] = [];
   checkpoints: CheckpointSummary[] = [];
   /** The latest savepoint's location (the one the job was stopped with, or one triggered). */
   savepoint: string | undefined;
@@ -84,6 +86,7 @@ export class JobModel {
     this.elapsedMs = event.elapsedMs;
     this.error = event.error;
     this.restarts = event.restarts;
+    this.restartCauses = event.restartCauses ?? [];
     this.checkpoints = event.checkpoints;
     if (event.savepoint !== undefined) this.savepoint = event.savepoint;
     this.metrics = new Map(event.operators.map((o) => [o.uid, o]));

@@ -198,6 +198,12 @@ export interface CheckpointSummary {
   restorable?: boolean;
 }
 
+/** One restart of a job: when (ms since the epoch) and the failure that caused it. */
+export interface RestartCause {
+  at: number;
+  cause: string;
+}
+
 /** What stopping a job did. */
 export interface StopResult {
   /** Where the final savepoint is, when the job was stopped with one. */

@@ -17,6 +17,7 @@ import type {
   RunRequest,
   SaveRequest,
   SaveResult,
+  RestartCause,
   SeriesPoints,
   StopResult,
 } from './protocol.ts';
@@ -103,6 +104,8 @@ export interface JobUpdateEvent {
   operators: OperatorMetrics[];
   checkpoints: CheckpointSummary[];
   restarts: number;
+  /** The failures that caused the restarts, oldest first (when the executor reports them). */
+  restartCauses?: RestartCause[];
   /** The failure message of a FAILED job. */
   error?: string;
   /** Where the savepoint is that the job was stopped with. */
