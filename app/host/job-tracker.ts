@@ -177,8 +177,8 @@ export class JobTracker {
   }
 
   /**
-   * Prepares a rewind: checks that the checkpoint is still kept, cancels the job if it still
-   * runs, and arranges that the next job of the same name its cell starts begins from that
+   * Prepares a rewind: checks that the checkpoint is still kept, cancels the running jobs of the
+   * job's cell, and arranges that the next job of the same name its cell starts begins from that
    * checkpoint. Returns the cell to run. Throws, saying why, when it cannot be done.
    */
   async prepareRewind(request: RestoreRequest): Promise<{ path: string; cellId: string }> {
@@ -190,7 +190,8 @@ export class JobTracker {
     if (!row.restorable || !job.storage) throw new Error(`Checkpoint ${request.checkpointId} of job '${name}' is not kept any more: only the newest ${job.retained} are`);
     await job.storage.load(row.location);
     if (!job.description.cellId) throw new Error(`Job '${name}' was not started by a notebook cell`);
-    if (job.status === 'RUNNING') job.client.cancel();
+    // The cell runs again only once the jobs it is waiting for have ended.
+    this.cancelJobsOf(job.description.path, job.description.cellId);
     this.pendingRestore = { path: job.description.path, cellId: job.description.cellId, jobName: name, location: row.location, storage: job.storage, from: request };
     return { path: job.description.path, cellId: job.description.cellId };
   }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { JobDescription } from '../../../app/shared/workbench/protocol.ts';
+import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
+import { JobModel } from '../../../app/renderer/state/job-model.ts';
+import { jobControls } from '../../../app/renderer/jobs/job-controls.ts';
+
+const description: JobDescription = {
+  id: 'job-3',
+  name: 'live windows',
+  path: 'n.ts',
+  cellId: 'c4',
+  startedAt: 0,
+  operators: [{ uid: 'src', name: 'Source', parallelism: 1, kind: 'source' }],
+  edges: [],
+  checkpointing: true,
+};
+
+const update = (over: Partial<JobUpdateEvent> = {}): JobUpdateEvent => ({ jobId: 'job-3', status: 'RUNNING', elapsedMs: 1000, operators: [], checkpoints: [], restarts: 0, ...over });
+
+describe('JobModel: checkpoints, savepoints and restarts', () => {
+  it('keeps the history, restarts with causes, and the savepoint the job was stopped with', () => {
+    const job = new JobModel(description);
+    assert.equal(job.checkpointing, true);
+    job.update(update({ checkpoints: [{ id: 1, status: 'COMPLETED', restorable: true }], restarts: 1, restartCauses: [{ at: 5, cause: 'boom' }] }));
+    assert.deepEqual(job.checkpoints.map((c) => c.id), [1]);
+    assert.deepEqual(job.restartCauses, [{ at: 5, cause: 'boom' }]);
+    job.update(update({ status: 'FINISHED', savepoint: '/tmp/sp-2' }));
+    assert.equal(job.savepoint, '/tmp/sp-2');
+    assert.deepEqual(job.restartCauses, [], 'causes follow the latest event');
+  });
+
+  it('notes what Stop and Trigger savepoint did, and failures', () => {
+    const job = new JobModel(description);
+    const before = job.revision;
+    job.noteStop({ savepointError: 'some tasks have finished' });
+    assert.equal(job.notice, 'Stopped without a savepoint: some tasks have finished');
+    assert.equal(job.savepoint, undefined);
+    job.noteSavepoint('/tmp/sp-4');
+    assert.equal(job.savepoint, '/tmp/sp-4');
+    assert.equal(job.notice, undefined);
+    job.noteFailure('Cannot rewind to checkpoint 2', new Error('not kept any more'));
+    assert.equal(job.notice, 'Cannot rewind to checkpoint 2: not kept any more');
+    assert.ok(job.revision > before);
+  });
+
+  it('rewind runs the job\'s cell with a restore request', async () => {
+    const requests: unknown[] = [];
+    const controls = jobControls(
+      {
+        stopJob: async () => ({}),
+        cancelJob: async () => {},
+        triggerSavepoint: async () => '',
+        runCells: async (r) => void requests.push(r),
+      },
+      { runRequest: (run) => ({ path: 'n.ts', cells: [], run }) },
+    );
+    await controls.rewind(new JobModel(description), 7);
+    assert.deepEqual(requests, [{ path: 'n.ts', cells: [], run: ['c4'], restore: { jobId: 'job-3', checkpointId: 7 } }]);
+  });
+});
