@@ -160,6 +160,8 @@ describe('workbench in web mode (Chromium)', () => {
     await rewound.waitFor({ timeout: 20_000 });
     await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
     assert.equal(await rewound.locator('.job-status').textContent(), 'RUNNING');
+    assert.equal(await rewound.locator('.job-restored').textContent(), `Started from checkpoint ${checkpointId} of ${jobId}`);
+    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(2)')?.textContent ?? ''), undefined, { timeout: 5_000 });
     await rewound.scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('workbench-rewound.png') });
     await rewound.getByRole('button', { name: 'Stop job' }).click();

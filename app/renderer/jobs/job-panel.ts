@@ -106,6 +106,7 @@ export class JobPanelView {
       { class: 'job', 'aria-label': `Job: ${d.name}`, dataset: { jobId: d.id } },
       h('header', {}, h('h3', {}, d.name), this.status, this.elapsed),
       h('div', { class: 'job-controls' }, this.stopButton, this.cancelButton, this.savepointButton, job.checkpointing ? '' : h('span', { id: `savepoint-note-${d.id}`, class: 'visually-hidden' }, SAVEPOINT_UNAVAILABLE)),
+      d.restoredFrom ? h('p', { class: 'job-restored' }, `Started from checkpoint ${d.restoredFrom.checkpointId} of ${d.restoredFrom.jobId}`) : '',
       this.savepointLine,
       this.notice,
       this.error,
