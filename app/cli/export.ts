@@ -122,7 +122,7 @@ A Weir job exported from \`${notebook}\` by \`weir export\` (weir ${job.exported
 
 - \`job.json\`: the plan: operators with their uids, parallelism, windows, watermarks, sources
   and sinks; the edges between them with their partitioners; checkpointing and restart
-  strategy. Its schema is \`schema/job.schema.json\` in the weir package's repository.
+  strategy. Its JSON Schema is \`schema/job.schema.json\` in the weir package.
 - \`bundle.mjs\`: the notebook code that builds the job (the cell that starts it and what that
   cell uses), bundled into one module that imports only Node and \`weir\`.
 

@@ -56,7 +56,12 @@ export interface DiscoverOptions {
   weirModule?: string;
   /** Defaults for environments that do not set their own (`--mode`, `--parallelism`). */
   defaults?: HostDefaults;
+  /** How long one cell may take before it counts as failed (ms; default 60 s). */
+  cellTimeoutMs?: number;
 }
+
+/** A cell that waits for a job's real output (which never comes here) must not hang the export. */
+const CELL_TIMEOUT_MS = 60_000;
 
 /** Console methods silenced while cells are evaluated for their jobs. */
 const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;
@@ -79,7 +84,7 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
     const outcome = await compileNotebook(notebook, { notebookPath: file, weirModule, outDir });
     const discovery: JobDiscovery = { notebookPath: file, jobs: [], compiled: outcome.compiled, weirModule };
     if (!outcome.ok) discovery.error = outcome.error;
-    else await evaluateForJobs(outcome.compiled, options.defaults ?? {}, discovery);
+    else await evaluateForJobs(outcome.compiled, options.defaults ?? {}, options.cellTimeoutMs ?? CELL_TIMEOUT_MS, discovery);
     return await use(discovery);
   } finally {
     await rm(outDir, { recursive: true, force: true });
@@ -87,7 +92,7 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
 }
 
 /** Imports the cell modules in order, recording every job into `discovery`. */
-async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefaults, discovery: JobDiscovery): Promise<void> {
+async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefaults, timeoutMs: number, discovery: JobDiscovery): Promise<void> {
   let current: { index: number; modulePath: string } | undefined;
   const counts = new Map<string, number>();
   const restoreHost = installExecutionHost({
@@ -108,11 +113,20 @@ async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefault
     for (const cell of compiled.cells) {
       current = { index: cell.index, modulePath: cell.modulePath };
       counts.clear();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the cell did not finish within ${timeoutMs / 1000} s while its jobs were being found (no job runs then: does it wait for a job's output?)`)),
+          timeoutMs,
+        );
+      });
       try {
-        await Promise.race([import(pathToFileURL(cell.modulePath).href), watch.failure]);
+        await Promise.race([import(pathToFileURL(cell.modulePath).href), watch.failure, timedOut]);
       } catch (error) {
         discovery.error = locateRuntimeError(error, cell.index, compiled);
         break;
+      } finally {
+        clearTimeout(timer);
       }
     }
   } finally {

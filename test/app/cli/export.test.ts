@@ -296,6 +296,7 @@ describe('weir export / run <dir> / plan', () => {
       assert.equal(installed.status, 0, `npm install of the packed weir from the cache failed:\n${installed.stderr}`);
       const bin = path.join(project, 'node_modules/weir/bin/weir.mjs');
       assert.ok(existsSync(path.join(project, 'node_modules/weir/dist/cli.mjs')));
+      assert.ok(existsSync(path.join(project, 'node_modules/weir/schema/job.schema.json')), 'the package ships the job.json schema');
       assert.equal(existsSync(path.join(project, 'node_modules/weir/engine')), false, 'the package ships no sources');
 
       const job = path.join(elsewhere, 'sessions-job');
