@@ -37,6 +37,7 @@ import { readTagged, writeTagged } from '../runtime/network/codec/tagged.ts';
 import { platform, yieldToEventLoop } from '../runtime/platform.ts';
 import type { OperatorSnapshot, TimerSnapshot } from '../runtime/operator.ts';
 import type { KeyedEntry, KeyedStateEntries, KeyedStateReader, KeyedStateTarget, KeyedStateView } from '../state/keyed-snapshot.ts';
+import type { EncodedKeyGroup } from '../state/state-table.ts';
 import type { KeyGroupRange, KeyId } from '../state/key-groups.ts';
 import type { OperatorStateMode, OperatorStateSnapshot } from '../state/operator-state.ts';
 import type { NamespaceKey } from '../state/state-table.ts';
@@ -691,6 +692,75 @@ function readKeyedInto(r: ByteReader, range: KeyGroupRange | undefined, at: (con
   }
 }
 
+/** Key groups a snapshot normally spans (Flink's default max parallelism): runs up to a few per group are grouped bytes. */
+const KEY_GROUP_SPREAD = 128;
+
+/**
+ * Consecutive entries of one key group in a keyed section, decoded when the restoring backend
+ * first uses that key group.
+ */
+class EncodedRun implements EncodedKeyGroup {
+  constructor(
+    private readonly section: Uint8Array,
+    private readonly start: number,
+    private readonly end: number,
+    readonly count: number,
+    private readonly where: string,
+    private readonly offset: number,
+  ) {}
+
+  decode(visit: (key: KeyId, ns: NamespaceKey, value: unknown) => void): void {
+    const r = new ByteReader(this.section);
+    r.pos = this.start;
+    const refs: unknown[] = [];
+    try {
+      while (r.pos < this.end) {
+        r.varint();
+        const end = r.varint() + r.pos;
+        const keyId = readTagged(r, refs) as KeyId;
+        const ns = readTagged(r, refs) as NamespaceKey;
+        const value = readTagged(r, refs);
+        if (refs.length) refs.length = 0;
+        if (r.pos !== end) throw new Error(`an entry has ${end - r.pos} bytes more than its content`);
+        visit(keyId, ns, value);
+      }
+    } catch (e) {
+      throw this.failure(e, r.pos);
+    }
+  }
+
+  *iterate(): IterableIterator<[KeyId, NamespaceKey, unknown]> {
+    const entries: [KeyId, NamespaceKey, unknown][] = [];
+    // Decoded in pieces of up to 256 entries, so that a reader in steps never waits for a whole key group.
+    const r = new ByteReader(this.section);
+    r.pos = this.start;
+    const refs: unknown[] = [];
+    while (r.pos < this.end) {
+      try {
+        for (let i = 0; i < 256 && r.pos < this.end; i++) {
+          r.varint();
+          const end = r.varint() + r.pos;
+          const keyId = readTagged(r, refs) as KeyId;
+          const ns = readTagged(r, refs) as NamespaceKey;
+          const value = readTagged(r, refs);
+          if (refs.length) refs.length = 0;
+          if (r.pos !== end) throw new Error(`an entry has ${end - r.pos} bytes more than its content`);
+          entries.push([keyId, ns, value]);
+        }
+      } catch (e) {
+        throw this.failure(e, r.pos);
+      }
+      yield* entries;
+      entries.length = 0;
+    }
+  }
+
+  private failure(e: unknown, pos: number): SnapshotFormatError {
+    const message = e instanceof Error ? e.message : String(e);
+    return new SnapshotFormatError(`${this.where}corrupt snapshot: keyed section (offset ${this.offset + pos}): ${message}`, { cause: e });
+  }
+}
+
 /**
  * A keyed section left encoded (`decodeSnapshot(bytes, { lazyKeyed: true })`): a restoring
  * backend decodes it straight into its tables, only its own key groups.
@@ -710,9 +780,64 @@ class EncodedKeyedState implements KeyedStateReader {
   readInto(range: KeyGroupRange, target: KeyedStateTarget): void {
     const lo = Math.max(range.start, this.range?.start ?? 0);
     const hi = Math.min(range.end, this.range?.end ?? KEY_GROUP_LIMIT - 1);
-    this.read({ start: lo, end: hi }, (name, kind) => {
-      const table = target.tableFor(name, kind);
-      return (kg, keyId, ns, value) => table.put(kg, keyId, ns, value);
+    const r = new ByteReader(this.section);
+    this.guard(r, (at) => {
+      const count = r.varint();
+      for (let s = 0; s < count; s++) {
+        at(`state ${s + 1} of ${count}`);
+        const name = r.string();
+        const kind = r.string();
+        const n = r.varint();
+        at(`keyed state '${name}'`);
+        if (n > r.remaining / 5) throw new Error(`declares ${n} entries, more than its ${r.remaining} bytes can hold`);
+        const table = target.tableFor(name, kind);
+        const first = r.pos;
+        // Runs of consecutive entries of one key group: [key group, start, end, entries] each.
+        const runs: number[] = [];
+        let runKg = -1;
+        for (let i = 0; i < n; i++) {
+          const start = r.pos;
+          const kg = r.varint();
+          const length = r.varint();
+          const end = r.pos + length;
+          if (end > r.bytes.length) throw new Error(`entry ${i} of ${n} declares ${length} bytes, beyond the section`);
+          r.pos = end;
+          if (kg < lo || kg > hi) {
+            runKg = -1;
+            continue;
+          }
+          if (kg === runKg) {
+            runs[runs.length - 2] = end;
+            runs[runs.length - 1]!++;
+          } else {
+            runs.push(kg, start, end, 1);
+            runKg = kg;
+          }
+        }
+        if (runs.length / 4 > 4 * KEY_GROUP_SPREAD && runs.length / 4 > n / 8) {
+          // Not grouped by key group (an older writer): index entries one by one would cost
+          // more than decoding them now.
+          const end = r.pos;
+          r.pos = first;
+          for (let i = 0; i < n; i++) {
+            const kg = r.varint();
+            const length = r.varint();
+            if (kg < lo || kg > hi) {
+              r.pos += length;
+              continue;
+            }
+            const entryEnd = r.pos + length;
+            const keyId = readTagged(r, []) as KeyId;
+            const ns = readTagged(r, []) as NamespaceKey;
+            const value = readTagged(r, []);
+            if (r.pos !== entryEnd) throw new Error(`entry ${i} of ${n} (key group ${kg}) has ${entryEnd - r.pos} bytes more than its content`);
+            table.put(kg, keyId, ns, value);
+          }
+          r.pos = end;
+          continue;
+        }
+        for (let i = 0; i < runs.length; i += 4) table.putEncoded(runs[i]!, new EncodedRun(this.section, runs[i + 1]!, runs[i + 2]!, runs[i + 3]!, this.where, this.offset));
+      }
     });
   }
 
@@ -726,11 +851,6 @@ class EncodedKeyedState implements KeyedStateReader {
     if (this.decoded) return this.decoded;
     const r = new ByteReader(this.section);
     return (this.decoded = this.guard(r, (at) => readKeyed(r, this.range, at)));
-  }
-
-  private read(range: KeyGroupRange, open: (name: string, kind: string, entries: number) => EntrySink): void {
-    const r = new ByteReader(this.section);
-    this.guard(r, (at) => readKeyedInto(r, range, at, open));
   }
 
   /** Runs a decode, reporting failures as `decodeSnapshot` does. */

@@ -124,7 +124,7 @@ export class HeapKeyedStateBackend {
     return new KeyedStateView(states, tables);
   }
 
-  /** Copies every entry, grouped by key group, as plain arrays (values deep-copied). */
+  /** Every entry, grouped by key group, as plain arrays (values are the live objects, not copies). */
   snapshot(): KeyedStateEntries {
     return this.snapshotView().toEntries();
   }

@@ -10,8 +10,7 @@
  *   backend's tables, only for the key groups the subtask owns.
  */
 import type { KeyGroupRange, KeyId } from './key-groups.ts';
-import { copyValue } from './copy.ts';
-import type { EntryVisitor, NamespaceKey, StateTableSnapshot } from './state-table.ts';
+import type { EncodedKeyGroup, EntryVisitor, NamespaceKey, StateTableSnapshot } from './state-table.ts';
 
 /** One keyed entry as plain data: [key group, key id, namespace, value]. */
 export type KeyedEntry = [number, KeyId, NamespaceKey, unknown];
@@ -26,13 +25,24 @@ export interface KeyedStateEntries {
 /** Where a restore puts entries: the table of a state, created on first use. */
 export interface KeyedStateTarget {
   /** The table that takes the entries of state `name` of kind `kind`. */
-  tableFor(name: string, kind: string): { put(keyGroup: number, key: KeyId, ns: NamespaceKey, value: unknown): void };
+  tableFor(
+    name: string,
+    kind: string,
+  ): {
+    put(keyGroup: number, key: KeyId, ns: NamespaceKey, value: unknown): void;
+    /** Takes a key group's entries still encoded, to decode on first use. */
+    putEncoded(keyGroup: number, group: EncodedKeyGroup): void;
+  };
 }
 
 /** Keyed state still encoded; decoded only into a restoring backend, for its own key groups. */
 export interface KeyedStateReader {
   readonly form: 'reader';
-  /** Decodes the entries of key groups in `range` into `target`. Throws naming the bytes when corrupt. */
+  /**
+   * Puts the entries of key groups in `range` into `target`: indexed by key group and left
+   * encoded until the task first uses a key group, where the bytes are grouped by key group (as
+   * `encodeSnapshot` writes views); decoded at once otherwise. Throws naming the bytes when corrupt.
+   */
   readInto(range: KeyGroupRange, target: KeyedStateTarget): void;
   /** All entries as plain arrays (decodes everything). */
   toEntries(): KeyedStateEntries;
@@ -94,14 +104,18 @@ export class KeyedStateView {
     return this.tables[index]!.step(budget, visit);
   }
 
-  /** The view as plain entries, values copied; later calls return the same entries. */
+  /**
+   * The view as plain entries, read at once; later calls return the same entries. Values are
+   * the live objects (as the backend's `snapshot()` always gave them): encode or restore the
+   * entries before the task changes state in place, or copy them.
+   */
   toEntries(): KeyedStateEntries {
     if (this.materialized) return this.materialized;
     if (this.started) throw new Error('Internal error: a keyed state view was turned into entries after it was read');
     const states: KeyedStateEntries['states'] = {};
     this.stateInfo.forEach((s, i) => {
       const entries: KeyedEntry[] = [];
-      while (!this.tables[i]!.step(1 << 16, (kg, key, ns, value) => entries.push([kg, key, ns, copyValue(value)])));
+      while (!this.tables[i]!.step(1 << 16, (kg, key, ns, value) => entries.push([kg, key, ns, value])));
       // defineProperty: a state may be named '__proto__'.
       Object.defineProperty(states, s.name, { value: { kind: s.kind, entries }, enumerable: true, writable: true, configurable: true });
     });

@@ -10,6 +10,19 @@ export const VOID_NAMESPACE: NamespaceKey = 0;
 /** Receives the entries of a snapshot, one at a time. */
 export type EntryVisitor<V> = (keyGroup: number, key: KeyId, namespace: NamespaceKey, value: V) => void;
 
+/**
+ * The entries of one key group of one state, still encoded (a restore): decoded into the table
+ * the first time the task uses that key group, so a restore only indexes its bytes.
+ */
+export interface EncodedKeyGroup {
+  /** Entries it holds. */
+  readonly count: number;
+  /** Decodes every entry, in order; throws naming the snapshot when the bytes are corrupt. */
+  decode(visit: (key: KeyId, ns: NamespaceKey, value: unknown) => void): void;
+  /** The same entries one at a time (a snapshot reads them in steps). */
+  iterate(): IterableIterator<[KeyId, NamespaceKey, unknown]>;
+}
+
 /** In a snapshot's record of changed entries: the entry did not exist at the barrier. */
 const ABSENT = Symbol('absent');
 /** In a snapshot's record of changed entries: the snapshot already wrote the entry from the live table. */
@@ -28,6 +41,8 @@ class KeyGroupShard<V> {
   lastMap: Map<KeyId, V> | undefined;
   /** Snapshots that still have to write this shard as it was at their barrier. */
   views: ShardView<V>[] | undefined;
+  /** Restored entries not decoded yet (then the maps are empty); decoded on first use. */
+  encoded: EncodedKeyGroup[] | undefined;
 
   mapFor(ns: NamespaceKey, create: boolean): Map<KeyId, V> | undefined {
     if (ns === this.lastNs) return this.lastMap;
@@ -65,8 +80,10 @@ class ShardView<V> {
   constructor(
     private readonly shard: KeyGroupShard<V>,
     private readonly keyGroup: number,
+    /** Set when the shard was still encoded at the barrier: those bytes never change, so they are the view. */
+    private readonly encoded?: EncodedKeyGroup[],
   ) {
-    this.walker = this.walk();
+    this.walker = encoded ? this.walkEncoded() : this.walk();
   }
 
   preserve(key: KeyId, ns: NamespaceKey, current: V | undefined, present: boolean): void {
@@ -98,6 +115,17 @@ class ShardView<V> {
     const i = views.indexOf(this);
     if (i >= 0) views.splice(i, 1);
     if (views.length === 0) this.shard.views = undefined;
+  }
+
+  /** A shard still encoded at the barrier is read from its bytes (decoded and visited per step). */
+  private *walkEncoded(): Generator<void, void, void> {
+    const kg = this.keyGroup;
+    for (const group of this.encoded!) {
+      for (const [key, ns, value] of group.iterate()) {
+        this.visit!(kg, key, ns, value as V);
+        if (--this.budget <= 0) yield;
+      }
+    }
   }
 
   private *walk(): Generator<void, void, void> {
@@ -189,6 +217,7 @@ export class StateTable<V> {
   get(keyGroup: number, key: KeyId, ns: NamespaceKey): V | undefined {
     const s = this.shards[keyGroup];
     if (s === undefined) return undefined;
+    if (s.encoded !== undefined) this.decodeShard(s);
     const v = s.mapFor(ns, false)?.get(key);
     // An object read may be changed in place (an accumulator, a list): keep the barrier's copy.
     if (s.views !== undefined && typeof v === 'object' && v !== null) s.preserve(key, ns, v, true);
@@ -198,6 +227,7 @@ export class StateTable<V> {
   put(keyGroup: number, key: KeyId, ns: NamespaceKey, value: V): void {
     let s = this.shards[keyGroup];
     if (s === undefined) this.shards[keyGroup] = s = new KeyGroupShard();
+    else if (s.encoded !== undefined) this.decodeShard(s);
     const m = s.mapFor(ns, true)!;
     if (s.views !== undefined) s.preserve(key, ns, m.get(key), m.has(key));
     const before = m.size;
@@ -211,6 +241,7 @@ export class StateTable<V> {
   remove(keyGroup: number, key: KeyId, ns: NamespaceKey): void {
     const s = this.shards[keyGroup];
     if (s === undefined) return;
+    if (s.encoded !== undefined) this.decodeShard(s);
     const m = s.mapFor(ns, false);
     if (!m || !m.has(key)) return;
     if (s.views !== undefined) s.preserve(key, ns, m.get(key), true);
@@ -231,16 +262,68 @@ export class StateTable<V> {
     return this.count;
   }
 
+  /**
+   * Adds restored entries of `keyGroup` without decoding them: they are decoded the first time
+   * the key group is used. A key group the task already uses is decoded at once.
+   */
+  putEncoded(keyGroup: number, group: EncodedKeyGroup): void {
+    let s = this.shards[keyGroup];
+    if (s === undefined) this.shards[keyGroup] = s = new KeyGroupShard();
+    if (s.byNamespace.size > 0 || s.views !== undefined) {
+      const put = (key: KeyId, ns: NamespaceKey, value: unknown) => this.put(keyGroup, key, ns, value as V);
+      group.decode(put);
+      return;
+    }
+    (s.encoded ??= []).push(group);
+    s.size += group.count;
+    this.count += group.count;
+  }
+
+  /** Key groups restored but not decoded yet. */
+  get encodedKeyGroups(): number {
+    let n = 0;
+    for (const s of this.shards) if (s?.encoded) n++;
+    return n;
+  }
+
+  /** Decodes the restored entries of a shard into its maps (its first use). */
+  private decodeShard(s: KeyGroupShard<V>): void {
+    const groups = s.encoded!;
+    s.encoded = undefined;
+    for (const g of groups) {
+      s.size -= g.count;
+      this.count -= g.count;
+    }
+    for (const g of groups) {
+      g.decode((key, ns, value) => {
+        const m = s.mapFor(ns, true)!;
+        const before = m.size;
+        m.set(key, value as V);
+        if (m.size !== before) {
+          s.size++;
+          this.count++;
+        }
+      });
+    }
+  }
+
+  /** Decodes every shard still encoded (before walking all entries). */
+  private decodeAll(): void {
+    for (const s of this.shards) if (s?.encoded !== undefined) this.decodeShard(s);
+  }
+
   /** Every entry as [keyGroup, key, namespace, value], live (not a snapshot). */
   *entries(): IterableIterator<[number, KeyId, NamespaceKey, V]> {
     for (let kg = 0; kg < this.shards.length; kg++) {
       const s = this.shards[kg];
+      if (s?.encoded !== undefined) this.decodeShard(s);
       if (s) for (const [ns, m] of s.byNamespace) for (const [k, v] of m) yield [kg, k, ns, v];
     }
   }
 
   /** Keys with an entry under `ns`, over all key groups. */
   keysOf(ns: NamespaceKey): KeyId[] {
+    this.decodeAll();
     const out: KeyId[] = [];
     for (const s of this.shards) {
       const m = s?.byNamespace.get(ns);
@@ -263,6 +346,10 @@ export class StateTable<V> {
     for (let kg = 0; kg < this.shards.length; kg++) {
       const s = this.shards[kg];
       if (!s || s.size === 0) continue;
+      if (s.encoded !== undefined) {
+        views.push(new ShardView(s, kg, s.encoded.slice()));
+        continue;
+      }
       const view = new ShardView(s, kg);
       (s.views ??= []).push(view);
       views.push(view);
@@ -271,6 +358,7 @@ export class StateTable<V> {
   }
 
   clearAll(): void {
+    this.decodeAll();
     for (let kg = 0; kg < this.shards.length; kg++) {
       const s = this.shards[kg];
       if (!s) continue;

@@ -7,17 +7,25 @@ import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
 import { benchCheckpoints } from './checkpoint.bench.ts';
 
+/** Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word given. */
+const only = process.argv.slice(2).map((a) => a.toLowerCase());
+const sections: [string, () => Promise<string[]>][] = [
+  ['engine core, one process, one core', benchEngineCore],
+  ['window operator alone (harness)', benchWindowOperator],
+  ['DuckDB sources', benchDuckDB],
+  ['data plane (codec, sockets)', benchDataPlane],
+  ['worker processes', benchCluster],
+  ['checkpoints (heap backend)', benchCheckpoints],
+];
+const chosen = sections.filter(([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)));
+if (chosen.length === 0) {
+  console.error(`No benchmark section matches ${only.join(', ')}; sections: ${sections.map(([name]) => name).join('; ')}`);
+  process.exit(2);
+}
+
 console.log(machineLine());
 console.log(`date: ${new Date().toISOString()}`);
-console.log('## engine core, one process, one core');
-for (const line of await benchEngineCore()) console.log(line);
-console.log('## window operator alone (harness)');
-for (const line of await benchWindowOperator()) console.log(line);
-console.log('## DuckDB sources');
-for (const line of await benchDuckDB()) console.log(line);
-console.log('## data plane (codec, sockets)');
-for (const line of await benchDataPlane()) console.log(line);
-console.log('## worker processes');
-for (const line of await benchCluster()) console.log(line);
-console.log('## checkpoints (heap backend)');
-for (const line of await benchCheckpoints()) console.log(line);
+for (const [name, bench] of chosen) {
+  console.log(`## ${name}`);
+  for (const line of await bench()) console.log(line);
+}

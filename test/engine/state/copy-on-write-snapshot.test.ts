@@ -86,7 +86,8 @@ const command: fc.Arbitrary<Command> = fc.record({
 function canonical(keyed: KeyedStateEntries): [string, string, unknown][] {
   const out: [string, string, unknown][] = [];
   for (const [name, { entries }] of Object.entries(keyed.states)) {
-    for (const [kg, key, ns, value] of entries) out.push([name, `${kg}|${typeof key}:${String(key)}|${typeof ns}:${String(ns)}`, value]);
+    // Copied: the entries of `toEntries()` share the live objects.
+    for (const [kg, key, ns, value] of entries) out.push([name, `${kg}|${typeof key}:${String(key)}|${typeof ns}:${String(ns)}`, structuredClone(value)]);
   }
   return out.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : a[0] + a[1] > b[0] + b[1] ? 1 : 0));
 }
@@ -242,4 +243,63 @@ test('restore decodes only its own key groups, straight from the bytes (lazy key
     restored.push(...mine);
   }
   assert.deepStrictEqual(restored.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1)), all);
+});
+
+test('a lazily restored backend behaves like an eagerly restored one, also under a snapshot taken before its key groups are decoded (property)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(command, { maxLength: 150 }),
+      fc.array(command, { maxLength: 20 }),
+      fc.array(fc.array(command, { maxLength: 6 }), { minLength: 1, maxLength: 20 }),
+      (before, touch, during) => {
+        const source = harness();
+        before.forEach(source.apply);
+        const bytes = encodeSnapshot({ keyed: source.backend.snapshotView() });
+        const lazy = harness();
+        lazy.backend.restore([decodeSnapshot(bytes, { lazyKeyed: true }).keyed!]);
+        const eager = harness();
+        eager.backend.restore([decodeSnapshot(bytes).keyed!]);
+        // Some key groups get decoded by use, the others stay encoded across the barrier.
+        touch.forEach(lazy.apply);
+        touch.forEach(eager.apply);
+        const atBarrier = canonical(eager.backend.snapshot());
+        const view = lazy.backend.snapshotView();
+        let steps = 0;
+        const read = readInSteps(view, [3], (step) => {
+          steps++;
+          during[step % during.length]!.forEach(lazy.apply);
+        });
+        assert.deepStrictEqual(canonical(read), atBarrier);
+        for (let s = 0; s < steps; s++) during[s % during.length]!.forEach(eager.apply);
+        assert.deepStrictEqual(canonical(lazy.backend.snapshot()), canonical(eager.backend.snapshot()));
+        assert.equal(lazy.backend.entryCount(), eager.backend.entryCount());
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
+
+test('a restore indexes key groups without decoding them; entries not grouped by key group (older writers) are decoded at once', () => {
+  const { backend, apply } = harness();
+  for (let k = 0; k < 2000; k++) apply({ op: 'set', key: `user-${k}`, ns: 0, x: k });
+  const grouped = encodeSnapshot({ keyed: backend.snapshotView() });
+  const entries = backend.snapshot();
+  // Shuffled (deterministically): what a writer that did not group by key group produced.
+  const list = entries.states['value']!.entries;
+  for (let i = list.length - 1; i > 0; i--) {
+    const j = (i * 7919) % (i + 1);
+    [list[i], list[j]] = [list[j]!, list[i]!];
+  }
+  const shuffled = encodeSnapshot({ keyed: entries });
+  for (const bytes of [grouped, shuffled]) {
+    const restored = new HeapKeyedStateBackend(MAX_P, { start: 0, end: MAX_P - 1 }, () => 0, 'cow-test');
+    restored.restore([decodeSnapshot(bytes, { lazyKeyed: true }).keyed!]);
+    assert.equal(restored.entryCount(), 2000);
+    assert.deepStrictEqual(canonical(restored.snapshot()), canonical(backend.snapshot()));
+  }
+  const indexed = new HeapKeyedStateBackend(MAX_P, { start: 0, end: MAX_P - 1 }, () => 0, 'cow-test');
+  indexed.restore([decodeSnapshot(grouped, { lazyKeyed: true }).keyed!]);
+  const value = indexed.getState(new ValueStateDescriptor<{ n: number }>('value')) as unknown as ValueState<{ n: number }>;
+  indexed.setCurrentKey('user-7');
+  assert.deepStrictEqual(value.value(), { n: 7 }, 'a key group is decoded on first use');
 });
