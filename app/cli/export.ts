@@ -145,7 +145,8 @@ Before the job starts, \`weir run\` evaluates the bundle to rebuild the job and 
 the graph is the one in \`job.json\`; a difference is an error naming the operator. Only this job
 runs: other jobs the bundled cells start end at once without running, and the notebook code
 after this job's \`execute()\` does not run. Relative paths in the code (sink directories, data
-files) are resolved against the directory you run it from, as in the notebook.
+files) are resolved against the directory you run it from, as in the notebook;
+\`import.meta.url\` still names the notebook where it was exported from.
 
 ## Plan
 
