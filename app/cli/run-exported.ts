@@ -8,7 +8,8 @@
  * `execute()` never returns to the code, so nothing after it runs. The runner waits for the job
  * itself.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
@@ -53,6 +54,9 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
 
   process.setSourceMapsEnabled(true);
   const linkDir = await mkdtemp(path.join(os.tmpdir(), 'weir-job-'));
+  // A stop with a savepoint ends the process from its signal handler, past the finally below.
+  const removeLinkDir = () => rmSync(linkDir, { recursive: true, force: true });
+  process.on('exit', removeLinkDir);
   const jobs: JobReport[] = [];
   const session = startClusterSession(args, context, jobs);
   let code: number = EXIT.ok;
@@ -62,7 +66,7 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     const started = performance.now();
     const { client, done } = await startJob(jobFile, moduleUrl, args, session.cluster, context);
     stopEvaluation = done;
-    context.stderr(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanagers` : 'in this process'})\n`);
+    context.stderr(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanager${args.taskManagers === 1 ? '' : 's'}` : 'in this process'})\n`);
     try {
       const { report } = await client.result;
       jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport);
@@ -79,7 +83,8 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
   } finally {
     stopEvaluation();
     await session.close();
-    await rm(linkDir, { recursive: true, force: true });
+    process.off('exit', removeLinkDir);
+    removeLinkDir();
   }
   if (args.report) {
     try {
