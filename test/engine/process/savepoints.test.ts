@@ -37,7 +37,7 @@ describe('savepoints', () => {
     });
   }
 
-  /** Runs until about a third of the input is read, then SIGINT; returns the savepoint path. */
+  /** Runs until its first windows are committed, then SIGINT; returns the savepoint path. */
   async function stopWithSavepoint(out: string, parallelism: number): Promise<string> {
     const child = spawn(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', '2', '--parallelism', String(parallelism), '--savepoint-dir', path.join(scratch, 'savepoints')], {
       cwd: root,
@@ -49,7 +49,10 @@ describe('savepoints', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await new Promise((r) => setTimeout(r, 1500));
+    // Stop once the job is well under way: its first windows are committed (a fixed delay
+    // would stop a job still starting up on a busy machine, before it could take a savepoint).
+    const windows = path.join(out, 'windows');
+    for (const deadline = Date.now() + 30_000; committedLines(windows).length < 2 * 11 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGINT');
     const code = await exited;
     assert.equal(code, 0, `stop-with-savepoint failed:\n${stderr}`);
