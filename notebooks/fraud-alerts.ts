@@ -80,7 +80,11 @@ class SmallThenLarge implements KeyedProcessFunction<string, Tx, Alert> {
 const env = StreamExecutionEnvironment.create({ parallelism: 2 });
 env
   .fromCollection(txs)
+  // At the source's parallelism (1), chained to it: a card's transactions then reach the keyed
+  // function in their order. Spread over 2 subtasks first, they would cross a rebalance and
+  // arrive interleaved by timing, and the rule (order-sensitive) would vary from run to run.
   .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Tx>().withTimestampAssigner((t) => t.ts))
+  .setParallelism(1)
   .keyBy((t) => t.card)
   .process(new SmallThenLarge())
   .uid('small-then-large')
