@@ -135,6 +135,7 @@ describe('workbench in web mode (Chromium)', () => {
     const firstRow = history.locator('tbody tr[data-status="COMPLETED"]').first();
     assert.match((await firstRow.locator('td').nth(3).textContent()) ?? '', /\d/, 'a completed checkpoint has a size');
     assert.ok(await panel.getByRole('button', { name: 'Trigger savepoint' }).isEnabled(), 'a checkpointing job can take savepoints');
+    await panel.getByRole('img', { name: /^Checkpoint duration and size: [1-9]\d* completed/ }).waitFor({ timeout: 5_000 });
     await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(4)')?.textContent ?? ''), undefined, { timeout: 5_000 });
     await page.waitForTimeout(1200); // let the throughput chart collect a few samples
     await page.screenshot({ path: artifact('workbench-notebook.png') });
@@ -152,6 +153,7 @@ describe('workbench in web mode (Chromium)', () => {
     await page.waitForTimeout(600);
     assert.equal(Number(await count.getAttribute('data-points')), stopped, 'no points after the job stopped');
     await panel.screenshot({ path: artifact('workbench-job-panel-stopped.png') });
+    await panel.locator('figure', { hasText: 'Checkpoint duration' }).screenshot({ path: artifact('workbench-checkpoint-chart.png') });
 
     // Rewind to a checkpoint: the cell runs again, with a new job that starts from it.
     const checkpointId = Number(await history.locator('tbody tr[data-status="COMPLETED"]').filter({ hasNotText: 'savepoint' }).first().getAttribute('data-checkpoint-id'));

@@ -8,6 +8,7 @@ import { formatBytes, formatCount, formatDuration, formatInstant, h } from '../d
 import { PALETTE } from '../charts/chart-format.ts';
 import type { FrameScheduler } from '../charts/frame-scheduler.ts';
 import type { JobControls } from './job-controls.ts';
+import { CheckpointChart } from './checkpoint-chart.ts';
 import { OperatorGraphView } from './operator-graph.ts';
 import { SampleChart } from './sample-chart.ts';
 
@@ -45,6 +46,7 @@ export class JobPanelView {
   private readonly error: HTMLElement;
   private readonly stateChart: SampleChart;
   private readonly rateChart: SampleChart;
+  private readonly checkpointChart: CheckpointChart | undefined;
 
   constructor(
     private readonly job: JobModel,
@@ -99,6 +101,7 @@ export class JobPanelView {
     this.restarts = h('p', { class: 'job-restarts' });
     this.error = h('pre', { class: 'job-error', hidden: true });
     this.stateChart = new SampleChart('State size over time', (s) => s.stateBytes, formatBytes, job, frames, PALETTE[0]!);
+    this.checkpointChart = job.checkpointing ? new CheckpointChart(job, frames) : undefined;
     this.rateChart = new SampleChart('Source records per second over time', (s) => s.sourceRate, formatCount, job, frames, PALETTE[2]!);
 
     this.element = h(
@@ -114,6 +117,7 @@ export class JobPanelView {
       h('div', { class: 'table-scroll' }, operators),
       h('div', { class: 'job-charts' }, this.stateChart.element, this.rateChart.element),
       checkpoints,
+      this.checkpointChart?.element ?? '',
       this.restarts,
     );
     this.update();
@@ -152,6 +156,7 @@ export class JobPanelView {
     this.restarts.title = job.restartCauses.map((r) => `${formatInstant(r.at)}: ${r.cause}`).join('\n');
     this.stateChart.invalidate();
     this.rateChart.invalidate();
+    this.checkpointChart?.invalidate();
   }
 
   private async stop(): Promise<void> {
@@ -226,6 +231,7 @@ export class JobPanelView {
   dispose(): void {
     this.stateChart.dispose();
     this.rateChart.dispose();
+    this.checkpointChart?.dispose();
   }
 }
 

@@ -4,6 +4,7 @@ import type { JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
 import { JobModel } from '../../../app/renderer/state/job-model.ts';
 import { jobControls } from '../../../app/renderer/jobs/job-controls.ts';
+import { describe as describeChart } from '../../../app/renderer/jobs/checkpoint-chart.ts';
 
 const description: JobDescription = {
   id: 'job-3',
@@ -57,5 +58,17 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
     );
     await controls.rewind(new JobModel(description), 7);
     assert.deepEqual(requests, [{ path: 'n.ts', cells: [], run: ['c4'], restore: { jobId: 'job-3', checkpointId: 7 } }]);
+  });
+
+  it('the checkpoint chart says in words what it shows', () => {
+    assert.equal(describeChart([]), 'Checkpoint duration and size: no checkpoints yet');
+    assert.equal(
+      describeChart([
+        { id: 1, status: 'COMPLETED', durationMs: 12, sizeBytes: 2048 },
+        { id: 2, status: 'FAILED', durationMs: 600_000 },
+        { id: 3, status: 'COMPLETED', savepoint: true, durationMs: 20, sizeBytes: 4096 },
+      ]),
+      'Checkpoint duration and size: 2 completed, 1 failed, the latest took 20 ms and holds 4.0 KiB',
+    );
   });
 });
