@@ -24,7 +24,8 @@ export function formatPlan(graph: StreamGraphSpec): string {
     const inputs = graph.edges
       .filter((e) => e.target === v.id)
       .map((e) => `← #${e.source} ${e.partitioner}${e.sideOutput ? ` (side output ${e.sideOutput})` : ''}${e.inputIndex > 0 ? ` (input ${e.inputIndex + 1})` : ''}`);
-    const config = Object.entries(v.config ?? {}).map(([k, value]) => `${k}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    // One line per operator: a multi-line value (a SQL query) is folded onto it.
+    const config = Object.entries(v.config ?? {}).map(([k, value]) => `${k}=${(typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, ' ')}`);
     const columns = [`#${v.id} ${v.name}`, `[${v.kind}${v.keyed ? ', keyed' : ''}]`, `parallelism ${v.parallelism}/${v.maxParallelism}`, `task ${chainOf.get(v.id) ?? '?'}`, `uid ${v.uid}`];
     return { columns, rest: [...inputs, ...(config.length > 0 ? [config.join(' ')] : [])] };
   });

@@ -197,7 +197,11 @@ export class DataStream<T> {
       throw new InvalidPipelineError('assignTimestampsAndWatermarks() expects a WatermarkStrategy');
     }
     const out = this.transform<T>('Timestamps/Watermarks', 'timestamps', () => new TimestampsAndWatermarksOperator(strategy));
-    out.producer('').config = { watermarks: strategy.description };
+    out.producer('').config = {
+      watermarks: strategy.description,
+      ...(strategy.idleTimeout !== undefined ? { idleTimeoutMs: strategy.idleTimeout } : {}),
+      ...(strategy.ingestionTime || strategy.timestampAssigner ? {} : { timestamps: 'from the source' }),
+    };
     return out;
   }
 

@@ -202,7 +202,7 @@ export class StreamExecutionEnvironment {
     const t = this.addTransformation(`Source: ${name}`, 'source', () => new SourceOperator(source));
     t.source = source as Source<unknown>;
     t.singleton = source.parallel === false;
-    t.config = { source: name, bounded: source.boundedness === 'bounded' };
+    t.config = { source: name, bounded: source.boundedness === 'bounded', ...source.describe?.() };
     return new DataStream<T>(this, [{ transformation: t }]);
   }
 

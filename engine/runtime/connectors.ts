@@ -84,6 +84,7 @@ export function sourceFromDescriptor<T>(descriptor: SourceDescriptor, name: stri
     name,
     boundedness: descriptor.boundedness,
     parallel: descriptor.parallel,
+    describe: () => ({ connector: descriptor.sourceKind, ...descriptor.options }),
     createReader(ctx: SourceReaderContext) {
       const f = sourceRegistry().get(descriptor.sourceKind);
       if (!f) {

@@ -53,6 +53,14 @@ export interface Source<T> {
   readonly boundedness: Boundedness;
   /** When false, the source always runs with parallelism 1 (e.g. a collection). */
   readonly parallel?: boolean;
+  /**
+   * Its configuration as plain data, shown in the plan and exported in `job.json` (file, query,
+   * rate, …). Optional; never functions or secrets.
+   *
+   * @example
+   * describe: () => ({ topic: 'clicks', startingOffsets: 'earliest' })
+   */
+  describe?(): Record<string, unknown>;
   createReader(context: SourceReaderContext): SourceReader<T> | Promise<SourceReader<T>>;
 }
 

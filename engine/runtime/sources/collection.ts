@@ -11,6 +11,9 @@ export class CollectionSource<T> implements Source<T> {
     readonly name: string,
     private readonly items: readonly T[],
   ) {}
+  describe() {
+    return { elements: this.items.length };
+  }
   createReader(): SourceReader<T> {
     const items = this.items;
     let next = 0;
@@ -40,6 +43,9 @@ export class SequenceSource implements Source<number> {
     private readonly from: number,
     private readonly to: number,
   ) {}
+  describe() {
+    return { from: this.from, to: this.to };
+  }
   createReader({ subtask, parallelism }: { subtask: number; parallelism: number }): SourceReader<number> {
     const count = this.to - this.from + 1;
     const start = this.from + Math.floor((count * subtask) / parallelism);

@@ -24,6 +24,10 @@ export class GeneratorSource<T> implements Source<T> {
     this.boundedness = Number.isFinite(count) ? 'bounded' : 'unbounded';
   }
 
+  describe() {
+    return { count: Number.isFinite(this.count) ? this.count : 'unbounded', ...(this.options.recordsPerSecond !== undefined ? { recordsPerSecond: this.options.recordsPerSecond } : {}) };
+  }
+
   createReader(ctx: SourceReaderContext): SourceReader<T> {
     const { subtask, parallelism } = ctx;
     const count = this.count;

@@ -348,3 +348,17 @@ test('getExecutionPlan shows the graph, the chains and the subtasks', () => {
   assert.equal(plan.jobGraph[1].inputs[0].partitioner, 'hash');
   assert.equal(plan.executionGraph.length, 4);
 });
+
+test('the plan carries source and watermark configuration as plain data', () => {
+  const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+  env
+    .fromGenerator(1000, (i) => ({ ts: i }), { recordsPerSecond: 50 })
+    .assignTimestampsAndWatermarks(WatermarkStrategy.forBoundedOutOfOrderness<{ ts: number }>(250).withTimestampAssigner((e) => e.ts).withIdleness(5000))
+    .print();
+  env.fromSequence(3, 9).print();
+  const { streamGraph } = JSON.parse(env.getExecutionPlan('p')) as { streamGraph: { vertices: { name: string; config: Record<string, unknown> }[] } };
+  const config = (name: string) => streamGraph.vertices.find((v) => v.name === name)!.config;
+  assert.deepEqual(config('Source: Generator'), { source: 'Generator', bounded: true, count: 1000, recordsPerSecond: 50 });
+  assert.deepEqual(config('Timestamps/Watermarks'), { watermarks: 'bounded out-of-orderness 250 ms', idleTimeoutMs: 5000 });
+  assert.deepEqual(config('Source: Sequence'), { source: 'Sequence', bounded: true, from: 3, to: 9 });
+});
