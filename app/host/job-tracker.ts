@@ -33,6 +33,9 @@ export interface JobTrackerOptions {
   execute?: typeof startInProcess;
 }
 
+/** Checkpoint rows an update carries (the panel shows the newest 50). */
+export const HISTORY_SENT = 100;
+
 /** A rewind waiting for its cell to start the job again. */
 interface PendingRestore {
   path: string;
@@ -323,7 +326,8 @@ function summaries(job: TrackedJob, fromReport?: unknown[]): CheckpointSummary[]
       .map((r) => r.id),
   );
   for (const r of rows) if (r.status === 'COMPLETED' && r.location !== undefined && job.storage) r.restorable = r.savepoint === true || kept.has(r.id);
-  return rows;
+  // A job that runs for hours has thousands; every update carries only the newest.
+  return rows.slice(-HISTORY_SENT);
 }
 
 /** A checkpoint entry of a report or client, when it has the expected shape. */

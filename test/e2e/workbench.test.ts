@@ -141,12 +141,21 @@ describe('workbench in web mode (Chromium)', () => {
     await page.screenshot({ path: artifact('workbench-notebook.png') });
     await panel.screenshot({ path: artifact('workbench-job-panel.png') });
 
-    // Stop takes a savepoint: the job ends FINISHED and the panel shows where the savepoint is.
+    // A savepoint while the job runs, then Stop takes another: the job ends FINISHED and the
+    // panel shows where the last savepoint is.
+    await panel.getByRole('button', { name: 'Trigger savepoint' }).click();
+    await panel.locator('.job-savepoint').waitFor({ timeout: 10_000 });
+    const triggered = (await panel.locator('.job-savepoint').textContent()) ?? '';
+    assert.match(triggered, /^Savepoint: .*savepoint-/);
+    assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING', 'a triggered savepoint does not stop the job');
     await panel.getByRole('button', { name: 'Stop job' }).click();
     await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-status`)?.textContent === 'FINISHED', jobId, { timeout: 10_000 });
     const savepoint = panel.locator('.job-savepoint');
     await savepoint.waitFor({ timeout: 10_000 });
-    assert.match((await savepoint.textContent()) ?? '', /^Savepoint: .*savepoint-/);
+    await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-savepoint`)?.textContent?.includes('savepoint-'), jobId);
+    const final = (await savepoint.textContent()) ?? '';
+    assert.match(final, /^Savepoint: .*savepoint-/);
+    assert.notEqual(final, triggered, 'Stop took a savepoint of its own');
     assert.match((await history.locator('tbody tr').first().textContent()) ?? '', /COMPLETED \(savepoint\)/, 'the savepoint heads the history');
     await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
     const stopped = Number(await count.getAttribute('data-points'));

@@ -8,7 +8,7 @@ import { StreamExecutionEnvironment } from '../../../engine/api/index.ts';
 import type { CheckpointStats } from '../../../engine/checkpoint/types.ts';
 import type { JobClient, JobDefinition, JobResult } from '../../../engine/runtime/job.ts';
 import { MemoryCheckpointStorage } from '../../../engine/checkpoint/memory-storage.ts';
-import { JobTracker, checkpointSummary } from '../../../app/host/job-tracker.ts';
+import { HISTORY_SENT, JobTracker, checkpointSummary } from '../../../app/host/job-tracker.ts';
 import { cellContext, type CellContext } from '../../../app/host/cell-context.ts';
 import type { JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
@@ -121,6 +121,16 @@ describe('JobTracker', () => {
     assert.deepEqual(update.restartCauses, [{ at: 5, cause: 'boom' }]);
     await assert.rejects(tracker.prepareRewind({ jobId: started[0]!.id, checkpointId: 2 }), /not kept any more: only the newest 10/);
     await assert.rejects(tracker.prepareRewind({ jobId: started[0]!.id, checkpointId: 14 }), /has no completed checkpoint 14/);
+    tracker.dispose();
+  });
+
+  it('sends only the newest rows of a long history', async () => {
+    const { tracker, start, nextUpdate } = setup();
+    const client = start();
+    client.history = Array.from({ length: HISTORY_SENT + 30 }, (_, i) => stats(i + 1));
+    const update = await nextUpdate();
+    assert.equal(update.checkpoints.length, HISTORY_SENT);
+    assert.equal(update.checkpoints.at(-1)!.id, HISTORY_SENT + 30);
     tracker.dispose();
   });
 
