@@ -1,7 +1,7 @@
 /**
- * The task side of a checkpoint, wherever the task runs: a task's snapshot is serialised at
- * once (the task resumes and changes its state right after), written asynchronously, and turned
- * into the acknowledgement the coordinator expects; on restore, the stored states are read back
+ * The task side of a checkpoint, wherever the task runs: a task's snapshot (keyed state as a
+ * copy-on-write view, so the task resumes at once) is serialised in slices between the task's
+ * steps, written, and turned into the acknowledgement the coordinator expects; on restore, the stored states are read back
  * and handed to each operator by uid. The taskmanager process and the in-process executor do
  * the same with these functions.
  */
@@ -11,7 +11,7 @@ import { platform } from '../runtime/platform.ts';
 import type { CheckpointAck } from './coordinator.ts';
 import type { CheckpointStorage, StoredCheckpoint } from './storage.ts';
 import type { CheckpointMetadata } from './types.ts';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-format.ts';
+import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-format.ts';
 
 /**
  * Whether a snapshot holds anything worth writing.
@@ -37,27 +37,35 @@ function keyedIsEmpty(keyed: NonNullable<OperatorSnapshot['keyed']>): boolean {
 }
 
 /**
- * Serialises a task's snapshot now, writes it to `storage`, and resolves with the task's
- * acknowledgement (rejects when a write fails). Call it from `StreamTask.onSnapshot`.
+ * Serialises a task's snapshot asynchronously (in slices of a few ms between the task's steps;
+ * see `encodeSnapshotAsync`), writes it to `storage`, and resolves with the task's
+ * acknowledgement (rejects when a write fails). Call it from `StreamTask.onSnapshot`: the
+ * synchronous part was the task's `snapshotState` calls, reported as `syncMs`.
  *
  * @example
  * task.onSnapshot = (snap) => void writeTaskSnapshot(task.name, snap, storage).then((ack) => coordinator.acknowledge(ack));
  */
-export function writeTaskSnapshot(task: string, snap: TaskSnapshot, storage: CheckpointStorage): Promise<CheckpointAck> {
-  const started = platform.monotonicNow();
-  const encoded = snap.operators.filter((o) => hasState(o.snapshot)).map((o) => ({ uid: o.uid, subtask: o.subtask, bytes: encodeSnapshot(o.snapshot) }));
-  const syncMs = snap.syncMs + (platform.monotonicNow() - started);
+export async function writeTaskSnapshot(task: string, snap: TaskSnapshot, storage: CheckpointStorage): Promise<CheckpointAck> {
   const kind = snap.barrier.savepoint ? 'savepoint' : 'checkpoint';
   const id = snap.barrier.checkpointId;
   const asyncStart = platform.monotonicNow();
-  return Promise.all(encoded.map((e) => storage.writeState(id, kind, e.uid, e.subtask, e.bytes))).then((handles) => ({
+  const written = await Promise.all(
+    snap.operators.map(async (o) => {
+      if (!hasState(o.snapshot)) {
+        if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
+        return undefined;
+      }
+      return storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));
+    }),
+  );
+  return {
     checkpointId: id,
     task,
-    handles,
-    syncMs,
+    handles: written.filter((h) => h !== undefined),
+    syncMs: snap.syncMs,
     asyncMs: platform.monotonicNow() - asyncStart,
     alignmentMs: snap.alignmentMs,
-  }));
+  };
 }
 
 /**
@@ -80,7 +88,9 @@ export function checkRestorable(stored: StoredCheckpoint, uids: Iterable<string>
 
 /**
  * Reads and decodes, per operator uid in `uids`, the snapshots of all its old subtasks (in
- * subtask order; each new subtask takes its share by key group or list redistribution).
+ * subtask order; each new subtask takes its share by key group or list redistribution). Keyed
+ * state stays encoded: each subtask's backend indexes only its own key groups and decodes one
+ * on its first use.
  *
  * @example
  * const restored = await loadOperatorSnapshots(storage, stored, uids);
@@ -93,7 +103,7 @@ export async function loadOperatorSnapshots(storage: CheckpointStorage, stored: 
     if (!wanted.has(handle.uid)) continue;
     const bytes = await storage.readState(stored, handle);
     const list = out.get(handle.uid) ?? [];
-    list[handle.subtask] = decodeSnapshot(bytes);
+    list[handle.subtask] = decodeSnapshot(bytes, { lazyKeyed: true, label: handle.file });
     out.set(handle.uid, list);
   }
   for (const [uid, list] of out) out.set(uid, list.filter((x) => x !== undefined));

@@ -13,8 +13,7 @@ import { SourceOperator } from '../../runtime/source.ts';
 import type { OperatorSnapshot } from '../../runtime/operator.ts';
 import type { StreamTask, TaskSnapshot } from '../../runtime/task.ts';
 import type { CheckpointStorage } from '../../checkpoint/storage.ts';
-import type { SubtaskStateHandle } from '../../checkpoint/types.ts';
-import { decodeSnapshot, encodeSnapshotAsync } from '../../checkpoint/snapshot-format.ts';
+import { loadOperatorSnapshots, writeTaskSnapshot } from '../../checkpoint/task-snapshots.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
 
 /** The taskmanager's side of the data plane: socket-backed channel ends to and from peers. */
@@ -115,50 +114,20 @@ export class TaskManager implements TaskManagerApi {
     this.jobs.set(d.jobId, { job, deployment, runner, storage });
   }
 
-  /** Reads and decodes, per operator uid with a subtask here, the snapshots of all its old subtasks. */
-  private async loadRestoredState(storage: CheckpointStorage, d: TaskDeployment, job: JobDefinition): Promise<Map<string, OperatorSnapshot[]>> {
-    const stored = d.restore!;
-    const localUids = new Set<string>();
-    for (const v of job.graph.vertices) localUids.add(v.uid);
-    const out = new Map<string, OperatorSnapshot[]>();
-    for (const handle of stored.metadata.states) {
-      if (!localUids.has(handle.uid)) continue;
-      const bytes = await storage.readState(stored, handle);
-      const list = out.get(handle.uid) ?? [];
-      // Keyed entries stay encoded: each backend decodes only its own key groups, into its tables.
-      list[handle.subtask] = decodeSnapshot(bytes, { lazyKeyed: true });
-      out.set(handle.uid, list);
-    }
-    for (const [uid, list] of out) out.set(uid, list.filter((x) => x !== undefined));
-    return out;
+  /** Reads, per operator uid of the job, the snapshots of all its old subtasks (keyed state left encoded). */
+  private loadRestoredState(storage: CheckpointStorage, d: TaskDeployment, job: JobDefinition): Promise<Map<string, OperatorSnapshot[]>> {
+    return loadOperatorSnapshots(storage, d.restore!, job.graph.vertices.map((v) => v.uid));
   }
 
   /**
    * A task took its snapshot (keyed state as a copy-on-write view, so the task has already
    * resumed): encode it in slices between the task's steps, write it, then acknowledge to the
-   * jobmanager. The synchronous part is the task's alone.
+   * jobmanager (the same `writeTaskSnapshot` as the in-process executor).
    */
   private onTaskSnapshot(jobId: string, task: StreamTask, snap: TaskSnapshot, storage: CheckpointStorage): void {
-    const kind = snap.barrier.savepoint ? 'savepoint' : 'checkpoint';
     const id = snap.barrier.checkpointId;
-    const asyncStart = performance.now();
-    const writes = snap.operators.map(async (o) => {
-      if (!hasState(o.snapshot)) {
-        if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
-        return undefined;
-      }
-      return storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));
-    });
-    Promise.all(writes).then(
-      (written) =>
-        this.events.acknowledgeCheckpoint(this.id, jobId, {
-          checkpointId: id,
-          task: task.name,
-          handles: written.filter((h): h is SubtaskStateHandle => h !== undefined),
-          syncMs: snap.syncMs,
-          asyncMs: performance.now() - asyncStart,
-          alignmentMs: snap.alignmentMs,
-        }),
+    writeTaskSnapshot(task.name, snap, storage).then(
+      (ack) => this.events.acknowledgeCheckpoint(this.id, jobId, ack),
       (e: unknown) => this.events.declineCheckpoint(this.id, jobId, id, `task ${task.name} could not write its state: ${describeError(e).message}`, true),
     );
   }
@@ -229,12 +198,4 @@ export function failureInfo(e: unknown, taskManager: number): FailureInfo {
     return { message: describeError(e.cause).message, cause: describeError(e.cause), operator: { ...e.operator }, taskManager };
   }
   return { message: describeError(e).message, cause: describeError(e), taskManager };
-}
-
-/** Whether a snapshot holds anything worth writing. */
-function hasState(s: OperatorSnapshot): boolean {
-  const keyed = s.keyed;
-  if (keyed?.form === 'view' ? keyed.count > 0 : keyed && Object.values(keyed.states).some((st) => st.entries.length > 0)) return true;
-  if (s.operator && Object.values(s.operator.lists).some((l) => l.items.length > 0)) return true;
-  return !!s.timers?.some((t) => t.length > 0);
 }
