@@ -185,7 +185,9 @@ export function encodeSnapshot(snapshot: OperatorSnapshot): Uint8Array {
     if (small) scratchBusy = true;
     try {
       w.reset();
-      const steps = encodeSteps(new SnapshotEncoder(w, values, !small), snapshot);
+      // Read views in one step: nothing can change the state until this returns, so the view
+      // need not mark what it has written.
+      const steps = encodeSteps(new SnapshotEncoder(w, values, !small), snapshot, Number.MAX_SAFE_INTEGER);
       while (!steps.next().done);
       if (small) return w.bytes.slice(0, w.pos);
       // A view keeps the unused tail alive until the bytes are written and dropped; copy only when
@@ -222,7 +224,7 @@ export async function encodeSnapshotAsync(snapshot: OperatorSnapshot, options: E
     snapshot = normalise(snapshot);
     const values = countValues(snapshot);
     const w = new ByteWriter(initialBytes(snapshot, values));
-    const steps = encodeSteps(new SnapshotEncoder(w, values, true), snapshot);
+    const steps = encodeSteps(new SnapshotEncoder(w, values, true), snapshot, VIEW_STEP);
     for (;;) {
       let done: boolean | undefined;
       let now = started;
@@ -262,8 +264,8 @@ function initialBytes(snapshot: OperatorSnapshot, values: number): number {
   return estimateBytes(snapshot, values);
 }
 
-/** The whole encoding, pausing (`yield`) between steps of reading a keyed state view. */
-function* encodeSteps(e: SnapshotEncoder, snapshot: OperatorSnapshot): Generator<void, void, void> {
+/** The whole encoding, pausing (`yield`) between steps of reading `step` entries of a keyed state view. */
+function* encodeSteps(e: SnapshotEncoder, snapshot: OperatorSnapshot, step: number): Generator<void, void, void> {
   const w = e.w;
   for (const b of MAGIC) w.u8(b);
   w.u8(SNAPSHOT_FORMAT_VERSION & 0xff);
@@ -273,7 +275,7 @@ function* encodeSteps(e: SnapshotEncoder, snapshot: OperatorSnapshot): Generator
   const keyed = snapshot.keyed;
   if (keyed) {
     const at = beginSection(e, S_KEYED);
-    if (keyed.form === 'view') yield* writeKeyedView(e, keyed);
+    if (keyed.form === 'view') yield* writeKeyedView(e, keyed, step);
     else writeKeyed(e, keyed as KeyedStateEntries);
     endSection(e, at);
   }
@@ -437,7 +439,7 @@ function writeKeyed(e: SnapshotEncoder, keyed: KeyedStateEntries): void {
 }
 
 /** Writes the states of a copy-on-write view, a step of entries at a time. */
-function* writeKeyedView(e: SnapshotEncoder, view: KeyedStateView): Generator<void, void, void> {
+function* writeKeyedView(e: SnapshotEncoder, view: KeyedStateView, step: number): Generator<void, void, void> {
   const w = e.w;
   const states = view.stateInfo;
   w.varint(states.length);
@@ -454,7 +456,7 @@ function* writeKeyedView(e: SnapshotEncoder, view: KeyedStateView): Generator<vo
     for (;;) {
       let done: boolean;
       try {
-        done = view.step(i, VIEW_STEP, visit);
+        done = view.step(i, step, visit);
       } catch (err) {
         throw cannotStore(err, `keyed state '${name}' of key ${describeKey(keyId)}`);
       }
