@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import type { JobClient, JobDefinition, JobResult } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
+import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
 import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
@@ -50,6 +51,8 @@ export class LocalCluster {
   submit(job: JobDefinition, code: CodeRef | Promise<CodeRef>, restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {}): JobClient {
     const jm = this.start();
     let latest: OperatorReport[] = [];
+    let checkpoints: CheckpointStats[] = [];
+    let restarts: { at: number; cause: string }[] = [];
     let jobId: string | undefined;
     let cancelRequested = false;
     const jmDied = jm.exited.then((how) => {
@@ -62,6 +65,8 @@ export class LocalCluster {
       for (;;) {
         const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
         latest = status.operators;
+        checkpoints = status.checkpoints;
+        restarts = status.restarts;
         if (status.report) {
           this.running.delete(jobId);
           if (status.state === 'FAILED') throw failureError(job, status.failure, status.report);
@@ -78,7 +83,18 @@ export class LocalCluster {
         if (jobId) void jm.api.cancel(jobId);
       },
       metrics: () => latest,
+      checkpoints: () => checkpoints.slice(),
+      restarts: () => restarts.slice(),
+      triggerSavepoint: () => this.withJobId(job, () => jobId, (id) => jm.api.triggerSavepoint(id)),
+      stopWithSavepoint: () => this.withJobId(job, () => jobId, (id) => jm.api.stopWithSavepoint(id)),
     };
+  }
+
+  /** Runs a savepoint call once the jobmanager has accepted the job. */
+  private async withJobId(job: JobDefinition, id: () => string | undefined, call: (id: string) => Promise<string>): Promise<string> {
+    const jobId = id();
+    if (!jobId) throw new Error(`Job '${job.graph.name}' has not started on the cluster yet; try again once it runs`);
+    return call(jobId);
   }
 
   /**

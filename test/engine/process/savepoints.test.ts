@@ -103,4 +103,19 @@ describe('savepoints', () => {
     const allowed = run(['--from-savepoint', savepoint, '--allow-non-restored-state'], path.join(scratch, 'allowed'), 'no-window');
     assert.equal(allowed.status, 0, allowed.stderr);
   });
+
+  it("a cluster job's JobClient reports checkpoints, takes a savepoint while running and stops with one", () => {
+    const r = spawnSync(process.execPath, [weirBin, 'run', path.join(root, 'test/fixtures/cluster/job-client.ts'), '--taskmanagers', '2', '--savepoint-dir', path.join(scratch, 'client-savepoints')], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const savepoint = /^savepoint: (.+)$/m.exec(r.stdout)?.[1];
+    const stopped = /^stopped: (.+)$/m.exec(r.stdout)?.[1];
+    assert.ok(savepoint && existsSync(savepoint), `a savepoint was written: ${r.stdout}`);
+    assert.ok(stopped && existsSync(stopped) && stopped !== savepoint, `stop-with-savepoint wrote another: ${r.stdout}`);
+    assert.match(r.stdout, /^status: FINISHED$/m);
+    assert.match(r.stdout, /^checkpoints: true$/m);
+  });
 });
