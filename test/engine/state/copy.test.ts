@@ -17,7 +17,12 @@ const { value } = fc.letrec((tie) => ({
 function objects(v: unknown, out = new Set<object>()): Set<object> {
   if (typeof v !== 'object' || v === null || out.has(v)) return out;
   out.add(v);
-  if (v instanceof Map) for (const [k, x] of v) (objects(k, out), objects(x, out));
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      objects(k, out);
+      objects(x, out);
+    }
+  }
   else if (v instanceof Set) for (const x of v) objects(x, out);
   else if (!ArrayBuffer.isView(v)) for (const k of Object.keys(v)) objects((v as Record<string, unknown>)[k], out);
   return out;
