@@ -53,8 +53,10 @@ export class StreamTask {
   private readonly barriers: BarrierHandler;
   private readonly mails: (() => void)[] = [];
   /**
-   * Receives the task's snapshot, synchronously, right after the barrier was forwarded. The
-   * receiver must copy or serialise the state before returning: processing resumes afterwards.
+   * Receives the task's snapshot, synchronously, right after the barrier was forwarded;
+   * processing resumes when it returns. Keyed state in it is a copy-on-write view that stays
+   * consistent while the task runs on: write it (`writeTaskSnapshot`) or release it. Without a
+   * receiver the views are released here.
    */
   onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
 
@@ -120,7 +122,8 @@ export class StreamTask {
     }));
     const syncMs = this.clock.now() - started;
     for (const w of this.writers) w.broadcastEvent(barrier);
-    this.onSnapshot?.({ barrier, operators, syncMs, alignmentMs });
+    if (this.onSnapshot) this.onSnapshot({ barrier, operators, syncMs, alignmentMs });
+    else for (const o of operators) if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
   }
 
   private suspended = false;
