@@ -27,6 +27,7 @@ export async function buildDist({ quiet = false } = {}) {
         jobmanager: 'engine/process/jobmanager/main.ts',
         taskmanager: 'engine/process/taskmanager/main.ts',
         'workbench-host': 'app/main/workbench-host.ts',
+        'export-worker': 'app/kernel/export-worker.ts',
         'electron-main': 'app/main/main.ts',
       },
       outdir: 'dist',

@@ -3,22 +3,16 @@
  * directory that runs without the notebook (DESIGN.md §6): `job.json` (the plan),
  * `bundle.mjs` (the code that builds it, importing only 'weir' and Node) and `README.md`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverJobs } from '../kernel/discover-jobs.ts';
-import { bundleExportedJob } from '../kernel/export-bundle.ts';
-import { jobFileOf, type JobFile } from '../kernel/job-file.ts';
+import { writeExportedJob } from '../kernel/export-job.ts';
+import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import type { CliContext } from './io.ts';
-import { describeCellError, pickJob } from './pick-job.ts';
-import { formatPlan } from './plan-text.ts';
 import { describeParseError, EXIT, UsageError } from './run.ts';
 import { EXPORT_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
-
-/** The name of the bundle file in an exported job's directory. */
-export const BUNDLE_FILE = 'bundle.mjs';
 
 /** The validated arguments of `weir export`. */
 export interface ExportArguments {
@@ -60,17 +54,7 @@ export async function exportCommand(argv: string[], context: CliContext): Promis
       if (choice.note) context.stderr(`note: ${choice.note}\n`);
       if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; the job is defined before that\n`);
       const { job } = choice;
-      await mkdir(out, { recursive: true });
-      const jobFile = jobFileOf(
-        job.graph,
-        { file: BUNDLE_FILE, cell: job.cell, occurrence: job.occurrence },
-        { notebook: path.basename(notebook), weirVersion: weirVersion() },
-        path.dirname(notebook),
-      );
-      const banner = `// Weir job '${job.name}', exported from ${path.basename(notebook)} by weir ${weirVersion()}.\n// Run it with: npx weir run <this directory>   (see README.md)`;
-      await bundleExportedJob(job.modulePath, discovery.weirModule, path.join(out, BUNDLE_FILE), banner);
-      await writeFile(path.join(out, 'job.json'), `${JSON.stringify(jobFile, null, 2)}\n`);
-      await writeFile(path.join(out, 'README.md'), jobReadme(jobFile, path.basename(notebook)));
+      await writeExportedJob(discovery, job, out, weirVersion());
       const shown = displayPath(out, context.cwd);
       context.stdout(`exported job '${job.name}' (${job.graph.vertices.length} operators) to ${shown}\nrun it with: weir run ${shown}\n`);
       return EXIT.ok;
@@ -112,48 +96,6 @@ export function parseExportArguments(argv: string[], cwd: string): ExportArgumen
   const args: ExportArguments = { notebook, out };
   if (values.job !== undefined) args.job = values.job;
   return args;
-}
-
-/** The README.md of an exported job: what it is and how to run it. */
-function jobReadme(job: JobFile, notebook: string): string {
-  return `# ${job.name}
-
-A Weir job exported from \`${notebook}\` by \`weir export\` (weir ${job.exportedFrom?.weirVersion ?? 'unknown'}).
-
-- \`job.json\`: the plan: operators with their uids, parallelism, windows, watermarks, sources
-  and sinks; the edges between them with their partitioners; checkpointing and restart
-  strategy. Its JSON Schema is \`schema/job.schema.json\` in the weir package.
-- \`bundle.mjs\`: the notebook code that builds the job (the cell that starts it and what that
-  cell uses), bundled into one module that imports only Node and \`weir\`.
-
-## Run it
-
-Where the \`weir\` package is installed (\`npm install weir\`, or a clone with \`npm ci\`):
-
-\`\`\`sh
-npx weir run ${'<this directory>'}                  # as the notebook runs it
-npx weir run <dir> --parallelism 4 --report report.json
-npx weir run <dir> --savepoint-dir savepoints       # Ctrl+C stops with a savepoint
-npx weir run <dir> --from-savepoint savepoints/<savepoint>
-npx weir plan <dir>                                 # the plan as text (--json for JSON)
-\`\`\`
-
-The flags are those of \`weir run <notebook.ts>\` (\`weir run --help\`). Savepoints move both
-ways between the notebook and this job: operators keep their uids.
-
-Before the job starts, \`weir run\` evaluates the bundle to rebuild the job and checks that
-the graph is the one in \`job.json\`; a difference is an error naming the operator. Only this job
-runs: other jobs the bundled cells start end at once without running, and the notebook code
-after this job's \`execute()\` does not run. Relative paths in the code (sink directories, data
-files) are resolved against the directory you run it from, as in the notebook;
-\`import.meta.url\` still names the notebook where it was exported from.
-
-## Plan
-
-\`\`\`
-${formatPlan(job).trimEnd()}
-\`\`\`
-`;
 }
 
 function displayPath(file: string, cwd: string): string {

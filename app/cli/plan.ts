@@ -6,10 +6,11 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { discoverJobs } from '../kernel/discover-jobs.ts';
-import { jobFileOf, readJobFile, type JobFile } from '../kernel/job-file.ts';
+import { planOfJob } from '../kernel/export-job.ts';
+import { readJobFile, type JobFile } from '../kernel/job-file.ts';
+import { describeCellError, pickJob } from '../kernel/pick-job.ts';
+import { formatPlan } from '../kernel/plan-text.ts';
 import type { CliContext } from './io.ts';
-import { describeCellError, pickJob } from './pick-job.ts';
-import { formatPlan } from './plan-text.ts';
 import { describeParseError, EXIT, UsageError } from './run.ts';
 import { PLAN_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
@@ -67,8 +68,7 @@ async function notebookPlans(args: PlanArguments, context: CliContext): Promise<
       jobs = [choice.job];
     }
     if (discovery.error) context.stderr(`note: ${describeCellError(discovery.error)}; the jobs defined before it are shown\n`);
-    const from = { notebook: path.basename(args.target), weirVersion: weirVersion() };
-    return jobs.map((j) => jobFileOf(j.graph, { file: 'bundle.mjs', cell: j.cell, occurrence: j.occurrence }, from, path.dirname(args.target)));
+    return jobs.map((j) => planOfJob(discovery, j, weirVersion()));
   });
 }
 

@@ -24,6 +24,7 @@ import type { DiskVersion, NotebookDocument, NotebookEntry, RunRequest, SaveRequ
 import type { TypeLibrary, WorkbenchClient, WorkbenchInfo, WorkbenchService } from '../shared/workbench/service.ts';
 import { captureConsole, cellContext } from './cell-context.ts';
 import { documentFromText, textOf } from './documents.ts';
+import { JobExports } from './job-exports.ts';
 import { JobTracker } from './job-tracker.ts';
 import { KernelSession } from './kernel-session.ts';
 import { LiveCharts } from './live-charts.ts';
@@ -79,6 +80,7 @@ export class Workbench {
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
   private readonly charts: LiveCharts;
+  private readonly exports: JobExports;
   /** The content hash last read or written by the workbench, per open path. */
   private readonly known = new Map<string, string>();
   private readonly watched = new Map<string, (current: Stats, previous: Stats) => void>();
@@ -108,6 +110,7 @@ export class Workbench {
         },
       },
     );
+    this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion() });
     this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
   }
 
@@ -172,6 +175,7 @@ export class Workbench {
   /** Interrupts every kernel, cancels every job and restores the process-wide seams. */
   async dispose(): Promise<void> {
     this.jobs.dispose();
+    this.exports.dispose();
     for (const file of this.watched.keys()) unwatchFile(file);
     this.watched.clear();
     await Promise.all([...this.sessions.values()].map((session) => session.dispose()));
@@ -209,6 +213,8 @@ export class Workbench {
       stopJob: (jobId) => this.jobs.stop(jobId),
       cancelJob: async (jobId) => this.jobs.cancel(jobId),
       triggerSavepoint: (jobId) => this.jobs.triggerSavepoint(jobId),
+      planJobs: (notebook) => this.exports.plan(notebook),
+      exportJob: (request) => this.exports.export(request),
       typeLibraries: () => (this.libraries ??= typeLibraries()),
     };
     return Object.freeze(service);

@@ -135,6 +135,10 @@ export interface JobOperator {
   parallelism: number;
   /** 'source', 'map', 'window', 'sink', ... when the plan is known. */
   kind?: string;
+  /** The task (chain) it runs in: chained operators share one thread and pass records by call. */
+  task?: number;
+  /** Its configuration on one line (window, watermarks, source, sink), for a tooltip. */
+  config?: string;
 }
 
 /** An edge between operators, by uid. */
@@ -143,6 +147,8 @@ export interface JobEdge {
   target: string;
   /** 'forward', 'hash', 'rebalance', 'broadcast', ... */
   partitioner: string;
+  /** Source and target are chained into one task (no exchange between them). */
+  chained?: boolean;
 }
 
 /** A job as the host first learns of it. */
@@ -211,6 +217,65 @@ export interface StopResult {
   /** Why it was cancelled without a savepoint although it checkpoints. */
   savepointError?: string;
 }
+
+/**
+ * A job of a notebook as its plan describes it, found by evaluating the saved notebook's cells
+ * without running any job (as `weir plan` does).
+ */
+export interface JobPlan {
+  /** The job's name, as given to `execute()`. */
+  name: string;
+  /** 0-based index of the cell whose code starts the job. */
+  cellIndex: number;
+  mode: 'streaming' | 'batch';
+  /** `every 2000 ms (exactly-once)`, or `off`. */
+  checkpointing: string;
+  /** The restart strategy in words (`none`, `fixed delay, 3 attempts, 1000 ms apart`). */
+  restarts: string;
+  /** Operators with their task (chain) and configuration. */
+  operators: JobOperator[];
+  edges: JobEdge[];
+  /** How many tasks (chains) the operators form. */
+  tasks: number;
+}
+
+/** The jobs of a saved notebook. */
+export interface NotebookPlan {
+  path: string;
+  /** In the order their `execute()` calls run. */
+  jobs: JobPlan[];
+  /** The first cell that failed while the jobs were being found (the jobs before it are listed). */
+  error?: string;
+}
+
+/** Export one job of a saved notebook to a directory, as `weir export` does. */
+export interface ExportRequest {
+  /** The notebook, relative to the folder. */
+  path: string;
+  /** The job's name; may be left out when the notebook has one job. */
+  job?: string;
+  /** The directory to write, relative to the folder (it must stay inside it). */
+  out: string;
+}
+
+/** What an export did: the files written and how to run them, or why nothing was written. */
+export type ExportResult =
+  | {
+      ok: true;
+      job: string;
+      /** The directory written, relative to the folder. */
+      dir: string;
+      /** The files written, relative to the folder. */
+      files: string[];
+      /** The command that runs the exported job (`npx weir run notebooks/export/fraud-alerts`). */
+      command: string;
+    }
+  | {
+      ok: false;
+      message: string;
+      /** The notebook's job names, when it has several and none was chosen. */
+      jobs?: string[];
+    };
 
 /** Re-exported so that renderer code names cell kinds from one place. */
 export type { CellKind, CellError };

@@ -9,10 +9,13 @@ import type {
   CellRunStatus,
   CheckpointSummary,
   DiskVersion,
+  ExportRequest,
+  ExportResult,
   JobDescription,
   JobStatus,
   NotebookDocument,
   NotebookEntry,
+  NotebookPlan,
   OperatorMetrics,
   RunRequest,
   SaveRequest,
@@ -73,6 +76,17 @@ export interface WorkbenchService {
   cancelJob(jobId: string): Promise<void>;
   /** Takes a savepoint of a running job that checkpoints; resolves with its location. */
   triggerSavepoint(jobId: string): Promise<string>;
+  /**
+   * The plans of the saved notebook's jobs, found by evaluating its cells in a separate process
+   * without running any job (as `weir plan` does).
+   */
+  planJobs(path: string): Promise<NotebookPlan>;
+  /**
+   * Exports a job of the saved notebook to a directory under the folder (as `weir export`
+   * does). Rejects when `out` leaves the folder; resolves with `ok: false` and the job names
+   * when the notebook has several jobs and none was chosen.
+   */
+  exportJob(request: ExportRequest): Promise<ExportResult>;
   /** Declarations for the editor: the `weir` API and Node's builtins. */
   typeLibraries(): Promise<TypeLibrary[]>;
 }

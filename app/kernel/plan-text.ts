@@ -18,14 +18,14 @@ import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
  */
 export function formatPlan(graph: StreamGraphSpec): string {
   const chainOf = buildJobGraph(graph).chainOf;
-  const checkpoints = graph.checkpointing && graph.checkpointing.intervalMs > 0 ? `checkpoints every ${graph.checkpointing.intervalMs} ms (${graph.checkpointing.mode})` : 'checkpoints off';
-  const lines = [`job '${graph.name}' · ${graph.mode} · ${checkpoints} · restarts: ${describeRestarts(graph)}`];
+  const checkpoints = describeCheckpointing(graph);
+  const lines = [`job '${graph.name}' · ${graph.mode} · ${checkpoints === 'off' ? 'checkpoints off' : `checkpoints ${checkpoints}`} · restarts: ${describeRestarts(graph)}`];
   const rows = graph.vertices.map((v) => {
     const inputs = graph.edges
       .filter((e) => e.target === v.id)
       .map((e) => `← #${e.source} ${e.partitioner}${e.sideOutput ? ` (side output ${e.sideOutput})` : ''}${e.inputIndex > 0 ? ` (input ${e.inputIndex + 1})` : ''}`);
     // One line per operator: a multi-line value (a SQL query) is folded onto it.
-    const config = Object.entries(v.config ?? {}).map(([k, value]) => `${k}=${(typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, ' ')}`);
+    const config = describeConfig(v.config);
     const columns = [`#${v.id} ${v.name}`, `[${v.kind}${v.keyed ? ', keyed' : ''}]`, `parallelism ${v.parallelism}/${v.maxParallelism}`, `task ${chainOf.get(v.id) ?? '?'}`, `uid ${v.uid}`];
     return { columns, rest: [...inputs, ...(config.length > 0 ? [config.join(' ')] : [])] };
   });
@@ -37,7 +37,33 @@ export function formatPlan(graph: StreamGraphSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-function describeRestarts(graph: StreamGraphSpec): string {
+/**
+ * An operator's configuration as `key=value` items, a multi-line value (a SQL query) folded onto one line.
+ *
+ * @example
+ * describeConfig({ window: 'tumbling 60000 ms' }); // ['window=tumbling 60000 ms']
+ */
+export function describeConfig(config: Record<string, unknown> | undefined): string[] {
+  return Object.entries(config ?? {}).map(([k, value]) => `${k}=${(typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, ' ')}`);
+}
+
+/**
+ * The job's checkpointing in words.
+ *
+ * @example
+ * describeCheckpointing(graph); // 'every 2000 ms (exactly-once)' or 'off'
+ */
+export function describeCheckpointing(graph: StreamGraphSpec): string {
+  return graph.checkpointing && graph.checkpointing.intervalMs > 0 ? `every ${graph.checkpointing.intervalMs} ms (${graph.checkpointing.mode})` : 'off';
+}
+
+/**
+ * The job's restart strategy in words.
+ *
+ * @example
+ * describeRestarts(graph); // 'fixed delay, 3 attempts, 1000 ms apart'
+ */
+export function describeRestarts(graph: StreamGraphSpec): string {
   const r = graph.restartStrategy;
   if (!r || r.kind === 'none') return 'none';
   if (r.kind === 'fixed-delay') return `fixed delay, ${r.attempts} attempts, ${r.delayMs} ms apart`;

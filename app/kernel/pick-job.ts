@@ -1,7 +1,7 @@
 /**
  * Which of a notebook's jobs `weir export` and `weir plan --job` mean.
  */
-import type { DiscoveredJob, JobDiscovery } from '../kernel/discover-jobs.ts';
+import type { DiscoveredJob, JobDiscovery } from './discover-jobs.ts';
 import type { CellError } from '../shared/notebook/run.ts';
 
 /** The job asked for, or why there is none (the message says what to do). */

@@ -1,0 +1,169 @@
+/**
+ * The workbench's Plan and Export actions. Each runs as one task in a child process
+ * (app/kernel/export-worker.ts), the same code `weir plan` and `weir export` run: finding a
+ * notebook's jobs evaluates its cells with a process-wide execution host and a silenced console,
+ * which must not capture the jobs or the output of notebooks the workbench runs meanwhile. A
+ * task that does not answer within `timeoutMs` is killed, and `dispose()` kills running ones,
+ * so no worker outlives the workbench.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ExportTask, ExportTaskReply } from '../kernel/export-task.ts';
+import type { ExportRequest, ExportResult, NotebookPlan } from '../shared/workbench/protocol.ts';
+import { jobPlanOf } from './job-plans.ts';
+import type { NotebookFiles } from './notebook-files.ts';
+
+/** What the actions need. */
+export interface JobExportsOptions {
+  files: NotebookFiles;
+  /** The engine module the notebook's cells import as 'weir'. */
+  weirModule: string;
+  weirVersion: string;
+  /** How long one task may take before its process is killed, ms (default 120 s). */
+  timeoutMs?: number;
+  /** The directory the shown `weir run` command is relative to (default: this process's cwd). */
+  cwd?: string;
+}
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+
+/**
+ * Plan and Export for the notebooks of one folder.
+ *
+ * @example
+ * const exports = new JobExports({ files, weirModule, weirVersion: '0.1.0' });
+ * const plan = await exports.plan('fraud-alerts.ts');
+ * const result = await exports.export({ path: 'fraud-alerts.ts', out: 'export/fraud-alerts' });
+ */
+export class JobExports {
+  private readonly running = new Set<ChildProcess>();
+
+  constructor(private readonly options: JobExportsOptions) {}
+
+  /** The plans of the saved notebook's jobs. */
+  async plan(notebook: string): Promise<NotebookPlan> {
+    const file = this.options.files.resolve(notebook);
+    const reply = await this.perform({ kind: 'plan', notebook: file, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion });
+    if (!reply.ok) throw new Error(`cannot find the jobs of ${notebook}: ${reply.message}`);
+    if (reply.kind !== 'plan') throw new Error('the export worker answered a plan request with an export');
+    const result: NotebookPlan = { path: this.options.files.relative(file), jobs: reply.plans.map(jobPlanOf) };
+    if (reply.error) result.error = reply.error;
+    return result;
+  }
+
+  /** Exports a job of the saved notebook; rejects when `out` is not a directory inside the folder. */
+  async export(request: ExportRequest): Promise<ExportResult> {
+    const file = this.options.files.resolve(request.path);
+    const out = resolveExportDir(this.options.files.root, request.out);
+    const task: ExportTask = { kind: 'export', notebook: file, out, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion };
+    if (request.job !== undefined && request.job !== '') task.job = request.job;
+    const reply = await this.perform(task);
+    if (!reply.ok) return reply.jobs ? { ok: false, message: reply.message, jobs: reply.jobs } : { ok: false, message: reply.message };
+    if (reply.kind !== 'export') throw new Error('the export worker answered an export request with a plan');
+    const shown = displayPath(out, this.options.cwd ?? process.cwd());
+    return {
+      ok: true,
+      job: reply.job,
+      dir: this.options.files.relative(out),
+      files: reply.files.map((f) => this.options.files.relative(f)),
+      command: `npx weir run ${/[^\w./@:=+-]/.test(shown) ? `'${shown.replace(/'/g, `'\\''`)}'` : shown}`,
+    };
+  }
+
+  /** Kills the tasks still running. */
+  dispose(): void {
+    for (const child of this.running) child.kill('SIGKILL');
+    this.running.clear();
+  }
+
+  private perform(task: ExportTask): Promise<ExportTaskReply> {
+    return new Promise((resolve, reject) => {
+      // Under Electron, execPath is the app binary: run it as plain Node.
+      const child = fork(exportWorkerEntry(), [], {
+        execArgv: process.execArgv,
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+        serialization: 'json',
+      });
+      this.running.add(child);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (stderr.length < 4000) stderr += chunk.toString();
+      });
+      let settled = false;
+      const settle = (outcome: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        outcome();
+      };
+      const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        settle(() => reject(new Error(`finding the notebook's jobs took longer than ${Math.round(timeoutMs / 1000)} s; stopped`)));
+        child.kill('SIGKILL');
+      }, timeoutMs);
+      child.on('message', (message: unknown) => {
+        const reply = (message as { reply?: ExportTaskReply }).reply;
+        if (reply) settle(() => resolve(reply));
+      });
+      child.on('error', (error) => settle(() => reject(error)));
+      child.on('exit', (code, signal) => {
+        this.running.delete(child);
+        settle(() => reject(new Error(`the export process ended (${signal ?? `exit code ${code}`}) before answering${stderr.trim() ? `: ${lastLines(stderr)}` : ''}`)));
+      });
+      child.send({ task });
+    });
+  }
+}
+
+/**
+ * The absolute directory an export writes, given relative to the folder `root`. Throws, naming
+ * the path, when it is empty, absolute, the folder itself, outside it (also through a symbolic
+ * link), or an existing file.
+ *
+ * @example
+ * resolveExportDir('/home/me/notebooks', 'export/fraud-alerts'); // '/home/me/notebooks/export/fraud-alerts'
+ * resolveExportDir('/home/me/notebooks', '../elsewhere');       // throws
+ */
+export function resolveExportDir(root: string, relative: string): string {
+  if (typeof relative !== 'string' || relative.trim() === '' || relative.includes('\0')) throw new Error('the export directory is required (a path inside the folder, e.g. export/my-job)');
+  const normalised = relative.trim().replace(/\\/g, '/');
+  const outside = (): never => {
+    throw new Error(`the export directory must be inside the folder: ${relative}`);
+  };
+  if (normalised.startsWith('/') || /^[A-Za-z]:/.test(normalised)) outside();
+  const base = path.resolve(root);
+  const full = path.resolve(base, normalised);
+  const inside = path.relative(base, full);
+  if (inside === '') throw new Error(`the export directory must be a folder below the served folder, not the folder itself: ${relative}`);
+  if (inside.startsWith('..') || path.isAbsolute(inside)) outside();
+  // A symbolic link inside the folder may point out of it: check the deepest existing ancestor.
+  let existing = full;
+  while (!existsSync(existing)) existing = path.dirname(existing);
+  const realInside = path.relative(realpathSync(base), realpathSync(existing));
+  if (realInside.startsWith('..') || path.isAbsolute(realInside)) outside();
+  if (existing === full && !statSync(full).isDirectory()) throw new Error(`the export directory exists and is not a directory: ${relative}`);
+  return full;
+}
+
+/** The worker's module: next to the kernel sources, or `export-worker.mjs` in dist/. */
+function exportWorkerEntry(from = import.meta.url): string {
+  const here = fileURLToPath(from);
+  if (here.endsWith('.ts')) return path.join(path.dirname(here), '..', 'kernel', 'export-worker.ts');
+  for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
+    const candidate = path.join(dir, 'export-worker.mjs');
+    if (existsSync(candidate)) return candidate;
+  }
+  throw new Error(`cannot find export-worker.mjs near ${here}; rebuild with 'npm run build'`);
+}
+
+function displayPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-3).join(' | ');
+}
