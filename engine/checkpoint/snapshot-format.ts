@@ -25,11 +25,15 @@
  * shared between two entries comes back as two equal copies.
  *
  * Each keyed entry carries its key group and its length, so a subtask restoring at another
- * parallelism decodes only its own key groups (`decodeSnapshot(bytes, { keyGroupRange })`) and
- * steps over the rest without decoding them. Entries stay in the order the backend gave them:
- * Flink groups them by key group with an offset index instead, but reordering visits entries in
- * random memory order (five times slower to encode here) or needs per-group buffers (more
- * allocation, see `SnapshotEncoder`), for a gain only on rescaling restores.
+ * parallelism steps over other key groups without decoding them. The heap backend's snapshots
+ * (copy-on-write views of tables sharded by key group) write each state's entries key group by
+ * key group, so a restore (`decodeSnapshot(bytes, { lazyKeyed: true })` then the backend's
+ * `restore`) only indexes the runs of its own key groups and decodes a key group on its first
+ * use. Entries in any other order (older writers) are still read, decoded at once. The layout
+ * itself is unchanged: version 1 files from before copy-on-write snapshots restore as they were.
+ *
+ * Encoding a view is asynchronous (`encodeSnapshotAsync`): slices of a few ms between the task's
+ * turns, while the task keeps changing its state.
  */
 import { ByteWriter, HOST_IS_LITTLE_ENDIAN } from '../runtime/network/codec/byte-writer.ts';
 import { ByteReader } from '../runtime/network/codec/byte-reader.ts';
@@ -80,7 +84,12 @@ export class SnapshotFormatError extends Error {
   override name = 'SnapshotFormatError';
 }
 
-/** Options of `decodeSnapshot`. */
+/**
+ * Options of `decodeSnapshot`.
+ *
+ * @example
+ * decodeSnapshot(bytes, { lazyKeyed: true, label: 'chk-3/window/0.state' });
+ */
 export interface DecodeSnapshotOptions {
   /** Decode only keyed entries and timers of these key groups (a restore at another parallelism). */
   keyGroupRange?: KeyGroupRange;
@@ -94,7 +103,12 @@ export interface DecodeSnapshotOptions {
   lazyKeyed?: boolean;
 }
 
-/** Options of `encodeSnapshotAsync`. */
+/**
+ * Options of `encodeSnapshotAsync`.
+ *
+ * @example
+ * await encodeSnapshotAsync(snapshot, { sliceMs: 2 });
+ */
 export interface EncodeSnapshotAsyncOptions {
   /** Longest run of encoding between two turns of the event loop, in ms (default 4). */
   sliceMs?: number;
@@ -102,7 +116,14 @@ export interface EncodeSnapshotAsyncOptions {
   progress?: EncodeProgress;
 }
 
-/** How an asynchronous encode went: the task paused at most `longestSliceMs` at a time. */
+/**
+ * How an asynchronous encode went: the task paused at most `longestSliceMs` at a time (V8's
+ * incremental GC marking steps on a large heap land in slices too).
+ *
+ * @example
+ * const progress: EncodeProgress = { slices: 0, longestSliceMs: 0 };
+ * await encodeSnapshotAsync(snapshot, { progress });
+ */
 export interface EncodeProgress {
   slices: number;
   longestSliceMs: number;

@@ -62,6 +62,10 @@ export interface ViewedState {
  * A copy-on-write view of a heap backend's keyed state at a barrier. Read it once to the end
  * (`step`), or turn it into plain entries (`toEntries`), or `release()` it: until then the
  * backend copies every entry the task touches before the view has read it.
+ *
+ * @example
+ * const view = backend.snapshotView();          // at the barrier, O(key groups)
+ * const bytes = await encodeSnapshotAsync({ keyed: view }); // reads and releases it
  */
 export class KeyedStateView {
   readonly form = 'view';

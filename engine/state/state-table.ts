@@ -13,6 +13,9 @@ export type EntryVisitor<V> = (keyGroup: number, key: KeyId, namespace: Namespac
 /**
  * The entries of one key group of one state, still encoded (a restore): decoded into the table
  * the first time the task uses that key group, so a restore only indexes its bytes.
+ *
+ * @example
+ * table.putEncoded(kg, { count: 1, decode: (visit) => visit('user-1', 0, 42), *iterate() { yield ['user-1', 0, 42]; } });
  */
 export interface EncodedKeyGroup {
   /** Entries it holds. */
@@ -166,6 +169,10 @@ class ShardView<V> {
  * snapshot: one cheap registration per key group). `step` then reads it, key group by key group,
  * while the task goes on changing the table. Read it to the end or `release()` it: until then,
  * every touched entry is copied.
+ *
+ * @example
+ * const snap = table.snapshot();
+ * while (!snap.step(512, (kg, key, ns, value) => out.push([kg, key, ns, value])));
  */
 export class StateTableSnapshot<V> {
   private next = 0;
@@ -265,6 +272,9 @@ export class StateTable<V> {
   /**
    * Adds restored entries of `keyGroup` without decoding them: they are decoded the first time
    * the key group is used. A key group the task already uses is decoded at once.
+   *
+   * @example
+   * reader.readInto(range, { tableFor: () => table }); // calls putEncoded per key group
    */
   putEncoded(keyGroup: number, group: EncodedKeyGroup): void {
     let s = this.shards[keyGroup];
