@@ -1,6 +1,7 @@
 /**
- * The workbench page: a top bar (notebook name, dirty marker, Run all, Interrupt, Save), the
- * notebook list, the open notebook's cells, and the job panels. It connects to the host, routes
+ * The workbench page: a top bar (notebook name, dirty marker, Run all, Interrupt, Plan, Export,
+ * Save), the notebook list, the open notebook's cells, and the job panels. Plan and Export
+ * work on the saved notebook (they save first) and show their result in a dialog. It connects to the host, routes
  * host events into the store, and turns user actions into host requests. Opening a notebook
  * never runs it.
  */
@@ -11,9 +12,12 @@ import { FrameScheduler } from './charts/frame-scheduler.ts';
 import { connectToHost } from './connection.ts';
 import { h } from './dom.ts';
 import { configureTypeScript } from './editor/typescript-setup.ts';
+import { exportForm } from './jobs/export-form.ts';
 import { JobPanelView } from './jobs/job-panel.ts';
 import { jobControls } from './jobs/job-controls.ts';
+import { planView } from './jobs/plan-view.ts';
 import { NotebookView } from './notebook/notebook-view.ts';
+import { ExportChoice } from './state/export-choice.ts';
 import { NotebookStore } from './state/notebook-store.ts';
 
 /** How long after the last edit an autosave happens, ms. */
@@ -40,6 +44,9 @@ export class WorkbenchApp {
   private readonly runAllButton = h('button', { type: 'button', disabled: true, onclick: () => this.run('all') }, 'Run all');
   private readonly interruptButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Stop queued cells and the running one', onclick: () => this.interrupt() }, 'Interrupt');
   private readonly saveButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Save (Ctrl+S)', onclick: () => void this.save() }, 'Save');
+  private readonly planButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: "Show the saved notebook's jobs as graphs, without running them", onclick: () => void this.showPlan() }, 'Plan');
+  private readonly exportButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Export a job of the saved notebook to run it headless with weir run', onclick: () => void this.showExport() }, 'Export…');
+  private readonly dialog = h('dialog', { class: 'job-dialog' });
   private readonly folderName = h('span', { class: 'folder-name' });
 
   /** Builds the page in `root` and connects. */
@@ -92,8 +99,11 @@ export class WorkbenchApp {
         this.saveState,
         this.runAllButton,
         this.interruptButton,
+        this.planButton,
+        this.exportButton,
         this.saveButton,
       ),
+      this.dialog,
       this.banner,
       h('nav', { class: 'sidebar', 'aria-label': 'Notebooks' }, h('h2', {}, 'Notebooks'), this.list, h('div', { class: 'sidebar-actions' }, newButton, renameButton)),
       this.main,
@@ -165,6 +175,8 @@ export class WorkbenchApp {
     window.document.title = `${document.path} — Weir`;
     this.titleName.textContent = document.path;
     this.runAllButton.disabled = false;
+    this.planButton.disabled = false;
+    this.exportButton.disabled = false;
     this.saveButton.disabled = false;
     for (const item of this.list.querySelectorAll('a')) item.setAttribute('aria-current', item.title === document.path ? 'page' : 'false');
     // Time to a rendered notebook, for the e2e measurement (the editors mount lazily after).
@@ -255,6 +267,51 @@ export class WorkbenchApp {
     } else {
       panel.update();
     }
+  }
+
+  // ---- plan and export ---------------------------------------------------------------------
+
+  /** Shows the saved notebook's jobs as graphs. */
+  private async showPlan(): Promise<void> {
+    const body = this.openDialog(`Plan of ${this.store.path}`);
+    const plan = await this.findJobs(body);
+    if (!plan) return;
+    body.replaceChildren(planView(plan, { exportJob: (job) => void this.showExport(job) }));
+  }
+
+  /** The Export form for a job of the saved notebook (the first, or `job`). */
+  private async showExport(job?: string): Promise<void> {
+    const body = this.openDialog(`Export a job of ${this.store.path}`);
+    const plan = await this.findJobs(body);
+    if (!plan) return;
+    const choice = new ExportChoice(plan.path, plan.jobs.map((j) => j.name), job);
+    body.replaceChildren(
+      plan.error ? h('p', { class: 'plan-error', role: 'alert' }, `A cell failed while the jobs were being found: ${plan.error}`) : '',
+      exportForm(choice, (request) => this.service.exportJob(request)),
+    );
+    body.querySelector<HTMLElement>('select, input')?.focus();
+  }
+
+  /** Saves, then asks the host for the notebook's jobs; shows progress and errors in `body`. */
+  private async findJobs(body: HTMLElement) {
+    body.replaceChildren(h('p', { class: 'plan-progress', role: 'status' }, "Finding the notebook's jobs (its cells run; its jobs do not)…"));
+    if (this.store.dirty) await this.save();
+    try {
+      return await this.service.planJobs(this.store.path);
+    } catch (error) {
+      body.replaceChildren(h('p', { class: 'plan-error', role: 'alert' }, errorMessage(error)));
+      return undefined;
+    }
+  }
+
+  /** Opens the dialog with a title; resolves with its (empty) body. */
+  private openDialog(title: string): HTMLElement {
+    const body = h('div', { class: 'job-dialog-body' });
+    const close = h('button', { type: 'button', class: 'small ghost', 'aria-label': 'Close', onclick: () => this.dialog.close() }, '✕');
+    this.dialog.replaceChildren(h('header', {}, h('h2', {}, title), close), body);
+    this.dialog.setAttribute('aria-label', title);
+    if (!this.dialog.open) this.dialog.showModal();
+    return body;
   }
 
   // ---- saving ------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ export class JobPanelView {
     this.savepointLocation = h('code', { class: 'job-savepoint-location' });
     this.savepointLine = h('p', { class: 'job-savepoint', hidden: true, 'aria-live': 'polite' }, 'Savepoint: ', this.savepointLocation);
     this.notice = h('p', { class: 'job-notice', hidden: true, role: 'status' });
-    this.graph = new OperatorGraphView(job);
+    this.graph = new OperatorGraphView({ id: d.id, name: d.name, operators: d.operators, edges: d.edges }, (uid) => job.operator(uid));
 
     const rows = d.operators.map((o) => {
       const cells = [h('td', { class: 'number' }), h('td', { class: 'number' }), h('td', { class: 'number' }), h('td'), h('td', { class: 'number' })];

@@ -11,6 +11,8 @@
 export function jobSlug(name: string): string {
   const slug = name
     .normalize('NFKD')
+    // Accents come apart under NFKD: drop the marks, keep the letters.
+    .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');

@@ -1,0 +1,104 @@
+/**
+ * The workbench's Plan and Export actions in web mode, driven like a user would: Plan shows an
+ * example notebook's jobs as operator graphs without running them; Export refuses a directory
+ * outside the served folder, then writes job.json, bundle.mjs and README.md and shows the
+ * command that runs them. Screenshots of both views go to test-results/.
+ */
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+
+const unavailable = browserUnavailable();
+/** Skipped, with the reason, when Chromium is missing: never passed silently. */
+const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+
+const STREAMING = 'sensor averages (streaming)';
+const BATCH = 'sensor averages (batch)';
+
+describe('workbench Plan and Export (Chromium)', () => {
+  let dir: string;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-export-'));
+    copyFileSync(path.join(ROOT, 'notebooks', 'sensor-averages.ts'), path.join(dir, 'sensor-averages.ts'));
+    serve = await startServe(dir);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    await page.goto(`${serve.url}&notebook=sensor-averages.ts`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Plan shows each job as a graph of operators with parallelism, tasks and partitioners, without running it', { skip }, async () => {
+    await page.getByRole('button', { name: 'Plan', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Plan of sensor-averages.ts' });
+    const streaming = dialog.getByRole('region', { name: `Plan: ${STREAMING}` });
+    await streaming.waitFor({ timeout: 60_000 });
+    await dialog.getByRole('region', { name: `Plan: ${BATCH}` }).waitFor();
+    const graph = streaming.getByRole('img', { name: `Operator graph of ${STREAMING}` });
+    const boxes = await graph.locator('g.operator-box').evaluateAll((gs) => gs.map((g) => ({ uid: g.getAttribute('data-uid'), task: g.getAttribute('data-task'), text: g.textContent })));
+    const uids = boxes.map((b) => b.uid);
+    assert.ok(uids.includes('minute-average') && uids.includes('moving-average'), `operators: ${uids.join(', ')}`);
+    const minute = boxes.find((b) => b.uid === 'minute-average')!;
+    assert.match(minute.text ?? '', /×2 · window · task \d+/);
+    const labels = await graph.locator('text.edge-label').allTextContents();
+    assert.ok(labels.includes('HASH'), `edge labels: ${labels.join(', ')}`);
+    assert.ok(labels.some((l) => l.endsWith('· CHAINED')), `a window chains with its sink: ${labels.join(', ')}`);
+    assert.ok((await graph.locator('path.edge.chained').count()) > 0);
+    assert.match((await streaming.locator('.plan-summary').textContent()) ?? '', /streaming · \d+ operators in \d+ tasks/);
+    // The jobs were found, not run: no job panel appeared.
+    assert.equal(await page.locator('aside.jobs section.job').count(), 0);
+    await dialog.screenshot({ path: artifact('workbench-plan.png') });
+  });
+
+  it('Export refuses a directory outside the folder, then writes the chosen job and shows how to run it', { skip }, async () => {
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('region', { name: `Plan: ${BATCH}` }).getByRole('button', { name: 'Export…' }).click();
+    await dialog.getByRole('heading', { name: 'Export a job of sensor-averages.ts' }).waitFor();
+    const job = dialog.getByLabel('Job');
+    await job.waitFor({ timeout: 60_000 });
+    assert.equal(await job.inputValue(), BATCH, 'the job whose Export… was clicked is chosen');
+    const out = dialog.getByLabel('Output directory');
+    assert.equal(await out.inputValue(), 'export/sensor-averages-batch');
+    await job.selectOption(STREAMING);
+    assert.equal(await out.inputValue(), 'export/sensor-averages-streaming', 'the suggestion follows the job');
+
+    await out.fill('../outside');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const refused = dialog.getByRole('alert');
+    await refused.waitFor();
+    assert.match((await refused.textContent()) ?? '', /Not exported: .*must be inside the folder: \.\.\/outside/);
+    assert.equal(existsSync(path.join(path.dirname(dir), 'outside')), false);
+
+    await out.fill('');
+    await out.fill('export/sensor-averages-streaming');
+    await dialog.getByRole('button', { name: 'Export', exact: true }).click();
+    const done = dialog.getByRole('status').filter({ hasText: 'Exported job' });
+    await done.waitFor({ timeout: 60_000 });
+    assert.equal(await done.textContent(), `Exported job '${STREAMING}' to export/sensor-averages-streaming`);
+    const files = await dialog.getByRole('list', { name: 'Files written' }).locator('li').allTextContents();
+    assert.deepEqual(files.sort(), ['export/sensor-averages-streaming/README.md', 'export/sensor-averages-streaming/bundle.mjs', 'export/sensor-averages-streaming/job.json']);
+    const command = (await dialog.locator('code.export-command').textContent()) ?? '';
+    assert.match(command, /^npx weir run \S+export\/sensor-averages-streaming$/);
+    const jobFile = JSON.parse(readFileSync(path.join(dir, 'export', 'sensor-averages-streaming', 'job.json'), 'utf8')) as { version: number; name: string; vertices: { uid: string }[] };
+    assert.equal(jobFile.version, 1);
+    assert.equal(jobFile.name, STREAMING);
+    assert.ok(jobFile.vertices.some((v) => v.uid === 'minute-average'));
+    assert.ok(existsSync(path.join(dir, 'export', 'sensor-averages-streaming', 'bundle.mjs')));
+    await dialog.screenshot({ path: artifact('workbench-export.png') });
+  });
+});
