@@ -4,6 +4,7 @@
  * chained.
  */
 import { buildJobGraph } from '../../engine/plan/chaining.ts';
+import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 import type { JobFile } from '../kernel/job-file.ts';
 import { describeCheckpointing, describeConfig, describeRestarts } from '../kernel/plan-text.ts';
 import type { JobEdge, JobOperator, JobPlan } from '../shared/workbench/protocol.ts';
@@ -15,21 +16,7 @@ import type { JobEdge, JobOperator, JobPlan } from '../shared/workbench/protocol
  * const plan = jobPlanOf(jobFile); // plan.operators[1] → { uid: 'timestamps-…', task: 1, parallelism: 2, ... }
  */
 export function jobPlanOf(file: JobFile): JobPlan {
-  const { chainOf, chains } = buildJobGraph(file);
-  const uidOf = new Map(file.vertices.map((v) => [v.id, v.uid]));
-  const operators = file.vertices.map((v): JobOperator => {
-    const operator: JobOperator = { uid: v.uid, name: v.name, parallelism: v.parallelism, kind: v.kind };
-    const task = chainOf.get(v.id);
-    if (task !== undefined) operator.task = task;
-    const config = describeConfig(v.config);
-    if (config.length > 0) operator.config = config.join(' ');
-    return operator;
-  });
-  const edges = file.edges.map((e): JobEdge => {
-    const edge: JobEdge = { source: uidOf.get(e.source) ?? `#${e.source}`, target: uidOf.get(e.target) ?? `#${e.target}`, partitioner: e.partitioner };
-    if (chainOf.get(e.source) !== undefined && chainOf.get(e.source) === chainOf.get(e.target)) edge.chained = true;
-    return edge;
-  });
+  const { operators, edges, tasks } = operatorGraphOf(file);
   return {
     name: file.name,
     cellIndex: file.entry.cell,
@@ -38,6 +25,35 @@ export function jobPlanOf(file: JobFile): JobPlan {
     restarts: describeRestarts(file),
     operators,
     edges,
-    tasks: chains.length,
+    tasks,
   };
+}
+
+/**
+ * A job graph's operators (with task and configuration) and edges (by uid, chained ones
+ * marked), as the job panel and the Plan view draw them.
+ *
+ * @example
+ * const { operators, edges, tasks } = operatorGraphOf(env.getStreamGraph('job'));
+ */
+export function operatorGraphOf(graph: StreamGraphSpec): { operators: JobOperator[]; edges: JobEdge[]; tasks: number } {
+  const { chainOf, chains } = buildJobGraph(graph);
+  const uidOf = new Map(graph.vertices.map((v) => [v.id, v.uid]));
+  const operators = graph.vertices.map((v): JobOperator => {
+    const operator: JobOperator = { uid: v.uid, name: v.name, parallelism: v.parallelism, kind: v.kind };
+    const task = chainOf.get(v.id);
+    if (task !== undefined) operator.task = task;
+    const config = describeConfig(v.config);
+    if (config.length > 0) operator.config = config.join(' ');
+    return operator;
+  });
+  const edges = graph.edges.flatMap((e): JobEdge[] => {
+    const source = uidOf.get(e.source);
+    const target = uidOf.get(e.target);
+    if (source === undefined || target === undefined) return [];
+    const edge: JobEdge = { source, target, partitioner: e.partitioner };
+    if (chainOf.get(e.source) !== undefined && chainOf.get(e.source) === chainOf.get(e.target)) edge.chained = true;
+    return [edge];
+  });
+  return { operators, edges, tasks: chains.length };
 }

@@ -14,6 +14,7 @@ import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.t
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
 import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
 import { cellContext } from './cell-context.ts';
+import { operatorGraphOf } from './job-plans.ts';
 
 /** Where the tracker reports. */
 export interface JobEvents {
@@ -119,16 +120,16 @@ export class JobTracker {
     const graph = submitted?.graph;
     const id = `job-${++this.nextId}`;
     const checkpointing = !!graph && graph.mode === 'streaming' && (graph.checkpointing?.intervalMs ?? 0) > 0;
+    // With the plan, operators carry their task and chained edges are marked, as in the Plan view.
+    const shape = graph ? operatorGraphOf(graph) : { operators: safeMetrics(client).map((o) => ({ uid: o.uid, name: o.name, parallelism: o.parallelism })), edges: [] };
     const description: JobDescription = {
       id,
       name: client.jobName,
       path: context?.path ?? '',
       cellId: context?.cellId ?? '',
       startedAt: Date.now(),
-      operators: graph
-        ? graph.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, kind: v.kind }))
-        : safeMetrics(client).map((o) => ({ uid: o.uid, name: o.name, parallelism: o.parallelism })),
-      edges: graph ? graph.edges.flatMap((e) => edgeOf(graph, e)) : [],
+      operators: shape.operators,
+      edges: shape.edges,
       checkpointing,
     };
     if (submitted?.restoredFrom) description.restoredFrom = submitted.restoredFrom;
@@ -349,10 +350,4 @@ export function checkpointSummary(entry: unknown): CheckpointSummary[] {
   if (typeof c.failureReason === 'string') summary.failureReason = c.failureReason;
   if (typeof c.path === 'string') summary.location = c.path;
   return [summary];
-}
-
-function edgeOf(graph: StreamGraphSpec, edge: StreamGraphSpec['edges'][number]): { source: string; target: string; partitioner: string }[] {
-  const source = graph.vertices.find((v) => v.id === edge.source);
-  const target = graph.vertices.find((v) => v.id === edge.target);
-  return source && target ? [{ source: source.uid, target: target.uid, partitioner: edge.partitioner }] : [];
 }

@@ -79,6 +79,11 @@ describe('Workbench host', () => {
     assert.equal(job.name, 'chart job');
     assert.equal(job.cellId, 'c3');
     assert.deepEqual(job.operators.map((o: { kind: string }) => o.kind), ['source', 'sink']);
+    // The job panel's graph shows tasks and chained edges as the Plan view does.
+    const taskOf = new Map(job.operators.map((o: { uid: string; task: number }) => [o.uid, o.task]));
+    assert.ok([...taskOf.values()].every((t) => Number.isInteger(t)), 'every operator has its task');
+    assert.equal(job.edges.length, 1);
+    for (const e of job.edges) assert.equal(e.chained === true, taskOf.get(e.source) === taskOf.get(e.target));
     const finished = h.events.find((e) => e.name === 'onDidUpdateJob' && e.event.status === 'FINISHED')!.event;
     assert.equal(finished.operators[0].recordsOut, 200);
 
