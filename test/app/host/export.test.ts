@@ -5,11 +5,13 @@
  * tasks (chains) and partitioners without running any job.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { resolveExportDir } from '../../../app/host/job-exports.ts';
+import { JobExports, resolveExportDir } from '../../../app/host/job-exports.ts';
+import { NotebookFiles } from '../../../app/host/notebook-files.ts';
+import { defaultWeirModule } from '../../../app/kernel/weir-module.ts';
 import { checkJobFile } from '../../../app/kernel/job-file.ts';
 import { startHarness, type HostHarness } from './harness.ts';
 
@@ -135,5 +137,56 @@ describe('workbench Plan and Export', () => {
 
   it('refuses notebooks outside the folder', async () => {
     await assert.rejects(harness.service.planJobs('../x.ts'), /not a path inside the folder/);
+  });
+});
+
+describe('JobExports worker processes', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-export-worker-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  /** A notebook whose cell records its process id, then never finishes. */
+  const hanging = (name: string): string => {
+    writeFileSync(path.join(dir, name), `// %%\nimport { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(path.join(dir, `${name}.pid`))}, String(process.pid));\nawait new Promise(() => {});\n`);
+    return name;
+  };
+  const exportsWith = (timeoutMs: number) => new JobExports({ files: new NotebookFiles(dir), weirModule: defaultWeirModule(), weirVersion: 'test', timeoutMs });
+
+  /** Resolves once the hanging cell has run in the worker (it wrote its process id). */
+  async function started(pidFile: string): Promise<void> {
+    for (let i = 0; i < 300 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(existsSync(pidFile), 'the worker ran the notebook cell');
+  }
+
+  /** Resolves once the process is gone (the worker was killed), or rejects after a while. */
+  async function gone(pidFile: string): Promise<void> {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    for (let i = 0; i < 100; i++) {
+      try {
+        process.kill(pid, 0);
+      } catch {
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`worker ${pid} is still running`);
+  }
+
+  it('kills a task that does not answer in time, and says so', async () => {
+    const notebook = hanging('slow.ts');
+    const planned = exportsWith(8000).plan(notebook);
+    const pidFile = path.join(dir, 'slow.ts.pid');
+    await started(pidFile);
+    await assert.rejects(planned, /took longer than 8 s; stopped/);
+    await gone(pidFile);
+  });
+
+  it('kills running tasks on dispose', async () => {
+    const notebook = hanging('disposed.ts');
+    const exports = exportsWith(60_000);
+    const planned = exports.plan(notebook);
+    const pidFile = path.join(dir, 'disposed.ts.pid');
+    await started(pidFile);
+    exports.dispose();
+    await assert.rejects(planned, /ended \(SIGKILL\) before answering/);
+    await gone(pidFile);
   });
 });
