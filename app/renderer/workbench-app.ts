@@ -260,7 +260,7 @@ export class WorkbenchApp {
     if (!job) return;
     let panel = this.jobPanels.get(jobId);
     if (!panel) {
-      panel = new JobPanelView(job, jobControls(this.service, this.store), this.frames);
+      panel = new JobPanelView(job, jobControls(this.service, this.store, (name) => void this.showExport(name)), this.frames);
       this.jobPanels.set(jobId, panel);
       this.jobsList.querySelector('.jobs-empty')?.remove();
       this.jobsList.prepend(panel.element);

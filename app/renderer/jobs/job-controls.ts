@@ -11,16 +11,23 @@ import type { JobModel } from '../state/job-model.ts';
 export interface JobControls extends Pick<WorkbenchService, 'stopJob' | 'cancelJob' | 'triggerSavepoint'> {
   /** Runs `job`'s cell again with its job restored from checkpoint `checkpointId`; resolves when that run ends. */
   rewind(job: JobModel, checkpointId: number): Promise<void>;
+  /** Opens the Export form with the job of this name chosen (absent: the panel has no Export). */
+  exportJob?(jobName: string): void;
 }
 
 /**
  * The controls of the panels of one notebook's jobs.
  *
  * @example
- * new JobPanelView(job, jobControls(service, store), frames);
+ * new JobPanelView(job, jobControls(service, store, (name) => openExport(name)), frames);
  */
-export function jobControls(service: Pick<WorkbenchService, 'stopJob' | 'cancelJob' | 'triggerSavepoint' | 'runCells'>, notebook: { runRequest(run: string[]): RunRequest }): JobControls {
+export function jobControls(
+  service: Pick<WorkbenchService, 'stopJob' | 'cancelJob' | 'triggerSavepoint' | 'runCells'>,
+  notebook: { runRequest(run: string[]): RunRequest },
+  exportJob?: (jobName: string) => void,
+): JobControls {
   return {
+    ...(exportJob ? { exportJob } : {}),
     stopJob: (id) => service.stopJob(id),
     cancelJob: (id) => service.cancelJob(id),
     triggerSavepoint: (id) => service.triggerSavepoint(id),

@@ -60,6 +60,15 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
     assert.deepEqual(requests, [{ path: 'n.ts', cells: [], run: ['c4'], restore: { jobId: 'job-3', checkpointId: 7 } }]);
   });
 
+  it('offers Export only when the page can open the Export form, for the job of the panel', () => {
+    const service = { stopJob: async () => ({}), cancelJob: async () => {}, triggerSavepoint: async () => '', runCells: async () => {} };
+    const notebook = { runRequest: (run: string[]) => ({ path: 'n.ts', cells: [], run }) };
+    assert.equal(jobControls(service, notebook).exportJob, undefined);
+    const opened: string[] = [];
+    jobControls(service, notebook, (name) => opened.push(name)).exportJob?.('live windows');
+    assert.deepEqual(opened, ['live windows']);
+  });
+
   it('the checkpoint chart says in words what it shows', () => {
     assert.equal(describeChart([]), 'Checkpoint duration and size: no checkpoints yet');
     assert.equal(
