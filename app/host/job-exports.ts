@@ -7,7 +7,7 @@
  * so no worker outlives the workbench.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExportTask, ExportTaskReply } from '../kernel/export-task.ts';
@@ -144,7 +144,13 @@ export function resolveExportDir(root: string, relative: string): string {
   while (!existsSync(existing)) existing = path.dirname(existing);
   const realInside = path.relative(realpathSync(base), realpathSync(existing));
   if (realInside.startsWith('..') || path.isAbsolute(realInside)) outside();
-  if (existing === full && !statSync(full).isDirectory()) throw new Error(`the export directory exists and is not a directory: ${relative}`);
+  if (existing === full) {
+    if (!statSync(full).isDirectory()) throw new Error(`the export directory exists and is not a directory: ${relative}`);
+    // Overwrite an earlier export, never the user's other files (a README.md beside notebooks).
+    if (readdirSync(full).length > 0 && !existsSync(path.join(full, 'job.json'))) {
+      throw new Error(`the export directory holds other files and no earlier export (no job.json): ${relative}; choose a new or empty directory`);
+    }
+  }
   return full;
 }
 

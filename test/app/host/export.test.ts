@@ -54,7 +54,7 @@ describe('workbench Plan and Export', () => {
     assert.equal(existsSync(outside), false);
   });
 
-  it('refuses a directory reached through a symbolic link that leaves the folder, and a file', () => {
+  it('refuses a directory reached through a symbolic link that leaves the folder, a file, and a folder of other files', () => {
     const target = harness.dir + '-link-target';
     mkdirSync(target, { recursive: true });
     after(() => rmSync(target, { recursive: true, force: true }));
@@ -63,6 +63,9 @@ describe('workbench Plan and Export', () => {
     writeFileSync(path.join(harness.dir, 'plain-file'), 'x');
     assert.throws(() => resolveExportDir(harness.dir, 'plain-file'), /exists and is not a directory/);
     assert.equal(resolveExportDir(harness.dir, 'export/job'), path.join(harness.dir, 'export', 'job'));
+    mkdirSync(path.join(harness.dir, 'docs'));
+    writeFileSync(path.join(harness.dir, 'docs', 'README.md'), 'mine');
+    assert.throws(() => resolveExportDir(harness.dir, 'docs'), /holds other files and no earlier export \(no job.json\): docs/);
   });
 
   it('asks for a choice when the notebook runs several jobs, and names them', async () => {
@@ -99,6 +102,9 @@ describe('workbench Plan and Export', () => {
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.job, 'plus one');
     assert.ok(existsSync(path.join(harness.dir, 'export/plus-one/job.json')));
+    // Exporting again overwrites the earlier export.
+    const again = await harness.service.exportJob({ path: 'one.ts', out: 'export/plus-one' });
+    assert.ok(again.ok, JSON.stringify(again));
   });
 
   it('plans every job with tasks, chained edges and partitioners', async () => {
