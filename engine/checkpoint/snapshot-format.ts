@@ -40,6 +40,8 @@ import { ByteReader } from '../runtime/network/codec/byte-reader.ts';
 import { readTagged, writeTagged } from '../runtime/network/codec/tagged.ts';
 import { platform, yieldToEventLoop } from '../runtime/platform.ts';
 import type { OperatorSnapshot, TimerSnapshot } from '../runtime/operator.ts';
+import { releaseSnapshotViews } from '../runtime/operator.ts';
+import { timerCount, timerEntries, timerServiceCount, type SnapshotTimers } from '../runtime/timer-snapshot.ts';
 import type { KeyedEntry, KeyedStateEntries, KeyedStateReader, KeyedStateTarget, KeyedStateView } from '../state/keyed-snapshot.ts';
 import type { EncodedKeyGroup } from '../state/state-table.ts';
 import type { KeyGroupRange, KeyId } from '../state/key-groups.ts';
@@ -276,7 +278,7 @@ function normalise(snapshot: OperatorSnapshot): OperatorSnapshot {
 }
 
 function releaseView(snapshot: OperatorSnapshot): void {
-  if (snapshot.keyed?.form === 'view') snapshot.keyed.release();
+  releaseSnapshotViews(snapshot);
 }
 
 /** The first buffer size: estimated from a sample for entries, small for a view (it grows by measured sizes). */
@@ -301,7 +303,11 @@ function* encodeSteps(e: SnapshotEncoder, snapshot: OperatorSnapshot, step: numb
     endSection(e, at);
   }
   if (snapshot.operator) section(e, S_OPERATOR, () => writeOperator(e, snapshot.operator!));
-  if (snapshot.timers) section(e, S_TIMERS, () => writeTimers(e, snapshot.timers!));
+  if (snapshot.timers) {
+    const at = beginSection(e, S_TIMERS);
+    yield* writeTimers(e, snapshot.timers, step);
+    endSection(e, at);
+  }
   const extra = extraFields(snapshot);
   if (extra) {
     section(e, S_EXTRA, () => {
@@ -322,7 +328,7 @@ function countValues(snapshot: OperatorSnapshot): number {
   if (keyed?.form === 'view') n += keyed.count;
   else if (keyed) for (const name in (keyed as KeyedStateEntries).states) n += (keyed as KeyedStateEntries).states[name]!.entries.length;
   if (snapshot.operator) for (const name in snapshot.operator.lists) n += snapshot.operator.lists[name]!.items.length;
-  if (snapshot.timers) for (const t of snapshot.timers) n += t.length;
+  if (snapshot.timers) n += timerCount(snapshot.timers);
   return n;
 }
 
@@ -537,12 +543,15 @@ function writeOperator(e: SnapshotEncoder, op: OperatorStateSnapshot): void {
   }
 }
 
-function writeTimers(e: SnapshotEncoder, services: TimerSnapshot[][]): void {
+/** Timers per service; pauses every `step` timers, since a view is read while the task runs on. */
+function* writeTimers(e: SnapshotEncoder, timers: SnapshotTimers, step: number): Generator<void, void, void> {
   const w = e.w;
-  w.varint(services.length);
-  services.forEach((timers, s) => {
-    w.varint(timers.length);
-    for (const [kg, keyId, ns, time, domain] of timers) {
+  const services = timerServiceCount(timers);
+  w.varint(services);
+  let n = 0;
+  for (let s = 0; s < services; s++) {
+    w.varint(timerCount(timers, s));
+    for (const [kg, keyId, ns, time, domain] of timerEntries(timers, s)) {
       e.room();
       w.varint(checkKeyGroup(kg, `timer service ${s}`));
       try {
@@ -555,8 +564,9 @@ function writeTimers(e: SnapshotEncoder, services: TimerSnapshot[][]): void {
       if (domain !== 'e' && domain !== 'p') throw new RangeError(`Cannot checkpoint timer service ${s}: unknown time domain '${String(domain)}'`);
       w.u8(domain.charCodeAt(0));
       e.done();
+      if (++n % step === 0) yield;
     }
-  });
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@
  * and handed to each operator by uid. The taskmanager process and the in-process executor do
  * the same with these functions.
  */
-import type { OperatorSnapshot } from '../runtime/operator.ts';
+import { releaseSnapshotViews, type OperatorSnapshot } from '../runtime/operator.ts';
+import { timerCount } from '../runtime/timer-snapshot.ts';
 import type { TaskSnapshot } from '../runtime/task.ts';
 import { platform } from '../runtime/platform.ts';
 import type { CheckpointAck } from './coordinator.ts';
@@ -22,7 +23,7 @@ import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-format.ts';
 export function hasState(s: OperatorSnapshot): boolean {
   if (s.keyed && !keyedIsEmpty(s.keyed)) return true;
   if (s.operator && Object.values(s.operator.lists).some((l) => l.items.length > 0)) return true;
-  return !!s.timers?.some((t) => t.length > 0);
+  return !!s.timers && timerCount(s.timers) > 0;
 }
 
 /**
@@ -52,7 +53,7 @@ export async function writeTaskSnapshot(task: string, snap: TaskSnapshot, storag
   const written = await Promise.all(
     snap.operators.map(async (o) => {
       if (!hasState(o.snapshot)) {
-        if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
+        releaseSnapshotViews(o.snapshot);
         return undefined;
       }
       return storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));

@@ -3,7 +3,8 @@ import type { ProcessingTimeService } from './processing-time.ts';
 import { InternalTimerService, type Triggerable } from './timers.ts';
 import { HeapKeyedStateBackend } from '../state/heap-keyed-backend.ts';
 import type { KeyedStateSnapshot } from '../state/keyed-snapshot.ts';
-import { keyFromId, keyGroupOf, keyGroupRangeFor, type KeyId } from '../state/key-groups.ts';
+import { keyFromId, keyGroupRangeFor } from '../state/key-groups.ts';
+import { releaseTimers, timerLists, type SnapshotTimers, type TimerSnapshot } from './timer-snapshot.ts';
 import type { NamespaceKey } from '../state/state-table.ts';
 import type { RuntimeMode } from '../plan/job-graph.ts';
 import { MIN_WATERMARK } from './elements.ts';
@@ -41,12 +42,26 @@ export interface OperatorSnapshot {
    */
   keyed?: KeyedStateSnapshot;
   operator?: OperatorStateSnapshot;
-  /** Timers per timer service (in creation order): [keyGroup, keyId, namespace key, time, domain]. */
-  timers?: TimerSnapshot[][];
+  /**
+   * Timers per timer service (in creation order): copy-on-write views when the operator just took
+   * the snapshot, plain lists when it was read back (see timer-snapshot.ts).
+   */
+  timers?: SnapshotTimers;
 }
 
-/** One timer as snapshots store it; 'e' event time, 'p' processing time. */
-export type TimerSnapshot = [number, KeyId, NamespaceKey, number, 'e' | 'p'];
+export type { TimerSnapshot } from './timer-snapshot.ts';
+
+/**
+ * Lets go of the copy-on-write views in a snapshot that will not be written (keyed state and
+ * timers): until then the task copies what it changes.
+ *
+ * @example
+ * if (!hasState(snapshot)) releaseSnapshotViews(snapshot);
+ */
+export function releaseSnapshotViews(snapshot: OperatorSnapshot): void {
+  if (snapshot.keyed?.form === 'view') snapshot.keyed.release();
+  releaseTimers(snapshot.timers);
+}
 
 /**
  * Base of every operator (Flink's `AbstractStreamOperator`). The task owns the loop; an
@@ -97,7 +112,8 @@ export abstract class StreamOperator<OUT = unknown> {
     if (this.keyedBackend) {
       const range = this.keyedBackend.keyGroupRange;
       for (const snap of snapshots) {
-        snap.timers?.forEach((list, i) => {
+        if (!snap.timers) continue;
+        timerLists(snap.timers).forEach((list, i) => {
           const mine = list.filter(([kg]) => kg >= range.start && kg <= range.end);
           const restored = (this.restoredTimers[i] ??= []);
           for (const t of mine) restored.push(t); // no spread: it overflows the stack on large state
@@ -161,8 +177,9 @@ export abstract class StreamOperator<OUT = unknown> {
   }
 
   /**
-   * The synchronous part of a checkpoint: a copy-on-write view of keyed state (cheap; see
-   * `HeapKeyedStateBackend.snapshotView`) and copies of operator state and timers.
+   * The synchronous part of a checkpoint: copy-on-write views of keyed state and timers (cheap;
+   * see `HeapKeyedStateBackend.snapshotView` and `TimerSet.snapshotView`) and a copy of operator
+   * state.
    */
   snapshotState(_checkpointId: number): OperatorSnapshot {
     const snap: OperatorSnapshot = {};
@@ -170,13 +187,7 @@ export abstract class StreamOperator<OUT = unknown> {
     const op = this.operatorState.snapshot();
     if (op) snap.operator = op;
     if (this.timerServices.length && this.keyedBackend) {
-      const maxP = this.keyedBackend.maxParallelism;
-      snap.timers = this.timerServices.map((ts) => {
-        const out: TimerSnapshot[] = [];
-        for (const t of ts.eventTimers.all()) out.push([keyGroupOf(t.keyId, maxP), t.keyId, t.nsKey, t.timestamp, 'e']);
-        for (const t of ts.processingTimers.all()) out.push([keyGroupOf(t.keyId, maxP), t.keyId, t.nsKey, t.timestamp, 'p']);
-        return out;
-      });
+      snap.timers = { form: 'view', services: this.timerServices.map((ts) => ({ event: ts.eventTimers.snapshotView(), processing: ts.processingTimers.snapshotView() })) };
     }
     return snap;
   }

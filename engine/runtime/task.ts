@@ -1,6 +1,6 @@
 import type { ChannelReader } from './network/local-channel.ts';
 import type { RecordWriter } from './network/record-writer.ts';
-import type { StreamOperator } from './operator.ts';
+import { releaseSnapshotViews, type StreamOperator } from './operator.ts';
 import { SourceOperator } from './source.ts';
 import { WatermarkValve } from './watermark-valve.ts';
 import { attributeFailure } from './chain-outputs.ts';
@@ -123,7 +123,7 @@ export class StreamTask {
     const syncMs = this.clock.now() - started;
     for (const w of this.writers) w.broadcastEvent(barrier);
     if (this.onSnapshot) this.onSnapshot({ barrier, operators, syncMs, alignmentMs });
-    else for (const o of operators) if (o.snapshot.keyed?.form === 'view') o.snapshot.keyed.release();
+    else for (const o of operators) releaseSnapshotViews(o.snapshot);
   }
 
   private suspended = false;

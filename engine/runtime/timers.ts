@@ -8,6 +8,8 @@ export interface InternalTimer<N> {
   readonly timestamp: number;
   readonly key: unknown;
   readonly keyId: KeyId;
+  /** The key's key group: timers are stored, snapshotted and restored by key group. */
+  readonly keyGroup: number;
   readonly namespace: N;
   readonly nsKey: NamespaceKey;
 }
@@ -18,42 +20,77 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
+/** The timers of one time and key group: key id → namespace key → timer. */
+interface TimerBucket<N> {
+  /** The set's epoch when the bucket was made; a view taken in a later epoch may share it. */
+  epoch: number;
+  size: number;
+  readonly byKey: Map<KeyId, Map<NamespaceKey, InternalTimer<N>>>;
+}
+
+/**
+ * The timers of a `TimerSet` at a barrier, for the checkpoint's asynchronous part: taken in
+ * O(times × key groups), read while the task keeps registering and firing timers (the set copies
+ * a bucket before changing one a view may still read). Read it to the end or `release()` it.
+ */
+export interface TimerSetView<N> {
+  /** Timers at the barrier. */
+  readonly count: number;
+  /** Every timer at the barrier (a timer is immutable, so the objects are the live ones). */
+  timers(): IterableIterator<InternalTimer<N>>;
+  /** Lets the set stop copying buckets for this view. Idempotent. */
+  release(): void;
+}
+
 /**
  * Timers of one kind, deduplicated per (key, namespace, time) as in Flink: registering the
- * same timer twice fires it once. Grouped by time, so the per-record cost of re-registering
- * the timer of the current window is three map lookups, and firing walks times in order.
+ * same timer twice fires it once. Grouped by time, then key group, then key: the per-record
+ * cost of re-registering the timer of the current window is four map lookups, firing walks
+ * times in order, and a checkpoint takes a copy-on-write view instead of copying every timer
+ * while the task waits (a bucket is copied, once, when the task first changes it while a view
+ * is open: at most the timers of one time and key group).
  */
 export class TimerSet<N> {
-  private readonly byTime = new Map<number, Map<KeyId, Map<NamespaceKey, InternalTimer<N>>>>();
+  private readonly byTime = new Map<number, Map<number, TimerBucket<N>>>();
   private readonly times: number[] = []; // min-heap of times present in byTime (may hold stale ones)
+  private epoch = 0;
+  private openViews = 0;
 
   add(timer: InternalTimer<N>): boolean {
-    let perKey = this.byTime.get(timer.timestamp);
-    if (!perKey) {
-      perKey = new Map();
-      this.byTime.set(timer.timestamp, perKey);
+    let perGroup = this.byTime.get(timer.timestamp);
+    if (!perGroup) {
+      perGroup = new Map();
+      this.byTime.set(timer.timestamp, perGroup);
       this.pushTime(timer.timestamp);
     }
-    let perNs = perKey.get(timer.keyId);
-    if (!perNs) {
-      perNs = new Map();
-      perKey.set(timer.keyId, perNs);
-    } else if (perNs.has(timer.nsKey)) return false;
+    let bucket = perGroup.get(timer.keyGroup);
+    if (!bucket) {
+      bucket = { epoch: this.epoch, size: 0, byKey: new Map() };
+      perGroup.set(timer.keyGroup, bucket);
+    } else if (bucket.byKey.get(timer.keyId)?.has(timer.nsKey)) return false;
+    else bucket = this.writable(perGroup, timer.keyGroup, bucket);
+    let perNs = bucket.byKey.get(timer.keyId);
+    if (!perNs) bucket.byKey.set(timer.keyId, (perNs = new Map()));
     perNs.set(timer.nsKey, timer);
+    bucket.size++;
     return true;
   }
 
-  has(time: number, keyId: KeyId, nsKey: NamespaceKey): boolean {
-    return this.byTime.get(time)?.get(keyId)?.has(nsKey) ?? false;
+  has(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): boolean {
+    return this.byTime.get(time)?.get(keyGroup)?.byKey.get(keyId)?.has(nsKey) ?? false;
   }
 
-  delete(time: number, keyId: KeyId, nsKey: NamespaceKey): void {
-    const perKey = this.byTime.get(time);
-    const perNs = perKey?.get(keyId);
-    if (!perNs) return;
+  delete(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): void {
+    const perGroup = this.byTime.get(time);
+    let bucket = perGroup?.get(keyGroup);
+    if (!bucket || !bucket.byKey.get(keyId)?.has(nsKey)) return;
+    bucket = this.writable(perGroup!, keyGroup, bucket);
+    const perNs = bucket.byKey.get(keyId)!;
     perNs.delete(nsKey);
-    if (perNs.size === 0) perKey!.delete(keyId);
-    if (perKey!.size === 0) this.byTime.delete(time);
+    bucket.size--;
+    if (perNs.size === 0) bucket.byKey.delete(keyId);
+    if (bucket.size === 0) perGroup!.delete(keyGroup);
+    if (perGroup!.size === 0) this.byTime.delete(time);
   }
 
   /** The earliest time with a timer, or Infinity. */
@@ -72,21 +109,70 @@ export class TimerSet<N> {
     // Infinity is also peekTime's 'empty' answer, so check that a timer is really there.
     if (t > upTo || !this.byTime.has(t)) return undefined;
     this.popTime();
-    const perKey = this.byTime.get(t)!;
+    const perGroup = this.byTime.get(t)!;
+    // Dropping the buckets (not emptying them) leaves them intact for any open view.
     this.byTime.delete(t);
     const out: InternalTimer<N>[] = [];
-    for (const perNs of perKey.values()) for (const timer of perNs.values()) out.push(timer);
+    for (const bucket of perGroup.values()) for (const perNs of bucket.byKey.values()) for (const timer of perNs.values()) out.push(timer);
     return out;
   }
 
   get size(): number {
     let n = 0;
-    for (const perKey of this.byTime.values()) for (const perNs of perKey.values()) n += perNs.size;
+    for (const perGroup of this.byTime.values()) for (const bucket of perGroup.values()) n += bucket.size;
     return n;
   }
 
   *all(): IterableIterator<InternalTimer<N>> {
-    for (const perKey of this.byTime.values()) for (const perNs of perKey.values()) yield* perNs.values();
+    for (const perGroup of this.byTime.values()) yield* timersIn(perGroup.values());
+  }
+
+  /**
+   * A copy-on-write view of the timers now (the synchronous part of a checkpoint).
+   *
+   * @example
+   * const view = timers.snapshotView();   // at the barrier
+   * for (const t of view.timers()) write(t); // later, while the task runs on
+   */
+  snapshotView(): TimerSetView<N> {
+    const buckets: TimerBucket<N>[] = [];
+    let count = 0;
+    for (const perGroup of this.byTime.values()) {
+      for (const bucket of perGroup.values()) {
+        buckets.push(bucket);
+        count += bucket.size;
+      }
+    }
+    // Buckets made from now on belong to the new epoch; older ones are shared with this view.
+    this.epoch++;
+    this.openViews++;
+    let open = true;
+    const release = () => {
+      if (!open) return;
+      open = false;
+      this.openViews--;
+    };
+    return {
+      count,
+      *timers() {
+        try {
+          yield* timersIn(buckets);
+        } finally {
+          release();
+        }
+      },
+      release,
+    };
+  }
+
+  /** The bucket to change: a copy if a view may still read it (see `snapshotView`). */
+  private writable(perGroup: Map<number, TimerBucket<N>>, keyGroup: number, bucket: TimerBucket<N>): TimerBucket<N> {
+    if (this.openViews === 0 || bucket.epoch === this.epoch) return bucket;
+    const byKey = new Map<KeyId, Map<NamespaceKey, InternalTimer<N>>>();
+    for (const [keyId, perNs] of bucket.byKey) byKey.set(keyId, new Map(perNs));
+    const copy: TimerBucket<N> = { epoch: this.epoch, size: bucket.size, byKey };
+    perGroup.set(keyGroup, copy);
+    return copy;
   }
 
   private pushTime(t: number): void {
@@ -121,6 +207,10 @@ export class TimerSet<N> {
   }
 }
 
+function* timersIn<N>(buckets: Iterable<TimerBucket<N>>): IterableIterator<InternalTimer<N>> {
+  for (const bucket of buckets) for (const perNs of bucket.byKey.values()) yield* perNs.values();
+}
+
 /**
  * Event-time and processing-time timers of one keyed operator (Flink's
  * `InternalTimerServiceImpl`). Timers are scoped to the backend's current key and a namespace.
@@ -152,24 +242,24 @@ export class InternalTimerService<N> {
   registerEventTimeTimer(namespace: N, time: number): void {
     const b = this.backend;
     const nsKey = this.nsKeyOf(namespace);
-    if (this.eventTimers.has(time, b.currentKeyId, nsKey)) return;
-    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace, nsKey });
+    if (this.eventTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
+    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
   }
 
   deleteEventTimeTimer(namespace: N, time: number): void {
-    this.eventTimers.delete(time, this.backend.currentKeyId, this.nsKeyOf(namespace));
+    this.eventTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
   }
 
   registerProcessingTimeTimer(namespace: N, time: number): void {
     const b = this.backend;
     const nsKey = this.nsKeyOf(namespace);
-    if (this.processingTimers.has(time, b.currentKeyId, nsKey)) return;
-    this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace, nsKey });
+    if (this.processingTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
+    this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
     this.reschedule();
   }
 
   deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTimers.delete(time, this.backend.currentKeyId, this.nsKeyOf(namespace));
+    this.processingTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
   }
 
   /**
@@ -179,12 +269,12 @@ export class InternalTimerService<N> {
    */
   restoreEventTimeTimer(nsKey: NamespaceKey, time: number): void {
     const b = this.backend;
-    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace: nsKey as unknown as N, nsKey });
+    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace: nsKey as unknown as N, nsKey });
   }
 
   restoreProcessingTimeTimer(nsKey: NamespaceKey, time: number): void {
     const b = this.backend;
-    if (this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, namespace: nsKey as unknown as N, nsKey })) this.reschedule();
+    if (this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace: nsKey as unknown as N, nsKey })) this.reschedule();
   }
 
   /** Fires every event-time timer ≤ `watermark`, earliest first. */

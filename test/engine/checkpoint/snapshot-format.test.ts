@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { crc32, crc32Update, decodeSnapshot, encodeSnapshot, SnapshotFormatError, SNAPSHOT_FORMAT_VERSION } from '../../../engine/checkpoint/snapshot-format.ts';
 import type { OperatorSnapshot, TimerSnapshot } from '../../../engine/runtime/operator.ts';
+import { timerLists } from '../../../engine/runtime/timer-snapshot.ts';
 import { HeapKeyedStateBackend } from '../../../engine/state/heap-keyed-backend.ts';
 import { ListStateDescriptor, MapStateDescriptor, ValueStateDescriptor } from '../../../engine/state/descriptors.ts';
 import { keyGroupOf, keyGroupRangeFor, keyIdOf, type KeyId } from '../../../engine/state/key-groups.ts';
@@ -97,7 +98,7 @@ test('a key-group range keeps exactly the entries and timers of those groups (pr
           states: Object.fromEntries(Object.entries(snap.keyed.states).map(([name, s]) => [name, { kind: s.kind, entries: s.entries.filter(inRange) }])),
         };
       }
-      if (snap.timers) expected.timers = snap.timers.map((list) => list.filter(inRange));
+      if (snap.timers) expected.timers = timerLists(snap.timers).map((list) => list.filter(inRange));
       assert.deepStrictEqual(decodeSnapshot(encodeSnapshot(snap), { keyGroupRange: range }), expected);
     }),
     { numRuns: 200 },

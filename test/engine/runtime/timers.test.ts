@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { InternalTimerService, TimerSet } from '../../../engine/runtime/timers.ts';
 import { HeapKeyedStateBackend } from '../../../engine/state/heap-keyed-backend.ts';
 import { TimerQueue, type ProcessingTimeService } from '../../../engine/runtime/processing-time.ts';
@@ -88,10 +89,63 @@ test('processing-time timers fire when processing time reaches them, deduplicate
 
 test('TimerSet reports size and earliest time', () => {
   const s = new TimerSet<number>();
-  s.add({ timestamp: 5, key: 'a', keyId: 'a', namespace: 0, nsKey: 0 });
-  s.add({ timestamp: 3, key: 'b', keyId: 'b', namespace: 0, nsKey: 0 });
+  s.add({ timestamp: 5, key: 'a', keyId: 'a', keyGroup: 1, namespace: 0, nsKey: 0 });
+  s.add({ timestamp: 3, key: 'b', keyId: 'b', keyGroup: 2, namespace: 0, nsKey: 0 });
   assert.equal(s.size, 2);
   assert.equal(s.peekTime(), 3);
-  s.delete(3, 'b', 0);
+  s.delete(3, 2, 'b', 0);
   assert.equal(s.peekTime(), 5);
+});
+
+/** A timer set's content as sorted text, for comparisons. */
+function contentOf(timers: Iterable<{ timestamp: number; keyGroup: number; keyId: unknown; nsKey: unknown }>): string[] {
+  return [...timers].map((t) => `${t.timestamp}/${t.keyGroup}/${String(t.keyId)}/${String(t.nsKey)}`).sort();
+}
+
+test('a snapshot view keeps the timers of its barrier while the set changes (property)', () => {
+  // Operations: add, delete, fire up to a time, take a view, read a view to the end, release one.
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('add' as const), time: fc.integer({ min: 0, max: 6 }), key: fc.integer({ min: 0, max: 9 }), ns: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('delete' as const), time: fc.integer({ min: 0, max: 6 }), key: fc.integer({ min: 0, max: 9 }), ns: fc.integer({ min: 0, max: 2 }) }),
+    fc.record({ kind: fc.constant('fire' as const), time: fc.integer({ min: 0, max: 6 }) }),
+    fc.record({ kind: fc.constant('view' as const) }),
+    fc.record({ kind: fc.constant('read' as const), which: fc.nat() }),
+    fc.record({ kind: fc.constant('release' as const), which: fc.nat() }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+      const set = new TimerSet<number>();
+      const model = new Map<string, { timestamp: number; keyGroup: number; keyId: number; nsKey: number }>();
+      const views: { view: ReturnType<TimerSet<number>['snapshotView']>; expected: string[] }[] = [];
+      for (const o of ops) {
+        if (o.kind === 'add' || o.kind === 'delete') {
+          const keyGroup = o.key % 3; // several keys share a key group, as real keys do
+          const id = `${o.time}/${keyGroup}/${o.key}/${o.ns}`;
+          if (o.kind === 'add') {
+            const added = set.add({ timestamp: o.time, key: o.key, keyId: o.key, keyGroup, namespace: o.ns, nsKey: o.ns });
+            assert.equal(added, !model.has(id), 'a timer is added once');
+            model.set(id, { timestamp: o.time, keyGroup, keyId: o.key, nsKey: o.ns });
+          } else {
+            set.delete(o.time, keyGroup, o.key, o.ns);
+            model.delete(id);
+          }
+        } else if (o.kind === 'fire') {
+          for (let b = set.pollBucket(o.time); b; b = set.pollBucket(o.time)) for (const t of b) model.delete(`${t.timestamp}/${t.keyGroup}/${t.keyId}/${t.nsKey}`);
+        } else if (o.kind === 'view') {
+          const view = set.snapshotView();
+          const expected = contentOf(model.values());
+          assert.equal(view.count, expected.length);
+          views.push({ view, expected });
+        } else if (views.length > 0) {
+          const [v] = views.splice(o.which % views.length, 1);
+          if (o.kind === 'read') assert.deepEqual(contentOf(v!.view.timers()), v!.expected, 'the view reads the timers of its barrier');
+          else v!.view.release();
+        }
+        assert.deepEqual(contentOf(set.all()), contentOf(model.values()), 'the live set is unaffected by views');
+        assert.equal(set.size, model.size);
+      }
+      for (const v of views) assert.deepEqual(contentOf(v.view.timers()), v.expected);
+    }),
+    { numRuns: 300 },
+  );
 });
