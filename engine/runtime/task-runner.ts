@@ -48,6 +48,9 @@ export class TaskRunner {
     for (const t of this.tasks) await t.open();
     let sliceStart = platform.monotonicNow();
     let last = sliceStart;
+    // Per task: whether its last step found it back-pressured. Read before a sleep, not after:
+    // the credit that ends the sleep also makes the task writable again.
+    const blocked = this.tasks.map(() => false);
     while (!this.stopped) {
       let progressed = false;
       let alive = 0;
@@ -60,6 +63,7 @@ export class TaskRunner {
         const now = platform.monotonicNow();
         const spent = now - last;
         last = now;
+        blocked[i] = r === 'blocked';
         if (r === 'progress' || r === 'finished') {
           progressed = true;
           this.busyMs[i]! += spent;
@@ -77,10 +81,10 @@ export class TaskRunner {
       const before = platform.monotonicNow();
       await this.idleWait();
       const slept = platform.monotonicNow() - before;
-      // Sleeping time is shared out: a blocked task stays blocked, others were idle.
+      // Sleeping time is shared out: a task that was blocked slept back-pressured, others idle.
       for (let i = 0; i < this.tasks.length; i++) {
         if (this.tasks[i]!.isFinished) continue;
-        if (this.tasks[i]!.isBackPressured) this.backPressuredMs[i]! += slept;
+        if (blocked[i]) this.backPressuredMs[i]! += slept;
         else this.idleMs[i]! += slept;
       }
       sliceStart = last = platform.monotonicNow();
