@@ -10,7 +10,7 @@ import { discoverJobs } from '../kernel/discover-jobs.ts';
 import { writeExportedJob } from '../kernel/export-job.ts';
 import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import type { CliContext } from './io.ts';
-import { describeParseError, EXIT, UsageError } from './run.ts';
+import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
 import { EXPORT_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
 
@@ -31,18 +31,8 @@ export interface ExportArguments {
  * await exportCommand(['notebooks/fraud-alerts.ts', '--out', 'jobs/fraud'], processContext()); // 0
  */
 export async function exportCommand(argv: string[], context: CliContext): Promise<number> {
-  let args: ExportArguments | 'help';
-  try {
-    args = parseExportArguments(argv, context.cwd);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    context.stderr(`error: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    context.stdout(EXPORT_USAGE);
-    return EXIT.ok;
-  }
+  const args = parseCommandLine(() => parseExportArguments(argv, context.cwd), EXPORT_USAGE, context);
+  if (typeof args === 'number') return args;
   const { notebook, out } = args;
   try {
     return await discoverJobs(notebook, context.weirModule ? { weirModule: context.weirModule } : {}, async (discovery) => {

@@ -11,7 +11,7 @@ import { readJobFile, type JobFile } from '../kernel/job-file.ts';
 import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import { formatPlan } from '../kernel/plan-text.ts';
 import type { CliContext } from './io.ts';
-import { describeParseError, EXIT, UsageError } from './run.ts';
+import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
 import { PLAN_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
 
@@ -31,18 +31,8 @@ export interface PlanArguments {
  * await planCommand(['notebooks/fraud-alerts.ts'], processContext()); // prints one line per operator
  */
 export async function planCommand(argv: string[], context: CliContext): Promise<number> {
-  let args: PlanArguments | 'help';
-  try {
-    args = parsePlanArguments(argv, context.cwd);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    context.stderr(`error: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    context.stdout(PLAN_USAGE);
-    return EXIT.ok;
-  }
+  const args = parseCommandLine(() => parsePlanArguments(argv, context.cwd), PLAN_USAGE, context);
+  if (typeof args === 'number') return args;
   try {
     const plans = args.isJobDir ? [await readJobFile(args.target)] : await notebookPlans(args, context);
     if (!plans) return EXIT.failed;

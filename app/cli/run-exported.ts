@@ -24,7 +24,8 @@ import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { startClusterSession } from './cluster-session.ts';
 import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
-import { EXIT, savepointJobName, type RunArguments } from './run.ts';
+import { savepointJobName, type RunArguments } from './run.ts';
+import { EXIT } from './command-line.ts';
 
 /** Console methods silenced while the bundle rebuilds the job: its output belongs to the notebook. */
 const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;

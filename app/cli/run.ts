@@ -15,9 +15,8 @@ import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
 import { startClusterSession } from './cluster-session.ts';
 import { RUN_USAGE } from './usage.ts';
+import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
 
-/** Exit codes of `weir run`. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** How many user frames to print under an error. */
 const MAX_FRAMES = 5;
@@ -41,10 +40,6 @@ export interface RunArguments {
   report?: string;
 }
 
-/** A usage error: its message is printed after `error: `, and the command exits with 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
 
 /**
  * Runs `weir run` with the arguments after `run`; resolves with the exit code.
@@ -53,18 +48,8 @@ export class UsageError extends Error {
  * await runCommand(['notebooks/sensor-averages.ts', '--mode', 'batch'], processContext()); // 0
  */
 export async function runCommand(argv: string[], context: CliContext): Promise<number> {
-  let args: RunArguments | 'help';
-  try {
-    args = parseRunArguments(argv, context.cwd);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    context.stderr(`error: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (args === 'help') {
-    context.stdout(RUN_USAGE);
-    return EXIT.ok;
-  }
+  const args = parseCommandLine(() => parseRunArguments(argv, context.cwd), RUN_USAGE, context);
+  if (typeof args === 'number') return args;
 
   if (args.jobDir) {
     const { runExportedJob } = await import('./run-exported.ts');
@@ -257,26 +242,6 @@ class CellJobs {
   }
 }
 
-/**
- * Node's parseArgs messages are long and generic; says which flag in one line.
- *
- * @example
- * describeParseError(error, 'export'); // "unknown flag '--jbo' (see 'weir export --help')"
- */
-export function describeParseError(error: unknown, verb: string): string {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
-  // "Option '-h, --help' does not take an argument": name the long form.
-  const flag = /'(?:-\w, )?(--?[^ ',=]+)/.exec(message)?.[1];
-  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown flag '${flag ?? message}' (see 'weir ${verb} --help')`;
-  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
-    const name = flag ?? 'flag';
-    if (/argument missing/.test(message)) return `${name} needs a value`;
-    if (/ambiguous/.test(message)) return `${name} needs a value (for a value starting with '-', write ${name}=<value>)`;
-    return `${name} takes no value`;
-  }
-  return message;
-}
 
 /** One short line per finished cell: `cell 2 ✓ 12 ms`. Markdown cells print nothing. */
 function printStatus(result: CellRunResult, context: CliContext): void {
