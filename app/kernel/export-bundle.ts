@@ -11,6 +11,7 @@
 import { build, type Plugin } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { NODE_MODULE_BUNDLE } from './job-bundle.ts';
 
 /**
  * Bundles the compiled cell module `cellModulePath` (and what it imports) into `outfile`,
@@ -38,13 +39,8 @@ export async function bundleExportedJob(cellModulePath: string, weirModule: stri
     // Module comments in the output then name the cells (`// cell-3.mjs`), not a temp path.
     absWorkingDir: path.dirname(cellModulePath),
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'inline',
+    ...NODE_MODULE_BUNDLE,
     sourcesContent: true,
-    logLevel: 'silent',
     banner: { js: banner },
     plugins: [plugin],
   });
@@ -60,14 +56,9 @@ export async function bundleExportedJob(cellModulePath: string, weirModule: stri
 export async function linkExportedBundle(bundleFile: string, weirModule: string, outfile: string): Promise<string> {
   const weirUrl = pathToFileURL(path.resolve(weirModule)).href;
   await build({
+    ...NODE_MODULE_BUNDLE,
     entryPoints: [bundleFile],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'inline',
-    logLevel: 'silent',
     plugins: [
       {
         name: 'weir-link',

@@ -5,9 +5,25 @@
  * even when it ran an earlier job of the same cell. The engine and packages stay external, so
  * the worker's engine is the one the code talks to.
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * What every bundle of notebook code shares: one ES module for Node 20, with an inline source
+ * map so that stack traces in workers point into the notebook.
+ *
+ * @example
+ * await build({ ...NODE_MODULE_BUNDLE, entryPoints: ['cell-3.mjs'], outfile: 'job.mjs' });
+ */
+export const NODE_MODULE_BUNDLE = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'inline',
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
 
 /**
  * Bundles `cellModulePath` and the modules it imports from `outDir` into `outfile`.
@@ -18,14 +34,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export async function bundleJobCode(cellModulePath: string, outDir: string, outfile: string): Promise<string> {
   const root = path.resolve(outDir) + path.sep;
   await build({
+    ...NODE_MODULE_BUNDLE,
     entryPoints: [cellModulePath],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: 'inline',
-    logLevel: 'silent',
     plugins: [
       {
         name: 'weir-job-bundle',
