@@ -19,6 +19,18 @@ export interface CellContext {
   output(output: CellOutput): void;
   /** An error nobody caught (a failed job that was not awaited, a throwing timer). */
   fail(error: unknown): void;
+  /** The code of the cell's run, from which worker processes rebuild the jobs it starts. */
+  readonly code?: CellCode;
+}
+
+/** The compiled module of one run of a cell, and the jobs it has started so far. */
+export interface CellCode {
+  /** Absolute path of the cell's module version (it imports the earlier cells it reads). */
+  modulePath: string;
+  /** 0-based index of the cell in the notebook. */
+  cell: number;
+  /** How many jobs of each name the run has started: which `execute()` call a job is. */
+  readonly occurrences: Map<string, number>;
 }
 
 /** The context of the cell the current code runs for, if any. */

@@ -1,8 +1,9 @@
 /**
  * The jobs that notebook cells start, as the job panel shows them. The engine hands each job to
  * the host (`ExecutionHost.submitJob`) and tells it the job started (`onJobStarted`); the
- * tracker runs it in this process (with checkpoints into the storage the host chose, from a
- * checkpoint when the cell is being rewound), remembers which cell started it (from
+ * tracker runs it on the workbench's cluster of worker processes (or, without one, in this
+ * process, with checkpoints into the storage the host chose), from a checkpoint when the cell
+ * is being rewound, remembers which cell started it (from
  * `cellContext`), polls its live figures and checkpoint history, and reports its end.
  */
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
@@ -13,7 +14,12 @@ import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
 import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
-import { cellContext } from './cell-context.ts';
+import path from 'node:path';
+import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
+import type { LocalCluster } from '../../engine/process/cluster-client.ts';
+import type { CodeRef } from '../../engine/process/protocol.ts';
+import { bundleJobCode } from '../kernel/job-bundle.ts';
+import { cellContext, type CellCode, type CellContext } from './cell-context.ts';
 import { operatorGraphOf } from './job-plans.ts';
 
 /** Where the tracker reports. */
@@ -32,7 +38,32 @@ export interface JobTrackerOptions {
   rewindable?: number;
   /** Runs a job in this process (tests pass a fake). Default: the engine's `startInProcess`. */
   execute?: typeof startInProcess;
+  /**
+   * Runs the jobs of notebook cells on worker processes instead (jobs started outside a cell's
+   * code still run here).
+   */
+  cluster?: ClusterJobs;
 }
+
+/** Where cluster jobs go, and where their output comes back. */
+export interface ClusterJobs {
+  /** The cluster (started on its first job). */
+  cluster(): LocalCluster;
+  /** Where the cluster writes checkpoints and savepoints (a rewind reads them there). */
+  readonly checkpointDir: string;
+  /**
+   * Sends what the taskmanagers print and chart for cluster job `clusterJobId` to the cell of
+   * `context`; returns a function that stops it.
+   */
+  follow(clusterJobId: string, context: CellContext): () => void;
+  /** Resolves once the cluster can take the job's output. */
+  ready?(): Promise<void>;
+  /** Resolves once the output of cluster job `clusterJobId` has all arrived (or it is given up). */
+  drained?(clusterJobId: string, timeoutMs: number): Promise<void>;
+}
+
+/** How long the output of an ended cluster job is still delivered (rows in flight), ms. */
+const LATE_OUTPUT_MS = 5000;
 
 /** Checkpoint rows an update carries (the panel shows the newest 50). */
 export const HISTORY_SENT = 100;
@@ -53,6 +84,7 @@ interface Submitted {
   graph: StreamGraphSpec;
   storage: CheckpointStorage;
   restoredFrom?: RestoreRequest;
+  unfollow?: () => void;
 }
 
 interface TrackedJob {
@@ -65,6 +97,8 @@ interface TrackedJob {
   retained: number;
   /** The stop-with-savepoint in progress: its end may be reported before the savepoint's location. */
   stopping?: Promise<string>;
+  /** Stops delivering a cluster job's output. */
+  unfollow?: () => void;
 }
 
 /**
@@ -77,6 +111,7 @@ interface TrackedJob {
 export class JobTracker {
   private readonly jobs = new Map<string, TrackedJob>();
   private nextId = 0;
+  private bundles = 0;
   private submitted: Submitted | undefined;
   private pendingRestore: PendingRestore | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -101,6 +136,7 @@ export class JobTracker {
     const restore = this.pendingRestore;
     const restoring = restore && context && restore.path === context.path && restore.cellId === context.cellId && restore.jobName === job.graph.name;
     if (restoring) this.pendingRestore = undefined;
+    if (this.options.cluster && context?.code) return this.submitToCluster(job, this.options.cluster, context, context.code, restoring ? restore : undefined);
     const storage = this.options.storageFor?.(job.graph.name) ?? new MemoryCheckpointStorage(`${job.graph.name}#${this.nextId + 1}`);
     const client = (this.options.execute ?? startInProcess)(job, {
       storage,
@@ -110,6 +146,56 @@ export class JobTracker {
     });
     this.submitted = { graph: job.graph, storage, ...(restoring ? { restoredFrom: restore.from } : {}) };
     return client;
+  }
+
+  /**
+   * Runs a cell's job on the cluster: its code is the cell's module version bundled with what it
+   * imports, and which of the cell's `execute()` calls the job is (as `weir run` does).
+   */
+  private submitToCluster(job: JobDefinition, cluster: ClusterJobs, context: CellContext, code: CellCode, restore: PendingRestore | undefined): JobClient {
+    const jobName = job.graph.name;
+    const occurrence = code.occurrences.get(jobName) ?? 0;
+    code.occurrences.set(jobName, occurrence + 1);
+    const dir = path.dirname(code.modulePath);
+    const target = cluster.cluster();
+    // A new file per job: a taskmanager evaluates each from the start.
+    const bundle = Promise.resolve(cluster.ready?.())
+      .then(() => bundleJobCode(code.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)))
+      .then((moduleUrl): CodeRef => ({ moduleUrl, cell: code.cell, jobName, occurrence }));
+    let unfollowed = false;
+    let unfollow: (() => void) | undefined;
+    const submitted: Submitted = {
+      graph: job.graph,
+      // Reads the cluster's checkpoints by location, for a rewind.
+      storage: new FsCheckpointStorage({ checkpointDir: cluster.checkpointDir, jobName }),
+      ...(restore ? { restoredFrom: restore.from } : {}),
+      unfollow: () => {
+        unfollowed = true;
+        unfollow?.();
+      },
+    };
+    let accepted: string | undefined;
+    const client = target.submit(job, bundle, restore ? { fromSavepoint: restore.location } : {}, (clusterJobId) => {
+      accepted = clusterJobId;
+      if (!unfollowed) unfollow = cluster.follow(clusterJobId, context);
+    });
+    this.submitted = submitted;
+    // execute() returns, and the panel shows the end, once the job's last output has arrived.
+    // A failed job's taskmanager may be gone: its output is not waited for as long.
+    const drained = async (timeoutMs: number): Promise<void> => {
+      if (accepted !== undefined) await cluster.drained?.(accepted, timeoutMs);
+    };
+    const result = client.result.then(
+      async (r) => {
+        await drained(2000);
+        return r;
+      },
+      async (error: unknown) => {
+        await drained(300);
+        throw error;
+      },
+    );
+    return { ...client, result };
   }
 
   /** A job has started; called by the engine. */
@@ -140,6 +226,7 @@ export class JobTracker {
       started: performance.now(),
       retained: Math.max(graph?.checkpointing?.retained ?? 1, this.rewindable),
       ...(submitted ? { storage: submitted.storage } : {}),
+      ...(submitted?.unfollow ? { unfollow: submitted.unfollow } : {}),
     };
     this.jobs.set(id, job);
     this.events.started(description);
@@ -177,6 +264,9 @@ export class JobTracker {
     if (!job) throw new Error(`There is no job ${id}`);
     if (job.status !== 'RUNNING') throw new Error(`Job '${job.description.name}' is not running`);
     if (!job.client.triggerSavepoint) throw new Error(`Job '${job.description.name}' cannot take savepoints here`);
+    if (!job.description.checkpointing) {
+      throw new Error(`Job '${job.description.name}' does not take checkpoints, so it cannot take a savepoint: enable them with env.enableCheckpointing(intervalMs)`);
+    }
     return job.client.triggerSavepoint();
   }
 
@@ -252,6 +342,7 @@ export class JobTracker {
 
   private finish(job: TrackedJob, report: JobReport | undefined, error?: unknown): void {
     job.status = report?.status ?? 'FAILED';
+    if (job.unfollow) setTimeout(job.unfollow, LATE_OUTPUT_MS).unref?.();
     const event: JobUpdateEvent = {
       jobId: job.description.id,
       status: job.status,

@@ -10,14 +10,14 @@
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Notebook } from '../shared/notebook/model.ts';
 import type { CellError } from '../shared/notebook/run.ts';
 import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
 import type { CellOutput, RunRequest, TableValue } from '../shared/workbench/protocol.ts';
 import { analyzeNotebook, cellModulePath, CompileSession, type AnalyzedCell, type CompiledNotebook } from '../kernel/compile.ts';
 import { locateRuntimeError } from '../kernel/locate.ts';
-import { cellContext, type CellContext } from './cell-context.ts';
+import { cellContext, type CellCode, type CellContext } from './cell-context.ts';
 import { reparse } from './documents.ts';
 import { OutputThrottle } from './output-throttle.ts';
 
@@ -207,7 +207,7 @@ export class KernelSession {
     }
     const url = await this.publish(cellId, outcome.compiled.modulePath);
 
-    const context = this.contextFor(cellId);
+    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map() });
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => {
       interrupt = () => reject(new Interrupted('interrupted'));
@@ -290,7 +290,7 @@ export class KernelSession {
   }
 
   /** The context code of a cell runs in: output goes to the cell, failures fail it or are shown under it. */
-  private contextFor(cellId: string): CellContext & { failure: Promise<never>; flush(): void; settled: boolean } {
+  private contextFor(cellId: string, code: CellCode): CellContext & { failure: Promise<never>; flush(): void; settled: boolean } {
     const { path: notebookPath, events } = this.options;
     const emit = (output: CellOutput): void => events.output({ path: notebookPath, cellId, output });
     const throttle = new OutputThrottle(emit);
@@ -302,6 +302,7 @@ export class KernelSession {
     const context = {
       path: notebookPath,
       cellId,
+      code,
       settled: false,
       failure,
       write: (stream: 'stdout' | 'stderr', text: string) => throttle.write(stream, text),

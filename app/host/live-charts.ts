@@ -101,7 +101,7 @@ export class LiveCharts {
       if (ctx.subtask === 0) ctx.note(`chart sink '${ctx.operatorName}' of job '${ctx.jobName}' has no notebook cell to draw in`);
       return { invoke() {} };
     }
-    const chart = this.chartFor(context, descriptor, ctx);
+    const chart = this.chartFor(context, descriptor.options, ctx);
     return {
       invoke: (value: unknown) => chart.add(value),
       finish: () => chart.flush(),
@@ -109,13 +109,31 @@ export class LiveCharts {
     };
   };
 
-  private chartFor(context: CellContext, descriptor: SinkDescriptor, ctx: SinkFactoryContext): LiveChart {
+  /**
+   * A chart sink instance that runs elsewhere (in a taskmanager), drawing in `context`'s cell:
+   * its rows are added as they arrive, and `flush` sends what is pending at once.
+   *
+   * @example
+   * const sink = charts.remoteSink(context, options, { jobName: 'j', operatorName: 'Sink: chart', subtask: 0 });
+   * sink.add(rows);
+   */
+  remoteSink(context: CellContext, options: Record<string, unknown>, where: Pick<SinkFactoryContext, 'jobName' | 'operatorName' | 'subtask'>): { add(rows: unknown[]): void; flush(): void } {
+    const chart = this.chartFor(context, options, where);
+    return {
+      add: (rows) => {
+        for (const row of rows) chart.add(row);
+      },
+      flush: () => chart.flush(),
+    };
+  }
+
+  private chartFor(context: CellContext, options: Record<string, unknown>, ctx: Pick<SinkFactoryContext, 'jobName' | 'operatorName' | 'subtask'>): LiveChart {
     let charts = this.byContext.get(context);
     if (!charts) this.byContext.set(context, (charts = new Map()));
     const key = `${ctx.jobName}\u0000${ctx.operatorName}`;
     let chart = charts.get(key);
     if (!chart || chart.subtasks.has(ctx.subtask)) {
-      const { spec, keyFields } = chartSpec(`chart-${++this.nextId}`, descriptor.options, ctx.jobName);
+      const { spec, keyFields } = chartSpec(`chart-${++this.nextId}`, options, ctx.jobName);
       chart = new LiveChart(spec, keyFields, context, this.options);
       charts.set(key, chart);
       context.output({ kind: 'chart', chart: spec });

@@ -4,6 +4,9 @@
  * utility process and `weir serve` both run one `Workbench`; only the link differs (a
  * MessagePort from main, or a WebSocket).
  *
+ * Jobs that notebook cells start run on a cluster of worker processes (workbench-cluster.ts)
+ * unless `taskManagers` is 0.
+ *
  * The host owns process-wide seams while it runs: the engine's execution host (to learn of
  * jobs), the 'chart' sink factory, `console` (output goes to the cell that wrote it) and the
  * process's uncaught-error handlers (a late failure lands under its cell instead of ending the
@@ -11,12 +14,13 @@
  */
 import { mkdtempSync, readFileSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
+import os, { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
 import { installExecutionHost } from '../../engine/runtime/host.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
+import type { ProcessLauncher } from '../../engine/process/launcher.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
@@ -28,6 +32,7 @@ import { JobExports } from './job-exports.ts';
 import { JobTracker } from './job-tracker.ts';
 import { KernelSession } from './kernel-session.ts';
 import { LiveCharts } from './live-charts.ts';
+import { WorkbenchCluster } from './workbench-cluster.ts';
 import { ChangedOnDiskError, NotebookFiles, versionOf } from './notebook-files.ts';
 import { packageRoot, typeLibraries } from './type-libraries.ts';
 
@@ -49,7 +54,19 @@ export interface WorkbenchOptions {
    * can be large, and do not belong in the user's folder, which is often a git repository.
    */
   checkpointDir?: string;
+  /**
+   * Taskmanager processes that notebook jobs run on (started with the first job, stopped with the
+   * workbench); 0 runs jobs in the host process. Default: as many as the machine has cores.
+   */
+  taskManagers?: number;
+  /** How worker processes are started (Electron's utility process asks main). Default: `child_process.fork`. */
+  launcher?: ProcessLauncher;
+  /** 'parent' when only the launcher's process can start taskmanagers (Electron). */
+  launchTaskManagers?: 'fork' | 'parent';
 }
+
+/** Completed checkpoints kept per job to rewind to. */
+const REWINDABLE = 10;
 
 /** One connected client: which notebooks it has open, and its event proxy. */
 interface Connection {
@@ -80,6 +97,8 @@ export class Workbench {
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
   private readonly charts: LiveCharts;
+  /** Where notebook jobs run, unless they run in this process. */
+  private readonly cluster: WorkbenchCluster | undefined;
   private readonly exports: JobExports;
   /** The content hash last read or written by the workbench, per open path. */
   private readonly known = new Map<string, string>();
@@ -93,6 +112,18 @@ export class Workbench {
   private constructor(private readonly options: WorkbenchOptions) {
     this.files = new NotebookFiles(options.root);
     this.weirModule = options.weirModule ?? defaultWeirModule();
+    this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
+    const taskManagers = options.taskManagers ?? availableParallelism();
+    if (taskManagers > 0) {
+      this.cluster = new WorkbenchCluster({
+        taskManagers,
+        directory: () => this.checkpointDirectory(),
+        minRetained: REWINDABLE,
+        charts: this.charts,
+        ...(options.launcher ? { launcher: options.launcher } : {}),
+        ...(options.launchTaskManagers ? { launchTaskManagers: options.launchTaskManagers } : {}),
+      });
+    }
     this.jobs = new JobTracker(
       {
         started: (job) => {
@@ -103,6 +134,8 @@ export class Workbench {
       },
       {
         ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
+        ...(this.cluster ? { cluster: this.cluster } : {}),
+        rewindable: REWINDABLE,
         storageFor: (jobName) => {
           const root = this.checkpointDirectory();
           // One directory per job, so that a later run of the same cell never sees this one's checkpoints.
@@ -111,7 +144,6 @@ export class Workbench {
       },
     );
     this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion() });
-    this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
   }
 
   private checkpointDirectory(): string {
@@ -180,6 +212,7 @@ export class Workbench {
     this.watched.clear();
     await Promise.all([...this.sessions.values()].map((session) => session.dispose()));
     this.sessions.clear();
+    await this.cluster?.shutdown();
     for (const cleanup of this.cleanups.reverse()) cleanup();
     this.cleanups.length = 0;
     // Checkpoints were for rewinding in this session; savepoints belong to the user and stay.

@@ -35,25 +35,42 @@ export class LocalCluster {
     /** The client's environment defaults, which the taskmanagers must apply too. */
     private readonly defaults: HostDefaults = {},
     private readonly launcher: ProcessLauncher = new NodeProcessLauncher(),
+    /** Environment variables the jobmanager and taskmanagers get on top of the usual ones. */
+    private readonly workerEnv: Record<string, string> = {},
   ) {}
 
   private start() {
     if (this.jobManager) return this.jobManager;
-    const proc = this.launcher.launch('jobmanager', [JSON.stringify(this.options)]);
-    if (this.options.launchTaskManagers === 'parent') serveLaunchRequests(proc, this.launcher);
+    const proc = this.launcher.launch('jobmanager', [JSON.stringify(this.options)], this.workerEnv);
+    if (this.options.launchTaskManagers === 'parent') {
+      // Forked taskmanagers inherit the jobmanager's environment; relayed ones get it here.
+      const launcher = this.launcher;
+      const workerEnv = this.workerEnv;
+      serveLaunchRequests(proc, { launch: (role, args, env) => launcher.launch(role, args, { ...workerEnv, ...env }) });
+    }
     const api = Comlink.wrap<JobManagerApi & { ready(): Promise<boolean> }>(ipcEndpoint(proc.ipc, 'jobmanager'));
     const exited = new Promise<string>((resolve) => proc.onExit((code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
     this.jobManager = { process: proc, api, exited };
     return this.jobManager;
   }
 
-  /** Submits a job whose code is `code` (or will be, once bundled); the plan is the job's graph. */
-  submit(job: JobDefinition, code: CodeRef | Promise<CodeRef>, restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {}): JobClient {
+  /**
+   * Submits a job whose code is `code` (or will be, once bundled); the plan is the job's graph.
+   * `onAccepted` learns the jobmanager's id of the job (taskmanagers tag its output with it).
+   */
+  submit(
+    job: JobDefinition,
+    code: CodeRef | Promise<CodeRef>,
+    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {},
+    onAccepted?: (clusterJobId: string) => void,
+  ): JobClient {
     const jm = this.start();
     let latest: OperatorReport[] = [];
     let checkpoints: CheckpointStats[] = [];
     let restarts: { at: number; cause: string }[] = [];
     let jobId: string | undefined;
+    let accept!: (id: string) => void;
+    const accepted = new Promise<string>((resolve) => (accept = resolve));
     let cancelRequested = false;
     const jmDied = jm.exited.then((how) => {
       throw new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
@@ -61,6 +78,8 @@ export class LocalCluster {
     const result = (async (): Promise<JobResult> => {
       jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied]);
       this.running.set(jobId, job.graph.name);
+      accept(jobId);
+      onAccepted?.(jobId);
       if (cancelRequested) void jm.api.cancel(jobId);
       for (;;) {
         const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
@@ -85,15 +104,19 @@ export class LocalCluster {
       metrics: () => latest,
       checkpoints: () => checkpoints.slice(),
       restarts: () => restarts.slice(),
-      triggerSavepoint: () => this.withJobId(job, () => jobId, (id) => jm.api.triggerSavepoint(id)),
-      stopWithSavepoint: () => this.withJobId(job, () => jobId, (id) => jm.api.stopWithSavepoint(id)),
+      triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
+      stopWithSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id)),
     };
   }
 
-  /** Runs a savepoint call once the jobmanager has accepted the job. */
-  private async withJobId(job: JobDefinition, id: () => string | undefined, call: (id: string) => Promise<string>): Promise<string> {
-    const jobId = id();
-    if (!jobId) throw new Error(`Job '${job.graph.name}' has not started on the cluster yet; try again once it runs`);
+  /** Runs a savepoint call once the jobmanager has accepted the job (its code may still be bundling). */
+  private async withJobId(job: JobDefinition, accepted: Promise<string>, result: Promise<JobResult>, call: (id: string) => Promise<string>): Promise<string> {
+    const ended = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    const jobId = await Promise.race([accepted, ended]);
+    if (jobId === undefined) throw new Error(`Job '${job.graph.name}' ended before it could take a savepoint`);
     return call(jobId);
   }
 

@@ -53,6 +53,13 @@ export interface ClusterOptions {
    * Electron's main process can start utility processes).
    */
   launchTaskManagers?: 'fork' | 'parent';
+  /**
+   * Completed checkpoints kept per job at least (the job's own `retained` if larger), so that a
+   * client such as the workbench can restore an earlier one. Default: the job's `retained`.
+   */
+  minRetained?: number;
+  /** Keep the retained checkpoints when a job ends, whatever its status (the workbench rewinds to them). */
+  retainAfterEnd?: boolean;
 }
 
 /** Where a job's checkpoints and savepoints go, as taskmanagers need to know it. */

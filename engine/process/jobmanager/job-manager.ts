@@ -298,7 +298,7 @@ export class JobManager implements JobManagerApi {
         },
         discard: (id, savepoint) => job.storage.discard(id, savepoint ? 'savepoint' : 'checkpoint'),
         failJob: (reason) => this.failJob(job.id, { message: reason }),
-        retain: () => job.storage.cleanup(config.retained),
+        retain: () => job.storage.cleanup(Math.max(config.retained, this.options.minRetained ?? 0)),
         onHistory: (h) => {
           history.length = before;
           history.push(...h.map((s) => ({ ...s })));
@@ -451,6 +451,7 @@ export class JobManager implements JobManagerApi {
     job.status = { ...job.status, state, operators, report };
     const config = job.submission.plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
     // Checkpoints belong to the run: gone when it ends, unless retained on cancellation.
+    if (this.options.retainAfterEnd) return;
     if (state === 'FINISHED' || (state === 'CANCELED' && !config.retainOnCancel)) void job.storage.cleanup(0).catch(() => {});
   }
 }

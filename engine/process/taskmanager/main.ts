@@ -9,6 +9,7 @@ import { ipcEndpoint } from '../rpc/endpoints.ts';
 import type { TaskManagerApi, TaskManagerEvents } from '../protocol.ts';
 import { createDataPlane } from './data-plane-adapter.ts';
 import { registerNodeConnectors } from '../../connectors/register.ts';
+import { installJobOutput } from './job-output.ts';
 
 process.title = 'weir-taskmanager';
 exitWithParent();
@@ -16,6 +17,7 @@ const parent = parentChannel();
 // Stack traces of user functions then point into the notebook, as in the client.
 process.setSourceMapsEnabled(true);
 registerNodeConnectors();
+installJobOutput();
 const events = Comlink.wrap<TaskManagerEvents>(ipcEndpoint(parent, 'tm-events'));
 const dataPlane = createDataPlane();
 const taskManager = dataPlane.then((dp) => new TaskManager(events, dp));

@@ -1,6 +1,7 @@
 import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 import { rebuildJob, planDifference } from './rebuild.ts';
+import { inJobScope, markJobOutput } from './job-output.ts';
 import { deploy, type ChannelId, type ChannelProvider, type Deployment } from '../../runtime/deployment.ts';
 import { TaskRunner } from '../../runtime/task-runner.ts';
 import { collectSubtaskMetrics, type SubtaskMetrics } from '../../runtime/metrics.ts';
@@ -96,7 +97,8 @@ export class TaskManager implements TaskManagerApi {
     };
     const storage = new FsCheckpointStorage({ checkpointDir: d.storage.checkpointDir, savepointDir: d.storage.savepointDir, jobName: d.storage.jobName });
     const restored = d.restore ? await this.loadRestoredState(storage, d, job) : undefined;
-    const deployment = deploy(job, {
+    // Output of the job's code is tagged with the job for the client (job-output.ts).
+    const deployment = inJobScope(d.jobId, () => deploy(job, {
       clock: SYSTEM_CLOCK,
       restore: restored ? (uid) => restored.get(uid) ?? [] : undefined,
       print: (line) => console.log(line),
@@ -106,12 +108,13 @@ export class TaskManager implements TaskManagerApi {
       beforeWire: (jobGraph) => {
         deploymentChains = jobGraph.chainOf;
       },
-    });
+    }));
     // Short time slices: socket writes and credit announcements only happen between slices.
     const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK, 1);
     wake = runner.wake;
     for (const task of deployment.tasks) task.onSnapshot = (snap) => this.onTaskSnapshot(d.jobId, task, snap, storage);
     this.jobs.set(d.jobId, { job, deployment, runner, storage });
+    markJobOutput(d.jobId, 'begin');
   }
 
   /** Reads, per operator uid of the job, the snapshots of all its old subtasks (keyed state left encoded). */
@@ -150,7 +153,9 @@ export class TaskManager implements TaskManagerApi {
 
   async start(jobId: string): Promise<void> {
     const running = this.requireJob(jobId);
-    running.done = running.runner.run().then(
+    running.done = inJobScope(jobId, () => running.runner.run())
+      .finally(() => markJobOutput(jobId, 'done'))
+      .then(
       () => this.finish(jobId, running, undefined),
       (e: unknown) => this.finish(jobId, running, e),
     );

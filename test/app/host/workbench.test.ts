@@ -156,7 +156,8 @@ await env.execute('endless');
       const doc = await h3.service.openNotebook('live.ts');
       const run = h3.service.runCells({ path: 'live.ts', cells: doc.cells, run: 'all' });
       await h3.waitFor((e) => e.name === 'onDidAppendChartPoints');
-      const job = (await h3.waitFor((e) => e.name === 'onDidUpdateJob' && e.event.status === 'RUNNING')).event;
+      // Worker processes report figures about once a second.
+      const job = (await h3.waitFor((e) => e.name === 'onDidUpdateJob' && e.event.status === 'RUNNING' && e.event.operators.length > 0)).event;
       assert.ok(job.operators[0].recordsOut > 0);
       await h3.service.interrupt('live.ts');
       await run;
