@@ -1,5 +1,5 @@
 /**
- * `weir serve [dir] [--port N]`: the workbench in a browser. Serves the renderer bundle and the
+ * `weir serve [dir] [--port N] [--taskmanagers N]`: the workbench in a browser. Serves the renderer bundle and the
  * workbench host (over a WebSocket) for the notebooks under `dir`, on 127.0.0.1 only.
  *
  * Anyone who can drive the workbench can run code as the user, so every request must carry
@@ -30,8 +30,10 @@ at http://127.0.0.1:<port>/ and prints the URL to open, with its access token. A
 &notebook=<path relative to dir> to the URL to open a notebook. Stop with Ctrl+C.
 
 Options:
-  --port <n>   port to listen on (default 8471; 0 picks a free one)
-  -h, --help   show this help
+  --port <n>           port to listen on (default 8471; 0 picks a free one)
+  --taskmanagers <n>   worker processes that notebook jobs run on, started with the first
+                       job (default: one per core); 0 runs jobs inside the server process
+  -h, --help           show this help
 `;
 
 /** The default port: "weir" on a phone keypad is 9347, which is often taken; this rarely is. */
@@ -49,6 +51,8 @@ export interface WebServerOptions {
   token?: string;
   /** The module notebooks import as 'weir'. */
   weirModule?: string;
+  /** Taskmanager processes for notebook jobs; 0 runs them in this process. Default: one per core. */
+  taskManagers?: number;
 }
 
 /** A running web server. */
@@ -89,6 +93,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const token = options.token ?? randomBytes(24).toString('base64url');
   const workbenchOptions: Parameters<typeof Workbench.start>[0] = { root: options.root, shell: 'web' };
   if (options.weirModule) workbenchOptions.weirModule = options.weirModule;
+  if (options.taskManagers !== undefined) workbenchOptions.taskManagers = options.taskManagers;
   const workbench = await Workbench.start(workbenchOptions);
 
   const server = createServer();
@@ -178,7 +183,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 export async function serveCommand(argv: string[], context: CliContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, taskmanagers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     context.stderr(`error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see 'weir serve --help')\n`);
     return 2;
@@ -202,9 +207,16 @@ export async function serveCommand(argv: string[], context: CliContext): Promise
     context.stderr(`error: --port must be an integer from 0 to 65535, got '${portText}'\n`);
     return 2;
   }
+  const taskManagersText = parsed.values.taskmanagers;
+  const taskManagers = taskManagersText === undefined ? undefined : Number(taskManagersText);
+  if (taskManagersText !== undefined && (!/^\d+$/.test(taskManagersText) || !Number.isSafeInteger(taskManagers))) {
+    context.stderr(`error: --taskmanagers must be an integer of at least 0, got '${taskManagersText}'\n`);
+    return 2;
+  }
   let server: WebServer;
   try {
     const options: WebServerOptions = { root, port };
+    if (taskManagers !== undefined) options.taskManagers = taskManagers;
     if (context.weirModule) options.weirModule = context.weirModule;
     server = await startWebServer(options);
   } catch (error) {

@@ -1,10 +1,13 @@
 /**
  * The workbench host in Electron's utility process. Main hands it one MessagePort per window
  * (a `{ type: 'connect' }` message carrying the port); the window then talks to the host over
- * that port directly, as DESIGN.md's process model has it.
+ * that port directly, as DESIGN.md's process model has it. Notebook jobs run on worker
+ * processes that main starts for this process (relayed-launcher.ts).
  *
  * Started as `utilityProcess.fork(this file, [folder])`.
  */
+import { parentChannel } from '../../engine/process/parent-channel.ts';
+import { RelayedProcessLauncher } from '../../engine/process/relayed-launcher.ts';
 import { Workbench } from '../host/workbench.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
 
@@ -32,7 +35,8 @@ export function portMainLink(port: PortMain): MessageLink {
 const parentPort = (process as unknown as { parentPort?: { on(event: 'message', listener: (event: { data: unknown; ports: PortMain[] }) => void): void } }).parentPort;
 if (parentPort) {
   const folder = process.argv[2] ?? process.cwd();
-  const workbench = await Workbench.start({ root: folder, shell: 'desktop' });
+  // Only main can start utility processes: the cluster asks it, for the jobmanager and taskmanagers alike.
+  const workbench = await Workbench.start({ root: folder, shell: 'desktop', launcher: new RelayedProcessLauncher(parentChannel()), launchTaskManagers: 'parent' });
   parentPort.on('message', (event) => {
     const port = event.ports[0];
     if ((event.data as { type?: string } | undefined)?.type !== 'connect' || !port) return;
