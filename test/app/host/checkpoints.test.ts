@@ -40,12 +40,13 @@ await plain.execute('no checkpoints');
 const isUpdate = (e: RecordedEvent): e is RecordedEvent & { event: JobUpdateEvent } => e.name === 'onDidUpdateJob';
 const completed = (rows: CheckpointSummary[]) => rows.filter((c) => c.status === 'COMPLETED' && !c.savepoint);
 
-describe('workbench job checkpoints', () => {
+// On worker processes (the default) and in the host process (taskManagers 0) alike.
+for (const taskManagers of [2, 0]) describe(`workbench job checkpoints (${taskManagers ? `${taskManagers} taskmanagers` : 'in the host process'})`, () => {
   let h: HostHarness;
   let checkpointDir: string;
   before(async () => {
     checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'weir-host-checkpoints-'));
-    h = await startHarness({ 'ckpt.ts': NOTEBOOK }, { checkpointDir });
+    h = await startHarness({ 'ckpt.ts': NOTEBOOK }, { checkpointDir, taskManagers });
   });
   after(async () => {
     await h.close();

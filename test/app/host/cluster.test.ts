@@ -1,0 +1,146 @@
+/**
+ * Workbench jobs on worker processes: the same output as in the host process, a runaway user
+ * function that fails its job without freezing the kernel, Stop and Rewind, and no worker
+ * process left once the workbench has closed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CellOutput, JobDescription } from '../../../app/shared/workbench/protocol.ts';
+import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
+import { descendants } from '../../harness/processes.ts';
+import { startHarness, type HostHarness, type RecordedEvent } from './harness.ts';
+
+const WORKERS = /^weir-(jobmanager|taskmanager)/;
+
+const WINDOWS = `// %% Setup
+import { StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows } from 'weir';
+interface R { k: string; ts: number; v: number }
+
+// %% Windows
+const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+env
+  .fromGenerator(3000, (i): R => ({ k: 'k' + (i % 7), ts: i * 3, v: i % 11 }))
+  .assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<R>().withTimestampAssigner((r) => r.ts))
+  .keyBy((r) => r.k)
+  .window(TumblingEventTimeWindows.of(500))
+  .reduce((a, b) => ({ ...a, v: a.v + b.v }), (k, w, r) => ({ k, start: w.start, sum: r.v }))
+  .map((r) => { console.log('fired', r.k, r.start); return r; })
+  .print('sum');
+await env.execute('sums');
+`;
+
+const RUNAWAY = `// %% Runaway
+import { StreamExecutionEnvironment } from 'weir';
+const env = StreamExecutionEnvironment.create();
+env.fromGenerator(Infinity, (i) => i, { recordsPerSecond: 100 })
+  .map((x) => { if (x > 20) while (true) {} return x; })
+  .name('spin')
+  .print();
+await env.execute('runaway');
+
+// %% Next
+console.log('the kernel still runs cells');
+`;
+
+const outputsOf = (h: HostHarness, cellId: string): CellOutput[] =>
+  h.events.filter((e) => e.name === 'onDidWriteOutput' && e.event.cellId === cellId).map((e) => e.event.output as CellOutput);
+
+/** The cell's console lines, sorted (parallel subtasks interleave differently on every run). */
+const linesOf = (h: HostHarness, cellId: string): string[] =>
+  outputsOf(h, cellId)
+    .flatMap((o) => (o.kind === 'text' ? o.text.split('\n') : []))
+    .filter(Boolean)
+    .sort();
+
+const statesOf = (h: HostHarness, cellId: string): string[] => h.events.filter((e) => e.name === 'onDidChangeCellState' && e.event.cellId === cellId).map((e) => e.event.status);
+const isUpdate = (e: RecordedEvent): e is RecordedEvent & { event: JobUpdateEvent } => e.name === 'onDidUpdateJob';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) assert.fail(message);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function runAll(h: HostHarness, notebook: string): Promise<void> {
+  const doc = await h.service.openNotebook(notebook);
+  await h.service.runCells({ path: notebook, cells: doc.cells, run: 'all' });
+}
+
+describe('workbench jobs on worker processes', () => {
+  it('prints the same keyed-window results as in the host process, under the cell, and starts workers only for a job', async () => {
+    const inProcess = await startHarness({ 'w.ts': WINDOWS }, { taskManagers: 0 });
+    let expected: string[];
+    try {
+      await runAll(inProcess, 'w.ts');
+      expected = linesOf(inProcess, 'c2');
+    } finally {
+      await inProcess.close();
+    }
+    // 3000 readings 3 ms apart: 18 windows of 500 ms for each of 7 keys.
+    assert.equal(expected.filter((l) => /^sum:[12]> /.test(l)).length, 7 * 18, expected.join('\n'));
+    assert.ok(expected.some((l) => l.startsWith('fired ')), 'console.log in an operator reaches the cell');
+
+    const cluster = await startHarness({ 'w.ts': WINDOWS }, { taskManagers: 2 });
+    try {
+      assert.deepEqual(descendants(process.pid, WORKERS), [], 'no worker process before the first job');
+      await runAll(cluster, 'w.ts');
+      assert.deepEqual(statesOf(cluster, 'c2').at(-1), 'done');
+      assert.equal(descendants(process.pid, /^weir-taskmanager/).length, 2, 'the job ran on two taskmanagers');
+      assert.deepEqual(linesOf(cluster, 'c2'), expected);
+    } finally {
+      await cluster.close();
+    }
+    assert.deepEqual(descendants(process.pid, WORKERS), [], 'closing the workbench ends its workers');
+  });
+
+  describe('a runaway function', () => {
+    let h: HostHarness;
+    before(async () => {
+      h = await startHarness({ 'spin.ts': RUNAWAY }, { taskManagers: 2 });
+    });
+    after(async () => {
+      await h.close();
+      assert.deepEqual(descendants(process.pid, WORKERS), []);
+    });
+
+    it('fails its job within 5 s naming the operator and cell, and the kernel runs the next cell', async () => {
+      const doc = await h.service.openNotebook('spin.ts');
+      const run = h.service.runCells({ path: 'spin.ts', cells: doc.cells, run: ['c1'] });
+      const job = (await h.waitFor((e) => e.name === 'onDidStartJob')).event as JobDescription;
+      // Record 21 starts the endless loop, right after 20 is printed.
+      await h.waitFor((e) => e.name === 'onDidWriteOutput' && e.event.output.kind === 'text' && /^20$/m.test(e.event.output.text));
+      const spinning = performance.now();
+      // The host answers while the taskmanager spins.
+      assert.deepEqual((await h.service.listNotebooks()).map((n) => n.path), ['spin.ts']);
+      const end = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === job.id && e.event.status !== 'RUNNING', 10_000)).event as JobUpdateEvent;
+      const detectedMs = performance.now() - spinning;
+      assert.equal(end.status, 'FAILED');
+      assert.ok(detectedMs < 6000, `detected after ${Math.round(detectedMs)} ms`);
+      assert.match(end.error ?? '', /spin/, end.error);
+      assert.match(end.error ?? '', /cell 1|spin\.ts/, end.error);
+      // The stuck taskmanager has been ended, not left spinning.
+      const stuck = Number(/pid (\d+)/.exec(end.error ?? '')?.[1]);
+      assert.ok(stuck > 0, end.error);
+      await waitUntil(() => !alive(stuck), 3000, `taskmanager ${stuck} still runs`);
+      await run;
+      assert.equal(statesOf(h, 'c1').at(-1), 'failed');
+      const error = outputsOf(h, 'c1').find((o) => o.kind === 'error');
+      assert.ok(error?.kind === 'error' && /spin/.test(error.error.message), JSON.stringify(error));
+
+      await h.service.runCells({ path: 'spin.ts', cells: doc.cells, run: ['c2'] });
+      assert.equal(statesOf(h, 'c2').at(-1), 'done');
+      assert.ok(outputsOf(h, 'c2').some((o) => o.kind === 'text' && o.text.includes('the kernel still runs cells')));
+    });
+  });
+});
