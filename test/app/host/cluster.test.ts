@@ -4,6 +4,9 @@
  * process left once the workbench has closed.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellOutput, JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
@@ -102,6 +105,35 @@ describe('workbench jobs on worker processes', () => {
       await cluster.close();
     }
     assert.deepEqual(descendants(process.pid, WORKERS), [], 'closing the workbench ends its workers');
+  });
+
+  it('restarts a failed job from its checkpoint and reports the cause', async () => {
+    const flag = path.join(mkdtempSync(path.join(os.tmpdir(), 'weir-flaky-')), 'failed-once');
+    const notebook = `// %% Flaky
+import { existsSync, writeFileSync } from 'node:fs';
+import { StreamExecutionEnvironment, RestartStrategies } from 'weir';
+const env = StreamExecutionEnvironment.create();
+env.enableCheckpointing(50);
+env.setRestartStrategy(RestartStrategies.fixedDelay(2, 50));
+env.fromGenerator(400, (i) => i, { recordsPerSecond: 1000 })
+  .map((x) => { if (x === 250 && !existsSync(${JSON.stringify(flag)})) { writeFileSync(${JSON.stringify(flag)}, ''); throw new Error('flaky at ' + x); } return x; })
+  .print();
+await env.execute('flaky');
+`;
+    const h = await startHarness({ 'flaky.ts': notebook }, { taskManagers: 1 });
+    try {
+      await runAll(h, 'flaky.ts');
+      const end = (await h.waitFor((e) => isUpdate(e) && e.event.status !== 'RUNNING')).event as JobUpdateEvent;
+      assert.equal(end.status, 'FINISHED', end.error);
+      assert.equal(end.restarts, 1);
+      assert.match(end.restartCauses?.[0]?.cause ?? '', /flaky at 250/);
+      // Every record reached the sink at least once (the restart replays from the checkpoint).
+      const printed = new Set(linesOf(h, 'c1'));
+      assert.equal(printed.size, 400);
+    } finally {
+      await h.close();
+      rmSync(path.dirname(flag), { recursive: true, force: true });
+    }
   });
 
   describe('a runaway function', () => {
