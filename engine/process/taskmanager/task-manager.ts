@@ -153,12 +153,13 @@ export class TaskManager implements TaskManagerApi {
 
   async start(jobId: string): Promise<void> {
     const running = this.requireJob(jobId);
+    // 'done' goes out after the tasks' last output and before the jobmanager hears of the end.
     running.done = inJobScope(jobId, () => running.runner.run())
       .finally(() => markJobOutput(jobId, 'done'))
       .then(
-      () => this.finish(jobId, running, undefined),
-      (e: unknown) => this.finish(jobId, running, e),
-    );
+        () => this.finish(jobId, running, undefined),
+        (e: unknown) => this.finish(jobId, running, e),
+      );
   }
 
   private finish(jobId: string, running: RunningJob, error: unknown): void {

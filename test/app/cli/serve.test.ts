@@ -105,8 +105,12 @@ describe('weir serve', () => {
     const context = { stdout: (t: string) => out.push(t), stderr: (t: string) => out.push(t), cwd: dir };
     assert.equal(await serveCommand(['--port', 'x'], context), 2);
     assert.equal(await serveCommand(['missing-folder'], context), 2);
+    assert.equal(await serveCommand(['--taskmanagers', '-1'], context), 2);
+    assert.equal(await serveCommand(['--taskmanagers', 'two'], context), 2);
     assert.equal(await serveCommand(['--help'], context), 0);
     assert.match(out.join(''), /--port must be an integer/);
+    assert.match(out.join(''), /--taskmanagers must be an integer of at least 0, got 'two'/);
+    assert.match(out.join(''), /--taskmanagers <n>/);
     assert.match(out.join(''), /not a folder: missing-folder/);
     assert.match(out.join(''), /Usage: weir serve/);
   });
