@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
+import { descendants, type ProcessEntry } from '../harness/processes.ts';
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -38,6 +39,8 @@ export interface ServeProcess {
   token: string;
   /** Everything it printed. */
   output(): string;
+  /** The worker processes (jobmanager, taskmanagers) it runs now. */
+  workers(): ProcessEntry[];
   stop(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export function startServe(dir: string): Promise<ServeProcess> {
           origin: url.origin,
           token: match[2]!,
           output: () => output,
+          workers: () => descendants(child.pid!, /^weir-(jobmanager|taskmanager)/),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();
