@@ -80,8 +80,25 @@ export function installJobOutput(env: NodeJS.ProcessEnv = process.env): void {
   registerSinkFactory('chart', forwardingChartSink);
 }
 
+/**
+ * Bytes waiting to be sent above which print lines and chart rows are dropped: a job printing
+ * at full speed must not fill the taskmanager's memory when the client cannot keep up.
+ */
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** Print lines dropped per job since the client last kept up. */
+const dropped = new Map<string, number>();
+
 function send(message: Record<string, unknown>): void {
   if (!socket || socket.destroyed) return;
+  const job = String(message.t === 'out' || message.t === 'rows' ? message.job : '');
+  if (job && socket.writableLength > MAX_PENDING_BYTES) {
+    dropped.set(job, (dropped.get(job) ?? 0) + (message.t === 'rows' ? (message.rows as unknown[]).length : 1));
+    return;
+  }
+  for (const [droppedJob, count] of dropped) {
+    socket.write(JSON.stringify({ t: 'out', job: droppedJob, stream: 'stderr', text: `[weir] ${count} lines of output and chart rows were dropped: the notebook could not keep up\n` }) + '\n');
+  }
+  dropped.clear();
   socket.write(JSON.stringify(message, jsonValue) + '\n');
 }
 
