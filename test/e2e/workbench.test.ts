@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
+import { processes } from '../harness/processes.ts';
 import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
 
 const unavailable = browserUnavailable();
@@ -321,12 +322,7 @@ function fiftyCells(): string {
   return cells.join('\n');
 }
 
-/** Whether a process of that pid still exists. */
+/** Whether the process runs (an exited child whose parent is gone may linger as a zombie). */
 function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processes().some((p) => p.pid === pid && !p.title.includes('<defunct>'));
 }

@@ -356,7 +356,22 @@ export class JobManager implements JobManagerApi {
       tm.alive = false;
       tm.process.kill('SIGTERM');
     }
-    setTimeout(() => process.exit(0), 50).unref();
+    // A taskmanager stuck in a user function cannot run its SIGTERM handler: after a grace
+    // period the jobmanager exits, and `killTaskManagers` (on exit) ends what is left.
+    const exited = Promise.allSettled(this.taskManagers.filter(Boolean).map((tm) => tm.dead));
+    void Promise.race([exited, new Promise((r) => setTimeout(r, 1000))]).then(() => process.exit(0));
+  }
+
+  /**
+   * Kills every taskmanager at once; called when the jobmanager exits (its client has gone, or
+   * it shuts down), so that no taskmanager outlives it, not even one stuck in an endless loop
+   * that would never notice its parent has gone.
+   *
+   * @example
+   * process.on('exit', () => jobManager.killTaskManagers());
+   */
+  killTaskManagers(): void {
+    for (const tm of this.taskManagers) if (tm) tm.process.kill('SIGKILL');
   }
 
   private async pollMetrics(): Promise<void> {

@@ -16,6 +16,7 @@ const parent = parentChannel();
 const options = JSON.parse(process.argv[2] ?? '{}') as ClusterOptions;
 const launcher = options.launchTaskManagers === 'parent' ? new RelayedProcessLauncher(parent) : new NodeProcessLauncher();
 const jobManager = new JobManager(options, launcher);
+process.on('exit', () => jobManager.killTaskManagers());
 const ready = jobManager.startCluster();
 Comlink.expose(
   {

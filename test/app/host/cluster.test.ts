@@ -4,16 +4,18 @@
  * process left once the workbench has closed.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellOutput, JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
-import { descendants } from '../../harness/processes.ts';
+import { descendants, processes } from '../../harness/processes.ts';
 import { startHarness, type HostHarness, type RecordedEvent } from './harness.ts';
 
 const WORKERS = /^weir-(jobmanager|taskmanager)/;
+const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 const WINDOWS = `// %% Setup
 import { StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows } from 'weir';
@@ -58,13 +60,9 @@ const linesOf = (h: HostHarness, cellId: string): string[] =>
 const statesOf = (h: HostHarness, cellId: string): string[] => h.events.filter((e) => e.name === 'onDidChangeCellState' && e.event.cellId === cellId).map((e) => e.event.status);
 const isUpdate = (e: RecordedEvent): e is RecordedEvent & { event: JobUpdateEvent } => e.name === 'onDidUpdateJob';
 
+/** Whether the process runs (an exited child whose parent is gone may linger as a zombie). */
 function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  return processes().some((p) => p.pid === pid && !p.title.includes('<defunct>'));
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
@@ -133,6 +131,41 @@ await env.execute('flaky');
     } finally {
       await h.close();
       rmSync(path.dirname(flag), { recursive: true, force: true });
+    }
+  });
+
+  it('leaves no worker process when the workbench closes while a taskmanager spins', async () => {
+    const h = await startHarness({ 'spin.ts': RUNAWAY }, { taskManagers: 1 });
+    let workers: ReturnType<typeof descendants> = [];
+    try {
+      const doc = await h.service.openNotebook('spin.ts');
+      void h.service.runCells({ path: 'spin.ts', cells: doc.cells, run: ['c1'] });
+      await h.waitFor((e) => e.name === 'onDidWriteOutput' && e.event.output.kind === 'text' && /^20$/m.test(e.event.output.text));
+      workers = descendants(process.pid, WORKERS);
+      assert.equal(workers.length, 2, JSON.stringify(workers));
+    } finally {
+      await h.close();
+    }
+    await waitUntil(() => workers.every((w) => !alive(w.pid)), 3000, `workers left: ${JSON.stringify(workers.filter((w) => alive(w.pid)))}`);
+  });
+
+  it('leaves no worker process when the host process is killed while a taskmanager spins', async () => {
+    const host = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'workbench', 'spinning-host.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        host.stdout!.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes('spinning')) resolve();
+        });
+        host.once('exit', (code) => reject(new Error(`the host exited with ${code} before its job spun: ${out}`)));
+      });
+      const workers = descendants(host.pid!, WORKERS);
+      assert.equal(workers.filter((w) => w.title.startsWith('weir-taskmanager')).length, 1, JSON.stringify(workers));
+      host.kill('SIGKILL');
+      await waitUntil(() => workers.every((w) => !alive(w.pid)), 5000, `workers left: ${JSON.stringify(workers.filter((w) => alive(w.pid)))}`);
+    } finally {
+      host.kill('SIGKILL');
     }
   });
 
