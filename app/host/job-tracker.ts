@@ -3,9 +3,10 @@
  * the host (`ExecutionHost.submitJob`) and tells it the job started (`onJobStarted`); the
  * tracker runs it on the workbench's cluster of worker processes (or, without one, in this
  * process, with checkpoints into the storage the host chose), from a checkpoint when the cell
- * is being rewound, remembers which cell started it (from
- * `cellContext`), polls its live figures and checkpoint history, and reports its end.
+ * is being rewound; it remembers which cell started it (from `cellContext`), polls its live
+ * figures and checkpoint history, and reports its end.
  */
+import path from 'node:path';
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 import type { JobReport, OperatorReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
@@ -14,7 +15,6 @@ import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
 import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
-import path from 'node:path';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import type { LocalCluster } from '../../engine/process/cluster-client.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
