@@ -70,6 +70,10 @@ abstract class HeapState<S> implements InternalState {
   setCurrentNamespace(ns: NamespaceKey): void {
     this.ns = ns;
   }
+  /** Entries in this state's table (all keys and namespaces): a change tells that an add created one. */
+  get tableEntries(): number {
+    return this.table.size;
+  }
   protected raw(): S | undefined {
     return this.table.get(this.ctx.currentKeyGroup, this.ctx.currentKeyId, this.ns);
   }

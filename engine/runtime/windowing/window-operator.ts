@@ -84,6 +84,8 @@ const LIST = 2;
 /** The contents state, whichever kind it is (reducing, aggregating or list). */
 interface ContentsState extends InternalState {
   add(value: unknown): void;
+  /** Entries of the underlying table (see `HeapState.tableEntries`). */
+  readonly tableEntries: number;
   get(): unknown;
   clear(): void;
   update?(values: Iterable<unknown>): void;
@@ -137,6 +139,8 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   private readonly processFn: ProcessWindowFunctionObject | undefined;
   /** The trigger always sets the timer the cleanup timer would be (so registering it is redundant). */
   private readonly triggerSetsCleanupTimer: boolean;
+  /** Event-time windows with the default trigger: see the fast path in `processFixedSize`. */
+  private readonly defaultEventTimeTrigger: boolean;
 
   private backend!: HeapKeyedStateBackend;
   private timers!: InternalTimerService<Window>;
@@ -179,8 +183,9 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     // Each parallel instance gets its own copy of a function object (fields set in open()).
     this.processFn = f.kind === 'process' ? (typeof f.fn === 'function' ? { process: f.fn } : instantiateUserFunction(f.fn)) : undefined;
 
+    this.defaultEventTimeTrigger = this.trigger === EventTimeTrigger.create() && this.eventTime;
     this.triggerSetsCleanupTimer =
-      (this.trigger === EventTimeTrigger.create() && this.eventTime && this.allowedLateness === 0) ||
+      (this.defaultEventTimeTrigger && this.allowedLateness === 0) ||
       (this.trigger === ProcessingTimeTrigger.create() && !this.eventTime);
     this.assignerCtx = { currentProcessingTime: () => this.services.processingTime.now() };
   }
@@ -254,6 +259,21 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
         if (this.windowCache.size >= 256) this.windowCache.clear();
         window = new TimeWindow(start, start + size);
         this.windowCache.set(start, window);
+      }
+      if (this.defaultEventTimeTrigger && start + size - 1 > this.currentWatermark) {
+        // The default trigger registers the timer of the window's end on every element; once
+        // the window has contents (and has not fired: its end is ahead of the watermark) that
+        // timer is already there, so only the contents change. This skips a timer lookup and the
+        // trigger call per record, the bulk of a window aggregate's cost besides the state.
+        const contents = this.contents;
+        contents.setCurrentNamespace(start);
+        const entries = contents.tableEntries;
+        contents.add(this.evictor ? { value, timestamp } : value);
+        if (contents.tableEntries === entries) continue;
+        this.triggerCtx.at(window, start);
+        this.trigger.onElement(value, timestamp, window, this.triggerCtx);
+        if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window);
+        continue;
       }
       this.addToWindow(value, timestamp, window, start, start);
     }
