@@ -20,12 +20,23 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
-/** The timers of one time and key group: key id → namespace key → timer. */
+/**
+ * The timers of one key at one time: the timer itself while there is one (the common case: one
+ * window per key ends at a time), a map by namespace key once there are more.
+ */
+type KeyTimers<N> = InternalTimer<N> | Map<NamespaceKey, InternalTimer<N>>;
+
+/** The timers of one time and key group, by key id. */
 interface TimerBucket<N> {
   /** The set's epoch when the bucket was made; a view taken in a later epoch may share it. */
   epoch: number;
   size: number;
-  readonly byKey: Map<KeyId, Map<NamespaceKey, InternalTimer<N>>>;
+  readonly byKey: Map<KeyId, KeyTimers<N>>;
+}
+
+function hasTimer<N>(entry: KeyTimers<N> | undefined, nsKey: NamespaceKey): boolean {
+  if (entry === undefined) return false;
+  return entry instanceof Map ? entry.has(nsKey) : entry.nsKey === nsKey;
 }
 
 /**
@@ -67,28 +78,29 @@ export class TimerSet<N> {
     if (!bucket) {
       bucket = { epoch: this.epoch, size: 0, byKey: new Map() };
       perGroup.set(timer.keyGroup, bucket);
-    } else if (bucket.byKey.get(timer.keyId)?.has(timer.nsKey)) return false;
+    } else if (hasTimer(bucket.byKey.get(timer.keyId), timer.nsKey)) return false;
     else bucket = this.writable(perGroup, timer.keyGroup, bucket);
-    let perNs = bucket.byKey.get(timer.keyId);
-    if (!perNs) bucket.byKey.set(timer.keyId, (perNs = new Map()));
-    perNs.set(timer.nsKey, timer);
+    const entry = bucket.byKey.get(timer.keyId);
+    if (entry === undefined) bucket.byKey.set(timer.keyId, timer);
+    else if (entry instanceof Map) entry.set(timer.nsKey, timer);
+    else bucket.byKey.set(timer.keyId, new Map([[entry.nsKey, entry], [timer.nsKey, timer]]));
     bucket.size++;
     return true;
   }
 
   has(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): boolean {
-    return this.byTime.get(time)?.get(keyGroup)?.byKey.get(keyId)?.has(nsKey) ?? false;
+    return hasTimer(this.byTime.get(time)?.get(keyGroup)?.byKey.get(keyId), nsKey);
   }
 
   delete(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): void {
     const perGroup = this.byTime.get(time);
     let bucket = perGroup?.get(keyGroup);
-    if (!bucket || !bucket.byKey.get(keyId)?.has(nsKey)) return;
+    if (!bucket || !hasTimer(bucket.byKey.get(keyId), nsKey)) return;
     bucket = this.writable(perGroup!, keyGroup, bucket);
-    const perNs = bucket.byKey.get(keyId)!;
-    perNs.delete(nsKey);
+    const entry = bucket.byKey.get(keyId)!;
+    if (entry instanceof Map && entry.size > 1) entry.delete(nsKey);
+    else bucket.byKey.delete(keyId);
     bucket.size--;
-    if (perNs.size === 0) bucket.byKey.delete(keyId);
     if (bucket.size === 0) perGroup!.delete(keyGroup);
     if (perGroup!.size === 0) this.byTime.delete(time);
   }
@@ -113,7 +125,12 @@ export class TimerSet<N> {
     // Dropping the buckets (not emptying them) leaves them intact for any open view.
     this.byTime.delete(t);
     const out: InternalTimer<N>[] = [];
-    for (const bucket of perGroup.values()) for (const perNs of bucket.byKey.values()) for (const timer of perNs.values()) out.push(timer);
+    for (const bucket of perGroup.values()) {
+      for (const entry of bucket.byKey.values()) {
+        if (entry instanceof Map) for (const timer of entry.values()) out.push(timer);
+        else out.push(entry);
+      }
+    }
     return out;
   }
 
@@ -168,8 +185,8 @@ export class TimerSet<N> {
   /** The bucket to change: a copy if a view may still read it (see `snapshotView`). */
   private writable(perGroup: Map<number, TimerBucket<N>>, keyGroup: number, bucket: TimerBucket<N>): TimerBucket<N> {
     if (this.openViews === 0 || bucket.epoch === this.epoch) return bucket;
-    const byKey = new Map<KeyId, Map<NamespaceKey, InternalTimer<N>>>();
-    for (const [keyId, perNs] of bucket.byKey) byKey.set(keyId, new Map(perNs));
+    const byKey = new Map<KeyId, KeyTimers<N>>();
+    for (const [keyId, entry] of bucket.byKey) byKey.set(keyId, entry instanceof Map ? new Map(entry) : entry);
     const copy: TimerBucket<N> = { epoch: this.epoch, size: bucket.size, byKey };
     perGroup.set(keyGroup, copy);
     return copy;
@@ -208,7 +225,12 @@ export class TimerSet<N> {
 }
 
 function* timersIn<N>(buckets: Iterable<TimerBucket<N>>): IterableIterator<InternalTimer<N>> {
-  for (const bucket of buckets) for (const perNs of bucket.byKey.values()) yield* perNs.values();
+  for (const bucket of buckets) {
+    for (const entry of bucket.byKey.values()) {
+      if (entry instanceof Map) yield* entry.values();
+      else yield entry;
+    }
+  }
 }
 
 /**
