@@ -728,6 +728,18 @@ function readKeyedInto(r: ByteReader, range: KeyGroupRange | undefined, at: (con
 /** Key groups a snapshot normally spans (Flink's default max parallelism): runs up to a few per group are grouped bytes. */
 const KEY_GROUP_SPREAD = 128;
 
+/** Reads one keyed entry of a run (key group, length, key, namespace, value) and hands it to `visit`. */
+function readRunEntry(r: ByteReader, refs: unknown[], visit: (key: KeyId, ns: NamespaceKey, value: unknown) => void): void {
+  r.varint();
+  const end = r.varint() + r.pos;
+  const keyId = readTagged(r, refs) as KeyId;
+  const ns = readTagged(r, refs) as NamespaceKey;
+  const value = readTagged(r, refs);
+  if (refs.length) refs.length = 0;
+  if (r.pos !== end) throw new Error(`an entry has ${end - r.pos} bytes more than its content`);
+  visit(keyId, ns, value);
+}
+
 /**
  * Consecutive entries of one key group in a keyed section, decoded when the restoring backend
  * first uses that key group.
@@ -747,16 +759,7 @@ class EncodedRun implements EncodedKeyGroup {
     r.pos = this.start;
     const refs: unknown[] = [];
     try {
-      while (r.pos < this.end) {
-        r.varint();
-        const end = r.varint() + r.pos;
-        const keyId = readTagged(r, refs) as KeyId;
-        const ns = readTagged(r, refs) as NamespaceKey;
-        const value = readTagged(r, refs);
-        if (refs.length) refs.length = 0;
-        if (r.pos !== end) throw new Error(`an entry has ${end - r.pos} bytes more than its content`);
-        visit(keyId, ns, value);
-      }
+      while (r.pos < this.end) readRunEntry(r, refs, visit);
     } catch (e) {
       throw this.failure(e, r.pos);
     }
@@ -764,22 +767,14 @@ class EncodedRun implements EncodedKeyGroup {
 
   *iterate(): IterableIterator<[KeyId, NamespaceKey, unknown]> {
     const entries: [KeyId, NamespaceKey, unknown][] = [];
+    const push = (keyId: KeyId, ns: NamespaceKey, value: unknown) => void entries.push([keyId, ns, value]);
     // Decoded in pieces of up to 256 entries, so that a reader in steps never waits for a whole key group.
     const r = new ByteReader(this.section);
     r.pos = this.start;
     const refs: unknown[] = [];
     while (r.pos < this.end) {
       try {
-        for (let i = 0; i < 256 && r.pos < this.end; i++) {
-          r.varint();
-          const end = r.varint() + r.pos;
-          const keyId = readTagged(r, refs) as KeyId;
-          const ns = readTagged(r, refs) as NamespaceKey;
-          const value = readTagged(r, refs);
-          if (refs.length) refs.length = 0;
-          if (r.pos !== end) throw new Error(`an entry has ${end - r.pos} bytes more than its content`);
-          entries.push([keyId, ns, value]);
-        }
+        for (let i = 0; i < 256 && r.pos < this.end; i++) readRunEntry(r, refs, push);
       } catch (e) {
         throw this.failure(e, r.pos);
       }
