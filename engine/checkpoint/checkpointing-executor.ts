@@ -19,6 +19,7 @@ import { MemoryCheckpointStorage } from './memory-storage.ts';
 import type { CheckpointStorage, StoredCheckpoint } from './storage.ts';
 import { checkRestorable, loadOperatorSnapshots, metadataOperators, writeTaskSnapshot } from './task-snapshots.ts';
 import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointConfigSpec, type CheckpointStats } from './types.ts';
+import { inProcessReplayControl } from '../runtime/job-replays.ts';
 
 /** Options of an in-process run with checkpoints. */
 export interface CheckpointingExecutionOptions extends LocalExecutionOptions {
@@ -129,6 +130,7 @@ export class CheckpointingExecutor {
       triggerSavepoint: () => this.triggerSavepoint(),
       stopWithSavepoint: () => this.stopWithSavepoint(),
       restarts: () => this.restarts.map((r) => ({ ...r })),
+      ...inProcessReplayControl(this.job.graph),
     };
   }
 

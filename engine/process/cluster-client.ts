@@ -4,7 +4,7 @@
  * the execution host's `submitJob` by `weir run` (and the workbench host).
  */
 import * as Comlink from 'comlink';
-import type { JobClient, JobDefinition, JobResult } from '../runtime/job.ts';
+import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
 import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
@@ -68,6 +68,7 @@ export class LocalCluster {
     let latest: OperatorReport[] = [];
     let checkpoints: CheckpointStats[] = [];
     let restarts: { at: number; cause: string }[] = [];
+    let replays: ReplayProgress[] = [];
     let jobId: string | undefined;
     let accept!: (id: string) => void;
     const accepted = new Promise<string>((resolve) => (accept = resolve));
@@ -86,6 +87,7 @@ export class LocalCluster {
         latest = status.operators;
         checkpoints = status.checkpoints;
         restarts = status.restarts;
+        replays = status.replays ?? [];
         if (status.report) {
           this.running.delete(jobId);
           if (status.state === 'FAILED') throw failureError(job, status.failure, status.report);
@@ -106,6 +108,13 @@ export class LocalCluster {
       restarts: () => restarts.slice(),
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
       stopWithSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id)),
+      replays: () => replays.map((r) => ({ ...r })),
+      controlReplay: async (name: string, action: ReplayAction) => {
+        if (!jobId) throw new Error(`Job '${job.graph.name}' has not started yet: no replay '${name}' runs in it`);
+        await jm.api.controlReplay(jobId, name, action);
+        // The next status poll brings the new state; this call's caller may want it at once.
+        replays = (await jm.api.status(jobId)).replays ?? replays;
+      },
     };
   }
 

@@ -10,6 +10,8 @@ import type { BarrierEvent } from '../runtime/elements.ts';
 import type { CheckpointAck } from '../checkpoint/coordinator.ts';
 import type { CheckpointStats } from '../checkpoint/types.ts';
 import type { StoredCheckpoint } from '../checkpoint/storage.ts';
+import type { ReplayAction } from '../runtime/job-replays.ts';
+import type { ReplayProgress } from '../runtime/replay-control.ts';
 
 /** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
 export interface CodeRef {
@@ -91,6 +93,8 @@ export interface JobStatus {
   restarts: { at: number; cause: string }[];
   failure?: FailureInfo;
   taskManagers: number;
+  /** Progress of the job's running replay sources, as of the last metrics poll or control action. */
+  replays?: ReplayProgress[];
 }
 
 /** The jobmanager's API, called by the client. */
@@ -102,6 +106,11 @@ export interface JobManagerApi {
   triggerSavepoint(jobId: string): Promise<string>;
   /** Takes a savepoint, then stops the job (status FINISHED); resolves with the path. */
   stopWithSavepoint(jobId: string): Promise<string>;
+  /**
+   * Pauses, resumes, re-paces or seeks the job's replay `name` on the taskmanager that runs it;
+   * rejects naming the replay when the job runs none of that name.
+   */
+  controlReplay(jobId: string, name: string, action: ReplayAction): Promise<void>;
   /** Stops every taskmanager and then the jobmanager itself. */
   shutdown(): Promise<void>;
 }
@@ -129,12 +138,25 @@ export interface TaskManagerApi {
   /** Starts the deployed subtasks. */
   start(jobId: string): Promise<void>;
   cancel(jobId: string): Promise<void>;
-  metrics(jobId: string): Promise<SubtaskMetrics[]>;
+  /** Figures of the job's subtasks here, with the progress of its replays that run here. */
+  metrics(jobId: string): Promise<TaskManagerMetrics>;
+  /**
+   * Applies `action` to the job's replay `name` if it runs here; resolves with its progress
+   * afterwards, or undefined when it does not run here. Rejects on an invalid action.
+   */
+  controlReplay(jobId: string, name: string, action: ReplayAction): Promise<ReplayProgress | undefined>;
   /** Injects the barrier at the job's source tasks on this taskmanager. */
   triggerCheckpoint(jobId: string, barrier: BarrierEvent): Promise<void>;
   notifyCheckpointComplete(jobId: string, checkpointId: number): Promise<void>;
   /** Answers while the taskmanager's event loop runs. */
   heartbeat(): Promise<number>;
+}
+
+/** What a taskmanager reports of one job when the jobmanager polls it. */
+export interface TaskManagerMetrics {
+  subtasks: SubtaskMetrics[];
+  /** Progress of the job's replay sources running on this taskmanager. */
+  replays: ReplayProgress[];
 }
 
 /** A taskmanager's use of the machine, reported with its results. */

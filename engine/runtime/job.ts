@@ -3,6 +3,11 @@ import type { KeySelector, OperatorFactory } from './operator.ts';
 import type { CustomPartitioner } from './network/partitioners.ts';
 import type { JobReport, OperatorReport } from './host.ts';
 import type { CheckpointStats } from './checkpoint-stats.ts';
+import type { ReplayProgress } from './replay-control.ts';
+import type { ReplayAction } from './job-replays.ts';
+
+export type { ReplayAction } from './job-replays.ts';
+export type { ReplayProgress } from './replay-control.ts';
 
 /** The user code behind one vertex of the plan. */
 export interface VertexCode {
@@ -77,4 +82,20 @@ export interface JobClient {
    * client.restarts?.().at(-1)?.cause; // 'Map (2/2) failed: boom'
    */
   restarts?(): { at: number; cause: string }[];
+  /**
+   * Progress of the job's replay sources that are running (an ended replay drops out).
+   *
+   * @example
+   * for (const r of client.replays?.() ?? []) console.log(r.name, r.percent.toFixed(1) + '%');
+   */
+  replays?(): ReplayProgress[];
+  /**
+   * Pauses, resumes, changes the speed of or seeks the job's running replay `name`. Rejects,
+   * naming the replay, when the job runs no such replay (or the action is invalid).
+   *
+   * @example
+   * await client.controlReplay?.('trips', { speed: 600 });
+   * await client.controlReplay?.('trips', { pause: true });
+   */
+  controlReplay?(name: string, action: ReplayAction): Promise<void>;
 }

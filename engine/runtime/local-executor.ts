@@ -13,6 +13,7 @@ import { LocalChannel } from './network/local-channel.ts';
 import { SYSTEM_CLOCK, type Clock } from './processing-time.ts';
 import { TaskRunner } from './task-runner.ts';
 import { platform } from './platform.ts';
+import { inProcessReplayControl } from './job-replays.ts';
 
 /** Options of an in-process run. */
 export interface LocalExecutionOptions {
@@ -160,6 +161,7 @@ export class LocalExecutor {
       checkpoints: () => [],
       triggerSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
       stopWithSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
+      ...inProcessReplayControl(this.job.graph),
     };
   }
 

@@ -24,6 +24,8 @@ import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoin
 import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
 import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
+import { checkReplayAction, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
+import type { ReplayProgress } from '../../runtime/replay-control.ts';
 
 interface TaskManagerHandle {
   id: number;
@@ -50,6 +52,8 @@ interface JobState {
   /** Taskmanagers that still run subtasks of the current attempt. */
   pending: Set<number>;
   metrics: Map<number, SubtaskMetrics[]>;
+  /** Progress of the job's replays, by taskmanager, as last polled. */
+  replays: Map<number, ReplayProgress[]>;
   resources: TaskManagerResources[];
   previous?: { metrics: SubtaskMetrics[]; at: number };
   cancelled: boolean;
@@ -204,6 +208,7 @@ export class JobManager implements JobManagerApi {
       attempt: 0,
       pending: new Set(),
       metrics: new Map(),
+      replays: new Map(),
       resources: [],
       cancelled: false,
       stopped: false,
@@ -254,6 +259,8 @@ export class JobManager implements JobManagerApi {
     const attempt = attemptId(job);
     job.pending.clear();
     job.metrics.clear();
+    job.replays.clear();
+    job.status.replays = [];
     for (const tm of this.taskManagers) {
       const names: string[] = [];
       job.jobGraph.chains.forEach((c, ci) => {
@@ -348,6 +355,23 @@ export class JobManager implements JobManagerApi {
     return savepoint;
   }
 
+  async controlReplay(jobId: string, name: string, action: ReplayAction): Promise<void> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`Unknown job ${jobId}`);
+    const names = replayNames(job.submission.plan);
+    checkReplayAction(name, action);
+    const attempt = attemptId(job);
+    const answers = job.status.state === 'RUNNING' && !job.restarting
+      ? await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.controlReplay(attempt, name, action).then((p) => [tm, p] as const, () => undefined)))
+      : [];
+    const hit = answers.find((a) => a?.[1]);
+    if (!hit) throw noSuchReplay(job.submission.plan.name, name, names);
+    // The new state shows at once, not only at the next metrics poll.
+    const [tm, progress] = hit;
+    job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress!));
+    job.status.replays = [...job.replays.values()].flat();
+  }
+
   async shutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.metricsTimer);
@@ -379,7 +403,15 @@ export class JobManager implements JobManagerApi {
       if (job.status.state !== 'RUNNING') continue;
       const attempt = attemptId(job);
       const results = await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.metrics(attempt).then((m) => [tm, m] as const, () => undefined)));
-      for (const r of results) if (r) job.metrics.set(r[0], r[1]);
+      // The job may have ended or restarted while the taskmanagers answered.
+      if (attemptId(job) !== attempt || isEnded(job.status.state)) continue;
+      for (const r of results) {
+        // A taskmanager that finished meanwhile has reported its final figures already.
+        if (!r || !job.pending.has(r[0])) continue;
+        job.metrics.set(r[0], r[1].subtasks);
+        job.replays.set(r[0], r[1].replays);
+      }
+      job.status.replays = [...job.replays.values()].flat();
       const all = [...job.metrics.values()].flat();
       const now = Date.now();
       const previous = job.previous ? { metrics: job.previous.metrics, elapsedMs: now - job.previous.at } : undefined;
@@ -393,6 +425,9 @@ export class JobManager implements JobManagerApi {
     const job = this.jobOfAttempt(attempt);
     if (!job || isEnded(job.status.state) || job.restarting) return;
     job.metrics.set(tm, metrics);
+    // Its replays have ended with its subtasks.
+    job.replays.delete(tm);
+    job.status.replays = [...job.replays.values()].flat();
     job.resources.push(resources);
     job.pending.delete(tm);
     if (job.pending.size === 0) this.endJob(job, job.stopped ? 'FINISHED' : job.cancelled ? 'CANCELED' : 'FINISHED');
@@ -463,7 +498,7 @@ export class JobManager implements JobManagerApi {
     };
     Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources, restartCauses: job.status.restarts });
     if (job.status.failure) report.error = job.status.failure.message;
-    job.status = { ...job.status, state, operators, report };
+    job.status = { ...job.status, state, operators, report, replays: [] };
     const config = job.submission.plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
     // Checkpoints belong to the run: gone when it ends, unless retained on cancellation.
     if (this.options.retainAfterEnd) return;

@@ -8,7 +8,8 @@ import { NodeProcessLauncher } from '../launcher.ts';
 import { exitWithParent, parentChannel } from '../parent-channel.ts';
 import { RelayedProcessLauncher } from '../relayed-launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
-import type { ClusterOptions } from '../protocol.ts';
+import type { ClusterOptions, JobManagerApi } from '../protocol.ts';
+import type { ReplayAction } from '../../runtime/job-replays.ts';
 
 process.title = 'weir-jobmanager';
 exitWithParent();
@@ -26,7 +27,8 @@ Comlink.expose(
     cancel: (id: string) => jobManager.cancel(id),
     triggerSavepoint: (id: string) => jobManager.triggerSavepoint(id),
     stopWithSavepoint: (id: string) => jobManager.stopWithSavepoint(id),
+    controlReplay: (id: string, name: string, action: ReplayAction) => jobManager.controlReplay(id, name, action),
     shutdown: () => jobManager.shutdown(),
-  },
+  } satisfies JobManagerApi & { ready(): Promise<boolean> },
   ipcEndpoint(parent, 'jobmanager'),
 );

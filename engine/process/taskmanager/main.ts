@@ -30,6 +30,7 @@ const api: TaskManagerApi = {
   start: async (jobId) => (await taskManager).start(jobId),
   cancel: async (jobId) => (await taskManager).cancel(jobId),
   metrics: async (jobId) => (await taskManager).metrics(jobId),
+  controlReplay: async (jobId, name, action) => (await taskManager).controlReplay(jobId, name, action),
   triggerCheckpoint: async (jobId, barrier) => (await taskManager).triggerCheckpoint(jobId, barrier),
   notifyCheckpointComplete: async (jobId, id) => (await taskManager).notifyCheckpointComplete(jobId, id),
   heartbeat: async () => Date.now(),

@@ -1,14 +1,16 @@
-import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo } from '../protocol.ts';
+import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo, TaskManagerMetrics } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 import { rebuildJob, planDifference } from './rebuild.ts';
 import { inJobScope, markJobOutput } from './job-output.ts';
 import { deploy, type ChannelId, type ChannelProvider, type Deployment } from '../../runtime/deployment.ts';
 import { TaskRunner } from '../../runtime/task-runner.ts';
-import { collectSubtaskMetrics, type SubtaskMetrics } from '../../runtime/metrics.ts';
+import { collectSubtaskMetrics } from '../../runtime/metrics.ts';
 import { LocalChannel, type ChannelReader, type ChannelWriter } from '../../runtime/network/local-channel.ts';
 import { OperatorFailure } from '../../runtime/chain-outputs.ts';
 import { SYSTEM_CLOCK } from '../../runtime/processing-time.ts';
 import type { JobDefinition } from '../../runtime/job.ts';
+import { applyReplayAction, localReplayProgress, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
+import type { ReplayProgress } from '../../runtime/replay-control.ts';
 import type { BarrierEvent } from '../../runtime/elements.ts';
 import { SourceOperator } from '../../runtime/source.ts';
 import type { OperatorSnapshot } from '../../runtime/operator.ts';
@@ -31,6 +33,8 @@ export interface DataPlane {
 
 interface RunningJob {
   job: JobDefinition;
+  /** Names of the job's replay sources (those running here are in the replay registry). */
+  replays: string[];
   deployment: Deployment;
   runner: TaskRunner;
   storage: CheckpointStorage;
@@ -113,7 +117,7 @@ export class TaskManager implements TaskManagerApi {
     const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK, 1);
     wake = runner.wake;
     for (const task of deployment.tasks) task.onSnapshot = (snap) => this.onTaskSnapshot(d.jobId, task, snap, storage);
-    this.jobs.set(d.jobId, { job, deployment, runner, storage });
+    this.jobs.set(d.jobId, { job, replays: replayNames(job.graph), deployment, runner, storage });
     markJobOutput(d.jobId, 'begin');
   }
 
@@ -181,9 +185,16 @@ export class TaskManager implements TaskManagerApi {
     this.jobs.get(jobId)?.runner.stop();
   }
 
-  async metrics(jobId: string): Promise<SubtaskMetrics[]> {
+  async metrics(jobId: string): Promise<TaskManagerMetrics> {
     const running = this.jobs.get(jobId);
-    return running ? collectSubtaskMetrics(running.deployment, running.runner, running.job.graph) : [];
+    if (!running) return { subtasks: [], replays: [] };
+    return { subtasks: collectSubtaskMetrics(running.deployment, running.runner, running.job.graph), replays: localReplayProgress(running.replays) };
+  }
+
+  async controlReplay(jobId: string, name: string, action: ReplayAction): Promise<ReplayProgress | undefined> {
+    const running = this.jobs.get(jobId);
+    if (!running || !applyReplayAction(running.replays, name, action)) return undefined;
+    return localReplayProgress([name])[0];
   }
 
   private requireJob(jobId: string): RunningJob {
