@@ -43,7 +43,8 @@ export function operatorGraphOf(graph: StreamGraphSpec): { operators: JobOperato
     const operator: JobOperator = { uid: v.uid, name: v.name, parallelism: v.parallelism, kind: v.kind };
     const task = chainOf.get(v.id);
     if (task !== undefined) operator.task = task;
-    const config = describeConfig(v.config);
+    // Options left unset (a replay's `database`) are not part of the description.
+    const config = describeConfig(v.config && Object.fromEntries(Object.entries(v.config).filter(([, value]) => value !== undefined)));
     if (config.length > 0) operator.config = config.join(' ');
     return operator;
   });

@@ -14,7 +14,7 @@ import type { CheckpointStorage } from '../../engine/checkpoint/storage.ts';
 import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.ts';
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, ReplayAction, ReplayStatus, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import type { LocalCluster } from '../../engine/process/cluster-client.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
@@ -271,6 +271,20 @@ export class JobTracker {
   }
 
   /**
+   * Pauses, resumes, re-paces or seeks a running replay of a job, through its job-control API;
+   * rejects naming the job or the replay when there is no such running replay.
+   */
+  async controlReplay(id: string, name: string, action: ReplayAction): Promise<void> {
+    const job = this.jobs.get(id);
+    if (!job) throw new Error(`There is no job ${id}`);
+    if (job.status !== 'RUNNING') throw new Error(`Job '${job.description.name}' is not running: its replay '${name}' has ended`);
+    if (!job.client.controlReplay) throw new Error(`Job '${job.description.name}' cannot control replays here`);
+    await job.client.controlReplay(name, action);
+    // The panel sees the new state now rather than at the next poll.
+    this.events.updated(this.liveUpdate(job));
+  }
+
+  /**
    * Prepares a rewind: checks that the checkpoint is still kept, cancels the running jobs of the
    * job's cell, and arranges that the next job of the same name its cell starts begins from that
    * checkpoint. Returns the cell to run. Throws, saying why, when it cannot be done.
@@ -325,19 +339,26 @@ export class JobTracker {
     for (const job of this.jobs.values()) {
       if (job.status !== 'RUNNING') continue;
       anyRunning = true;
-      this.events.updated({
-        jobId: job.description.id,
-        status: 'RUNNING',
-        elapsedMs: performance.now() - job.started,
-        operators: safeMetrics(job.client).map(operatorMetrics),
-        checkpoints: summaries(job),
-        ...restartsOf(job.client),
-      });
+      this.events.updated(this.liveUpdate(job));
     }
     if (!anyRunning && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
+  }
+
+  /** A running job's figures now. */
+  private liveUpdate(job: TrackedJob): JobUpdateEvent {
+    const replays = replaysOf(job.client);
+    return {
+      jobId: job.description.id,
+      status: 'RUNNING',
+      elapsedMs: performance.now() - job.started,
+      operators: safeMetrics(job.client).map(operatorMetrics),
+      checkpoints: summaries(job),
+      ...restartsOf(job.client),
+      ...(replays.length ? { replays } : {}),
+    };
   }
 
   private finish(job: TrackedJob, report: JobReport | undefined, error?: unknown): void {
@@ -374,6 +395,25 @@ function restartsOf(client: JobClient): Pick<JobUpdateEvent, 'restarts' | 'resta
     causes = [];
   }
   return causes.length > 0 ? { restarts: causes.length, restartCauses: causes.map((c) => ({ at: c.at, cause: c.cause })) } : { restarts: 0 };
+}
+
+/** The job's running replays, as the update event carries them; JSON-safe. */
+function replaysOf(client: JobClient): ReplayStatus[] {
+  let progress: ReturnType<NonNullable<JobClient['replays']>> = [];
+  try {
+    progress = client.replays?.() ?? [];
+  } catch {
+    progress = [];
+  }
+  return progress.map((p) => ({
+    name: p.name,
+    state: p.state,
+    speed: p.speed,
+    ...(p.eventTime !== null && Number.isFinite(p.eventTime) ? { eventTime: p.eventTime } : {}),
+    percent: Number.isFinite(p.percent) ? p.percent : 0,
+    rows: p.rowsEmitted,
+    totalRows: p.totalRows,
+  }));
 }
 
 function safeMetrics(client: JobClient): OperatorReport[] {

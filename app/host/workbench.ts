@@ -246,6 +246,7 @@ export class Workbench {
       stopJob: (jobId) => this.jobs.stop(jobId),
       cancelJob: async (jobId) => this.jobs.cancel(jobId),
       triggerSavepoint: (jobId) => this.jobs.triggerSavepoint(jobId),
+      controlReplay: (jobId, name, action) => this.jobs.controlReplay(jobId, name, action),
       planJobs: (notebook) => this.exports.plan(notebook),
       exportJob: (request) => this.exports.export(request),
       typeLibraries: () => (this.libraries ??= typeLibraries()),

@@ -184,6 +184,30 @@ export interface OperatorMetrics {
   busy?: number;
 }
 
+/** Where one replay source of a job is, as the job panel's Replay section shows it. */
+export interface ReplayStatus {
+  /** The source's name (`env.replay({ name })`). */
+  name: string;
+  state: 'starting' | 'playing' | 'paused' | 'finished';
+  /** Event-time ms per wall-clock ms, or 'max' (unpaced). */
+  speed: number | 'max';
+  /** The replay's current event time (ms since the epoch); absent before the first row. */
+  eventTime?: number;
+  /** Share of the event-time range replayed, 0–100. */
+  percent: number;
+  /** Rows emitted so far, and rows the query has in all. */
+  rows: number;
+  totalRows: number;
+}
+
+/**
+ * An action on a running replay: pause, resume, a new speed, or a seek to an event time (ms).
+ *
+ * @example
+ * await service.controlReplay('job-3', 'trips', { speed: 3600 });
+ */
+export type ReplayAction = { pause: true } | { resume: true } | { speed: number | 'max' } | { seekTo: number };
+
 /** A checkpoint as the history table lists it. */
 export interface CheckpointSummary {
   id: number;

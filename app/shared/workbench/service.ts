@@ -21,6 +21,8 @@ import type {
   SaveRequest,
   SaveResult,
   RestartCause,
+  ReplayAction,
+  ReplayStatus,
   SeriesPoints,
   StopResult,
 } from './protocol.ts';
@@ -77,6 +79,11 @@ export interface WorkbenchService {
   /** Takes a savepoint of a running job that checkpoints; resolves with its location. */
   triggerSavepoint(jobId: string): Promise<string>;
   /**
+   * Pauses, resumes, re-paces or seeks the running replay `name` of a job; rejects, naming the
+   * replay, when the job runs none of that name.
+   */
+  controlReplay(jobId: string, name: string, action: ReplayAction): Promise<void>;
+  /**
    * The plans of the saved notebook's jobs, found by evaluating its cells in a separate process
    * without running any job (as `weir plan` does).
    */
@@ -122,6 +129,8 @@ export interface JobUpdateEvent {
   restartCauses?: RestartCause[];
   /** The failure message of a FAILED job. */
   error?: string;
+  /** Progress of the job's running replay sources (absent when it has none running). */
+  replays?: ReplayStatus[];
   /** Where the savepoint is that the job was stopped with. */
   savepoint?: string;
 }
