@@ -1,8 +1,8 @@
 /**
- * A job's panel: status and controls, the operator graph, per-operator figures, state size and
+ * A job's panel: status and controls, replay progress and controls, the operator graph, per-operator figures, state size and
  * throughput over time, checkpoint history and restarts. One per running or finished job.
  */
-import type { CheckpointSummary } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, ReplayAction } from '../../shared/workbench/protocol.ts';
 import type { JobModel } from '../state/job-model.ts';
 import { formatBytes, formatCount, formatDuration, formatInstant, h } from '../dom.ts';
 import { PALETTE } from '../charts/chart-format.ts';
@@ -11,6 +11,7 @@ import type { JobControls } from './job-controls.ts';
 import { CheckpointChart } from './checkpoint-chart.ts';
 import { OperatorGraphView } from './operator-graph.ts';
 import { SampleChart } from './sample-chart.ts';
+import { ReplaySectionView } from './replay-view.ts';
 
 export type { JobControls } from './job-controls.ts';
 
@@ -47,6 +48,7 @@ export class JobPanelView {
   private readonly stateChart: SampleChart;
   private readonly rateChart: SampleChart;
   private readonly checkpointChart: CheckpointChart | undefined;
+  private readonly replays: ReplaySectionView;
 
   constructor(
     private readonly job: JobModel,
@@ -76,6 +78,7 @@ export class JobPanelView {
     this.savepointLocation = h('code', { class: 'job-savepoint-location' });
     this.savepointLine = h('p', { class: 'job-savepoint', hidden: true, 'aria-live': 'polite' }, 'Savepoint: ', this.savepointLocation);
     this.notice = h('p', { class: 'job-notice', hidden: true, role: 'status' });
+    this.replays = new ReplaySectionView((name, action) => void this.controlReplay(name, action));
     this.graph = new OperatorGraphView({ id: d.id, name: d.name, operators: d.operators, edges: d.edges }, (uid) => job.operator(uid));
 
     const rows = d.operators.map((o) => {
@@ -121,6 +124,7 @@ export class JobPanelView {
       this.savepointLine,
       this.notice,
       this.error,
+      this.replays.element,
       h('div', { class: 'job-graph' }, this.graph.element),
       h('div', { class: 'table-scroll' }, operators),
       h('div', { class: 'job-charts' }, this.stateChart.element, this.rateChart.element),
@@ -152,6 +156,7 @@ export class JobPanelView {
       cells[3]!.title = m?.watermark === undefined ? 'No watermark yet' : `${formatInstant(m.watermark)} UTC`;
       cells[4]!.textContent = m?.stateBytes === undefined ? '—' : formatBytes(m.stateBytes);
     }
+    this.replays.update(job.replays);
     this.graph.update();
     this.savepointButton.disabled = !job.running || !job.checkpointing;
     this.savepointLine.hidden = job.savepoint === undefined;
@@ -185,6 +190,15 @@ export class JobPanelView {
       this.job.noteFailure('No savepoint', error);
     }
     this.update();
+  }
+
+  private async controlReplay(name: string, action: ReplayAction): Promise<void> {
+    try {
+      await this.controls.controlReplay(this.job.id, name, action);
+    } catch (error) {
+      this.job.noteFailure(`Replay '${name}'`, error);
+      this.update();
+    }
   }
 
   private rewind(checkpointId: number): void {

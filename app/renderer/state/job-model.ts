@@ -3,7 +3,7 @@
  * histories for the panel's charts (state size and throughput over time).
  */
 import type { JobUpdateEvent } from '../../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, RestartCause, StopResult } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, ReplayStatus, RestartCause, StopResult } from '../../shared/workbench/protocol.ts';
 
 /** One sample of a job's totals. */
 export interface JobSample {
@@ -36,6 +36,8 @@ export class JobModel {
   savepoint: string | undefined;
   /** A control's failure or caveat to show (a savepoint that could not be taken, a refused rewind). */
   notice: string | undefined;
+  /** The job's running replay sources, as of the latest update; none once the job has ended. */
+  replays: ReplayStatus[] = [];
   readonly samples: JobSample[] = [];
   private metrics = new Map<string, OperatorMetrics>();
   /** Bumped on every update. */
@@ -88,6 +90,7 @@ export class JobModel {
     this.restarts = event.restarts;
     this.restartCauses = event.restartCauses ?? [];
     this.checkpoints = event.checkpoints;
+    this.replays = event.status === 'RUNNING' ? (event.replays ?? []) : [];
     if (event.savepoint !== undefined) this.savepoint = event.savepoint;
     this.metrics = new Map(event.operators.map((o) => [o.uid, o]));
     const sample: JobSample = { t: event.elapsedMs / 1000 };

@@ -5,6 +5,7 @@ import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
 import { JobModel } from '../../../app/renderer/state/job-model.ts';
 import { jobControls } from '../../../app/renderer/jobs/job-controls.ts';
 import { describe as describeChart } from '../../../app/renderer/jobs/checkpoint-chart.ts';
+import { speedLabel } from '../../../app/renderer/jobs/replay-view.ts';
 
 const description: JobDescription = {
   id: 'job-3',
@@ -52,6 +53,7 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
         stopJob: async () => ({}),
         cancelJob: async () => {},
         triggerSavepoint: async () => '',
+        controlReplay: async () => {},
         runCells: async (r) => void requests.push(r),
       },
       { runRequest: (run) => ({ path: 'n.ts', cells: [], run }) },
@@ -61,7 +63,7 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
   });
 
   it('offers Export only when the page can open the Export form, for the job of the panel', () => {
-    const service = { stopJob: async () => ({}), cancelJob: async () => {}, triggerSavepoint: async () => '', runCells: async () => {} };
+    const service = { stopJob: async () => ({}), cancelJob: async () => {}, triggerSavepoint: async () => '', controlReplay: async () => {}, runCells: async () => {} };
     const notebook = { runRequest: (run: string[]) => ({ path: 'n.ts', cells: [], run }) };
     assert.equal(jobControls(service, notebook).exportJob, undefined);
     const opened: string[] = [];
@@ -79,5 +81,50 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
       ]),
       'Checkpoint duration and size: 2 completed, 1 failed, the latest took 20 ms and holds 4.0 KiB',
     );
+  });
+});
+
+describe('JobModel: replays', () => {
+  const trips = { name: 'trips', state: 'playing' as const, speed: 7200, eventTime: Date.UTC(2026, 0, 1, 6), percent: 25, rows: 1000, totalRows: 4000 };
+
+  it('keeps the running replays of the latest update, and none once the job has ended', () => {
+    const job = new JobModel(description);
+    assert.equal(job.replays.length, 0);
+    job.update(update({ replays: [trips] }));
+    assert.equal(job.replays.length, 1);
+    assert.equal(job.replays[0]!.eventTime, trips.eventTime);
+    job.update(update({ replays: [{ ...trips, state: 'paused', percent: 30 }] }));
+    assert.equal(job.replays[0]!.state, 'paused');
+    assert.equal(job.replays[0]!.percent, 30);
+    job.update(update());
+    assert.equal(job.replays.length, 0, 'an update without replays: none run now');
+    job.update(update({ replays: [trips] }));
+    job.update(update({ status: 'FINISHED', replays: [trips] }));
+    assert.deepEqual(job.replays, [], 'an ended job shows no live replay');
+  });
+
+  it('replay controls go to the service with the job and the replay', async () => {
+    const calls: unknown[][] = [];
+    const controls = jobControls(
+      {
+        stopJob: async () => ({}),
+        cancelJob: async () => {},
+        triggerSavepoint: async () => '',
+        controlReplay: async (...args) => void calls.push(args),
+        runCells: async () => {},
+      },
+      { runRequest: (run) => ({ path: 'n.ts', cells: [], run }) },
+    );
+    await controls.controlReplay('job-3', 'trips', { speed: 'max' });
+    await controls.controlReplay('job-3', 'trips', { pause: true });
+    assert.deepEqual(calls, [
+      ['job-3', 'trips', { speed: 'max' }],
+      ['job-3', 'trips', { pause: true }],
+    ]);
+  });
+
+  it('labels speeds as the select shows them', () => {
+    assert.equal(speedLabel(3600), '3600×');
+    assert.equal(speedLabel('max'), 'max');
   });
 });
