@@ -44,7 +44,10 @@ export function formatPlan(graph: StreamGraphSpec): string {
  * describeConfig({ window: 'tumbling 60000 ms' }); // ['window=tumbling 60000 ms']
  */
 export function describeConfig(config: Record<string, unknown> | undefined): string[] {
-  return Object.entries(config ?? {}).map(([k, value]) => `${k}=${(typeof value === 'string' ? value : JSON.stringify(value)).replace(/\s*\n\s*/g, ' ')}`);
+  // An option left unset (undefined) is not part of the configuration, as in job.json.
+  return Object.entries(config ?? {})
+    .filter(([, value]) => value !== undefined)
+    .map(([k, value]) => `${k}=${(typeof value === 'string' ? value : String(JSON.stringify(value))).replace(/\s*\n\s*/g, ' ')}`);
 }
 
 /**

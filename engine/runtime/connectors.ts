@@ -84,7 +84,8 @@ export function sourceFromDescriptor<T>(descriptor: SourceDescriptor, name: stri
     name,
     boundedness: descriptor.boundedness,
     parallel: descriptor.parallel,
-    describe: () => ({ connector: descriptor.sourceKind, ...descriptor.options }),
+    // Unset options are left out: the plan holds plain data only.
+    describe: () => ({ connector: descriptor.sourceKind, ...Object.fromEntries(Object.entries(descriptor.options).filter(([, v]) => v !== undefined)) }),
     createReader(ctx: SourceReaderContext) {
       const f = sourceRegistry().get(descriptor.sourceKind);
       if (!f) {
