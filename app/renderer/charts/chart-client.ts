@@ -8,13 +8,13 @@ type Listener = (report: ChartReport) => void;
 let worker: Worker | undefined;
 const listeners = new Map<string, Set<Listener>>();
 
-/** Sends a request to the chart worker (transferring the canvas of a `create`). */
+/** Sends a request to the chart worker (transferring the canvas of a `create` or `create-panel`). */
 export function postToCharts(request: ChartRequest): void {
   if (!worker) {
     worker = new Worker(new URL('chart.worker.js', document.baseURI), { type: 'module', name: 'charts' });
     worker.onmessage = (event: MessageEvent<ChartReport>) => listeners.get(event.data.id)?.forEach((l) => l(event.data));
   }
-  worker.postMessage(request, request.type === 'create' ? [request.canvas] : []);
+  worker.postMessage(request, request.type === 'create' || request.type === 'create-panel' ? [request.canvas] : []);
 }
 
 /** Receives the reports about one chart; returns a function that stops it. */

@@ -6,6 +6,7 @@
  */
 import type { ChartSpec } from '../../shared/workbench/protocol.ts';
 import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
+import type { PanelChartData } from './panel-chart-data.ts';
 
 /** Page → worker. */
 export type ChartRequest =
@@ -16,6 +17,9 @@ export type ChartRequest =
   /** Zoom to the x range between two pixel offsets from the canvas's left edge; none to reset. */
   | { type: 'zoom'; id: string; fromPx?: number; toPx?: number }
   | { type: 'dispose'; id: string }
+  /** A job panel chart (see panel-chart.ts): sized like a live chart, its whole data replaced on each `panel-data`. */
+  | { type: 'create-panel'; id: string; kind: PanelChartData['kind']; canvas: OffscreenCanvas; width: number; height: number; pixelRatio: number }
+  | { type: 'panel-data'; id: string; data: PanelChartData }
   /** Benchmark seam: redraw `runs` times, each followed by a raster flush, and report the times. */
   | { type: 'measure'; id: string; runs: number };
 

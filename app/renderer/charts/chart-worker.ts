@@ -8,6 +8,7 @@ import { ChartData } from '../state/chart-data.ts';
 import { formatX, looksLikeTime, PALETTE } from './chart-format.ts';
 import { Chart } from './chart-setup.ts';
 import { FrameScheduler } from './frame-scheduler.ts';
+import { PanelChart } from './panel-chart.ts';
 
 /** The worker's global scope, typed by hand: the renderer's tsconfig has DOM, not WebWorker. */
 const scope = self as unknown as {
@@ -159,12 +160,29 @@ class WorkerChart {
 }
 
 const charts = new Map<string, WorkerChart>();
+/** The job panels' small charts, which take whole data rather than streamed points. */
+const panelCharts = new Map<string, PanelChart>();
 
 scope.onmessage = (event) => {
   const request = event.data;
   if (request.type === 'create') {
     charts.get(request.id)?.dispose();
     charts.set(request.id, new WorkerChart(request.id, request));
+    return;
+  }
+  if (request.type === 'create-panel') {
+    panelCharts.get(request.id)?.dispose();
+    panelCharts.set(request.id, new PanelChart(request, frames));
+    return;
+  }
+  const panel = panelCharts.get(request.id);
+  if (panel) {
+    if (request.type === 'panel-data') panel.show(request.data);
+    else if (request.type === 'resize') panel.resize(request.width, request.height);
+    else if (request.type === 'dispose') {
+      panel.dispose();
+      panelCharts.delete(request.id);
+    }
     return;
   }
   const chart = charts.get(request.id);

@@ -103,9 +103,9 @@ export class JobPanelView {
     );
     this.restarts = h('p', { class: 'job-restarts' });
     this.error = h('pre', { class: 'job-error', hidden: true });
-    this.stateChart = new SampleChart('State size over time', (s) => s.stateBytes, formatBytes, job, frames, PALETTE[0]!);
+    this.stateChart = new SampleChart('State size over time', (s) => s.stateBytes, formatBytes, 'bytes', job, frames, PALETTE[0]!);
     this.checkpointChart = job.checkpointing ? new CheckpointChart(job, frames) : undefined;
-    this.rateChart = new SampleChart('Source records per second over time', (s) => s.sourceRate, formatCount, job, frames, PALETTE[2]!);
+    this.rateChart = new SampleChart('Source records per second over time', (s) => s.sourceRate, formatCount, 'count', job, frames, PALETTE[2]!);
 
     this.element = h(
       'section',

@@ -1,0 +1,70 @@
+/**
+ * What the job panel's small charts show, shaped on the page into plain data the chart worker
+ * draws with Chart.js (see panel-chart.ts): a filled line of one figure over the job's samples,
+ * and checkpoint durations as bars with the completed ones' sizes as a line. No DOM, no
+ * Chart.js here, so the shaping is unit-tested in Node.
+ */
+import type { CheckpointSummary } from '../../shared/workbench/protocol.ts';
+
+/** A point of a panel chart: x in seconds since the job started or a checkpoint id. */
+export interface PanelPoint {
+  x: number;
+  y: number;
+}
+
+/** How a panel chart's y values read: the worker formats ticks with the same functions as the page. */
+export type PanelValueFormat = 'bytes' | 'count';
+
+/** What a checkpoint's bar looks like. */
+export type CheckpointBarKind = 'completed' | 'savepoint' | 'failed';
+
+/** The data of one panel chart, as posted to the chart worker. */
+export type PanelChartData =
+  | { kind: 'samples'; points: PanelPoint[]; format: PanelValueFormat; colour: string }
+  | { kind: 'checkpoints'; bars: (PanelPoint & { bar: CheckpointBarKind })[]; sizes: PanelPoint[] };
+
+/** How many checkpoints the chart shows: the newest ones. */
+export const CHECKPOINTS_SHOWN = 50;
+
+/**
+ * The points of one figure over time, skipping samples that lack it.
+ *
+ * @example
+ * samplePoints([{ t: 0, stateBytes: 10 }, { t: 1 }, { t: 2, stateBytes: 30 }], (s) => s.stateBytes);
+ * // [{ x: 0, y: 10 }, { x: 2, y: 30 }]
+ */
+export function samplePoints<S extends { t: number }>(samples: readonly S[], pick: (sample: S) => number | undefined): PanelPoint[] {
+  const points: PanelPoint[] = [];
+  for (const sample of samples) {
+    const y = pick(sample);
+    if (y !== undefined && Number.isFinite(y)) points.push({ x: sample.t, y });
+  }
+  return points;
+}
+
+/**
+ * The newest finished checkpoints as bars of their duration (x = checkpoint id), and the sizes of
+ * the completed ones as a line; in-progress checkpoints are left out until they finish.
+ *
+ * @example
+ * checkpointSeries([{ id: 1, status: 'COMPLETED', durationMs: 40, sizeBytes: 900, savepoint: false, ... }]);
+ * // { kind: 'checkpoints', bars: [{ x: 1, y: 40, bar: 'completed' }], sizes: [{ x: 1, y: 900 }] }
+ */
+export function checkpointSeries(checkpoints: readonly CheckpointSummary[], shown = CHECKPOINTS_SHOWN): Extract<PanelChartData, { kind: 'checkpoints' }> {
+  const rows = finishedCheckpoints(checkpoints, shown);
+  return {
+    kind: 'checkpoints',
+    bars: rows.map((c) => ({ x: c.id, y: c.durationMs ?? 0, bar: c.status === 'FAILED' ? 'failed' : c.savepoint ? 'savepoint' : 'completed' })),
+    sizes: rows.filter((c) => c.status === 'COMPLETED' && c.sizeBytes !== undefined).map((c) => ({ x: c.id, y: c.sizeBytes! })),
+  };
+}
+
+/**
+ * The newest `shown` checkpoints that have finished (completed or failed).
+ *
+ * @example
+ * finishedCheckpoints(job.checkpoints).length; // at most 50
+ */
+export function finishedCheckpoints(checkpoints: readonly CheckpointSummary[], shown = CHECKPOINTS_SHOWN): CheckpointSummary[] {
+  return checkpoints.filter((c) => c.status !== 'IN_PROGRESS').slice(-shown);
+}

@@ -1,0 +1,121 @@
+/**
+ * The chart worker's side of a job panel chart: a small Chart.js chart on the OffscreenCanvas the
+ * panel handed over, redrawn with the whole data of each `panel-data` request (a few hundred
+ * points at most, so replacing beats appending). Two kinds: a filled line of one figure over
+ * seconds since the job started, and checkpoint durations as bars with the completed ones'
+ * sizes as a line on a second axis.
+ */
+import type { ChartRequest } from './chart-protocol.ts';
+import type { CheckpointBarKind, PanelChartData, PanelValueFormat } from './panel-chart-data.ts';
+import { formatBytes, formatCount, formatDuration } from '../dom.ts';
+import { Chart } from './chart-setup.ts';
+import type { FrameScheduler } from './frame-scheduler.ts';
+
+const BAR_COLOURS: Record<CheckpointBarKind, string> = { completed: '#8fb8e8', savepoint: '#0b63c5', failed: '#cf222e' };
+const SIZE_COLOUR = '#8250df';
+const GRID = '#e3e6ea';
+const FORMATS: Record<PanelValueFormat, (n: number) => string> = { bytes: formatBytes, count: formatCount };
+/** One point per pixel column is all a line this small can show. */
+const DECIMATE_ABOVE = 400;
+
+/**
+ * One panel chart in the worker.
+ *
+ * @example
+ * const chart = new PanelChart(createPanelRequest, frames);
+ * chart.show({ kind: 'samples', points, format: 'bytes', colour: '#0072B2' });
+ */
+export class PanelChart {
+  private readonly chart: Chart<'line' | 'bar', { x: number; y: number }[]>;
+  private data: PanelChartData | undefined;
+  private drawnData: PanelChartData | undefined;
+
+  constructor(
+    request: Extract<ChartRequest, { type: 'create-panel' }>,
+    private readonly frames: FrameScheduler,
+  ) {
+    request.canvas.width = Math.round(request.width * request.pixelRatio);
+    request.canvas.height = Math.round(request.height * request.pixelRatio);
+    const samples = request.kind === 'samples';
+    const ticks = { font: { size: 10 }, maxRotation: 0 };
+    this.chart = new Chart(request.canvas as unknown as HTMLCanvasElement, {
+      type: samples ? 'line' : 'bar',
+      data: { datasets: [] },
+      options: {
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: false,
+        devicePixelRatio: request.pixelRatio,
+        events: [],
+        layout: { padding: { top: 4, right: 4 } },
+        elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
+        scales: {
+          x: {
+            type: 'linear',
+            offset: !samples,
+            grid: { display: false },
+            ticks: { ...ticks, maxTicksLimit: samples ? 6 : 8, precision: 0, includeBounds: false, callback: (v) => (samples ? `${Number(v).toFixed(0)} s` : `#${Number(v)}`) },
+          },
+          y: { type: 'linear', beginAtZero: true, grid: { color: GRID }, ticks: { ...ticks, maxTicksLimit: 3, callback: (v) => this.formatY(Number(v)) } },
+          ...(samples
+            ? {}
+            : { size: { type: 'linear' as const, position: 'right' as const, beginAtZero: true, grid: { display: false }, ticks: { ...ticks, maxTicksLimit: 3, callback: (v: number | string) => formatBytes(Number(v)) } } }),
+        },
+        plugins: {
+          decimation: { enabled: samples, algorithm: 'lttb', samples: DECIMATE_ABOVE, threshold: DECIMATE_ABOVE },
+          legend: { display: false },
+          tooltip: { enabled: false },
+        },
+      },
+    });
+    this.chart.resize(request.width, request.height);
+  }
+
+  /** Replaces what the chart shows and asks for a frame. */
+  show(data: PanelChartData): void {
+    this.data = data;
+    this.frames.request(this);
+  }
+
+  resize(width: number, height: number): void {
+    this.chart.resize(width, height);
+    this.drawnData = undefined;
+    this.frames.request(this);
+  }
+
+  draw(): void {
+    const data = this.data;
+    if (!data || data === this.drawnData) return;
+    this.drawnData = data;
+    if (data.kind === 'samples') {
+      this.chart.data.datasets = [
+        { data: data.points, borderColor: data.colour, backgroundColor: `${data.colour}22`, fill: 'origin' } as (typeof this.chart.data.datasets)[number],
+      ];
+    } else {
+      this.chart.data.datasets = [
+        { type: 'bar', data: data.bars, yAxisID: 'y', order: 2, maxBarThickness: 14, categoryPercentage: 0.8, barPercentage: 0.9, backgroundColor: data.bars.map((b) => BAR_COLOURS[b.bar]) },
+        { type: 'line', data: data.sizes, yAxisID: 'size', order: 1, borderColor: SIZE_COLOUR, backgroundColor: SIZE_COLOUR, fill: false },
+      ] as typeof this.chart.data.datasets;
+      const size = this.chart.options.scales!.size!;
+      size.display = data.sizes.length > 0;
+    }
+    // The x axis spans the data exactly: left to Chart.js, it ends on a round tick past the newest
+    // point, and that tick's label squeezes the plot. Whole seconds (ids) are labelled inside it.
+    const x = this.chart.options.scales!.x!;
+    const xs = data.kind === 'samples' ? data.points : data.bars;
+    x.min = xs[0]?.x;
+    x.max = xs.length > 1 ? xs[xs.length - 1]!.x : xs[0] && xs[0].x + 1;
+    this.chart.update('none');
+  }
+
+  dispose(): void {
+    this.frames.cancel(this);
+    this.chart.destroy();
+  }
+
+  private formatY(value: number): string {
+    if (this.data?.kind === 'samples') return FORMATS[this.data.format](value);
+    return formatDuration(value);
+  }
+}
