@@ -68,3 +68,19 @@ export function checkpointSeries(checkpoints: readonly CheckpointSummary[], show
 export function finishedCheckpoints(checkpoints: readonly CheckpointSummary[], shown = CHECKPOINTS_SHOWN): CheckpointSummary[] {
   return checkpoints.filter((c) => c.status !== 'IN_PROGRESS').slice(-shown);
 }
+
+/**
+ * A step for a byte axis that lands on round binary sizes (2 KiB, 512 KiB, 1 MiB), so its
+ * labels read `0 B`, `2.0 KiB`, `4.0 KiB` rather than the decimal steps Chart.js picks
+ * (`2.0 KiB`, `3.9 KiB`); about `steps` steps up to `max`.
+ *
+ * @example
+ * byteStep(2100); // 2048
+ * byteStep(3 * 1024 ** 2); // 2 MiB: 2097152
+ */
+export function byteStep(max: number, steps = 2): number {
+  const raw = Math.max(1, max) / steps;
+  const unit = 1024 ** Math.max(0, Math.floor(Math.log(raw) / Math.log(1024)));
+  const nice = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 1024].find((n) => n * unit >= raw) ?? 1024;
+  return nice * unit;
+}

@@ -6,7 +6,7 @@
  * sizes as a line on a second axis.
  */
 import type { ChartRequest } from './chart-protocol.ts';
-import type { CheckpointBarKind, PanelChartData, PanelValueFormat } from './panel-chart-data.ts';
+import { byteStep, type CheckpointBarKind, type PanelChartData, type PanelValueFormat } from './panel-chart-data.ts';
 import { formatBytes, formatCount, formatDuration } from '../dom.ts';
 import { Chart } from './chart-setup.ts';
 import type { FrameScheduler } from './frame-scheduler.ts';
@@ -106,6 +106,11 @@ export class PanelChart {
     const xs = data.kind === 'samples' ? data.points : data.bars;
     x.min = xs[0]?.x;
     x.max = xs.length > 1 ? xs[xs.length - 1]!.x : xs[0] && xs[0].x + 1;
+    const bytes = data.kind === 'samples' ? (data.format === 'bytes' ? 'y' : undefined) : 'size';
+    if (bytes) {
+      const values = data.kind === 'samples' ? data.points : data.sizes;
+      (this.chart.options.scales![bytes]!.ticks as { stepSize?: number }).stepSize = byteStep(Math.max(0, ...values.map((p) => p.y)));
+    }
     this.chart.update('none');
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkpointSeries, finishedCheckpoints, samplePoints } from '../../../app/renderer/charts/panel-chart-data.ts';
+import { byteStep, checkpointSeries, finishedCheckpoints, samplePoints } from '../../../app/renderer/charts/panel-chart-data.ts';
 import type { CheckpointSummary } from '../../../app/shared/workbench/protocol.ts';
 
 function checkpoint(id: number, status: string, extra: Partial<CheckpointSummary> = {}): CheckpointSummary {
@@ -57,5 +57,15 @@ describe('checkpointSeries', () => {
       finishedCheckpoints([checkpoint(1, 'IN_PROGRESS'), checkpoint(2, 'COMPLETED')]).map((c) => c.id),
       [2],
     );
+  });
+});
+
+describe('byteStep', () => {
+  it('steps a byte axis by round binary sizes, about two steps to the maximum', () => {
+    assert.equal(byteStep(2100), 2048);
+    assert.equal(byteStep(900), 500);
+    assert.equal(byteStep(3 * 1024 ** 2), 2 * 1024 ** 2);
+    assert.equal(byteStep(600 * 1024), 500 * 1024);
+    assert.ok(byteStep(0) >= 1, 'an empty axis still gets a positive step');
   });
 });
