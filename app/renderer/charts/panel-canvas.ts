@@ -4,7 +4,7 @@
  * only the newest until the worker has the canvas). Chart.js itself never loads on the page.
  */
 import { postToCharts } from './chart-client.ts';
-import type { PanelChartData } from './panel-chart-data.ts';
+import { samePanelData, type PanelChartData } from './panel-chart-data.ts';
 
 let nextId = 0;
 
@@ -21,6 +21,7 @@ export class PanelCanvas {
   private readonly observer: ResizeObserver;
   private created = false;
   private pending: PanelChartData | undefined;
+  private shown: PanelChartData | undefined;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -30,9 +31,11 @@ export class PanelCanvas {
     this.observer.observe(canvas);
   }
 
-  /** Replaces what the chart shows. */
+  /** Replaces what the chart shows (nothing is posted when it would look the same). */
   show(data: PanelChartData): void {
     if (data.kind !== this.kind) throw new Error(`PanelCanvas: a '${this.kind}' chart was given '${data.kind}' data`);
+    if (samePanelData(this.shown, data)) return;
+    this.shown = data;
     if (!this.created) this.pending = data;
     else postToCharts({ type: 'panel-data', id: this.id, data });
   }

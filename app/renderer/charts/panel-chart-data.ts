@@ -84,3 +84,23 @@ export function byteStep(max: number, steps = 2): number {
   const nice = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 1024].find((n) => n * unit >= raw) ?? 1024;
   return nice * unit;
 }
+
+/**
+ * Whether two shapings of a panel chart show the same thing, judged by their counts and their
+ * first and last points: the job's figures only change by samples and checkpoints added (and the
+ * oldest dropped), so this spares the chart worker a redraw for every job update in between.
+ *
+ * @example
+ * samePanelData(checkpointSeries(before), checkpointSeries(after)); // false once a checkpoint finished
+ */
+export function samePanelData(a: PanelChartData | undefined, b: PanelChartData): boolean {
+  if (!a || a.kind !== b.kind) return false;
+  if (a.kind === 'samples' && b.kind === 'samples') return a.format === b.format && a.colour === b.colour && sameEnds(a.points, b.points);
+  if (a.kind === 'checkpoints' && b.kind === 'checkpoints') return sameEnds(a.bars, b.bars) && sameEnds(a.sizes, b.sizes) && a.bars.at(-1)?.bar === b.bars.at(-1)?.bar;
+  return false;
+}
+
+function sameEnds(a: readonly PanelPoint[], b: readonly PanelPoint[]): boolean {
+  const same = (p: PanelPoint | undefined, q: PanelPoint | undefined): boolean => p?.x === q?.x && p?.y === q?.y;
+  return a.length === b.length && same(a[0], b[0]) && same(a.at(-1), b.at(-1));
+}

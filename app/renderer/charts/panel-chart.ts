@@ -88,15 +88,21 @@ export class PanelChart {
     const data = this.data;
     if (!data || data === this.drawnData) return;
     this.drawnData = data;
+    // The datasets are made once and only their points replaced: new dataset objects would make
+    // Chart.js rebuild its controllers on every redraw.
+    const datasets = this.chart.data.datasets;
     if (data.kind === 'samples') {
-      this.chart.data.datasets = [
-        { data: data.points, borderColor: data.colour, backgroundColor: `${data.colour}22`, fill: 'origin' } as (typeof this.chart.data.datasets)[number],
-      ];
+      if (datasets.length === 0) datasets.push({ data: [], fill: 'origin' } as (typeof datasets)[number]);
+      Object.assign(datasets[0]!, { data: data.points, borderColor: data.colour, backgroundColor: `${data.colour}22` });
     } else {
-      this.chart.data.datasets = [
-        { type: 'bar', data: data.bars, yAxisID: 'y', order: 2, maxBarThickness: 14, categoryPercentage: 0.8, barPercentage: 0.9, backgroundColor: data.bars.map((b) => BAR_COLOURS[b.bar]) },
-        { type: 'line', data: data.sizes, yAxisID: 'size', order: 1, borderColor: SIZE_COLOUR, backgroundColor: SIZE_COLOUR, fill: false },
-      ] as typeof this.chart.data.datasets;
+      if (datasets.length === 0) {
+        datasets.push(
+          { type: 'bar', data: [], yAxisID: 'y', order: 2, maxBarThickness: 14, categoryPercentage: 0.8, barPercentage: 0.9 } as (typeof datasets)[number],
+          { type: 'line', data: [], yAxisID: 'size', order: 1, borderColor: SIZE_COLOUR, backgroundColor: SIZE_COLOUR, fill: false } as (typeof datasets)[number],
+        );
+      }
+      Object.assign(datasets[0]!, { data: data.bars, backgroundColor: data.bars.map((b) => BAR_COLOURS[b.bar]) });
+      datasets[1]!.data = data.sizes;
       const size = this.chart.options.scales!.size!;
       size.display = data.sizes.length > 0;
     }

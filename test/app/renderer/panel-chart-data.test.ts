@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { byteStep, checkpointSeries, finishedCheckpoints, samplePoints } from '../../../app/renderer/charts/panel-chart-data.ts';
+import { byteStep, checkpointSeries, finishedCheckpoints, samePanelData, samplePoints } from '../../../app/renderer/charts/panel-chart-data.ts';
 import type { CheckpointSummary } from '../../../app/shared/workbench/protocol.ts';
 
 function checkpoint(id: number, status: string, extra: Partial<CheckpointSummary> = {}): CheckpointSummary {
@@ -67,5 +67,27 @@ describe('byteStep', () => {
     assert.equal(byteStep(3 * 1024 ** 2), 2 * 1024 ** 2);
     assert.equal(byteStep(600 * 1024), 500 * 1024);
     assert.ok(byteStep(0) >= 1, 'an empty axis still gets a positive step');
+  });
+});
+
+describe('samePanelData', () => {
+  const samples = (points: { x: number; y: number }[]) => ({ kind: 'samples' as const, points, format: 'bytes' as const, colour: '#000000' });
+
+  it('spots a new sample, a changed latest value, a dropped oldest sample, and a new colour', () => {
+    const before = samples([{ x: 0, y: 1 }, { x: 1, y: 2 }]);
+    assert.equal(samePanelData(undefined, before), false);
+    assert.equal(samePanelData(before, samples([{ x: 0, y: 1 }, { x: 1, y: 2 }])), true);
+    assert.equal(samePanelData(before, samples([{ x: 0, y: 1 }, { x: 1, y: 2 }, { x: 2, y: 2 }])), false);
+    assert.equal(samePanelData(before, samples([{ x: 0, y: 1 }, { x: 1, y: 3 }])), false);
+    assert.equal(samePanelData(before, samples([{ x: 1, y: 2 }, { x: 2, y: 2 }])), false);
+    assert.equal(samePanelData(before, { ...before, colour: '#ffffff' }), false);
+  });
+
+  it('spots a checkpoint that finished, and one that failed in place of a completed one', () => {
+    const before = checkpointSeries([checkpoint(1, 'COMPLETED'), checkpoint(2, 'IN_PROGRESS')]);
+    assert.equal(samePanelData(before, checkpointSeries([checkpoint(1, 'COMPLETED'), checkpoint(2, 'IN_PROGRESS')])), true);
+    assert.equal(samePanelData(before, checkpointSeries([checkpoint(1, 'COMPLETED'), checkpoint(2, 'COMPLETED')])), false);
+    assert.equal(samePanelData(checkpointSeries([checkpoint(1, 'COMPLETED', { sizeBytes: undefined })]), checkpointSeries([checkpoint(1, 'FAILED', { sizeBytes: undefined })])), false);
+    assert.equal(samePanelData(before, samples([])), false);
   });
 });
