@@ -444,7 +444,14 @@ export class JobManager implements JobManagerApi {
       tm?.tasks.delete(attempt);
       if (tm?.alive) void tm.api.cancel(attempt).catch(() => {});
     }
-    const decision = job.cancelled ? { restart: false as const, reason: 'the job was cancelled' } : job.backoff.onFailure(Date.now());
+    if (job.cancelled) {
+      // Cancelling (or stopping with a savepoint) tears down the channels between taskmanagers: a
+      // task whose peer went first fails ("the producer aborted it"). That is the cancellation
+      // going on, not a failure of the job, and the failed task will not report finishing.
+      this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
+      return;
+    }
+    const decision = job.backoff.onFailure(Date.now());
     if (!decision.restart) {
       this.endWithFailure(job, failure);
       return;
