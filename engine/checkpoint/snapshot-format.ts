@@ -688,6 +688,18 @@ function readKeyed(r: ByteReader, range: KeyGroupRange | undefined, at: (context
   return { states };
 }
 
+/** Reads the header of one keyed state (name, kind, entry count), checking the count against the bytes left. */
+function readStateHeader(r: ByteReader, s: number, count: number, at: (context: string) => void): { name: string; kind: string; n: number } {
+  at(`state ${s + 1} of ${count}`);
+  const name = r.string();
+  const kind = r.string();
+  const n = r.varint();
+  at(`keyed state '${name}'`);
+  // Every entry takes at least 5 bytes; a larger count is corrupt, not a reason to allocate.
+  if (n > r.remaining / 5) throw new Error(`declares ${n} entries, more than its ${r.remaining} bytes can hold`);
+  return { name, kind, n };
+}
+
 /**
  * Decodes a keyed section, calling `open` once per state for the sink of its entries. Entries
  * of key groups outside `range` are stepped over without being decoded.
@@ -698,13 +710,7 @@ function readKeyedInto(r: ByteReader, range: KeyGroupRange | undefined, at: (con
   const lo = range ? range.start : 0;
   const hi = range ? range.end : KEY_GROUP_LIMIT - 1;
   for (let s = 0; s < count; s++) {
-    at(`state ${s + 1} of ${count}`);
-    const name = r.string();
-    const kind = r.string();
-    const n = r.varint();
-    at(`keyed state '${name}'`);
-    // Every entry takes at least 5 bytes; a larger count is corrupt, not a reason to allocate.
-    if (n > r.remaining / 5) throw new Error(`declares ${n} entries, more than its ${r.remaining} bytes can hold`);
+    const { name, kind, n } = readStateHeader(r, s, count, at);
     const sink = open(name, kind, n);
     for (let i = 0; i < n; i++) {
       const kg = r.varint();
@@ -812,12 +818,7 @@ class EncodedKeyedState implements KeyedStateReader {
     this.guard(r, (at) => {
       const count = r.varint();
       for (let s = 0; s < count; s++) {
-        at(`state ${s + 1} of ${count}`);
-        const name = r.string();
-        const kind = r.string();
-        const n = r.varint();
-        at(`keyed state '${name}'`);
-        if (n > r.remaining / 5) throw new Error(`declares ${n} entries, more than its ${r.remaining} bytes can hold`);
+        const { name, kind, n } = readStateHeader(r, s, count, at);
         const table = target.tableFor(name, kind);
         const first = r.pos;
         // Runs of consecutive entries of one key group: [key group, start, end, entries] each.

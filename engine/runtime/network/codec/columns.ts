@@ -119,17 +119,20 @@ export class StringColumn implements EncoderColumn {
   }
 }
 
+/** A typed array of twice the length holding the same values (a column that filled up). */
+function doubled<A extends Uint8Array | Uint32Array>(values: A): A {
+  const grown = new (values.constructor as new (n: number) => A)(values.length * 2);
+  grown.set(values);
+  return grown;
+}
+
 /** One byte per value: booleans (0/1) or presence (0 null, 1 value, 2 undefined). */
 export class ByteColumn implements EncoderColumn {
   values = new Uint8Array(1024);
   n = 0;
 
   push(value: number): void {
-    if (this.n === this.values.length) {
-      const grown = new Uint8Array(this.n * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (this.n === this.values.length) this.values = doubled(this.values);
     this.values[this.n++] = value;
   }
 
@@ -149,11 +152,7 @@ export class LengthColumn implements EncoderColumn {
   n = 0;
 
   push(value: number): void {
-    if (this.n === this.values.length) {
-      const grown = new Uint32Array(this.n * 2);
-      grown.set(this.values);
-      this.values = grown;
-    }
+    if (this.n === this.values.length) this.values = doubled(this.values);
     this.values[this.n++] = value;
   }
 
