@@ -4,23 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { descendants, type ProcessEntry } from '../../harness/processes.ts';
+import { committedLines } from '../../harness/jsonl-output.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.join(root, 'test/fixtures/cluster');
 const weirBin = path.join(root, 'bin/weir.mjs');
-
-function sortedLines(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .sort();
-}
 
 /** The jobmanager and taskmanagers below `ancestor`. */
 function workers(ancestor: number): ProcessEntry[] {
@@ -78,15 +72,15 @@ describe('jobs on taskmanager processes', () => {
     );
     assert.equal(b.status, 0, b.stderr);
     for (const job of ['windows', 'broadcast']) {
-      const expected = sortedLines(path.join(single, job));
+      const expected = committedLines(path.join(single, job));
       assert.ok(expected.length > 0, `${job} produced output`);
-      assert.deepEqual(sortedLines(path.join(multi, job)), expected, `${job}: same output`);
+      assert.deepEqual(committedLines(path.join(multi, job)), expected, `${job}: same output`);
     }
     // A rolling sum emits every update, in an order that depends on how records interleave;
     // its final value per key (the largest: all inputs are positive) does not.
     const finalSums = (dir: string) => {
       const best = new Map<number, number>();
-      for (const l of sortedLines(dir)) {
+      for (const l of committedLines(dir)) {
         const { k, n } = JSON.parse(l) as { k: number; n: number };
         best.set(k, Math.max(best.get(k) ?? 0, n));
       }
@@ -95,7 +89,7 @@ describe('jobs on taskmanager processes', () => {
     const expectedSums = finalSums(path.join(single, 'rebalance'));
     assert.equal(expectedSums.length, 11);
     assert.deepEqual(finalSums(path.join(multi, 'rebalance')), expectedSums, 'rebalance → keyBy: same final sums');
-    assert.equal(sortedLines(path.join(multi, 'rebalance')).length, 30_000, 'one update per record');
+    assert.equal(committedLines(path.join(multi, 'rebalance')).length, 30_000, 'one update per record');
     const jobs = JSON.parse(readFileSync(report, 'utf8')).jobs as { status: string; taskManagers: number; operators: { parallelism: number }[] }[];
     assert.equal(jobs.length, 3);
     for (const j of jobs) {

@@ -13,19 +13,12 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { FsCheckpointStorage } from '../../../engine/process/checkpoint/fs-storage.ts';
 import { descendants, prng } from '../../harness/processes.ts';
+import { committedLines } from '../../harness/jsonl-output.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const notebook = path.join(root, 'test/fixtures/cluster/fault-tolerant.ts');
 const weirBin = path.join(root, 'bin/weir.mjs');
 const RUNS = Number(process.env.WEIR_FAULT_RUNS ?? 20);
-
-function committedLines(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .sort();
-}
 
 describe('fault tolerance under SIGKILL', () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-fault-'));

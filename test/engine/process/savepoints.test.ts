@@ -5,23 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { committedLines } from '../../harness/jsonl-output.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const notebook = path.join(root, 'test/fixtures/cluster/savepoint.ts');
 const weirBin = path.join(root, 'bin/weir.mjs');
-
-function committedLines(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
-    .sort();
-}
 
 describe('savepoints', () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-savepoint-'));

@@ -1,0 +1,18 @@
+/** Reading what a job's JSONL sink committed, for the multi-process tests. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Every line of the committed `.jsonl` files in `dir` (pending and in-progress parts left out),
+ * sorted; none when the directory does not exist yet.
+ *
+ * @example
+ * assert.deepEqual(committedLines(path.join(out, 'windows')), baseline);
+ */
+export function committedLines(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
+    .sort();
+}
