@@ -305,7 +305,7 @@ export class InternalTimerService<N> {
     let bucket: InternalTimer<N>[] | undefined;
     while ((bucket = this.eventTimers.pollBucket(watermark))) {
       for (const timer of bucket) {
-        this.backend.setCurrentKeyAndId(timer.key, timer.keyId);
+        this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
         this.triggerable.onEventTime(timer);
       }
     }
@@ -316,7 +316,7 @@ export class InternalTimerService<N> {
     let bucket: InternalTimer<N>[] | undefined;
     while ((bucket = this.processingTimers.pollBucket(now))) {
       for (const timer of bucket) {
-        this.backend.setCurrentKeyAndId(timer.key, timer.keyId);
+        this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
         this.triggerable.onProcessingTime(timer);
       }
     }

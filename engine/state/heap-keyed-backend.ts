@@ -54,6 +54,13 @@ export class HeapKeyedStateBackend {
     this.currentKeyId = id;
   }
 
+  /** Sets the current key when its id and key group are known too (firing timers and windows). */
+  setCurrentKeyInGroup(key: unknown, id: KeyId, keyGroup: number): void {
+    this.currentKey = key;
+    this.currentKeyId = id;
+    this.currentKeyGroup = keyGroup;
+  }
+
   /**
    * The state for a descriptor, created on first use. Asking twice with the same name returns
    * the same state; the same name with another kind is an error.

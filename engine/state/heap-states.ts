@@ -70,6 +70,14 @@ abstract class HeapState<S> implements InternalState {
   setCurrentNamespace(ns: NamespaceKey): void {
     this.ns = ns;
   }
+  /**
+   * Removes the entries of every key under `ns`, visiting each stored value (an accumulator, for
+   * aggregating state) by key group, `order` first: how the window operator fires a window for
+   * all its keys at once (see `StateTable.drainNamespace`).
+   */
+  drainNamespace(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, stored: S) => void): void {
+    this.table.drainNamespace(ns, order, visit);
+  }
   /** Entries in this state's table (all keys and namespaces): a change tells that an add created one. */
   get tableEntries(): number {
     return this.table.size;

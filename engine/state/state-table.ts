@@ -264,6 +264,37 @@ export class StateTable<V> {
     }
   }
 
+  /**
+   * Removes every entry of namespace `ns` and visits them: the key groups in `order` first, then
+   * the others in ascending order; within a key group, keys in the order they were first put.
+   * Cheaper than `remove` per key (a fired window goes in one step per key group); entries put
+   * under `ns` while visiting start a new, empty namespace.
+   *
+   * @example
+   * table.drainNamespace(windowStart, [5, 2], (kg, key, acc) => emit(key, acc));
+   */
+  drainNamespace(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, value: V) => void): void {
+    for (const kg of order) this.drainShard(kg, ns, visit);
+    for (let kg = 0; kg < this.shards.length; kg++) this.drainShard(kg, ns, visit);
+  }
+
+  private drainShard(kg: number, ns: NamespaceKey, visit: (keyGroup: number, key: KeyId, value: V) => void): void {
+    const s = this.shards[kg];
+    if (s === undefined) return;
+    if (s.encoded !== undefined) this.decodeShard(s);
+    const m = s.byNamespace.get(ns);
+    if (m === undefined) return;
+    s.byNamespace.delete(ns);
+    if (s.lastNs === ns) {
+      s.lastNs = undefined;
+      s.lastMap = undefined;
+    }
+    s.size -= m.size;
+    this.count -= m.size;
+    if (s.views !== undefined) for (const [key, value] of m) s.preserve(key, ns, value, true);
+    for (const [key, value] of m) visit(kg, key, value);
+  }
+
   /** Number of (key, namespace) entries. */
   get size(): number {
     return this.count;

@@ -12,16 +12,20 @@ export const BATCH_SIZE = 512;
  * open batches first, so they stay in order with the records.
  */
 export class RecordWriter implements Output {
+  /** The open batch of each channel, allocated at full size (growing by push copies it ~8 times). */
   private values: unknown[][];
   private timestamps: number[][];
+  /** Records in each open batch. */
+  private readonly counts: number[];
 
   constructor(
     private readonly channels: ChannelWriter[],
     private readonly selector: ChannelSelector,
     private readonly batchSize = BATCH_SIZE,
   ) {
-    this.values = channels.map(() => []);
-    this.timestamps = channels.map(() => []);
+    this.values = channels.map(() => new Array<unknown>(batchSize));
+    this.timestamps = channels.map(() => new Array<number>(batchSize));
+    this.counts = channels.map(() => 0);
   }
 
   /** True when every channel can take another batch. */
@@ -39,10 +43,11 @@ export class RecordWriter implements Output {
   }
 
   private append(c: number, value: unknown, timestamp: number): void {
-    const vs = this.values[c]!;
-    vs.push(value);
-    this.timestamps[c]!.push(timestamp);
-    if (vs.length >= this.batchSize) this.flushChannel(c);
+    const i = this.counts[c]!;
+    this.values[c]![i] = value;
+    this.timestamps[c]![i] = timestamp;
+    this.counts[c] = i + 1;
+    if (i + 1 >= this.batchSize) this.flushChannel(c);
   }
 
   collectSide(): void {
@@ -69,12 +74,20 @@ export class RecordWriter implements Output {
 
   /** Sends the open batches (end of a mailbox step, or before an event). */
   flush(): void {
-    for (let c = 0; c < this.channels.length; c++) if (this.values[c]!.length) this.flushChannel(c);
+    for (let c = 0; c < this.channels.length; c++) if (this.counts[c]! > 0) this.flushChannel(c);
   }
 
   private flushChannel(c: number): void {
-    this.channels[c]!.push({ kind: 'records', values: this.values[c]!, timestamps: this.timestamps[c]! });
-    this.values[c] = [];
-    this.timestamps[c] = [];
+    const n = this.counts[c]!;
+    const values = this.values[c]!;
+    const timestamps = this.timestamps[c]!;
+    if (n < this.batchSize) {
+      values.length = n;
+      timestamps.length = n;
+    }
+    this.channels[c]!.push({ kind: 'records', values, timestamps });
+    this.values[c] = new Array<unknown>(this.batchSize);
+    this.timestamps[c] = new Array<number>(this.batchSize);
+    this.counts[c] = 0;
   }
 }

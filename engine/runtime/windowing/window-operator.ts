@@ -1,4 +1,4 @@
-import { StreamOperator, type OperatorFactory } from '../operator.ts';
+import { StreamOperator, type OperatorFactory, type OperatorSnapshot } from '../operator.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
 import { InvalidPipelineError } from '../errors.ts';
 import type { InternalTimer, InternalTimerService, Triggerable } from '../timers.ts';
@@ -8,6 +8,8 @@ import { instantiateUserFunction } from '../functions.ts';
 import type { HeapKeyedStateBackend } from '../../state/heap-keyed-backend.ts';
 import type { InternalState } from '../../state/heap-states.ts';
 import { VOID_NAMESPACE, type NamespaceKey } from '../../state/state-table.ts';
+import { keyFromId, type KeyId } from '../../state/key-groups.ts';
+import { PendingWindows, type PendingWindow } from './pending-windows.ts';
 import {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -89,11 +91,14 @@ interface ContentsState extends InternalState {
   get(): unknown;
   clear(): void;
   update?(values: Iterable<unknown>): void;
+  drainNamespace?(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, stored: any) => void): void;
 }
 
 /** The descriptor names the operator stores under (as in Flink). */
 const CONTENTS_STATE = 'window-contents';
 const MERGING_SET_STATE = 'merging-window-set';
+/** Operator state (union list) of the pending windows' starts, when windows fire by their end. */
+const PENDING_WINDOWS_STATE = 'pending-window-starts';
 
 /**
  * Keyed windows (Flink's `WindowOperator`, and `EvictingWindowOperator` when an evictor is set).
@@ -112,6 +117,14 @@ const MERGING_SET_STATE = 'merging-window-set';
  * computed without the assigner's arrays, window objects are cached per start, the namespace
  * is the start, and the cleanup timer is the trigger's own timer (deduplicated), so a record
  * costs a few map lookups per window and no allocation.
+ *
+ * Firing by window end (event time, default trigger, no allowed lateness, no evictor, tumbling
+ * or sliding): each key of a window would get one timer, at the window's end, that fires the
+ * window and clears it. The operator keeps the pending windows' starts instead and, when the
+ * watermark passes a window's end, fires it for every key in one pass over its contents, in the
+ * order the timers would have fired (key group, then the key's first record). That saves a timer
+ * object per key and window and a timer lookup per key on firing. Timers restored from a
+ * snapshot taken before this existed still fire through `onEventTime`.
  *
  * @example
  * const op = createWindowOperator({ assigner: TumblingEventTimeWindows.of(1_000),
@@ -141,6 +154,8 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   private readonly triggerSetsCleanupTimer: boolean;
   /** Event-time windows with the default trigger: see the fast path in `processFixedSize`. */
   private readonly defaultEventTimeTrigger: boolean;
+  /** Set when windows fire by their end rather than by per-key timers (see the class comment). */
+  private readonly pendingWindows: PendingWindows | undefined;
 
   private backend!: HeapKeyedStateBackend;
   private timers!: InternalTimerService<Window>;
@@ -188,6 +203,8 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
       (this.defaultEventTimeTrigger && this.allowedLateness === 0) ||
       (this.trigger === ProcessingTimeTrigger.create() && !this.eventTime);
     this.assignerCtx = { currentProcessingTime: () => this.services.processingTime.now() };
+    const firesByEnd = this.defaultEventTimeTrigger && this.allowedLateness === 0 && this.fixed !== undefined && !this.evictor;
+    this.pendingWindows = firesByEnd ? new PendingWindows() : undefined;
   }
 
   override open(): void | Promise<void> {
@@ -204,7 +221,18 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
       currentProcessingTime: () => this.timers.currentProcessingTime(),
       currentWatermark: () => this.currentWatermark,
     };
+    if (this.pendingWindows) for (const start of this.operatorState.getUnionListState<number>(PENDING_WINDOWS_STATE)) this.pendingWindows.add(start);
     if (this.processFn && typeof this.processFn.open === 'function') return openUserFunction(this.processFn, this);
+  }
+
+  override snapshotState(checkpointId: number): OperatorSnapshot {
+    if (this.pendingWindows) {
+      // Every subtask gets all starts back (union): after a rescale a subtask's keys may sit in any of them.
+      const list = this.operatorState.getUnionListState<number>(PENDING_WINDOWS_STATE);
+      list.length = 0;
+      for (const start of this.pendingWindows.allStarts()) list.push(start);
+    }
+    return super.snapshotState(checkpointId);
   }
 
   override close(): void {
@@ -270,6 +298,11 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
         const entries = contents.tableEntries;
         contents.add(this.evictor ? { value, timestamp } : value);
         if (contents.tableEntries === entries) continue;
+        if (this.pendingWindows !== undefined) {
+          const b = this.backend;
+          this.pendingWindows.noteKey(start, b.currentKeyGroup, b.currentKeyId, b.currentKey);
+          continue;
+        }
         this.triggerCtx.at(window, start);
         this.trigger.onElement(value, timestamp, window, this.triggerCtx);
         if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window);
@@ -346,6 +379,31 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
       this.contents.setCurrentNamespace(stateNs);
       this.contents.clear();
     }
+  }
+
+  /** Fires, in order, the pending windows whose end the watermark has passed (see the class comment). */
+  protected override onWatermark(watermark: number): void {
+    const pending = this.pendingWindows;
+    if (pending === undefined) return;
+    const lastStart = watermark - this.fixed!.size + 1; // maxTimestamp = start + size - 1 <= watermark
+    for (let w = pending.pollEndedBy(lastStart); w !== undefined; w = pending.pollEndedBy(lastStart)) this.fireByEnd(w);
+  }
+
+  /** Emits a pending window for every key that has contents in it, then clears it. */
+  private fireByEnd(pending: PendingWindow): void {
+    const start = pending.start;
+    const window = this.windowCache.get(start) ?? new TimeWindow(start, start + this.fixed!.size);
+    const backend = this.backend;
+    const keys = pending.keys;
+    this.contents.drainNamespace!(start, pending.keyGroups, (keyGroup, keyId, stored) => {
+      backend.setCurrentKeyInGroup(keys?.get(keyId) ?? keyFromId(keyId), keyId, keyGroup);
+      if (this.contentsKind === AGGREGATE) this.emitResult(window, this.aggregate!.getResult(stored));
+      else if (!(this.contentsKind === LIST && (stored as unknown[]).length === 0)) this.emitResult(window, stored);
+      if (this.processFn?.clear) {
+        this.processCtx.window = window;
+        this.processFn.clear(this.processCtx);
+      }
+    });
   }
 
   /** Called by the timer service for an event-time timer, with the timer's key already set. */
