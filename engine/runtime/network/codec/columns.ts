@@ -242,8 +242,26 @@ export class StringColumnReader {
 /** What the row decoder reads a column as. */
 export type DecodedColumn = Float64Array | Int32Array | Uint8Array | Uint32Array | BigInt64Array | bigint[] | StringColumnReader;
 
-/** Reads one column written by the matching encoder column. */
-export function readColumn(kind: ColumnKind, r: ByteReader): DecodedColumn {
+/**
+ * Number columns are decoded into scratch arrays, one per column position, reused from batch to
+ * batch: a row decoder copies them into records before the next column is read, and a typed
+ * array of more than 64 bytes is a separate allocation outside V8's heap that the GC must sweep.
+ */
+const scratchI32: Int32Array[] = [];
+const scratchF64: Float64Array[] = [];
+
+function scratch<A extends Int32Array | Float64Array>(pool: A[], slot: number, n: number, make: (n: number) => A): A {
+  const have = pool[slot];
+  if (have !== undefined && have.length >= n) return have;
+  return (pool[slot] = make(Math.max(n, 512)));
+}
+
+/**
+ * Reads one column written by the matching encoder column. `slot` (the column's position in its
+ * segment) picks the scratch array a number column is decoded into: the result is valid until
+ * the next column read at that position, and may be longer than the column.
+ */
+export function readColumn(kind: ColumnKind, r: ByteReader, slot = -1): DecodedColumn {
   const n = r.varint();
   switch (kind) {
     case 'number':
@@ -251,8 +269,11 @@ export function readColumn(kind: ColumnKind, r: ByteReader): DecodedColumn {
       const mode = r.u8();
       const width = mode === NUMBER_I32 ? 4 : 8;
       const bytes = r.subarray(n * width);
-      const out = mode === NUMBER_I32 ? new Int32Array(n) : new Float64Array(n);
       if (mode !== NUMBER_I32 && mode !== NUMBER_F64) throw new CodecError(`bad number column mode ${mode}`);
+      const ints = mode === NUMBER_I32;
+      let out: Int32Array | Float64Array;
+      if (slot < 0) out = ints ? new Int32Array(n) : new Float64Array(n);
+      else out = ints ? scratch(scratchI32, slot, n, (k) => new Int32Array(k)) : scratch(scratchF64, slot, n, (k) => new Float64Array(k));
       // A copy, not a view: the frame's offset in its socket chunk has no alignment.
       if (HOST_IS_LITTLE_ENDIAN) new Uint8Array(out.buffer).set(bytes);
       else {

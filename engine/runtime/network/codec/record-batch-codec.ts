@@ -172,7 +172,7 @@ export function readRecordBatch(r: ByteReader): RecordBatch {
       const codec = decoderFor(r.string());
       const kinds = codec.kinds;
       const cols = new Array(kinds.length);
-      for (let c = 0; c < kinds.length; c++) cols[c] = readColumn(kinds[c]!, r);
+      for (let c = 0; c < kinds.length; c++) cols[c] = readColumn(kinds[c]!, r, c);
       codec.decodeRows(cols, values, i, count);
     } else if (kind === SEGMENT_TAGGED) {
       for (let k = 0; k < count; k++) values[i + k] = readTagged(r, []);
