@@ -87,12 +87,16 @@ export function hashKeyId(id: KeyId): number {
 
 /** The key group of a key id, in [0, maxParallelism). */
 export function keyGroupOf(id: KeyId, maxParallelism: number): number {
-  return hashKeyId(id) % maxParallelism;
+  const h = hashKeyId(id);
+  // The same value as `h % maxParallelism` for a power of two (the default, 128), without the
+  // floating-point remainder V8 computes for an unsigned 32-bit `h` (~10 ns a record).
+  return (maxParallelism & (maxParallelism - 1)) === 0 ? h & (maxParallelism - 1) : h % maxParallelism;
 }
 
 /** The subtask that owns a key group (Flink's `computeOperatorIndexForKeyGroup`). */
 export function subtaskForKeyGroup(keyGroup: number, maxParallelism: number, parallelism: number): number {
-  return Math.floor((keyGroup * parallelism) / maxParallelism);
+  // Integer division: key group and parallelism are at most 2^15, so the product fits in 31 bits.
+  return ((keyGroup * parallelism) / maxParallelism) | 0;
 }
 
 /** The contiguous range of key groups a subtask owns. `end` is inclusive. */

@@ -281,13 +281,6 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     for (let start = TimeWindow.getWindowStartWithOffset(time, fixed.offset, slide); start > time - size; start -= slide) {
       if (start + size - 1 <= lateBefore) continue; // late: maxTimestamp + allowedLateness <= watermark
       skipped = false;
-      let window = this.windowCache.get(start);
-      if (window === undefined) {
-        // Few windows are open at once; when many are, recreating a window object is cheap.
-        if (this.windowCache.size >= 256) this.windowCache.clear();
-        window = new TimeWindow(start, start + size);
-        this.windowCache.set(start, window);
-      }
       if (this.defaultEventTimeTrigger && start + size - 1 > this.currentWatermark) {
         // The default trigger registers the timer of the window's end on every element; once
         // the window has contents (and has not fired: its end is ahead of the watermark) that
@@ -303,14 +296,27 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
           this.pendingWindows.noteKey(start, b.currentKeyGroup, b.currentKeyId, b.currentKey);
           continue;
         }
+        const window = this.windowAt(start, size);
         this.triggerCtx.at(window, start);
         this.trigger.onElement(value, timestamp, window, this.triggerCtx);
         if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window);
         continue;
       }
-      this.addToWindow(value, timestamp, window, start, start);
+      this.addToWindow(value, timestamp, this.windowAt(start, size), start, start);
     }
     if (skipped) this.onSkipped(value, timestamp);
+  }
+
+  /** The window object of a start, cached: few windows are open at once. */
+  private windowAt(start: number, size: number): TimeWindow {
+    let window = this.windowCache.get(start);
+    if (window === undefined) {
+      // When many windows are open, recreating a window object is cheap.
+      if (this.windowCache.size >= 256) this.windowCache.clear();
+      window = new TimeWindow(start, start + size);
+      this.windowCache.set(start, window);
+    }
+    return window;
   }
 
   private processMerging(value: unknown, timestamp: number, windows: readonly TimeWindow[]): void {
@@ -392,7 +398,8 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   /** Emits a pending window for every key that has contents in it, then clears it. */
   private fireByEnd(pending: PendingWindow): void {
     const start = pending.start;
-    const window = this.windowCache.get(start) ?? new TimeWindow(start, start + this.fixed!.size);
+    const window = this.windowAt(start, this.fixed!.size);
+    this.windowCache.delete(start);
     const backend = this.backend;
     const keys = pending.keys;
     this.contents.drainNamespace!(start, pending.keyGroups, (keyGroup, keyId, stored) => {
