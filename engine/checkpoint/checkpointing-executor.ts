@@ -13,6 +13,7 @@ import { operatorReports } from '../runtime/metrics.ts';
 import { SYSTEM_CLOCK, type Clock } from '../runtime/processing-time.ts';
 import { SourceOperator } from '../runtime/source.ts';
 import { platform } from '../runtime/platform.ts';
+import { newJobRunId } from '../runtime/deployment.ts';
 import { CheckpointCoordinator } from './coordinator.ts';
 import { RestartBackoff, resolveRestartStrategy } from './restart-strategies.ts';
 import { MemoryCheckpointStorage } from './memory-storage.ts';
@@ -108,12 +109,15 @@ export class CheckpointingExecutor {
   private stopping: number | undefined;
   private ended = false;
   private wakeFromDelay: (() => void) | undefined;
+  /** This run's id, the same for all its attempts: its replay readers register under it. */
+  private readonly jobId: string;
 
   constructor(
     private readonly job: JobDefinition,
     private readonly options: CheckpointingExecutionOptions = {},
   ) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.jobId = newJobRunId(job.graph.name);
     this.storage = options.storage ?? new MemoryCheckpointStorage(job.graph.name);
     this.config = checkpointsOf(job.graph);
   }
@@ -130,7 +134,7 @@ export class CheckpointingExecutor {
       triggerSavepoint: () => this.triggerSavepoint(),
       stopWithSavepoint: () => this.stopWithSavepoint(),
       restarts: () => this.restarts.map((r) => ({ ...r })),
-      ...inProcessReplayControl(this.job.graph),
+      ...inProcessReplayControl(this.job.graph, this.jobId),
     };
   }
 
@@ -255,7 +259,7 @@ export class CheckpointingExecutor {
 
   /** Deploys and runs one attempt, with a coordinator while it runs when the job checkpoints. */
   private async runAttempt(restored: Map<string, OperatorSnapshot[]> | undefined): Promise<AttemptOutcome> {
-    const attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock }, restored ? (uid) => restored.get(uid) ?? [] : undefined);
+    const attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock, jobId: this.jobId }, restored ? (uid) => restored.get(uid) ?? [] : undefined);
     this.attempt = attempt;
     this.coordinatorFailure = undefined;
     this.stopping = undefined;

@@ -29,6 +29,8 @@ export interface ChannelProvider {
 
 /** Everything needed to deploy subtasks in this process. */
 export interface DeploymentOptions {
+  /** The run of the job the subtasks belong to (`TaskServices.jobId`); a fresh one when omitted. */
+  jobId?: string;
   clock: Clock;
   print: (line: string) => void;
   channels: ChannelProvider;
@@ -44,6 +46,8 @@ export interface DeploymentOptions {
 
 /** The subtasks deployed in this process. */
 export interface Deployment {
+  /** The run of the job these subtasks belong to (`TaskServices.jobId`). */
+  jobId: string;
   jobGraph: JobGraphSpec;
   tasks: StreamTask[];
   /** vertex id → operator instance per subtask (only local ones are set). */
@@ -63,6 +67,22 @@ export function allChannels(job: JobDefinition, jobGraph: JobGraphSpec): Channel
   return out;
 }
 
+const RUN_COUNTER = Symbol.for('weir.jobRuns');
+
+/**
+ * A fresh id for one run of a job in this process (`TaskServices.jobId`). The counter lives on
+ * `globalThis`, so ids stay unique across the copies of the engine a process loads (a bundled
+ * notebook, the kernel), which share registries keyed by them.
+ *
+ * @example
+ * const jobId = newJobRunId('orders'); // 'local-7:orders'
+ * deploy(job, { ...options, jobId });
+ */
+export function newJobRunId(jobName: string): string {
+  const counter = ((globalThis as Record<symbol, { next: number } | undefined>)[RUN_COUNTER] ??= { next: 0 });
+  return `local-${++counter.next}:${jobName}`;
+}
+
 /**
  * Builds the operators, outputs and tasks of the subtasks that run in this process. Operators
  * of a chain are wired tail first, so each one's output already exists when it is set up.
@@ -70,7 +90,7 @@ export function allChannels(job: JobDefinition, jobGraph: JobGraphSpec): Channel
 export function deploy(job: JobDefinition, options: DeploymentOptions): Deployment {
   const jobGraph = buildJobGraph(job.graph);
   options.beforeWire?.(jobGraph);
-  const deployment: Deployment = { jobGraph, tasks: [], operatorsByVertex: new Map() };
+  const deployment: Deployment = { jobId: options.jobId ?? newJobRunId(job.graph.name), jobGraph, tasks: [], operatorsByVertex: new Map() };
   const edgeIndex = new Map<EdgeSpec, number>();
   job.graph.edges.forEach((e, i) => edgeIndex.set(e, i));
   for (const chain of jobGraph.chains) {
@@ -107,6 +127,7 @@ function deploySubtask(
     processingTime,
     mode: graph.mode,
     jobName: graph.name,
+    jobId: deployment.jobId,
     autoWatermarkInterval: graph.autoWatermarkInterval,
     print: options.print,
   };

@@ -1,10 +1,11 @@
 /**
  * The job-control API for replays, answered from this process's replay registry: only the
- * job's own replay sources (its plan's replay vertices) are visible or controllable. Used by the
- * in-process executors and, per job, by taskmanagers.
+ * readers of the job run asked about (`TaskServices.jobId`) are visible or controllable, all
+ * subtasks of each of its replay sources. Used by the in-process executors and, per job, by
+ * taskmanagers.
  */
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
-import { replayControls, type ReplayProgress, type ReplaySpeed } from './replay-control.ts';
+import { combineReplayProgress, replayControls, type ReplayProgress, type ReplaySpeed } from './replay-control.ts';
 
 /** One action on a running replay, as the job-control API carries it (plain data). */
 export type ReplayAction = { pause: true } | { resume: true } | { speed: ReplaySpeed } | { seekTo: number };
@@ -20,29 +21,49 @@ export function replayNames(graph: StreamGraphSpec): string[] {
 }
 
 /**
- * Progress of those of `names` that run in this process (a replay registers when its reader opens).
+ * Progress of those of `names` that job run `jobId` runs in this process (a replay registers
+ * when its reader opens), each combined over the source's subtasks here.
  *
  * @example
- * localReplayProgress(['trips'])[0]?.percent;
+ * localReplayProgress(deployment.jobId, ['trips'])[0]?.percent;
  */
-export function localReplayProgress(names: readonly string[]): ReplayProgress[] {
+export function localReplayProgress(jobId: string, names: readonly string[]): ReplayProgress[] {
   const out: ReplayProgress[] = [];
-  for (const name of names) {
-    const control = replayControls.get(name);
+  for (const name of new Set(names)) {
+    const control = replayControls.ofJob(jobId, name);
     if (control) out.push(control.progress());
   }
   return out;
 }
 
 /**
- * Applies `action` to the replay `name` if it runs in this process and belongs to the job
- * (`names`); returns false when it does not run here. Throws on an invalid action.
+ * One progress per replay name from the progress reported by several processes (a source's
+ * subtasks may run on several taskmanagers), combined as `combineReplayProgress` does; in the
+ * order the names first appear.
  *
  * @example
- * applyReplayAction(['trips'], 'trips', { speed: 600 }); // true
+ * job.status.replays = combineByName([...replaysByTaskManager.values()].flat());
  */
-export function applyReplayAction(names: readonly string[], name: string, action: ReplayAction): boolean {
-  const control = names.includes(name) ? replayControls.get(name) : undefined;
+export function combineByName(progress: readonly ReplayProgress[]): ReplayProgress[] {
+  const byName = new Map<string, ReplayProgress[]>();
+  for (const p of progress) {
+    const list = byName.get(p.name);
+    if (list) list.push(p);
+    else byName.set(p.name, [p]);
+  }
+  return [...byName.values()].map((parts) => combineReplayProgress(parts));
+}
+
+/**
+ * Applies `action` to every subtask of the replay `name` of job run `jobId` that runs in this
+ * process, if the job has that replay (`names`); returns false when it does not run here.
+ * Throws on an invalid action.
+ *
+ * @example
+ * applyReplayAction(deployment.jobId, ['trips'], 'trips', { speed: 600 }); // true
+ */
+export function applyReplayAction(jobId: string, names: readonly string[], name: string, action: ReplayAction): boolean {
+  const control = names.includes(name) ? replayControls.ofJob(jobId, name) : undefined;
   if (!control) return false;
   checkReplayAction(name, action);
   if ('pause' in action) control.pause();
@@ -87,21 +108,25 @@ export function noSuchReplay(jobName: string, name: string, names: readonly stri
 }
 
 /**
- * The in-process side of the job-control API: `replays()` and `controlReplay()` for a job whose
- * replay readers run in this process.
+ * The in-process side of the job-control API: `replays()` and `controlReplay()` for the job run
+ * `jobId` (the id its attempts are deployed with) whose replay readers run in this process.
  *
  * @example
- * return { ...client, ...inProcessReplayControl(job.graph) };
+ * const jobId = newJobRunId(job.graph.name);
+ * return { ...client, ...inProcessReplayControl(job.graph, jobId) };
  */
-export function inProcessReplayControl(graph: StreamGraphSpec): {
+export function inProcessReplayControl(
+  graph: StreamGraphSpec,
+  jobId: string,
+): {
   replays(): ReplayProgress[];
   controlReplay(name: string, action: ReplayAction): Promise<void>;
 } {
   const names = replayNames(graph);
   return {
-    replays: () => localReplayProgress(names),
+    replays: () => localReplayProgress(jobId, names),
     controlReplay: async (name, action) => {
-      if (!applyReplayAction(names, name, action)) throw noSuchReplay(graph.name, name, names);
+      if (!applyReplayAction(jobId, names, name, action)) throw noSuchReplay(graph.name, name, names);
     },
   };
 }

@@ -1,6 +1,6 @@
 import { validateGraph } from '../plan/job-graph.ts';
 import { OperatorFailure } from './chain-outputs.ts';
-import { deploy, type ChannelId, type ChannelProvider, type Deployment } from './deployment.ts';
+import { deploy, newJobRunId, type ChannelId, type ChannelProvider, type Deployment } from './deployment.ts';
 import { JobExecutionError } from './errors.ts';
 import type { JobReport, OperatorReport } from './host.ts';
 import type { JobClient, JobDefinition, JobResult } from './job.ts';
@@ -79,11 +79,12 @@ export class LocalAttempt {
   /** Deploys the job (throws when it cannot be built); `restore` gives each operator its restored snapshots. */
   constructor(
     private readonly job: JobDefinition,
-    options: LocalExecutionOptions & { clock: Clock },
+    options: LocalExecutionOptions & { clock: Clock; jobId?: string },
     restore?: (uid: string) => OperatorSnapshot[],
   ) {
     let wake = () => {};
     this.deployment = deploy(job, {
+      ...(options.jobId !== undefined ? { jobId: options.jobId } : {}),
       clock: options.clock,
       print: options.print ?? ((line: string) => platform.console.log(line)),
       channels: new LocalChannelProvider(options.channelCapacity ?? 8),
@@ -139,12 +140,15 @@ export class LocalExecutor {
   private attempt: LocalAttempt | undefined;
   private cancelled = false;
   private readonly clock: Clock;
+  /** This run's id: its replay readers register under it (see `newJobRunId`). */
+  private readonly jobId: string;
 
   constructor(
     private readonly job: JobDefinition,
     private readonly options: LocalExecutionOptions = {},
   ) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.jobId = newJobRunId(job.graph.name);
   }
 
   /** Starts the job; returns at once with a handle. */
@@ -161,7 +165,7 @@ export class LocalExecutor {
       checkpoints: () => [],
       triggerSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
       stopWithSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
-      ...inProcessReplayControl(this.job.graph),
+      ...inProcessReplayControl(this.job.graph, this.jobId),
     };
   }
 
@@ -171,7 +175,7 @@ export class LocalExecutor {
     let outcome: AttemptOutcome = { failure: undefined, metrics: [] };
     try {
       validateGraph(graph);
-      this.attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock });
+      this.attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock, jobId: this.jobId });
       if (this.cancelled) this.attempt.stop();
       outcome = await this.attempt.run();
     } catch (e) {

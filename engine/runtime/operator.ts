@@ -27,6 +27,11 @@ export interface TaskServices {
   readonly processingTime: ProcessingTimeService;
   readonly mode: RuntimeMode;
   readonly jobName: string;
+  /**
+   * Which run of the job the task belongs to, unique in this process (the cluster's attempt id on
+   * a taskmanager): what scopes per-job registries such as the replay controls. Absent in harnesses.
+   */
+  readonly jobId?: string;
   /** Processing-time interval between periodic watermarks (ms). */
   readonly autoWatermarkInterval: number;
   /** Prints a line for the user (print sinks). */

@@ -1,9 +1,13 @@
 /**
- * Live control of running replays, for the job-control API and the metrics. A replay reader
- * registers its control under the source's name while it runs; whoever drives the UI looks it
- * up by that name. This module is plain TypeScript with no Node imports, so a host can re-export
- * it anywhere; it lives on `globalThis` so that every copy of the engine in a process (a bundled
- * notebook, the kernel) sees the same registry.
+ * Live control of running replays, for notebooks, the job-control API and the metrics. A replay
+ * reader registers its control while it runs, under its job and its subtask; the registry groups
+ * the readers of one replay source of one job, so that a control sent to the replay reaches every
+ * subtask of it and nothing of another job, even when jobs share the source's name (the default
+ * 'Replay') or share a process (the workbench's taskmanagers run every job of the session).
+ *
+ * This module is plain TypeScript with no Node imports, so a host can re-export it anywhere; it
+ * lives on `globalThis` so that every copy of the engine in a process (a bundled notebook, the
+ * kernel) sees the same registry.
  */
 
 /** Replay speed: event-time milliseconds per wall-clock millisecond, or 'max' (unpaced). */
@@ -11,7 +15,7 @@ export type ReplaySpeed = number | 'max';
 
 /** Where a replay is, for progress bars and metrics. */
 export interface ReplayProgress {
-  /** The source's name (the registry key). */
+  /** The source's name. */
   name: string;
   state: 'starting' | 'playing' | 'paused' | 'finished';
   speed: ReplaySpeed;
@@ -53,26 +57,143 @@ export interface ReplayControl {
   progress(): ReplayProgress;
 }
 
-/** The replays running in this process, by source name. */
-export interface ReplayControlRegistry {
-  get(name: string): ReplayControl | undefined;
-  list(): ReplayControl[];
-  /** Called by a replay reader when it opens; returns the function that unregisters it. */
-  register(control: ReplayControl): () => void;
+/**
+ * Which reader registers: the run of the job it belongs to and its subtask.
+ *
+ * @example
+ * replayControls.register(reader, { job: ctx.jobId, subtask: ctx.subtask });
+ */
+export interface ReplayRegistration {
+  /** The run of the job (`TaskServices.jobId`); readers without one share one anonymous job. */
+  job?: string;
+  /** The reader's subtask (default 0). A newer registration for the same subtask replaces the older. */
+  subtask?: number;
 }
 
-const KEY = Symbol.for('weir.replayControls');
+/**
+ * The replays running in this process. Each entry is one replay source of one job run: its
+ * control acts on every subtask of the source, and its progress combines theirs
+ * (`combineReplayProgress`).
+ */
+export interface ReplayControlRegistry {
+  /**
+   * The replay named `name` of the most recently started job that runs one of that name (a
+   * re-run of a notebook cell takes over from the old run still finishing), or undefined. A
+   * control you hold keeps acting on its own job's readers, and reports their final progress
+   * after they end.
+   */
+  get(name: string): ReplayControl | undefined;
+  /** Every running replay, one per source and job, oldest started first. */
+  list(): ReplayControl[];
+  /** The replay `name` of job run `job`, while it runs. */
+  ofJob(job: string, name: string): ReplayControl | undefined;
+  /** Called by a replay reader when it opens; returns the function that unregisters it. */
+  register(control: ReplayControl, where?: ReplayRegistration): () => void;
+}
+
+/**
+ * One replay's progress from the progress of its subtasks: rows summed, event time the minimum
+ * over the subtasks still replaying (those that finished have nothing left to emit before any
+ * time; when all have, the latest), the range spanning all, state 'playing' when any subtask
+ * plays, else 'starting' when any starts, else 'paused' when any is paused, else 'finished'.
+ * The speed is the first subtask's (controls set all alike).
+ *
+ * @example
+ * combineReplayProgress([subtask0.progress(), subtask1.progress()]).rowsEmitted;
+ */
+export function combineReplayProgress(parts: readonly ReplayProgress[]): ReplayProgress {
+  if (parts.length === 0) throw new Error('combineReplayProgress: no progress to combine');
+  if (parts.length === 1) return { ...parts[0]! };
+  const first = parts[0]!;
+  const states = new Set(parts.map((p) => p.state));
+  const state: ReplayProgress['state'] = states.has('playing') ? 'playing' : states.has('starting') ? 'starting' : states.has('paused') ? 'paused' : 'finished';
+  const times = (ps: readonly ReplayProgress[]) => ps.map((p) => p.eventTime).filter((t): t is number => t !== null);
+  const running = times(parts.filter((p) => p.state !== 'finished'));
+  const eventTime = running.length > 0 ? Math.min(...running) : times(parts).length > 0 ? Math.max(...times(parts)) : null;
+  const starts = parts.map((p) => p.startTime).filter((t): t is number => t !== null);
+  const ends = parts.map((p) => p.endTime).filter((t): t is number => t !== null);
+  const startTime = starts.length > 0 ? Math.min(...starts) : null;
+  const endTime = ends.length > 0 ? Math.max(...ends) : null;
+  let percent = 0;
+  if (state === 'finished') percent = 100;
+  else if (eventTime !== null && startTime !== null && endTime !== null && endTime > startTime) percent = ((eventTime - startTime) / (endTime - startTime)) * 100;
+  let rowsEmitted = 0;
+  let totalRows = 0;
+  for (const p of parts) {
+    rowsEmitted += p.rowsEmitted;
+    totalRows += p.totalRows;
+  }
+  return { name: first.name, state, speed: first.speed, eventTime, startTime, endTime, percent, rowsEmitted, totalRows };
+}
+
+/** The readers of one replay source of one job run, by subtask; controls fan out to all of them. */
+class SourceReplays implements ReplayControl {
+  /** subtask → its reader; a closed reader stays (until replaced) so that its final progress counts. */
+  readonly members = new Map<number, { control: ReplayControl; open: boolean }>();
+
+  constructor(
+    readonly name: string,
+    readonly job: string,
+  ) {}
+
+  get isOpen(): boolean {
+    for (const m of this.members.values()) if (m.open) return true;
+    return false;
+  }
+
+  pause(): void {
+    this.each((c) => c.pause());
+  }
+
+  resume(): void {
+    this.each((c) => c.resume());
+  }
+
+  setSpeed(speed: ReplaySpeed): void {
+    this.each((c) => c.setSpeed(speed));
+  }
+
+  seek(eventTime: number): void {
+    this.each((c) => c.seek(eventTime));
+  }
+
+  progress(): ReplayProgress {
+    const bySubtask = [...this.members].sort((a, b) => a[0] - b[0]);
+    return combineReplayProgress(bySubtask.map(([, m]) => m.control.progress()));
+  }
+
+  private each(act: (control: ReplayControl) => void): void {
+    for (const m of this.members.values()) if (m.open) act(m.control);
+  }
+}
+
+const KEY = Symbol.for('weir.replayControls.v2');
 
 function createRegistry(): ReplayControlRegistry {
-  const byName = new Map<string, ReplayControl>();
+  // Insertion order is start order: a source's entry is made when its first reader registers
+  // and dropped when its last one closes.
+  const sources = new Map<string, SourceReplays>();
+  const keyOf = (job: string, name: string) => `${job}\u0000${name}`;
   return {
-    get: (name) => byName.get(name),
-    list: () => [...byName.values()],
-    register(control) {
-      // The latest replay under a name wins (a re-run of a notebook cell replaces the old one).
-      byName.set(control.name, control);
+    get(name) {
+      let latest: SourceReplays | undefined;
+      for (const s of sources.values()) if (s.name === name) latest = s;
+      return latest;
+    },
+    list: () => [...sources.values()],
+    ofJob: (job, name) => sources.get(keyOf(job, name)),
+    register(control, where = {}) {
+      const job = where.job ?? '';
+      const subtask = where.subtask ?? 0;
+      const key = keyOf(job, control.name);
+      let source = sources.get(key);
+      if (!source) sources.set(key, (source = new SourceReplays(control.name, job)));
+      const member = { control, open: true };
+      source.members.set(subtask, member);
+      const owner = source;
       return () => {
-        if (byName.get(control.name) === control) byName.delete(control.name);
+        member.open = false;
+        if (!owner.isOpen && sources.get(key) === owner) sources.delete(key);
       };
     },
   };

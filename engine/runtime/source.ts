@@ -21,6 +21,8 @@ export type PollResult = 'more' | 'end' | Promise<void>;
 export interface SourceReaderContext {
   readonly subtask: number;
   readonly parallelism: number;
+  /** The run of the job the reader belongs to (`TaskServices.jobId`), when the task has one. */
+  readonly jobId?: string;
   /** Processing time (ms). */
   now(): number;
 }
@@ -96,6 +98,7 @@ export class SourceOperator<T> extends StreamOperator<T> {
     this.reader = await this.source.createReader({
       subtask: this.info.subtask,
       parallelism: this.info.parallelism,
+      jobId: this.services.jobId,
       now: () => this.services.processingTime.now(),
     });
     const positions = this.operatorState.getListState<unknown>(POSITION_STATE);

@@ -52,8 +52,10 @@ const MAX_WAIT_MS = 100;
  * - otherwise (batch limit, data still loading, 'max' speed) it is the last emitted timestamp
  *   − 1 − maxOutOfOrderness, since rows with that same timestamp may follow.
  *
- * Controls (pause, resume, setSpeed, seek) act through `replayControls`; they wake a waiting
- * poll. A seek re-runs the query from the target time. Runs with parallelism 1.
+ * Controls (pause, resume, setSpeed, seek) act through `replayControls`, where the reader is
+ * registered under its job run and subtask (so jobs sharing a process and a source name do not
+ * reach each other's readers); they wake a waiting poll. A seek re-runs the query from the target
+ * time. Runs with parallelism 1 (the source is not parallel: every reader would replay all rows).
  */
 export class ReplayReader implements SourceReader<Record<string, unknown>>, ReplayControl {
   private conn: DuckDBConnection | undefined;
@@ -80,7 +82,7 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     this.clock = new ReplayClock(checkSpeed(options.speed, this.what));
     this.position = { from: null, skip: 0, rows: 0, speed: options.speed, paused: options.startPaused, seeked: false };
     if (options.startPaused) this.clock.pause(ctx.now());
-    this.unregister = replayControls.register(this);
+    this.unregister = replayControls.register(this, { job: ctx.jobId, subtask: ctx.subtask });
   }
 
   get name(): string {

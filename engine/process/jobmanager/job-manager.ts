@@ -24,7 +24,7 @@ import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoin
 import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
 import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
-import { checkReplayAction, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
+import { checkReplayAction, combineByName, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
 import type { ReplayProgress } from '../../runtime/replay-control.ts';
 
 interface TaskManagerHandle {
@@ -364,12 +364,13 @@ export class JobManager implements JobManagerApi {
     const answers = job.status.state === 'RUNNING' && !job.restarting
       ? await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.controlReplay(attempt, name, action).then((p) => [tm, p] as const, () => undefined)))
       : [];
-    const hit = answers.find((a) => a?.[1]);
-    if (!hit) throw noSuchReplay(job.submission.plan.name, name, names);
+    const hits = answers.filter((a) => a?.[1] !== undefined);
+    if (hits.length === 0) throw noSuchReplay(job.submission.plan.name, name, names);
     // The new state shows at once, not only at the next metrics poll.
-    const [tm, progress] = hit;
-    job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress!));
-    job.status.replays = [...job.replays.values()].flat();
+    for (const [tm, progress] of hits as (readonly [number, ReplayProgress])[]) {
+      job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress));
+    }
+    job.status.replays = combineByName([...job.replays.values()].flat());
   }
 
   async shutdown(): Promise<void> {
@@ -411,7 +412,7 @@ export class JobManager implements JobManagerApi {
         job.metrics.set(r[0], r[1].subtasks);
         job.replays.set(r[0], r[1].replays);
       }
-      job.status.replays = [...job.replays.values()].flat();
+      job.status.replays = combineByName([...job.replays.values()].flat());
       const all = [...job.metrics.values()].flat();
       const now = Date.now();
       const previous = job.previous ? { metrics: job.previous.metrics, elapsedMs: now - job.previous.at } : undefined;
@@ -427,7 +428,7 @@ export class JobManager implements JobManagerApi {
     job.metrics.set(tm, metrics);
     // Its replays have ended with its subtasks.
     job.replays.delete(tm);
-    job.status.replays = [...job.replays.values()].flat();
+    job.status.replays = combineByName([...job.replays.values()].flat());
     job.resources.push(resources);
     job.pending.delete(tm);
     if (job.pending.size === 0) this.endJob(job, job.stopped ? 'FINISHED' : job.cancelled ? 'CANCELED' : 'FINISHED');

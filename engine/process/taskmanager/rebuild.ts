@@ -15,8 +15,26 @@ let evaluations = 0;
 /** Console methods silenced while the defining code re-runs: its output was seen in the client. */
 const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as const;
 
-/** Imports `code.moduleUrl` and resolves with the job it defines (matched by name and occurrence). */
-export async function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<JobDefinition> {
+/**
+ * The rebuild in progress: one at a time per process, since a rebuild installs the process-wide
+ * execution host and cell marker (two jobs deployed here at once would capture each other's job).
+ */
+let previousRebuild: Promise<unknown> = Promise.resolve();
+
+/**
+ * Imports `code.moduleUrl` and resolves with the job it defines (matched by name and occurrence).
+ * Rebuilds in one process run one after another.
+ *
+ * @example
+ * const job = await rebuildJob(deployment.submission.code, deployment.submission.defaults);
+ */
+export function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<JobDefinition> {
+  const run = previousRebuild.then(() => rebuildNow(code, defaults));
+  previousRebuild = run.catch(() => undefined);
+  return run;
+}
+
+async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDefinition> {
   const seen = new Map<string, number>();
   // Jobs of the cells evaluated before the job's own cell do not count (see the kernel's marker).
   let counting = code.cell === undefined;

@@ -103,6 +103,7 @@ export class TaskManager implements TaskManagerApi {
     const restored = d.restore ? await this.loadRestoredState(storage, d, job) : undefined;
     // Output of the job's code is tagged with the job for the client (job-output.ts).
     const deployment = inJobScope(d.jobId, () => deploy(job, {
+      jobId: d.jobId,
       clock: SYSTEM_CLOCK,
       restore: restored ? (uid) => restored.get(uid) ?? [] : undefined,
       print: (line) => console.log(line),
@@ -188,13 +189,13 @@ export class TaskManager implements TaskManagerApi {
   async metrics(jobId: string): Promise<TaskManagerMetrics> {
     const running = this.jobs.get(jobId);
     if (!running) return { subtasks: [], replays: [] };
-    return { subtasks: collectSubtaskMetrics(running.deployment, running.runner, running.job.graph), replays: localReplayProgress(running.replays) };
+    return { subtasks: collectSubtaskMetrics(running.deployment, running.runner, running.job.graph), replays: localReplayProgress(jobId, running.replays) };
   }
 
   async controlReplay(jobId: string, name: string, action: ReplayAction): Promise<ReplayProgress | undefined> {
     const running = this.jobs.get(jobId);
-    if (!running || !applyReplayAction(running.replays, name, action)) return undefined;
-    return localReplayProgress([name])[0];
+    if (!running || !applyReplayAction(jobId, running.replays, name, action)) return undefined;
+    return localReplayProgress(jobId, [name])[0];
   }
 
   private requireJob(jobId: string): RunningJob {

@@ -1,7 +1,8 @@
 /**
  * The job-control API for replays (`JobClient.replays()` / `controlReplay()`), the same on worker
  * processes and in the client's process: pause holds the replay, seek and speed finish it, an
- * unknown replay or a bad action is refused with its name.
+ * unknown replay or a bad action is refused with its name; two jobs whose replays share a name
+ * and a process are controlled apart.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixture = path.join(root, 'test/fixtures/cluster/replay-control.ts');
+const twoJobs = path.join(root, 'test/fixtures/cluster/replay-two-jobs.ts');
 const weirBin = path.join(root, 'bin/weir.mjs');
 
 describe('controlling a replay through its JobClient', () => {
@@ -31,6 +33,19 @@ describe('controlling a replay through its JobClient', () => {
       // At speed 60 the hour would take a minute: the seek and 'max' finished it.
       assert.match(r.stdout, /^status: FINISHED$/m);
       assert.match(r.stdout, /^after end: 0$/m);
+    });
+  }
+
+  // One taskmanager: both jobs' readers run in the same process, under the same source name.
+  for (const taskManagers of ['1', '0']) {
+    it(`pauses one of two concurrent jobs with the same replay name, not the other (--taskmanagers ${taskManagers})`, () => {
+      const r = spawnSync(process.execPath, [weirBin, 'run', twoJobs, '--taskmanagers', taskManagers], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, r.stderr + r.stdout);
+      assert.match(r.stdout, /^first paused: paused held$/m);
+      assert.match(r.stdout, /^first other: playing moved$/m);
+      assert.match(r.stdout, /^second paused: paused held$/m);
+      assert.match(r.stdout, /^second other: playing moved$/m);
+      assert.match(r.stdout, /^status: FINISHED FINISHED$/m);
     });
   }
 });

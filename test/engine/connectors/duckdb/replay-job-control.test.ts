@@ -24,8 +24,8 @@ async function until<T>(what: string, value: () => T | undefined): Promise<T> {
   }
 }
 
-/** A control registered under another name, as another job's replay in this process would be. */
-function foreignReplay(name: string): () => void {
+/** Another job's replay in this process: touching it fails the test. */
+function foreignReplay(name: string, job: string): () => void {
   const control: ReplayControl = {
     name,
     pause() {
@@ -36,12 +36,14 @@ function foreignReplay(name: string): () => void {
     seek() {},
     progress: () => ({ name, state: 'playing', speed: 1, eventTime: null, startTime: null, endTime: null, percent: 0, rowsEmitted: 0, totalRows: 0 }),
   };
-  return replayControls.register(control);
+  return replayControls.register(control, { job });
 }
 
 for (const checkpointing of [false, true]) {
   test(`replays() and controlReplay() of an in-process job (${checkpointing ? 'checkpointing' : 'plain'} executor)`, async () => {
-    const unregister = foreignReplay('other');
+    // Another job's replays: one of another name, one of the same name started later.
+    const unregisterOther = foreignReplay('other', 'another job');
+    let unregisterSameName = () => {};
     try {
       const env = StreamExecutionEnvironment.create({ parallelism: 1 });
       if (checkpointing) env.enableCheckpointing(200);
@@ -56,6 +58,7 @@ for (const checkpointing of [false, true]) {
       });
       const client: JobClient = env.executeAsync(`job control ${checkpointing}`);
       const own = await until('the replay to play', () => client.replays!().find((r) => r.name === 'own' && r.rowsEmitted > 0));
+      unregisterSameName = foreignReplay('own', 'a later job');
       assert.deepEqual(client.replays!().map((r) => r.name), ['own'], "only the job's own replay");
       assert.equal(own.totalRows, 3600);
 
@@ -82,7 +85,8 @@ for (const checkpointing of [false, true]) {
       assert.deepEqual(client.replays!(), [], 'an ended replay drops out');
       await assert.rejects(client.controlReplay!('own', { resume: true }), /No replay 'own' runs in job .*; 'own' is not running now/);
     } finally {
-      unregister();
+      unregisterOther();
+      unregisterSameName();
     }
   });
 }
