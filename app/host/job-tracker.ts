@@ -410,6 +410,8 @@ function replaysOf(client: JobClient): ReplayStatus[] {
     state: p.state,
     speed: p.speed,
     ...(p.eventTime !== null && Number.isFinite(p.eventTime) ? { eventTime: p.eventTime } : {}),
+    ...(p.startTime !== null && Number.isFinite(p.startTime) ? { startTime: p.startTime } : {}),
+    ...(p.endTime !== null && Number.isFinite(p.endTime) ? { endTime: p.endTime } : {}),
     percent: Number.isFinite(p.percent) ? p.percent : 0,
     rows: p.rowsEmitted,
     totalRows: p.totalRows,

@@ -1,6 +1,7 @@
 /**
  * The job panel's Replay section in web mode (Chromium): progress of a replay running on worker
- * processes, Pause holds it, Resume continues it, and the speed select re-paces it to the end.
+ * processes, Pause holds it, Resume continues it, the seek slider jumps it ahead, and the speed
+ * select re-paces it to the end.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -35,7 +36,7 @@ describe('job panel: replay progress and controls (Chromium)', () => {
 
   const percent = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));
 
-  it('shows progress; Pause stops it, Resume continues, max speed finishes the replay', { skip }, async () => {
+  it('shows progress; Pause stops it, Resume continues, seeking jumps ahead, max speed finishes the replay', { skip }, async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent('replay-hour.ts')}`);
@@ -64,7 +65,28 @@ describe('job panel: replay progress and controls (Chromium)', () => {
     await panel.getByRole('button', { name: 'Pause replay hour' }).waitFor({ timeout: 5_000 });
     await page.waitForFunction((p) => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) > p, held, { timeout: 10_000 });
 
-    // At 60× the hour would take a minute; at max it ends at once.
+    // Seek: while dragging, the slider shows where the replay would continue; on release the
+    // replay jumps there (48 of 60 minutes, 80%) and keeps playing from it.
+    const seek = panel.getByRole('slider', { name: 'Replay hour seek' });
+    assert.equal(await seek.isEnabled(), true);
+    const before = await percent(bar);
+    assert.ok(before < 50, `progress before the seek: ${before}%`);
+    const target = String(Date.UTC(2026, 0, 1, 0, 48));
+    await seek.evaluate((el: HTMLInputElement, value) => {
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, target);
+    assert.equal(await panel.locator('.job-replay-target').textContent(), '→ 2026-01-01 00:48:00 UTC');
+    assert.equal(await seek.getAttribute('aria-valuetext'), '2026-01-01 00:48:00 UTC');
+    assert.ok((await percent(bar)) < 50, 'no seek before the slider is released');
+    await seek.evaluate((el: HTMLInputElement) => el.dispatchEvent(new Event('change', { bubbles: true })));
+    await page.waitForFunction(() => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) >= 79.9, undefined, { timeout: 10_000 });
+    assert.match((await panel.locator('.job-replay-time').textContent()) ?? '', /^2026-01-01 00:(4[89]|5\d):\d\d UTC$/);
+    assert.equal(await panel.locator('.job-replay-target').textContent(), '', 'the target shows only while dragging');
+    assert.ok(Number(await seek.inputValue()) >= Number(target), 'the slider follows the replay after the seek');
+    await panel.screenshot({ path: artifact('replay-panel-seeked.png') });
+
+    // At 60× the rest would take twelve minutes; at max it ends at once.
     await panel.getByRole('combobox', { name: 'Replay hour speed' }).selectOption('max');
     await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: 15_000 });
     assert.equal(await panel.locator('.job-replays').isHidden(), true, 'an ended job has no live replay');

@@ -193,6 +193,9 @@ export interface ReplayStatus {
   speed: number | 'max';
   /** The replay's current event time (ms since the epoch); absent before the first row. */
   eventTime?: number;
+  /** Event time of the query's first and last row (ms since the epoch): the range a seek can go to; absent when it has no rows. */
+  startTime?: number;
+  endTime?: number;
   /** Share of the event-time range replayed, 0–100. */
   percent: number;
   /** Rows emitted so far, and rows the query has in all. */

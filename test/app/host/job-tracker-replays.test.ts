@@ -45,6 +45,7 @@ describe('JobTracker and replays', () => {
       assert.equal(playing.state, 'playing');
       assert.equal(playing.speed, 60);
       assert.equal(playing.totalRows, 3600);
+      assert.deepEqual([playing.startTime, playing.endTime], [HOUR, HOUR + 3599_000], 'the range a seek can go to');
       assert.ok(playing.eventTime! >= HOUR && playing.eventTime! < HOUR + 3_600_000, `event time ${playing.eventTime}`);
       assert.ok(playing.percent >= 0 && playing.percent < 50);
 
