@@ -85,7 +85,10 @@ export interface ReplayOptions {
   speed: number | 'max';
   /** Watermarks trail event time by this much (ms). Rows are sorted, so none is late; default 0. */
   maxOutOfOrderness?: number;
-  /** The source's name, and the key of its live control in `replayControls`. Default 'Replay'. */
+  /**
+   * The source's name, and the key of its live control in `replayControls` (when several running
+   * jobs have a replay of this name, `replayControls.get(name)` is the latest started's). Default 'Replay'.
+   */
   name?: string;
   /** Start paused; `replayControls.get(name).resume()` starts it. */
   startPaused?: boolean;

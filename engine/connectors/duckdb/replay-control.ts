@@ -3,4 +3,12 @@
  * (engine/runtime/replay-control.ts) so that in-process executors can answer the job-control
  * API; replay readers and hosts import it from here as before.
  */
-export { replayControls, type ReplayControl, type ReplayControlRegistry, type ReplayProgress, type ReplaySpeed } from '../../runtime/replay-control.ts';
+export {
+  combineReplayProgress,
+  replayControls,
+  type ReplayControl,
+  type ReplayControlRegistry,
+  type ReplayProgress,
+  type ReplayRegistration,
+  type ReplaySpeed,
+} from '../../runtime/replay-control.ts';
