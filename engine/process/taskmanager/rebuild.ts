@@ -20,6 +20,12 @@ const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as co
  * execution host and cell marker (two jobs deployed here at once would capture each other's job).
  */
 let previousRebuild: Promise<unknown> = Promise.resolve();
+/**
+ * How long a rebuild waits for the one before it. Code that waits on something else before it
+ * defines its job would otherwise hold up every later deployment here; past this, the next one
+ * goes ahead (and may race it, as every rebuild did before they took turns).
+ */
+const TURN_TIMEOUT_MS = 30_000;
 
 /**
  * Imports `code.moduleUrl` and resolves with the job it defines (matched by name and occurrence).
@@ -29,7 +35,13 @@ let previousRebuild: Promise<unknown> = Promise.resolve();
  * const job = await rebuildJob(deployment.submission.code, deployment.submission.defaults);
  */
 export function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<JobDefinition> {
-  const run = previousRebuild.then(() => rebuildNow(code, defaults));
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const turnTimedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, TURN_TIMEOUT_MS);
+    timer.unref?.();
+  });
+  const turn = Promise.race([previousRebuild, turnTimedOut]).finally(() => clearTimeout(timer));
+  const run = turn.then(() => rebuildNow(code, defaults));
   previousRebuild = run.catch(() => undefined);
   return run;
 }
