@@ -266,6 +266,8 @@ export class StreamTask {
         } catch (e) {
           throw attributeFailure(e, head);
         }
+        // Operators keep records, never the batch's arrays: the producer may fill them again.
+        this.inputs[channel]!.reader.recycle?.(el);
         return;
       }
       case 'watermark':

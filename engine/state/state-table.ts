@@ -292,7 +292,8 @@ export class StateTable<V> {
     s.size -= m.size;
     this.count -= m.size;
     if (s.views !== undefined) for (const [key, value] of m) s.preserve(key, ns, value, true);
-    for (const [key, value] of m) visit(kg, key, value);
+    // forEach, not for-of: destructuring each entry allocates a [key, value] pair per entry.
+    m.forEach((value, key) => visit(kg, key, value));
   }
 
   /** Number of (key, namespace) entries. */

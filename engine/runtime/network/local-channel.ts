@@ -1,4 +1,4 @@
-import type { StreamElement } from '../elements.ts';
+import type { RecordBatch, StreamElement } from '../elements.ts';
 
 /**
  * A channel between two subtasks in one process: a FIFO of elements with a bounded number of
@@ -11,18 +11,26 @@ export interface ChannelWriter {
   /** True while the consumer has credit for at least one more batch. */
   readonly writable: boolean;
   push(element: StreamElement): void;
+  /** A batch the consumer is done with, whose arrays the producer may fill again (local channels). */
+  takeSpare?(): RecordBatch | undefined;
 }
 
 export interface ChannelReader {
   /** Next element, or undefined when nothing is queued. */
   poll(): StreamElement | undefined;
   readonly available: boolean;
+  /** The consumer has processed `batch` and holds none of its arrays: they may be reused. */
+  recycle?(batch: RecordBatch): void;
 }
+
+/** Spare batches a local channel keeps for its producer: enough to never allocate in a steady stream. */
+const SPARE_BATCHES = 4;
 
 export class LocalChannel implements ChannelWriter, ChannelReader {
   private queue: StreamElement[] = [];
   private head = 0;
   private batches = 0;
+  private readonly spare: RecordBatch[] = [];
   /** Records that passed through, for metrics. */
   recordsTransferred = 0;
 
@@ -65,5 +73,13 @@ export class LocalChannel implements ChannelWriter, ChannelReader {
     }
     if (e.kind === 'records') this.batches--;
     return e;
+  }
+
+  recycle(batch: RecordBatch): void {
+    if (this.spare.length < SPARE_BATCHES) this.spare.push(batch);
+  }
+
+  takeSpare(): RecordBatch | undefined {
+    return this.spare.pop();
   }
 }

@@ -85,9 +85,16 @@ export class RecordWriter implements Output {
       values.length = n;
       timestamps.length = n;
     }
-    this.channels[c]!.push({ kind: 'records', values, timestamps });
-    this.values[c] = new Array<unknown>(this.batchSize);
-    this.timestamps[c] = new Array<number>(this.batchSize);
+    const channel = this.channels[c]!;
+    channel.push({ kind: 'records', values, timestamps });
+    // A local consumer hands processed batches back: their arrays are refilled in place.
+    const spare = channel.takeSpare?.();
+    if (spare !== undefined) {
+      spare.values.length = this.batchSize;
+      spare.timestamps.length = this.batchSize;
+    }
+    this.values[c] = spare?.values ?? new Array<unknown>(this.batchSize);
+    this.timestamps[c] = spare?.timestamps ?? new Array<number>(this.batchSize);
     this.counts[c] = 0;
   }
 }
