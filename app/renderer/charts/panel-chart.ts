@@ -91,9 +91,18 @@ export class PanelChart {
     // The datasets are made once and only their points replaced: new dataset objects would make
     // Chart.js rebuild its controllers on every redraw.
     const datasets = this.chart.data.datasets;
+    let restyled = false;
     if (data.kind === 'samples') {
       if (datasets.length === 0) datasets.push({ data: [], fill: 'origin' } as (typeof datasets)[number]);
-      Object.assign(datasets[0]!, { data: data.points, borderColor: data.colour, backgroundColor: `${data.colour}22` });
+      // A lone point (a job that ended before its first sample) draws no line: show it as a dot.
+      const point = this.chart.options.elements!.point!;
+      const radius = data.points.length === 1 ? 3 : 0;
+      // Points share their options; an update in mode 'none' would not pass a new radius to them.
+      if (point.radius !== radius) {
+        point.radius = radius;
+        restyled = true;
+      }
+      Object.assign(datasets[0]!, { data: data.points, borderColor: data.colour, backgroundColor: `${data.colour}22`, pointBackgroundColor: data.colour });
     } else {
       if (datasets.length === 0) {
         datasets.push(
@@ -110,14 +119,15 @@ export class PanelChart {
     // point, and that tick's label squeezes the plot. Whole seconds (ids) are labelled inside it.
     const x = this.chart.options.scales!.x!;
     const xs = data.kind === 'samples' ? data.points : data.bars;
-    x.min = xs[0]?.x;
+    // A lone sample sits inside the axis (from 0), not on its edge, where its dot would be cut.
+    x.min = xs.length === 1 && data.kind === 'samples' ? 0 : xs[0]?.x;
     x.max = xs.length > 1 ? xs[xs.length - 1]!.x : xs[0] && xs[0].x + 1;
     const bytes = data.kind === 'samples' ? (data.format === 'bytes' ? 'y' : undefined) : 'size';
     if (bytes) {
       const values = data.kind === 'samples' ? data.points : data.sizes;
       (this.chart.options.scales![bytes]!.ticks as { stepSize?: number }).stepSize = byteStep(Math.max(0, ...values.map((p) => p.y)));
     }
-    this.chart.update('none');
+    this.chart.update(restyled ? undefined : 'none');
   }
 
   dispose(): void {

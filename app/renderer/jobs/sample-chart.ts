@@ -49,8 +49,9 @@ export class SampleChart {
     this.shownRevision = this.job.revision;
     const points = samplePoints(this.job.samples, this.pick);
     const last = points[points.length - 1];
-    this.latest.textContent = last ? ` · now ${this.format(last.y)}` : ' · no figures yet';
-    this.canvas.setAttribute('aria-label', `${this.label}${last ? `: ${this.format(last.y)} now` : ': no figures yet'}`);
+    const when = this.job.samples[this.job.samples.length - 1]?.final ? 'at the end' : 'now';
+    this.latest.textContent = last ? ` · ${when} ${this.format(last.y)}` : ' · no figures yet';
+    this.canvas.setAttribute('aria-label', `${this.label}${last ? `: ${this.format(last.y)} ${when}` : ': no figures yet'}`);
     this.drawn.show({ kind: 'samples', points, format: this.valueFormat, colour: this.colour });
   }
 

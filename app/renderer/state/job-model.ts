@@ -13,6 +13,8 @@ export interface JobSample {
   stateBytes?: number;
   /** Records per second out of the sources. */
   sourceRate?: number;
+  /** The figures when the job ended (the last sample). */
+  final?: boolean;
 }
 
 /** How many samples a job keeps (at two per second, ten minutes). */
@@ -99,7 +101,12 @@ export class JobModel {
     const sources = this.description.operators.filter((o) => o.kind === 'source').map((o) => this.metrics.get(o.uid)?.recordsOutPerSecond);
     const rates = (sources.length > 0 ? sources : [event.operators[0]?.recordsOutPerSecond]).filter((r): r is number => r !== undefined);
     if (rates.length > 0) sample.sourceRate = rates.reduce((a, b) => a + b, 0);
-    if (event.status === 'RUNNING') {
+    // While it runs, a sample per update; once it ended, one last sample with the final figures
+    // (a job shorter than the poll interval would otherwise chart nothing at all).
+    const ended = this.samples.length > 0 && this.samples[this.samples.length - 1]!.final === true;
+    const hasFigures = sample.stateBytes !== undefined || sample.sourceRate !== undefined;
+    if (event.status === 'RUNNING' || (!ended && hasFigures)) {
+      if (event.status !== 'RUNNING') sample.final = true;
       this.samples.push(sample);
       if (this.samples.length > MAX_SAMPLES) this.samples.splice(0, this.samples.length - MAX_SAMPLES);
     }

@@ -32,6 +32,29 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
     assert.deepEqual(job.restartCauses, [], 'causes follow the latest event');
   });
 
+  it('samples figures while the job runs, and once more with the final ones when it ends', () => {
+    const job = new JobModel(description);
+    const op = (stateBytes: number, rate: number) => [{ uid: 'src', recordsIn: 0, recordsOut: 0, recordsInPerSecond: 0, recordsOutPerSecond: rate, stateBytes }];
+    job.update(update({ elapsedMs: 500, operators: op(100, 40) }));
+    job.update(update({ elapsedMs: 1000, operators: op(300, 50) }));
+    job.update(update({ status: 'FINISHED', elapsedMs: 1200, operators: op(250, 0) }));
+    job.update(update({ status: 'FINISHED', elapsedMs: 1300, operators: op(250, 0) }));
+    assert.deepEqual(
+      job.samples.map((s) => [s.t, s.stateBytes, s.sourceRate, s.final ?? false]),
+      [
+        [0.5, 100, 40, false],
+        [1, 300, 50, false],
+        [1.2, 250, 0, true],
+      ],
+    );
+  });
+
+  it('charts a job that ended before its first sample by its final figures', () => {
+    const job = new JobModel(description);
+    job.update(update({ status: 'FINISHED', elapsedMs: 160, operators: [{ uid: 'src', recordsIn: 0, recordsOut: 9, recordsInPerSecond: 0, recordsOutPerSecond: 0, stateBytes: 128 }] }));
+    assert.deepEqual(job.samples, [{ t: 0.16, stateBytes: 128, sourceRate: 0, final: true }]);
+  });
+
   it('notes what Stop and Trigger savepoint did, and failures', () => {
     const job = new JobModel(description);
     const before = job.revision;
