@@ -155,6 +155,7 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   /** Event-time windows with the default trigger: see the fast path in `processFixedSize`. */
   private readonly defaultEventTimeTrigger: boolean;
   /** Set when windows fire by their end rather than by per-key timers (see the class comment). */
+  /** The windows that have contents and have not fired, when windows fire by their end. */
   private readonly pendingWindows: PendingWindows | undefined;
 
   private backend!: HeapKeyedStateBackend;
@@ -221,8 +222,33 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
       currentProcessingTime: () => this.timers.currentProcessingTime(),
       currentWatermark: () => this.currentWatermark,
     };
-    if (this.pendingWindows) for (const start of this.operatorState.getUnionListState<number>(PENDING_WINDOWS_STATE)) this.pendingWindows.add(start);
+    const restored = this.operatorState.getUnionListState<number>(PENDING_WINDOWS_STATE);
+    if (this.pendingWindows) for (const start of restored) this.pendingWindows.add(start);
+    else if (restored.length > 0) {
+      this.timersForRestoredWindows(restored);
+      restored.length = 0; // they are timers now
+    }
     if (this.processFn && typeof this.processFn.open === 'function') return openUserFunction(this.processFn, this);
+  }
+
+  /**
+   * A snapshot taken while windows fired by their end holds no timers for them. Restored into an
+   * operator that uses timers (its trigger or allowed lateness changed since), each key of those
+   * windows gets the timers it would have: the event-time trigger's, at the window's end, and
+   * the cleanup timer.
+   */
+  private timersForRestoredWindows(starts: readonly number[]): void {
+    const fixed = this.fixed;
+    if (!fixed || !this.eventTime) return; // another kind of window now: the namespaces do not match
+    const backend = this.backend;
+    for (const start of new Set(starts)) {
+      const window = this.windowAt(start, fixed.size);
+      for (const key of backend.keysOf(CONTENTS_STATE, start)) {
+        backend.setCurrentKey(key);
+        this.timers.registerEventTimeTimer(window, window.maxTimestamp());
+        this.registerCleanupTimer(window);
+      }
+    }
   }
 
   override snapshotState(checkpointId: number): OperatorSnapshot {

@@ -124,6 +124,29 @@ describe('windows firing by their end', () => {
     assert.deepEqual(sorted([...fired, ...rest]), sorted(whole.outputValues()));
   });
 
+  test('restored into an operator with allowed lateness (which uses timers), pending windows fire at their end and again for late records', () => {
+    const h1 = harness(makeOp());
+    h1.open();
+    h1.processElement({ k: 'a', v: 1 }, 1);
+    h1.processElement({ k: 'b', v: 2 }, 12);
+    const snap = h1.snapshot();
+    const late = createWindowOperator({
+      assigner: TumblingEventTimeWindows.of(10),
+      allowedLateness: 5,
+      contents: { kind: 'aggregate', aggregate: { createAccumulator: () => ({ v: 0 }), add: (e: Ev, a: { v: number }) => ((a.v += e.v), a), getResult: (a: { v: number }) => a.v, merge: (a, b) => ({ v: a.v + b.v }) } },
+      windowFunction: { kind: 'simple', fn: (key: unknown, w: TimeWindow, v: number): Out => ({ key, start: w.start, v }) },
+    }) as WindowOperator;
+    const h2 = harness(late);
+    h2.open([snap]);
+    h2.processWatermark(9);
+    assert.deepEqual(h2.outputValues(), [{ key: 'a', start: 0, v: 1 }]);
+    h2.processElement({ k: 'a', v: 4 }, 5); // late, within the allowed lateness: the window fires again
+    assert.deepEqual(h2.outputValues().slice(1), [{ key: 'a', start: 0, v: 5 }]);
+    h2.processWatermark(Infinity);
+    assert.deepEqual(h2.outputValues().slice(2), [{ key: 'b', start: 10, v: 2 }]);
+    assert.deepEqual(leftovers(late), { timers: 0, state: 0 });
+  });
+
   test('a snapshot holding per-key timers (taken before windows fired by their end) fires each key once', () => {
     const h1 = harness(makeOp());
     h1.open();
