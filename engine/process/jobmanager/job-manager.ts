@@ -71,6 +71,9 @@ interface JobState {
 
 const attemptId = (job: JobState) => `${job.id}@${job.attempt}`;
 
+/** Starts of one taskmanager before giving up when each dies before answering. */
+const TASKMANAGER_START_ATTEMPTS = 3;
+
 /** A taskmanager died while the jobmanager waited on it: a failure to recover from, not a bug. */
 class TaskManagerLost extends Error {
   override name = 'TaskManagerLost';
@@ -112,7 +115,22 @@ export class JobManager implements JobManagerApi {
     this.metricsTimer = setInterval(() => void this.pollMetrics(), 1000);
   }
 
+  /**
+   * Starts taskmanager `id`, and starts it again if it dies before it answers (killed while
+   * starting, as by a user or the OOM killer): a lost taskmanager is replaceable. One that dies
+   * on every start fails after a few attempts.
+   */
   private async startTaskManager(id: number): Promise<TaskManagerHandle> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.launchTaskManager(id);
+      } catch (e) {
+        if (!(e instanceof TaskManagerLost) || attempt >= TASKMANAGER_START_ATTEMPTS) throw e;
+      }
+    }
+  }
+
+  private async launchTaskManager(id: number): Promise<TaskManagerHandle> {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
       finished: (tm, attempt, metrics, resources) => this.onTaskManagerFinished(tm, attempt, metrics, resources),
@@ -483,7 +501,10 @@ export class JobManager implements JobManagerApi {
       }
     } catch (e) {
       job.restarting = false;
-      this.endWithFailure(job, { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) });
+      const next = { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) };
+      // Replacing a taskmanager that died meanwhile is a failure like any other (the restart strategy decides).
+      if (e instanceof TaskManagerLost) this.failJob(job.id, next);
+      else this.endWithFailure(job, next);
     }
   }
 
