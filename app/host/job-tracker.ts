@@ -280,8 +280,10 @@ export class JobTracker {
     if (job.status !== 'RUNNING') throw new Error(`Job '${job.description.name}' is not running: its replay '${name}' has ended`);
     if (!job.client.controlReplay) throw new Error(`Job '${job.description.name}' cannot control replays here`);
     await job.client.controlReplay(name, action);
-    // The panel sees the new state now rather than at the next poll.
-    this.events.updated(this.liveUpdate(job));
+    // The panel sees the new state now rather than at the next poll. Not if the job ended while
+    // the action was on its way (at max speed a replay ends at once): a 'RUNNING' update sent
+    // after the final one would leave the panel showing a job that runs for ever.
+    if (job.status === 'RUNNING') this.events.updated(this.liveUpdate(job));
   }
 
   /**

@@ -86,6 +86,8 @@ export class JobModel {
   }
 
   update(event: JobUpdateEvent): void {
+    // A job that ended never runs again (a rewind starts a new job): a late 'RUNNING' update is stale.
+    if (this.status !== 'RUNNING' && event.status === 'RUNNING') return;
     this.status = event.status;
     this.elapsedMs = event.elapsedMs;
     this.error = event.error;

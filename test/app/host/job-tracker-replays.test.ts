@@ -28,6 +28,37 @@ async function until<T>(what: string, value: () => T | undefined): Promise<T> {
 }
 
 describe('JobTracker and replays', () => {
+  it('sends no running update after the final one when the job ends while a replay action is on its way', async () => {
+    const started: JobDescription[] = [];
+    const updates: JobUpdateEvent[] = [];
+    const tracker = new JobTracker({ started: (j) => started.push(j), updated: (e) => updates.push(e) }, { pollMs: 60_000, storageFor: (name) => new MemoryCheckpointStorage(name) });
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const report = { name: 'racing', status: 'FINISHED' as const, durationMs: 5, operators: [], checkpoints: [], restarts: 0 };
+    // A client whose job ends while `controlReplay` is in flight, as a replay set to max speed does.
+    const client = {
+      jobName: 'racing',
+      result: done.then(() => ({ report })),
+      cancel() {},
+      metrics: () => [],
+      replays: () => [{ name: 'hour', state: 'playing' as const, speed: 'max' as const, eventTime: HOUR, startTime: HOUR, endTime: HOUR + 1000, percent: 10, rowsEmitted: 1, totalRows: 10 }],
+      async controlReplay() {
+        finish();
+        await done;
+        await new Promise((r) => setTimeout(r, 10)); // the answer comes after the job's result
+      },
+    };
+    try {
+      cellContext.run(context, () => tracker.started(client as never));
+      const jobId = (await until('the job', () => started[0])).id;
+      await tracker.controlReplay(jobId, 'hour', { speed: 'max' });
+      const mine = updates.filter((u) => u.jobId === jobId);
+      assert.equal(mine.at(-1)?.status, 'FINISHED', `updates: ${mine.map((u) => u.status).join(', ')}`);
+    } finally {
+      tracker.dispose();
+    }
+  });
+
   it('reports replay progress with the updates and controls the replay', async () => {
     const started: JobDescription[] = [];
     const updates: JobUpdateEvent[] = [];

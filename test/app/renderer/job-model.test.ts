@@ -49,6 +49,14 @@ describe('JobModel: checkpoints, savepoints and restarts', () => {
     );
   });
 
+  it('ignores a running update that arrives after the job ended (it never runs again)', () => {
+    const job = new JobModel(description);
+    job.update(update({ status: 'FINISHED', elapsedMs: 900 }));
+    job.update(update({ status: 'RUNNING', elapsedMs: 950 }));
+    assert.equal(job.status, 'FINISHED');
+    assert.equal(job.running, false);
+  });
+
   it('charts a job that ended before its first sample by its final figures', () => {
     const job = new JobModel(description);
     job.update(update({ status: 'FINISHED', elapsedMs: 160, operators: [{ uid: 'src', recordsIn: 0, recordsOut: 9, recordsInPerSecond: 0, recordsOutPerSecond: 0, stateBytes: 128 }] }));
