@@ -12,20 +12,12 @@ import { JobTracker } from '../../../app/host/job-tracker.ts';
 import { cellContext, type CellContext } from '../../../app/host/cell-context.ts';
 import type { JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
+import { until } from '../../harness/until.ts';
 
 const context: CellContext = { path: 'n.ts', cellId: 'c1', write() {}, output() {}, fail() {} };
 const HOUR = Date.UTC(2026, 0, 1);
 
 after(() => closeDuckDB());
-
-async function until<T>(what: string, value: () => T | undefined): Promise<T> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const v = value();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('JobTracker and replays', () => {
   it('sends no running update after the final one when the job ends while a replay action is on its way', async () => {

@@ -9,20 +9,12 @@ import { StreamExecutionEnvironment } from '../../../../engine/index.node.ts';
 import { closeDuckDB } from '../../../../engine/connectors/duckdb/instance.ts';
 import { replayControls, type ReplayControl } from '../../../../engine/connectors/duckdb/replay-control.ts';
 import type { JobClient } from '../../../../engine/runtime/job.ts';
+import { until } from '../../../harness/until.ts';
 
 after(() => closeDuckDB());
 
 const HOUR = Date.UTC(2026, 0, 1);
 const SQL = "SELECT i AS id, TIMESTAMP '2026-01-01' + to_seconds(i) AS ts FROM range(3600) t(i)";
-
-async function until<T>(what: string, value: () => T | undefined): Promise<T> {
-  for (const deadline = Date.now() + 10_000; ; ) {
-    const v = value();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Another job's replay in this process: touching it fails the test. */
 function foreignReplay(name: string, job: string): () => void {
