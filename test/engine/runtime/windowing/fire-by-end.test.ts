@@ -18,9 +18,10 @@ interface Ev {
 }
 type Out = { key: unknown; start: number; v: number };
 
-function makeOp(size = 10, slide = size): WindowOperator {
+function makeOp(size = 10, slide = size, allowedLateness = 0): WindowOperator {
   return createWindowOperator({
     assigner: slide === size ? TumblingEventTimeWindows.of(size) : SlidingEventTimeWindows.of(size, slide),
+    allowedLateness,
     contents: { kind: 'aggregate', aggregate: { createAccumulator: () => ({ v: 0 }), add: (e: Ev, a: { v: number }) => ((a.v += e.v), a), getResult: (a: { v: number }) => a.v, merge: (a, b) => ({ v: a.v + b.v }) } },
     windowFunction: { kind: 'simple', fn: (key: unknown, w: TimeWindow, v: number): Out => ({ key, start: w.start, v }) },
   }) as WindowOperator;
@@ -130,12 +131,7 @@ describe('windows firing by their end', () => {
     h1.processElement({ k: 'a', v: 1 }, 1);
     h1.processElement({ k: 'b', v: 2 }, 12);
     const snap = h1.snapshot();
-    const late = createWindowOperator({
-      assigner: TumblingEventTimeWindows.of(10),
-      allowedLateness: 5,
-      contents: { kind: 'aggregate', aggregate: { createAccumulator: () => ({ v: 0 }), add: (e: Ev, a: { v: number }) => ((a.v += e.v), a), getResult: (a: { v: number }) => a.v, merge: (a, b) => ({ v: a.v + b.v }) } },
-      windowFunction: { kind: 'simple', fn: (key: unknown, w: TimeWindow, v: number): Out => ({ key, start: w.start, v }) },
-    }) as WindowOperator;
+    const late = makeOp(10, 10, 5);
     const h2 = harness(late);
     h2.open([snap]);
     h2.processWatermark(9);
