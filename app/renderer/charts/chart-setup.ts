@@ -25,3 +25,14 @@ Chart.defaults.font.size = 11;
 Chart.defaults.color = '#5b6270';
 
 export { Chart };
+
+/**
+ * The options every chart the chart worker draws shares: an offscreen canvas at the page's pixel
+ * ratio, points already as `{ x, y }` (no parsing), no animation and no pointer events.
+ *
+ * @example
+ * new Chart(canvas, { type: 'line', data, options: { ...workerChartOptions(2), scales } });
+ */
+export function workerChartOptions(pixelRatio: number) {
+  return { animation: false as const, parsing: false as const, normalized: true, responsive: false, devicePixelRatio: pixelRatio, events: [] as never[] };
+}

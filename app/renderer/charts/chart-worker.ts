@@ -6,7 +6,7 @@
 import type { ChartRequest, ChartReport } from './chart-protocol.ts';
 import { ChartData } from '../state/chart-data.ts';
 import { formatX, looksLikeTime, PALETTE } from './chart-format.ts';
-import { Chart } from './chart-setup.ts';
+import { Chart, workerChartOptions } from './chart-setup.ts';
 import { FrameScheduler } from './frame-scheduler.ts';
 import { PanelChart } from './panel-chart.ts';
 
@@ -47,13 +47,8 @@ class WorkerChart {
       type,
       data: { datasets: [] },
       options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: false,
-        devicePixelRatio: request.pixelRatio,
+        ...workerChartOptions(request.pixelRatio),
         spanGaps: true,
-        events: [],
         elements: { point: { radius: type === 'scatter' ? 2 : 0 }, line: { borderWidth: 1.25 } },
         scales: {
           x: { type: 'linear', ticks: { maxRotation: 0, autoSkipPadding: 16, callback: (value) => this.xLabel(Number(value)) } },

@@ -8,7 +8,7 @@
 import type { ChartRequest } from './chart-protocol.ts';
 import { byteStep, type CheckpointBarKind, type PanelChartData, type PanelValueFormat } from './panel-chart-data.ts';
 import { formatBytes, formatCount, formatDuration } from '../dom.ts';
-import { Chart } from './chart-setup.ts';
+import { Chart, workerChartOptions } from './chart-setup.ts';
 import type { FrameScheduler } from './frame-scheduler.ts';
 
 const BAR_COLOURS: Record<CheckpointBarKind, string> = { completed: '#8fb8e8', savepoint: '#0b63c5', failed: '#cf222e' };
@@ -42,12 +42,7 @@ export class PanelChart {
       type: samples ? 'line' : 'bar',
       data: { datasets: [] },
       options: {
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: false,
-        devicePixelRatio: request.pixelRatio,
-        events: [],
+        ...workerChartOptions(request.pixelRatio),
         layout: { padding: { top: 4, right: 4 } },
         elements: { point: { radius: 0 }, line: { borderWidth: 1.5 } },
         scales: {
