@@ -91,7 +91,7 @@ interface ContentsState extends InternalState {
   get(): unknown;
   clear(): void;
   update?(values: Iterable<unknown>): void;
-  drainNamespace?(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, stored: any) => void): void;
+  drainNamespace(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, stored: any) => void): void;
 }
 
 /** The descriptor names the operator stores under (as in Flink). */
@@ -154,7 +154,6 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   private readonly triggerSetsCleanupTimer: boolean;
   /** Event-time windows with the default trigger: see the fast path in `processFixedSize`. */
   private readonly defaultEventTimeTrigger: boolean;
-  /** Set when windows fire by their end rather than by per-key timers (see the class comment). */
   /** The windows that have contents and have not fired, when windows fire by their end. */
   private readonly pendingWindows: PendingWindows | undefined;
 
@@ -428,7 +427,7 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     this.windowCache.delete(start);
     const backend = this.backend;
     const keys = pending.keys;
-    this.contents.drainNamespace!(start, pending.keyGroups, (keyGroup, keyId, stored) => {
+    this.contents.drainNamespace(start, pending.keyGroups, (keyGroup, keyId, stored) => {
       backend.setCurrentKeyInGroup(keys?.get(keyId) ?? keyFromId(keyId), keyId, keyGroup);
       if (this.contentsKind === AGGREGATE) this.emitResult(window, this.aggregate!.getResult(stored));
       else if (!(this.contentsKind === LIST && (stored as unknown[]).length === 0)) this.emitResult(window, stored);
