@@ -6,13 +6,20 @@ import type { Output } from '../output.ts';
 /** Records per batch on a channel: large enough to amortise per-batch work, small enough for latency. */
 export const BATCH_SIZE = 512;
 
+/** The smallest batch array allocated; an array grows past its size when a record is set beyond it. */
+const MIN_BATCH_ARRAY = 16;
+
 /**
  * The end of a chain towards one outgoing edge: routes each record to a channel with the
  * edge's partitioner and appends it to that channel's open batch. Control events flush the
  * open batches first, so they stay in order with the records.
  */
 export class RecordWriter implements Output {
-  /** The open batch of each channel, allocated at full size (growing by push copies it ~8 times). */
+  /**
+   * The open batch of each channel, allocated at the size the channel's last batch reached
+   * (growing from empty by push copies it ~8 times; a full-size array is waste for a channel
+   * that gets a few records per step).
+   */
   private values: unknown[][];
   private timestamps: number[][];
   /** Records in each open batch. */
@@ -23,8 +30,8 @@ export class RecordWriter implements Output {
     private readonly selector: ChannelSelector,
     private readonly batchSize = BATCH_SIZE,
   ) {
-    this.values = channels.map(() => new Array<unknown>(batchSize));
-    this.timestamps = channels.map(() => new Array<number>(batchSize));
+    this.values = channels.map(() => new Array<unknown>(MIN_BATCH_ARRAY));
+    this.timestamps = channels.map(() => new Array<number>(MIN_BATCH_ARRAY));
     this.counts = channels.map(() => 0);
   }
 
@@ -81,7 +88,7 @@ export class RecordWriter implements Output {
     const n = this.counts[c]!;
     const values = this.values[c]!;
     const timestamps = this.timestamps[c]!;
-    if (n < this.batchSize) {
+    if (values.length !== n) {
       values.length = n;
       timestamps.length = n;
     }
@@ -89,12 +96,9 @@ export class RecordWriter implements Output {
     channel.push({ kind: 'records', values, timestamps });
     // A local consumer hands processed batches back: their arrays are refilled in place.
     const spare = channel.takeSpare?.();
-    if (spare !== undefined) {
-      spare.values.length = this.batchSize;
-      spare.timestamps.length = this.batchSize;
-    }
-    this.values[c] = spare?.values ?? new Array<unknown>(this.batchSize);
-    this.timestamps[c] = spare?.timestamps ?? new Array<number>(this.batchSize);
+    const size = Math.max(n, MIN_BATCH_ARRAY);
+    this.values[c] = spare?.values ?? new Array<unknown>(size);
+    this.timestamps[c] = spare?.timestamps ?? new Array<number>(size);
     this.counts[c] = 0;
   }
 }
