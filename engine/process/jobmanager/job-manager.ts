@@ -71,6 +71,11 @@ interface JobState {
 
 const attemptId = (job: JobState) => `${job.id}@${job.attempt}`;
 
+/** The job's replays as its status shows them: each source's progress combined over the taskmanagers running it. */
+function refreshReplays(job: JobState): void {
+  job.status.replays = combineByName([...job.replays.values()].flat());
+}
+
 /** Starts of one taskmanager before giving up when each dies before answering. */
 const TASKMANAGER_START_ATTEMPTS = 3;
 
@@ -388,7 +393,7 @@ export class JobManager implements JobManagerApi {
     for (const [tm, progress] of hits as (readonly [number, ReplayProgress])[]) {
       job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress));
     }
-    job.status.replays = combineByName([...job.replays.values()].flat());
+    refreshReplays(job);
   }
 
   async shutdown(): Promise<void> {
@@ -430,7 +435,7 @@ export class JobManager implements JobManagerApi {
         job.metrics.set(r[0], r[1].subtasks);
         job.replays.set(r[0], r[1].replays);
       }
-      job.status.replays = combineByName([...job.replays.values()].flat());
+      refreshReplays(job);
       const all = [...job.metrics.values()].flat();
       const now = Date.now();
       const previous = job.previous ? { metrics: job.previous.metrics, elapsedMs: now - job.previous.at } : undefined;
@@ -446,7 +451,7 @@ export class JobManager implements JobManagerApi {
     job.metrics.set(tm, metrics);
     // Its replays have ended with its subtasks.
     job.replays.delete(tm);
-    job.status.replays = combineByName([...job.replays.values()].flat());
+    refreshReplays(job);
     job.resources.push(resources);
     job.pending.delete(tm);
     if (job.pending.size === 0) this.endJob(job, job.stopped ? 'FINISHED' : job.cancelled ? 'CANCELED' : 'FINISHED');
