@@ -20,17 +20,20 @@ import { pathToFileURL } from 'node:url';
 import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
 import { installExecutionHost } from '../../engine/runtime/host.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
-import type { ProcessLauncher } from '../../engine/process/launcher.ts';
+import { NodeProcessLauncher, type ProcessLauncher } from '../../engine/process/launcher.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
 import type { DiskVersion, NotebookDocument, NotebookEntry, RunRequest, SaveRequest, SaveResult } from '../shared/workbench/protocol.ts';
-import type { TypeLibrary, WorkbenchClient, WorkbenchInfo, WorkbenchService } from '../shared/workbench/service.ts';
-import { captureConsole, cellContext } from './cell-context.ts';
+import type { CellOutputEvent, CellStateEvent, TypeLibrary, WorkbenchClient, WorkbenchInfo, WorkbenchService } from '../shared/workbench/service.ts';
+import { noteToCell, routeProcessToCells } from './cell-seams.ts';
 import { documentFromText, textOf } from './documents.ts';
 import { JobExports } from './job-exports.ts';
 import { JobTracker } from './job-tracker.ts';
+import { KernelJobs } from './kernel-jobs.ts';
+import { kernelEntry } from './kernel-entry.ts';
 import { KernelSession } from './kernel-session.ts';
+import { RemoteKernel } from './remote-kernel.ts';
 import { LiveCharts } from './live-charts.ts';
 import { WorkbenchCluster } from './workbench-cluster.ts';
 import { ChangedOnDiskError, NotebookFiles, versionOf } from './notebook-files.ts';
@@ -65,6 +68,9 @@ export interface WorkbenchOptions {
   launchTaskManagers?: 'fork' | 'parent';
 }
 
+/** A notebook's kernel, in this process or in one of its own. */
+type NotebookKernel = Pick<KernelSession, 'run' | 'interrupt' | 'dispose'>;
+
 /** Completed checkpoints kept per job to rewind to. */
 const REWINDABLE = 10;
 
@@ -92,7 +98,7 @@ import { StreamExecutionEnvironment } from 'weir';
  */
 export class Workbench {
   readonly files: NotebookFiles;
-  private readonly sessions = new Map<string, KernelSession>();
+  private readonly sessions = new Map<string, NotebookKernel>();
   private readonly connections = new Set<Connection>();
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
@@ -100,6 +106,8 @@ export class Workbench {
   /** Where notebook jobs run, unless they run in this process. */
   private readonly cluster: WorkbenchCluster | undefined;
   private readonly exports: JobExports;
+  /** The jobs kernel processes hand to this host (with a cluster, every notebook's kernel is a process). */
+  private readonly kernelJobs: KernelJobs;
   /** The content hash last read or written by the workbench, per open path. */
   private readonly known = new Map<string, string>();
   private readonly watched = new Map<string, (current: Stats, previous: Stats) => void>();
@@ -143,6 +151,7 @@ export class Workbench {
         },
       },
     );
+    this.kernelJobs = new KernelJobs(this.jobs, (event) => this.emit(event.path, (client) => client.onDidWriteOutput(event)));
     this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion() });
   }
 
@@ -168,25 +177,10 @@ export class Workbench {
         headless: false,
         submitJob: (job) => this.jobs.submit(job),
         onJobStarted: (client) => this.jobs.started(client),
-        note: (message) => {
-          const context = cellContext.getStore();
-          if (context) context.output({ kind: 'note', text: message });
-          else console.error(`note: ${message}`);
-        },
+        note: noteToCell,
       }),
     );
-    this.cleanups.push(captureConsole(console));
-    const onFailure = (error: unknown): void => {
-      const context = cellContext.getStore();
-      if (context) context.fail(error);
-      else console.error('weir workbench: uncaught error outside any cell:', error);
-    };
-    process.on('uncaughtException', onFailure);
-    process.on('unhandledRejection', onFailure);
-    this.cleanups.push(() => {
-      process.off('uncaughtException', onFailure);
-      process.off('unhandledRejection', onFailure);
-    });
+    this.cleanups.push(routeProcessToCells('weir workbench'));
   }
 
   /**
@@ -317,19 +311,27 @@ export class Workbench {
     const relative = this.canonical(request.path);
     let session = this.sessions.get(relative);
     if (!session) {
-      session = new KernelSession({
+      const options = {
         path: relative,
         file: this.files.resolve(relative),
         weirModule: this.weirModule,
         events: {
-          cellState: (event) => this.emit(relative, (client) => client.onDidChangeCellState(event)),
-          output: (event) => this.emit(relative, (client) => client.onDidWriteOutput(event)),
+          cellState: (event: CellStateEvent) => this.emit(relative, (client) => client.onDidChangeCellState(event)),
+          output: (event: CellOutputEvent) => this.emit(relative, (client) => client.onDidWriteOutput(event)),
         },
-        cancelJobsOf: (notebook, cellId) => this.jobs.cancelJobsOf(notebook, cellId),
-      });
+        cancelJobsOf: (notebook: string, cellId: string) => this.jobs.cancelJobsOf(notebook, cellId),
+      };
+      // With worker processes, cells run in a kernel process of their own too: a cell stuck in
+      // a loop then freezes only its notebook's kernel, which an interrupt restarts.
+      session = this.cluster ? new RemoteKernel({ ...options, launcher: this.kernelLauncher(), jobs: this.kernelJobs }) : new KernelSession(options);
       this.sessions.set(relative, session);
     }
     return session.run({ ...request, path: relative });
+  }
+
+  /** Starts kernel processes: as the cluster's processes are started (Electron's main), else forked. */
+  private kernelLauncher(): ProcessLauncher {
+    return this.options.launcher ?? new NodeProcessLauncher({ kernel: kernelEntry() });
   }
 
   /** Sends an event to every client that has `notebook` open; a closed link just drops it. */

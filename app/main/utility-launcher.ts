@@ -7,7 +7,7 @@
  * (`serveLaunchRequests`).
  */
 import path from 'node:path';
-import type { ProcessLauncher, WorkerProcess } from '../../engine/process/launcher.ts';
+import type { ProcessLauncher, WorkerProcess, WorkerRole } from '../../engine/process/launcher.ts';
 import type { IpcPeer } from '../../engine/process/rpc/endpoints.ts';
 
 /** The part of Electron's `UtilityProcess` a launcher uses. */
@@ -57,7 +57,7 @@ export class UtilityProcessLauncher implements ProcessLauncher {
     private readonly distDir: string,
   ) {}
 
-  launch(role: 'jobmanager' | 'taskmanager', args: string[], env: Record<string, string> = {}): WorkerProcess {
+  launch(role: WorkerRole, args: string[], env: Record<string, string> = {}): WorkerProcess {
     const child = this.fork(path.join(this.distDir, `${role}.mjs`), args, {
       serviceName: `weir-${role}`,
       env: { ...process.env, ...env },

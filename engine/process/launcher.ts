@@ -19,18 +19,28 @@ export interface WorkerProcess {
   onExit(listener: (code: number | null, signal: string | null) => void): void;
 }
 
+/**
+ * The kinds of worker process: the cluster's jobmanager and taskmanagers, and the workbench's
+ * notebook kernels (one per open notebook, so that a cell stuck in a loop freezes only itself).
+ */
+export type WorkerRole = 'jobmanager' | 'taskmanager' | 'kernel';
+
 /** Starts worker processes. */
 export interface ProcessLauncher {
-  launch(role: 'jobmanager' | 'taskmanager', args: string[], env?: Record<string, string>): WorkerProcess;
+  launch(role: WorkerRole, args: string[], env?: Record<string, string>): WorkerProcess;
 }
 
 /**
- * The entry module of a role: next to this file when running from sources, `dist/<role>.mjs`
- * when running from the build (this code is then in `dist/` or `dist/chunks/`).
+ * The entry module of a role: `sourceEntry` when running from sources (by default
+ * `<role>/main.ts` next to `from`), `dist/<role>.mjs` when running from the build (the code of
+ * `from` is then in `dist/` or `dist/chunks/`).
+ *
+ * @example
+ * fork(roleEntry('taskmanager'), args);
  */
-export function roleEntry(role: 'jobmanager' | 'taskmanager', from = import.meta.url): string {
+export function roleEntry(role: WorkerRole, from = import.meta.url, sourceEntry?: string): string {
   const here = fileURLToPath(from);
-  if (here.endsWith('.ts')) return path.join(path.dirname(here), role, 'main.ts');
+  if (here.endsWith('.ts')) return sourceEntry ?? path.join(path.dirname(here), role, 'main.ts');
   for (const dir of [path.dirname(here), path.dirname(path.dirname(here))]) {
     const candidate = path.join(dir, `${role}.mjs`);
     if (existsSync(candidate)) return candidate;
@@ -38,12 +48,21 @@ export function roleEntry(role: 'jobmanager' | 'taskmanager', from = import.meta
   throw new Error(`Cannot find the ${role} entry (${role}.mjs) near ${here}; rebuild with 'npm run build'`);
 }
 
-/** Forks Node child processes with JSON IPC. */
+/**
+ * Forks Node child processes with JSON IPC.
+ *
+ * @example
+ * new NodeProcessLauncher().launch('jobmanager', [JSON.stringify(options)]);
+ * new NodeProcessLauncher({ kernel: '/path/to/kernel-worker.ts' }).launch('kernel', [config]);
+ */
 export class NodeProcessLauncher implements ProcessLauncher {
-  launch(role: 'jobmanager' | 'taskmanager', args: string[], env: Record<string, string> = {}): WorkerProcess {
+  /** `entries` names the entry module of roles whose code lives outside engine/process. */
+  constructor(private readonly entries: Partial<Record<WorkerRole, string>> = {}) {}
+
+  launch(role: WorkerRole, args: string[], env: Record<string, string> = {}): WorkerProcess {
     // WEIR_WORKER_NODE_ARGS adds Node flags to workers only (e.g. --cpu-prof for profiling).
     const extra = process.env.WEIR_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-    const child: ChildProcess = fork(roleEntry(role), args, {
+    const child: ChildProcess = fork(this.entries[role] ?? roleEntry(role), args, {
       // JSON, not 'advanced': Node's advanced IPC deserialisation can stall on a partial length
       // prefix and stop delivering messages (nodejs/node#55834). Control messages are plain data.
       execArgv: [...process.execArgv, ...extra],

@@ -13,15 +13,14 @@
  * - down: `{ weirLaunched: { id, pid } }`, `{ weirFromChild: { id, message } }`,
  *   `{ weirChildExit: { id, code, signal } }`.
  */
-import type { ProcessLauncher, WorkerProcess } from './launcher.ts';
+import type { ProcessLauncher, WorkerProcess, WorkerRole } from './launcher.ts';
 import type { IpcPeer } from './rpc/endpoints.ts';
 
-type Role = 'jobmanager' | 'taskmanager';
 type Listener = (message: any) => void;
 type ExitListener = (code: number | null, signal: string | null) => void;
 
 interface Up {
-  weirLaunch?: { id: number; role: Role; args: string[]; env?: Record<string, string> };
+  weirLaunch?: { id: number; role: WorkerRole; args: string[]; env?: Record<string, string> };
   weirKill?: { id: number; signal?: string };
   weirToChild?: { id: number; message: unknown };
 }
@@ -90,7 +89,7 @@ export class RelayedProcessLauncher implements ProcessLauncher {
     parent.on('message', (m: Down) => this.onMessage(m));
   }
 
-  launch(role: Role, args: string[], env?: Record<string, string>): WorkerProcess {
+  launch(role: WorkerRole, args: string[], env?: Record<string, string>): WorkerProcess {
     const id = this.nextId++;
     const child = new RelayedChild(id, this.parent);
     this.children.set(id, child);

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { processes } from '../harness/processes.ts';
+import { alive } from '../harness/processes.ts';
 import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
 
 const unavailable = browserUnavailable();
@@ -320,9 +320,4 @@ function fiftyCells(): string {
     else cells.push(`// %% Step ${i}\nconst value${i} = ${i} * 2;\nconst label${i} = \`value \${value${i}}\`;\nconsole.log(label${i});\n`);
   }
   return cells.join('\n');
-}
-
-/** Whether the process runs (an exited child whose parent is gone may linger as a zombie). */
-function alive(pid: number): boolean {
-  return processes().some((p) => p.pid === pid && !p.title.includes('<defunct>'));
 }

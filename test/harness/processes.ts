@@ -21,6 +21,11 @@ export function processes(): ProcessEntry[] {
     .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), title: m[3]! }));
 }
 
+/** Whether the process runs (an exited child whose parent is gone may linger as a zombie). */
+export function alive(pid: number): boolean {
+  return processes().some((p) => p.pid === pid && !p.title.includes('<defunct>'));
+}
+
 /**
  * The processes below `ancestor` (children, grandchildren, ...) whose title matches `title`.
  *

@@ -11,10 +11,11 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellOutput, JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
-import { descendants, processes } from '../../harness/processes.ts';
+import { alive, descendants } from '../../harness/processes.ts';
 import { startHarness, type HostHarness, type RecordedEvent } from './harness.ts';
 
-const WORKERS = /^weir-(jobmanager|taskmanager)/;
+/** The workbench's worker processes: the cluster's, and the notebooks' kernels. */
+const WORKERS = /^weir-(jobmanager|taskmanager|kernel)/;
 const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 
 const WINDOWS = `// %% Setup
@@ -59,11 +60,6 @@ const linesOf = (h: HostHarness, cellId: string): string[] =>
 
 const statesOf = (h: HostHarness, cellId: string): string[] => h.events.filter((e) => e.name === 'onDidChangeCellState' && e.event.cellId === cellId).map((e) => e.event.status);
 const isUpdate = (e: RecordedEvent): e is RecordedEvent & { event: JobUpdateEvent } => e.name === 'onDidUpdateJob';
-
-/** Whether the process runs (an exited child whose parent is gone may linger as a zombie). */
-function alive(pid: number): boolean {
-  return processes().some((p) => p.pid === pid && !p.title.includes('<defunct>'));
-}
 
 async function waitUntil(condition: () => boolean, timeoutMs: number, message: string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -142,7 +138,7 @@ await env.execute('flaky');
       void h.service.runCells({ path: 'spin.ts', cells: doc.cells, run: ['c1'] });
       await h.waitFor((e) => e.name === 'onDidWriteOutput' && e.event.output.kind === 'text' && /^20$/m.test(e.event.output.text));
       workers = descendants(process.pid, WORKERS);
-      assert.equal(workers.length, 2, JSON.stringify(workers));
+      assert.deepEqual(workers.map((w) => w.title.split(' ')[0]).sort(), ['weir-jobmanager', 'weir-kernel', 'weir-taskmanager'], JSON.stringify(workers));
     } finally {
       await h.close();
     }
