@@ -194,6 +194,7 @@ export class KernelSession {
     const cell = plan.notebook.cells[index]!;
     const cellId = plan.ids[index]!;
     const started = performance.now();
+    const generation = this.generation;
     this.state({ cellId, status: 'running' });
     if (cell.kind === 'sql') return this.runSql(cellId, index, cell.source, cell.startLine, started);
     const analyzed = plan.analyzed.find((a) => a.index === index)!;
@@ -206,6 +207,11 @@ export class KernelSession {
       return false;
     }
     const url = await this.publish(cellId, outcome.compiled.modulePath);
+    // An interrupt while the cell compiled stops it before it starts.
+    if (generation !== this.generation) {
+      this.state({ cellId, status: 'interrupted', durationMs: performance.now() - started });
+      return false;
+    }
 
     const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map() });
     let interrupt!: () => void;
