@@ -1,8 +1,9 @@
 /**
  * Batches a cell's console text into outputs. A pipeline's `print()` at full speed writes
  * hundreds of thousands of lines a second; sending each would swamp the link and the page. So
- * text is gathered for a short interval and sent as one output per stream, and beyond a cap per
- * interval lines are dropped and counted, with the count said in the next output.
+ * text that follows other text within a short interval is gathered and sent as one output per
+ * stream at the interval's end, and beyond a cap per interval lines are dropped and counted,
+ * with the count said in the next output. Text after a quiet interval is sent at once.
  */
 import type { CellOutput } from '../shared/workbench/protocol.ts';
 
@@ -71,10 +72,12 @@ export class OutputThrottle {
       batch.lines.push(line);
       batch.chars += line.length + 1;
     }
-    this.timer ??= this.setTimer(() => {
-      this.timer = undefined;
-      this.flush();
-    }, this.intervalMs);
+    if (this.timer === undefined) {
+      // The first text after a quiet interval goes at once, so that the last line a cell prints
+      // before it hangs is seen; what follows within the interval gathers.
+      this.send();
+      this.timer = this.setTimer(this.tick, this.intervalMs);
+    }
   }
 
   /** Sends what has gathered now. */
@@ -83,13 +86,29 @@ export class OutputThrottle {
       this.clearTimer(this.timer);
       this.timer = undefined;
     }
+    this.send();
+  }
+
+  /** The end of an interval: send what gathered, and keep gathering while text keeps coming. */
+  private readonly tick = (): void => {
+    this.timer = undefined;
+    if (this.send()) this.timer = this.setTimer(this.tick, this.intervalMs);
+  };
+
+  /** Emits the gathered text, one output per stream; returns whether there was any. */
+  private send(): boolean {
+    let sent = false;
     for (const stream of this.order) {
       const batch = this.pending[stream];
       const lines = batch.dropped > 0 ? [...batch.lines, `… ${batch.dropped.toLocaleString('en-US')} more line${batch.dropped === 1 ? '' : 's'} not shown`] : batch.lines;
-      if (lines.length > 0) this.emit({ kind: 'text', stream, text: lines.join('\n') + '\n' });
+      if (lines.length > 0) {
+        this.emit({ kind: 'text', stream, text: lines.join('\n') + '\n' });
+        sent = true;
+      }
       this.pending[stream] = empty();
     }
     this.order = [];
+    return sent;
   }
 }
 

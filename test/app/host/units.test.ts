@@ -24,27 +24,41 @@ describe('OutputThrottle', () => {
     return { setTimer: (cb: () => void) => (pending = cb), clearTimer: () => (pending = undefined), fire: () => pending?.() };
   }
 
-  it('batches lines per interval and keeps streams apart', () => {
+  it('sends the first line at once, batches what follows per interval, and keeps streams apart', () => {
     const timer = manual();
     const out: CellOutput[] = [];
     const throttle = new OutputThrottle((o) => out.push(o), timer);
+    throttle.write('stdout', 'first\n');
+    assert.deepEqual(out, [{ kind: 'text', stream: 'stdout', text: 'first\n' }], 'text after a quiet interval goes at once');
     throttle.write('stdout', 'a\n');
     throttle.write('stderr', 'oops\n');
     throttle.write('stdout', 'b');
-    assert.deepEqual(out, []);
+    assert.equal(out.length, 1, 'text within the interval gathers');
     timer.fire();
-    assert.deepEqual(out, [
+    assert.deepEqual(out.slice(1), [
       { kind: 'text', stream: 'stdout', text: 'a\nb\n' },
       { kind: 'text', stream: 'stderr', text: 'oops\n' },
     ]);
+    // Text kept coming: the next interval gathers too.
+    throttle.write('stdout', 'c\n');
+    assert.equal(out.length, 3);
+    timer.fire();
+    assert.deepEqual(out.slice(3), [{ kind: 'text', stream: 'stdout', text: 'c\n' }]);
+    // A quiet interval: the next line goes at once again.
+    timer.fire();
+    throttle.write('stdout', 'd\n');
+    assert.deepEqual(out.slice(4), [{ kind: 'text', stream: 'stdout', text: 'd\n' }]);
   });
 
   it('drops lines beyond the cap and says how many', () => {
     const out: CellOutput[] = [];
     const throttle = new OutputThrottle((o) => out.push(o), { ...manual(), maxLines: 3 });
-    for (let i = 0; i < 10; i++) throttle.write('stdout', `line ${i}\n`);
+    for (let i = 0; i < 11; i++) throttle.write('stdout', `line ${i}\n`);
     throttle.flush();
-    assert.deepEqual(out, [{ kind: 'text', stream: 'stdout', text: 'line 0\nline 1\nline 2\n… 7 more lines not shown\n' }]);
+    assert.deepEqual(out, [
+      { kind: 'text', stream: 'stdout', text: 'line 0\n' },
+      { kind: 'text', stream: 'stdout', text: 'line 1\nline 2\nline 3\n… 7 more lines not shown\n' },
+    ]);
   });
 });
 
