@@ -43,6 +43,7 @@ await failing.execute('fails');
 
 // %% Timer spins
 setTimeout(() => { while (true) {} }, 300);
+(await import('node:fs')).writeFileSync(\`${FLAGS}/timer-\${process.pid}\`, '');
 await new Promise(() => {});
 `;
 
@@ -158,7 +159,8 @@ describe('notebook kernel processes', () => {
     await h.service.runCells({ path: 'k.ts', cells, run: ['c1'] });
     const pid = kernelPid(h);
     const run = h.service.runCells({ path: 'k.ts', cells, run: ['c6'] });
-    await h.waitFor((e) => e.name === 'onDidChangeCellState' && e.event.cellId === 'c6' && e.event.status === 'running');
+    // Interrupted once it has set its timer (an interrupt before would stop it from running at all).
+    await until('the cell to set its timer', () => (existsSync(path.join(FLAGS, `timer-${pid}`)) ? true : undefined));
     await h.service.interrupt('k.ts');
     await run;
     assert.equal(lastState(h, 'k.ts', 'c6'), 'interrupted');
