@@ -27,6 +27,12 @@ export interface KernelConfig {
   file: string;
   /** Absolute path of the module `import ... from 'weir'` loads. */
   weirModule: string;
+  /**
+   * Where the kernel puts its compiled modules. The host owns it: the jobs a kernel started load
+   * their code from there and may outlive the kernel, so it is removed when the notebook's
+   * kernels are disposed, not when one is restarted.
+   */
+  tempRoot: string;
 }
 
 /** What the host asks of a kernel. */

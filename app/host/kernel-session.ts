@@ -38,6 +38,8 @@ export interface KernelSessionOptions {
   events: SessionEvents;
   /** Cancels the running jobs a cell started (on interrupt). */
   cancelJobsOf(path: string, cellId: string): void;
+  /** The directory under which the compiled modules' directory is made (default: the OS temp dir). */
+  tempRoot?: string;
 }
 
 /** A run request turned into a plan when it is queued. */
@@ -282,7 +284,7 @@ export class KernelSession {
     if (!this.compile) {
       // Source maps make stack frames of cell code point into the notebook.
       process.setSourceMapsEnabled(true);
-      this.outDir = await mkdtemp(path.join(os.tmpdir(), 'weir-workbench-'));
+      this.outDir = await mkdtemp(path.join(this.options.tempRoot ?? os.tmpdir(), 'weir-workbench-'));
       this.compile = new VersionedCompileSession({ notebookPath: this.options.file, weirModule: this.options.weirModule, outDir: this.outDir });
     }
     return this.compile;

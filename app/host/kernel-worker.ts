@@ -46,6 +46,7 @@ const session = new KernelSession({
   path: config.path,
   file: config.file,
   weirModule: config.weirModule,
+  tempRoot: config.tempRoot,
   events: {
     cellState: (event) => quietly(host.cellState(event)),
     output: (event) => quietly(host.output(event)),

@@ -14,6 +14,10 @@
  * first, since the new kernel has not run them (kernel-session.ts plans that).
  */
 import * as Comlink from 'comlink';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProcessLauncher, WorkerProcess } from '../../engine/process/launcher.ts';
 import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
 import type { CellOutput, CellRunStatus, RunRequest } from '../shared/workbench/protocol.ts';
@@ -22,7 +26,7 @@ import { KERNEL_CHANNEL, KERNEL_HOST_CHANNEL, type KernelApi, type KernelConfig,
 import type { SessionEvents } from './kernel-session.ts';
 
 /** What a remote kernel needs from the host. */
-export interface RemoteKernelOptions extends KernelConfig {
+export interface RemoteKernelOptions extends Omit<KernelConfig, 'tempRoot'> {
   events: SessionEvents;
   /** Starts the kernel process (role 'kernel'). */
   launcher: ProcessLauncher;
@@ -61,6 +65,8 @@ export class RemoteKernel {
   private readonly active = new Map<string, CellRunStatus>();
   private running: string | undefined;
   private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The compiled modules of every kernel this notebook has had (see `KernelConfig.tempRoot`). */
+  private tempRoot: string | undefined;
 
   constructor(private readonly options: RemoteKernelOptions) {}
 
@@ -110,23 +116,27 @@ export class RemoteKernel {
     this.restartTimer.unref?.();
   }
 
-  /** Ends the kernel process, letting it delete its compiled modules first. */
+  /** Ends the kernel process and deletes the compiled modules of every kernel the notebook has had. */
   async dispose(): Promise<void> {
     clearTimeout(this.restartTimer);
     const kernel = this.kernel;
-    if (!kernel) return;
     this.kernel = undefined;
-    kernel.ending = true;
-    await Promise.race([kernel.api.dispose().catch(() => {}), kernel.exited, delay(1000)]);
-    kernel.process.kill('SIGKILL');
-    await Promise.race([kernel.exited, delay(2000)]);
-    this.settleActive('interrupted');
+    if (kernel) {
+      kernel.ending = true;
+      await Promise.race([kernel.api.dispose().catch(() => {}), kernel.exited, delay(1000)]);
+      kernel.process.kill('SIGKILL');
+      await Promise.race([kernel.exited, delay(2000)]);
+      this.settleActive('interrupted');
+    }
+    if (this.tempRoot) await rm(this.tempRoot, { recursive: true, force: true });
+    this.tempRoot = undefined;
   }
 
   private start(): Started {
     if (this.kernel) return this.kernel;
     const { path, file, weirModule } = this.options;
-    const config: KernelConfig = { path, file, weirModule };
+    this.tempRoot ??= mkdtempSync(join(tmpdir(), 'weir-kernel-'));
+    const config: KernelConfig = { path, file, weirModule, tempRoot: this.tempRoot };
     const child = this.options.launcher.launch('kernel', [JSON.stringify(config)]);
     const api = Comlink.wrap<KernelApi>(ipcEndpoint(child.ipc, KERNEL_CHANNEL));
     Comlink.expose(this.hostApi(), ipcEndpoint(child.ipc, KERNEL_HOST_CHANNEL));

@@ -17,7 +17,8 @@ const KERNEL = /^weir-kernel/;
 const FLAGS = mkdtempSync(path.join(os.tmpdir(), 'weir-kernel-test-'));
 
 const NOTEBOOK = `// %% Where
-const where = { pid: process.pid, title: process.title };
+// The kernel's configuration is its first argument (remote-kernel.ts).
+const where = { pid: process.pid, title: process.title, tempRoot: JSON.parse(process.argv[2]!).tempRoot };
 console.log(JSON.stringify(where));
 
 // %% Spin
@@ -87,7 +88,11 @@ describe('notebook kernel processes', () => {
     await h.service.openNotebook('other.ts');
   });
   after(async () => {
+    // The compiled modules of all of the notebook's kernels, restarted ones included, go with it.
+    const modules = (JSON.parse(textOf(h, 'c1').split('\n').filter(Boolean)[0]!) as { tempRoot: string }).tempRoot;
+    assert.ok(modules.includes('weir-kernel-') && existsSync(modules), modules);
     await h.close();
+    assert.equal(existsSync(modules), false, `${modules} is left behind`);
     await until('no kernel process left', () => (descendants(process.pid, KERNEL).length === 0 ? true : undefined), 3000);
     rmSync(FLAGS, { recursive: true, force: true });
   });
