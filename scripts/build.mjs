@@ -3,7 +3,7 @@
 // shared by both, so the runner and the notebook see the same engine.
 //
 // The workbench adds, in the same Node build, `workbench-host.mjs` (the host in Electron's
-// utility process) and `electron-main.mjs`; a CommonJS `preload.cjs` (sandboxed preloads
+// utility process), `kernel.mjs` (a notebook's kernel process) and `electron-main.mjs`; a CommonJS `preload.cjs` (sandboxed preloads
 // cannot be modules); and the renderer bundle in `dist/renderer/` (page, CSS, fonts, the chart
 // worker, Monaco's workers). Monaco's workers only change with monaco-editor, so they are
 // rebuilt only then.

@@ -36,7 +36,7 @@ function fakeFork() {
 }
 
 describe('utility-process launcher', () => {
-  it('forks the role entry in the build directory with a service name and the environment', () => {
+  it('forks the role entry in the build directory with a service name and the environment, kernels included', () => {
     const { fork, forks } = fakeFork();
     const launcher = new UtilityProcessLauncher(fork, '/opt/weir/dist');
     const tm = launcher.launch('taskmanager', ['1'], { WEIR_X: 'y' });
@@ -46,6 +46,10 @@ describe('utility-process launcher', () => {
     assert.equal(forks[0]!.options.env.WEIR_X, 'y');
     assert.equal(forks[0]!.options.env.PATH, process.env.PATH, 'the parent environment is passed on');
     assert.equal(tm.pid, 4242);
+    // Notebook kernels are utility processes too (the host asks main for them).
+    launcher.launch('kernel', ['{}']);
+    assert.equal(forks[1]!.modulePath, path.join('/opt/weir/dist', 'kernel.mjs'));
+    assert.equal(forks[1]!.options.serviceName, 'weir-kernel');
   });
 
   it('maps messages, kills and exits onto a WorkerProcess', async () => {
