@@ -389,6 +389,9 @@ export class JobManager implements JobManagerApi {
       : [];
     const hits = answers.filter((a) => a?.[1] !== undefined);
     if (hits.length === 0) throw noSuchReplay(job.submission.plan.name, name, names);
+    // The job may have ended or restarted while the taskmanagers answered (at max speed a replay
+    // ends at once): its final status has no replays, and must keep none.
+    if (attemptId(job) !== attempt || isEnded(job.status.state)) return;
     // The new state shows at once, not only at the next metrics poll.
     for (const [tm, progress] of hits as (readonly [number, ReplayProgress])[]) {
       job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress));
