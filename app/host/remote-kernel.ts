@@ -70,11 +70,6 @@ export class RemoteKernel {
 
   constructor(private readonly options: RemoteKernelOptions) {}
 
-  /** The process id of the kernel, while one runs. */
-  get pid(): number | undefined {
-    return this.kernel?.process.pid;
-  }
-
   /** Queues a run in the kernel; settles when it has ended, or when the kernel has gone. */
   async run(request: RunRequest): Promise<void> {
     const kernel = this.start();
