@@ -38,6 +38,9 @@ export interface RemoteKernelOptions extends Omit<KernelConfig, 'tempRoot'> {
   interruptGraceMs?: number;
 }
 
+/** What a cell says when its kernel has gone. */
+const STATE_GONE = 'What earlier cells defined is gone; a cell that reads from them runs them again first.';
+
 /** How long a kernel has to answer after an interrupted cell has ended, ms. */
 const ANSWER_WITHIN_MS = 1000;
 
@@ -184,7 +187,7 @@ export class RemoteKernel {
     if (this.kernel === kernel) this.kernel = undefined;
     const note: CellOutput = {
       kind: 'note',
-      text: `The kernel did not stop within ${((this.options.interruptGraceMs ?? 2000) / 1000).toFixed(1)} s of the interrupt, so it was restarted. What earlier cells defined is gone; a cell that reads from them runs them again first.`,
+      text: `The kernel did not stop within ${((this.options.interruptGraceMs ?? 2000) / 1000).toFixed(1)} s of the interrupt, so it was restarted. ${STATE_GONE}`,
     };
     // A cell that still runs shows the note as it ends; one that has already ended, under it.
     if (cellId !== undefined && this.active.get(cellId) !== 'running') this.options.events.output({ path: this.options.path, cellId, output: note });
@@ -197,7 +200,7 @@ export class RemoteKernel {
     this.settleActive('failed', {
       kind: 'text',
       stream: 'stderr',
-      text: `The notebook's kernel process ${how} while this cell ran. What earlier cells defined is gone; a cell that reads from them runs them again first.\n`,
+      text: `The notebook's kernel process ${how} while this cell ran. ${STATE_GONE}\n`,
     });
   }
 
