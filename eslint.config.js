@@ -1,4 +1,4 @@
-// Lint = a few correctness rules plus the layering of DESIGN.md section 3, stated as
+// Lint = a few correctness rules plus the layering of docs/ARCHITECTURE.md §2, stated as
 // import restrictions per folder. tsconfig `types: []` already stops node globals in the
 // engine core; these rules also stop imports that would type-check but cross a layer.
 import js from '@eslint/js';
@@ -38,7 +38,7 @@ export default tseslint.config(
     files: [`engine/${layer}/**/*.ts`],
     rules: {
       'no-restricted-imports': ['error', {
-        patterns: [...notInCore, ...(extra.length ? [{ group: extra, message: `engine/${layer} must not import this layer (DESIGN.md section 3).` }] : [])],
+        patterns: [...notInCore, ...(extra.length ? [{ group: extra, message: `engine/${layer} must not import this layer (docs/ARCHITECTURE.md §2).` }] : [])],
       }],
     },
   })),

@@ -1,6 +1,6 @@
 /**
  * `weir export <notebook.ts> [--job <name>] --out <dir>`: writes a job of the notebook as a
- * directory that runs without the notebook (DESIGN.md §6): `job.json` (the plan),
+ * directory that runs without the notebook (docs/ARCHITECTURE.md §6): `job.json` (the plan),
  * `bundle.mjs` (the code that builds it, importing only 'weir' and Node) and `README.md`.
  */
 import { existsSync, statSync } from 'node:fs';

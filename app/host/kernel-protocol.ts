@@ -1,5 +1,5 @@
 /**
- * The contract between the workbench host and a notebook's kernel process (DESIGN.md §2). The
+ * The contract between the workbench host and a notebook's kernel process (docs/ARCHITECTURE.md §1). The
  * kernel compiles and evaluates the notebook's cells; the host keeps everything that outlives a
  * kernel: the cluster the cells' jobs run on, the job panel's tracking, the clients. Two comlink
  * services share the kernel's IPC channel: the kernel serves `KernelApi` on channel

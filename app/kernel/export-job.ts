@@ -1,5 +1,5 @@
 /**
- * Writing an exported job's directory (DESIGN.md §6): `job.json` (the plan), `bundle.mjs` (the
+ * Writing an exported job's directory (docs/ARCHITECTURE.md §6): `job.json` (the plan), `bundle.mjs` (the
  * code that builds it, importing only 'weir' and Node) and `README.md`. `weir export` and the
  * workbench's Export action both call `writeExportedJob`, so the two write the same files.
  */

@@ -1,7 +1,7 @@
 /**
  * The code a worker process runs to rebuild a job: the module of the cell that started the job
  * with everything it imports from earlier cells and the user's files, bundled into one file
- * (DESIGN.md §5). One fresh file per job, so that a taskmanager evaluates it from the start
+ * (docs/ARCHITECTURE.md §5). One fresh file per job, so that a taskmanager evaluates it from the start
  * even when it ran an earlier job of the same cell. The engine and packages stay external, so
  * the worker's engine is the one the code talks to.
  */

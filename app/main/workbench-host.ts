@@ -1,7 +1,7 @@
 /**
  * The workbench host in Electron's utility process. Main hands it one MessagePort per window
  * (a `{ type: 'connect' }` message carrying the port); the window then talks to the host over
- * that port directly, as DESIGN.md's process model has it. Notebook jobs run on worker
+ * that port directly, as docs/ARCHITECTURE.md §1 has it. Notebook jobs run on worker
  * processes that main starts for this process (relayed-launcher.ts).
  *
  * Started as `utilityProcess.fork(this file, [folder])`.

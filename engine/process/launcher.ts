@@ -1,5 +1,5 @@
 /**
- * Starting worker processes behind one seam (DESIGN.md §2): `child_process.fork` for `weir
+ * Starting worker processes behind one seam (docs/ARCHITECTURE.md §1): `child_process.fork` for `weir
  * run`, `weir serve` and tests; Electron's `utilityProcess.fork` in the desktop app implements
  * the same interface in app/main. Everything above it is identical.
  */
