@@ -11,6 +11,7 @@ import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 import type { JobReport, OperatorReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
 import type { CheckpointStorage } from '../../engine/checkpoint/storage.ts';
+import type { CheckpointStats } from '../../engine/checkpoint/types.ts';
 import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.ts';
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
@@ -447,14 +448,14 @@ export function operatorMetrics(report: OperatorReport): OperatorMetrics {
  * A job's checkpoint history as the panel lists it: live from its client, or from its final
  * report. Savepoints stay restorable; of the checkpoints, the newest `retained` completed ones.
  */
-function summaries(job: TrackedJob, fromReport?: unknown[]): CheckpointSummary[] {
-  let entries: unknown[];
+function summaries(job: TrackedJob, fromReport?: readonly CheckpointStats[]): CheckpointSummary[] {
+  let entries: readonly CheckpointStats[];
   try {
     entries = fromReport ?? job.client.checkpoints?.() ?? [];
   } catch {
     entries = [];
   }
-  const rows = entries.flatMap(checkpointSummary);
+  const rows = entries.map(checkpointSummary);
   const kept = new Set(
     rows
       .filter((r) => r.status === 'COMPLETED' && !r.savepoint)
@@ -466,23 +467,20 @@ function summaries(job: TrackedJob, fromReport?: unknown[]): CheckpointSummary[]
   return rows.slice(-HISTORY_SENT);
 }
 
-/** A checkpoint entry of a report or client, when it has the expected shape. */
-export function checkpointSummary(entry: unknown): CheckpointSummary[] {
-  if (!entry || typeof entry !== 'object') return [];
-  const c = entry as Record<string, unknown>;
-  if (typeof c.id !== 'number') return [];
-  const summary: CheckpointSummary = { id: c.id, status: String(c.status ?? 'COMPLETED') };
-  const number = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const duration = number(c.durationMs);
-  const size = number(c.sizeBytes ?? c.stateBytes);
-  const alignment = number(c.alignmentMs);
-  const trigger = number(c.triggerTime);
-  if (c.savepoint === true) summary.savepoint = true;
-  if (trigger !== undefined) summary.triggerTime = trigger;
-  if (duration !== undefined) summary.durationMs = duration;
-  if (size !== undefined) summary.sizeBytes = size;
-  if (alignment !== undefined) summary.alignmentMs = alignment;
-  if (typeof c.failureReason === 'string') summary.failureReason = c.failureReason;
-  if (typeof c.path === 'string') summary.location = c.path;
-  return [summary];
+/**
+ * A checkpoint row as the job panel lists it.
+ *
+ * @example
+ * checkpointSummary(client.checkpoints!()[0]!); // { id: 1, status: 'COMPLETED', triggerTime: …, location: … }
+ */
+export function checkpointSummary(c: CheckpointStats): CheckpointSummary {
+  const summary: CheckpointSummary = { id: c.id, status: c.status };
+  if (c.savepoint) summary.savepoint = true;
+  summary.triggerTime = c.triggerTime;
+  summary.durationMs = c.durationMs;
+  summary.sizeBytes = c.sizeBytes;
+  summary.alignmentMs = c.alignmentMs;
+  if (c.failureReason !== undefined) summary.failureReason = c.failureReason;
+  if (c.path !== undefined) summary.location = c.path;
+  return summary;
 }

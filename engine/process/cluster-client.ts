@@ -4,7 +4,7 @@
  * the execution host's `submitJob` by `weir run` (and the workbench host).
  */
 import * as Comlink from 'comlink';
-import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress } from '../runtime/job.ts';
+import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress, StopOptions } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
 import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
@@ -107,7 +107,7 @@ export class LocalCluster {
       checkpoints: () => checkpoints.slice(),
       restarts: () => restarts.slice(),
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
-      stopWithSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id)),
+      stopWithSavepoint: (stop?: StopOptions) => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id, stop)),
       replays: () => replays.map((r) => ({ ...r })),
       controlReplay: async (name: string, action: ReplayAction) => {
         if (!jobId) throw new Error(`Job '${job.graph.name}' has not started yet: no replay '${name}' runs in it`);
@@ -133,12 +133,12 @@ export class LocalCluster {
    * Takes a savepoint of every running job and stops it (Flink's stop-with-savepoint); resolves
    * with the savepoint paths.
    */
-  async stopAllWithSavepoint(): Promise<{ job: string; path?: string; error?: string }[]> {
+  async stopAllWithSavepoint(stop?: StopOptions): Promise<{ job: string; path?: string; error?: string }[]> {
     const jm = this.jobManager;
     if (!jm) return [];
     return Promise.all(
       [...this.running].map(([id, name]) =>
-        jm.api.stopWithSavepoint(id).then(
+        jm.api.stopWithSavepoint(id, stop).then(
           (p) => ({ job: name, path: p }),
           (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e) }),
         ),

@@ -4,7 +4,8 @@
  * messages they exchange. Every value here is structured-cloneable.
  */
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
-import type { HostDefaults, JobReport, OperatorReport } from '../runtime/host.ts';
+import type { HostDefaults, JobReport, OperatorReport, RestartCause, WorkerResources } from '../runtime/host.ts';
+import type { JobState } from '../checkpoint/job-master/job-state.ts';
 import type { SubtaskMetrics } from '../runtime/metrics.ts';
 import type { BarrierEvent } from '../runtime/elements.ts';
 import type { CheckpointAck } from '../checkpoint/coordinator.ts';
@@ -82,7 +83,8 @@ export interface FailureInfo {
 
 /** A job's state as the client polls it. */
 export interface JobStatus {
-  state: 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+  /** Where the job is in its lifecycle (docs/ARCHITECTURE.md §7). */
+  state: JobState;
   /** Live figures per operator (rates over the last interval). */
   operators: OperatorReport[];
   /** Set once the job has ended. */
@@ -90,7 +92,7 @@ export interface JobStatus {
   /** Checkpoint history, newest last. */
   checkpoints: CheckpointStats[];
   /** Restarts after failures so far, with their causes. */
-  restarts: { at: number; cause: string }[];
+  restarts: RestartCause[];
   failure?: FailureInfo;
   taskManagers: number;
   /** Progress of the job's running replay sources, as of the last metrics poll or control action. */
@@ -104,8 +106,12 @@ export interface JobManagerApi {
   cancel(jobId: string): Promise<void>;
   /** Takes a savepoint of a running job; resolves with its path. */
   triggerSavepoint(jobId: string): Promise<string>;
-  /** Takes a savepoint, then stops the job (status FINISHED); resolves with the path. */
-  stopWithSavepoint(jobId: string): Promise<string>;
+  /**
+   * Stops the job with a final savepoint (docs/ARCHITECTURE.md §7): tasks suspend after its
+   * barrier, sinks commit it, then the tasks end (status FINISHED); resolves with the path.
+   * `drain` first advances event time to the end so that every window fires.
+   */
+  stopWithSavepoint(jobId: string, options?: { drain?: boolean }): Promise<string>;
   /**
    * Pauses, resumes, re-paces or seeks the job's replay `name` on the taskmanager that runs it;
    * rejects naming the replay when the job runs none of that name.
@@ -138,6 +144,13 @@ export interface TaskManagerApi {
   /** Starts the deployed subtasks. */
   start(jobId: string): Promise<void>;
   cancel(jobId: string): Promise<void>;
+  /**
+   * Resolves once every task of the job here has run the mails queued before this call (the
+   * notify-complete of a stop's savepoint, sent just before), or the job has ended here.
+   */
+  mailsDelivered(jobId: string): Promise<void>;
+  /** Resumes the job's tasks that a stop's savepoint suspended (that savepoint failed; the job goes on). */
+  resume(jobId: string): Promise<void>;
   /** Figures of the job's subtasks here, with the progress of its replays that run here. */
   metrics(jobId: string): Promise<TaskManagerMetrics>;
   /**
@@ -160,12 +173,7 @@ export interface TaskManagerMetrics {
 }
 
 /** A taskmanager's use of the machine, reported with its results. */
-export interface TaskManagerResources {
-  taskManager: number;
-  pid: number;
-  /** Peak resident set size of the process so far, in bytes. */
-  peakRssBytes: number;
-}
+export type TaskManagerResources = WorkerResources;
 
 /** What taskmanagers tell the jobmanager. */
 export interface TaskManagerEvents {

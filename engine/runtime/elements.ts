@@ -41,6 +41,13 @@ export interface BarrierEvent {
   readonly savepoint: boolean;
   /** Exactly-once barriers are aligned at multi-input tasks; at-least-once ones are not. */
   readonly aligned: boolean;
+  /**
+   * The savepoint of a stop-with-savepoint: every task suspends right after its part of it, so
+   * nothing is emitted after the barrier (docs/ARCHITECTURE.md §7).
+   */
+  readonly stop?: boolean;
+  /** A stop with `drain`: the sources emit the final watermark before the barrier, so every event-time window fires. */
+  readonly drain?: boolean;
 }
 
 /** The producer of this channel has finished; nothing follows. */

@@ -8,6 +8,7 @@
  * a test loading sources) still reaches the same host.
  */
 import type { JobClient, JobDefinition } from './job.ts';
+import type { CheckpointStats } from './checkpoint-stats.ts';
 
 export type RuntimeMode = 'streaming' | 'batch';
 
@@ -53,14 +54,51 @@ export interface SubtaskReport {
   stateBytes: number;
 }
 
-/** One job's summary, as written to `weir run --report`. */
+/**
+ * One restart of a job: when (epoch ms), and the failure that caused it.
+ *
+ * @example
+ * const cause: RestartCause = { at: Date.now(), cause: "Map (2/2) failed: boom" };
+ */
+export interface RestartCause {
+  at: number;
+  cause: string;
+}
+
+/**
+ * A worker process's use of the machine while it ran a job's subtasks.
+ *
+ * @example
+ * const r: WorkerResources = { taskManager: 0, pid: 4242, peakRssBytes: 80e6 };
+ */
+export interface WorkerResources {
+  taskManager: number;
+  pid: number;
+  /** Peak resident set size of the process so far, in bytes. */
+  peakRssBytes: number;
+}
+
+/**
+ * One job's summary, as written to `weir run --report` and handed to `onJobFinished`.
+ *
+ * @example
+ * const { report } = await client.result;
+ * report.checkpoints.filter((c) => c.status === 'COMPLETED').length;
+ */
 export interface JobReport {
   name: string;
   status: 'FINISHED' | 'FAILED' | 'CANCELED';
   durationMs: number;
   operators: OperatorReport[];
-  checkpoints: unknown[];
+  /** Every checkpoint and savepoint the job triggered, oldest first. */
+  checkpoints: CheckpointStats[];
   restarts: number;
+  /** The restarts with their causes, oldest first (absent when there were none to report). */
+  restartCauses?: RestartCause[];
+  /** Taskmanager processes of the cluster the job ran on (absent for a job run in-process). */
+  taskManagers?: number;
+  /** Each taskmanager's use of the machine, as it reported when it finished its subtasks. */
+  taskManagerResources?: WorkerResources[];
   /** The failure message, when status is FAILED. */
   error?: string;
 }

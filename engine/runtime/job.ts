@@ -1,7 +1,7 @@
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import type { KeySelector, OperatorFactory } from './operator.ts';
 import type { CustomPartitioner } from './network/partitioners.ts';
-import type { JobReport, OperatorReport } from './host.ts';
+import type { JobReport, OperatorReport, RestartCause } from './host.ts';
 import type { CheckpointStats } from './checkpoint-stats.ts';
 import type { ReplayProgress } from './replay-control.ts';
 import type { ReplayAction } from './job-replays.ts';
@@ -39,6 +39,17 @@ export interface JobResult {
   report: JobReport;
 }
 
+/**
+ * How `stopWithSavepoint` stops a job.
+ *
+ * @example
+ * await client.stopWithSavepoint?.({ drain: true });
+ */
+export interface StopOptions {
+  /** Advance event time to the end before the savepoint, so that every window fires (Flink's `--drain`). */
+  drain?: boolean;
+}
+
 /** Handle of a running job, wherever it runs. */
 export interface JobClient {
   readonly jobName: string;
@@ -65,23 +76,26 @@ export interface JobClient {
    */
   triggerSavepoint?(): Promise<string>;
   /**
-   * Stops the job with a final savepoint (Flink's stop-with-savepoint): every task stops after
-   * its part of the savepoint, sinks commit it, and `result` resolves with status FINISHED.
-   * Resolves with the savepoint's location; rejects (and the job keeps running) when it cannot
-   * be taken, e.g. because the job does not checkpoint.
+   * Stops the job with a final savepoint (Flink's stop-with-savepoint): every task suspends
+   * right after its part of the savepoint (nothing is emitted after it), the savepoint
+   * completes, every two-phase-commit sink commits it, then the tasks end and `result` resolves
+   * with status FINISHED. With `drain`, event time first advances to the end so that every
+   * window fires into the savepoint. Resolves with the savepoint's location; rejects (and the
+   * job keeps running) when it cannot be taken, e.g. because the job does not checkpoint.
    *
    * @example
    * const location = await client.stopWithSavepoint?.();
    * // later: resume with { restoreFrom: location }
+   * await other.stopWithSavepoint?.({ drain: true }); // fire every window first
    */
-  stopWithSavepoint?(): Promise<string>;
+  stopWithSavepoint?(options?: StopOptions): Promise<string>;
   /**
    * The restarts so far, oldest first: when (epoch ms) and the failure that caused each.
    *
    * @example
    * client.restarts?.().at(-1)?.cause; // 'Map (2/2) failed: boom'
    */
-  restarts?(): { at: number; cause: string }[];
+  restarts?(): RestartCause[];
   /**
    * Progress of the job's replay sources that are running (an ended replay drops out).
    *

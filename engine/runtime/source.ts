@@ -110,6 +110,14 @@ export class SourceOperator<T> extends StreamOperator<T> {
     return this.ended;
   }
 
+  /**
+   * Stop with drain (Flink's `stop --drain`): event time jumps to the end before the final
+   * savepoint's barrier, so every event-time window and timer downstream fires into it.
+   */
+  drain(): void {
+    this.output.emitWatermark(MAX_WATERMARK);
+  }
+
   /** Emits up to `max` records; at the end emits the final watermark. */
   emitNext(max: number): PollResult {
     if (this.ended) return 'end';

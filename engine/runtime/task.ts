@@ -114,6 +114,8 @@ export class StreamTask {
   }
 
   private performCheckpoint(barrier: BarrierEvent, alignmentMs: number): void {
+    const head = this.head;
+    if (barrier.drain && head instanceof SourceOperator) this.guard(head, () => head.drain());
     const started = this.clock.now();
     const operators = this.operators.map((op) => ({
       uid: op.info.uid,
@@ -124,14 +126,17 @@ export class StreamTask {
     for (const w of this.writers) w.broadcastEvent(barrier);
     if (this.onSnapshot) this.onSnapshot({ barrier, operators, syncMs, alignmentMs });
     else for (const o of operators) releaseSnapshotViews(o.snapshot);
+    // Stop-with-savepoint: nothing after the savepoint's barrier, on every task alike.
+    if (barrier.stop) this.suspend();
   }
 
   private suspended = false;
 
   /**
-   * Stop-with-savepoint: once a task has taken its part of the final savepoint it must not emit
-   * anything more (what it emitted later would come again after a resume). A suspended task runs
-   * mails (the savepoint's notify-complete) but no input, source or timer until `resume()`.
+   * Stop-with-savepoint: once a task has taken its part of the final savepoint (a barrier with
+   * `stop`) it must not emit anything more (what it emitted later would come again after a
+   * resume). A suspended task runs mails (the savepoint's notify-complete) but no input, source
+   * or timer until `resume()`.
    */
   suspend(): void {
     this.suspended = true;

@@ -2,98 +2,48 @@ import * as Comlink from 'comlink';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { buildJobGraph, type JobGraphSpec } from '../../plan/chaining.ts';
+import { buildJobGraph } from '../../plan/chaining.ts';
 import { operatorReports, type SubtaskMetrics } from '../../runtime/metrics.ts';
-import type { JobReport } from '../../runtime/host.ts';
-import type { ProcessLauncher, WorkerProcess } from '../launcher.ts';
+import type { ProcessLauncher } from '../launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
-import type {
-  CheckpointLocation,
-  ClusterOptions,
-  FailureInfo,
-  JobManagerApi,
-  JobStatus,
-  JobSubmission,
-  TaskManagerApi,
-  TaskManagerEvents,
-  TaskManagerResources,
-} from '../protocol.ts';
+import type { CheckpointLocation, ClusterOptions, FailureInfo, JobManagerApi, JobStatus, JobSubmission, TaskManagerApi, TaskManagerEvents, TaskManagerResources } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
-import { CheckpointCoordinator } from '../../checkpoint/coordinator.ts';
-import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoint/types.ts';
-import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
-import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
+import type { StopOptions } from '../../runtime/job.ts';
+import { JobMaster } from '../../checkpoint/job-master/job-master.ts';
+import { isTerminal } from '../../checkpoint/job-master/job-state.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
 import { checkReplayAction, combineByName, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
 import type { ReplayProgress } from '../../runtime/replay-control.ts';
+import { ClusterJobFailure, TaskManagerAttempt, TaskManagerDeployer, TaskManagerLost, type TaskManagerHandle } from './taskmanager-deployer.ts';
 
-interface TaskManagerHandle {
-  id: number;
-  process: WorkerProcess;
-  api: Comlink.Remote<TaskManagerApi>;
-  pid: number;
-  dataAddress: string;
-  lastHeartbeat: number;
-  alive: boolean;
-  /** Attempt id → names of the tasks it runs, for failure messages. */
-  tasks: Map<string, string[]>;
-  /** Rejects when the process exits: calls to it race this, so none waits on a dead process. */
-  dead: Promise<never>;
-}
-
-interface JobState {
+/** One job the jobmanager runs: its lifecycle (the JobMaster) and what the client polls. */
+interface JobEntry {
   id: string;
   submission: JobSubmission;
-  jobGraph: JobGraphSpec;
+  master: JobMaster;
+  deployer: TaskManagerDeployer;
+  /** What `status()` answers, but the state and histories, which come from the JobMaster. */
   status: JobStatus;
-  started: number;
-  /** Current attempt (0 first, +1 per restart); taskmanagers know it as `<id>@<attempt>`. */
-  attempt: number;
-  /** Taskmanagers that still run subtasks of the current attempt. */
-  pending: Set<number>;
-  metrics: Map<number, SubtaskMetrics[]>;
-  /** Progress of the job's replays, by taskmanager, as last polled. */
-  replays: Map<number, ReplayProgress[]>;
-  resources: TaskManagerResources[];
   previous?: { metrics: SubtaskMetrics[]; at: number };
-  cancelled: boolean;
-  /** Stopped with a savepoint: ends FINISHED. */
-  stopped: boolean;
-  storage: FsCheckpointStorage;
-  location: CheckpointLocation;
-  coordinator?: CheckpointCoordinator;
-  backoff: RestartBackoff;
-  /** The savepoint the job was started from, until a checkpoint replaces it. */
-  initialRestore?: StoredCheckpoint;
-  lastCheckpointId: number;
-  restarting: boolean;
 }
 
-const attemptId = (job: JobState) => `${job.id}@${job.attempt}`;
-
 /** The job's replays as its status shows them: each source's progress combined over the taskmanagers running it. */
-function refreshReplays(job: JobState): void {
-  job.status.replays = combineByName([...job.replays.values()].flat());
+function refreshReplays(job: JobEntry, attempt: TaskManagerAttempt): void {
+  job.status.replays = combineByName([...attempt.replays.values()].flat());
 }
 
 /** Starts of one taskmanager before giving up when each dies before answering. */
 const TASKMANAGER_START_ATTEMPTS = 3;
 
-/** A taskmanager died while the jobmanager waited on it: a failure to recover from, not a bug. */
-class TaskManagerLost extends Error {
-  override name = 'TaskManagerLost';
-}
-
 /**
- * Schedules jobs onto taskmanager processes and watches them (Flink's JobMaster and
- * ResourceManager, for one machine). Subtask i of every chain goes to taskmanager i mod N, so
- * forward edges stay inside a process. It coordinates checkpoints, and on a failure restarts
- * the job from the latest completed checkpoint as its restart strategy allows, replacing
- * taskmanagers that died.
+ * The jobmanager process's service (Flink's Dispatcher and ResourceManager, for one machine):
+ * the taskmanager pool with its heartbeats, and the RPC front. Each submitted job gets a
+ * `JobMaster` that deploys onto the pool through a `TaskManagerDeployer` (docs/ARCHITECTURE.md
+ * §7); a taskmanager that died is replaced before the next deployment.
  */
 export class JobManager implements JobManagerApi {
   private readonly taskManagers: TaskManagerHandle[] = [];
-  private readonly jobs = new Map<string, JobState>();
+  private readonly jobs = new Map<string, JobEntry>();
   private nextJob = 1;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
@@ -140,8 +90,8 @@ export class JobManager implements JobManagerApi {
     const events: TaskManagerEvents = {
       finished: (tm, attempt, metrics, resources) => this.onTaskManagerFinished(tm, attempt, metrics, resources),
       failed: (_tm, attempt, failure) => this.onAttemptFailure(attempt, failure),
-      acknowledgeCheckpoint: (_tm, attempt, ack) => this.jobOfAttempt(attempt)?.coordinator?.acknowledge(ack),
-      declineCheckpoint: (_tm, attempt, id, reason, counts) => this.jobOfAttempt(attempt)?.coordinator?.decline(id, reason, counts),
+      acknowledgeCheckpoint: (_tm, attempt, ack) => this.currentAttempt(attempt)?.acknowledge(ack),
+      declineCheckpoint: (_tm, attempt, id, reason, counts) => this.currentAttempt(attempt)?.decline(id, reason, counts),
     };
     Comlink.expose(events, ipcEndpoint(proc.ipc, 'tm-events'));
     const api = Comlink.wrap<TaskManagerApi>(ipcEndpoint(proc.ipc, 'taskmanager'));
@@ -156,15 +106,14 @@ export class JobManager implements JobManagerApi {
     return handle;
   }
 
-  /** The job whose current attempt is `attempt`, or undefined for an attempt that was replaced. */
-  private jobOfAttempt(attempt: string): JobState | undefined {
-    const job = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')));
-    return job && attemptId(job) === attempt ? job : undefined;
+  /** The attempt `attempt` names when it is its job's current one; undefined for one that was replaced. */
+  private currentAttempt(attempt: string): TaskManagerAttempt | undefined {
+    const current = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')))?.deployer.current;
+    return current?.id === attempt ? current : undefined;
   }
 
   private onAttemptFailure(attempt: string, failure: FailureInfo): void {
-    const job = this.jobOfAttempt(attempt);
-    if (job) this.failJob(job.id, failure);
+    this.currentAttempt(attempt)?.onFailed(failure, this.taskManagers);
   }
 
   private onTaskManagerExit(tm: TaskManagerHandle, code: number | null, signal: string | null): void {
@@ -199,9 +148,10 @@ export class JobManager implements JobManagerApi {
     }
   }
 
-  /** Replaces dead taskmanagers before a job is scheduled. */
-  private async ensureTaskManagers(): Promise<void> {
+  /** Replaces dead taskmanagers before a job is scheduled; resolves with the pool. */
+  private async ensureTaskManagers(): Promise<readonly TaskManagerHandle[]> {
     await Promise.all(this.taskManagers.map((tm, i) => (tm.alive ? undefined : this.startTaskManager(i))));
+    return this.taskManagers;
   }
 
   async submit(submission: JobSubmission): Promise<string> {
@@ -221,161 +171,53 @@ export class JobManager implements JobManagerApi {
       jobName: `${plan.name}-${randomBytes(4).toString('hex')}`,
     };
     const storage = new FsCheckpointStorage(location);
-    const checkpointing = plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
-    const restartSpec = plan.restartStrategy ?? { kind: 'none' as const };
-    const job: JobState = {
-      id,
-      submission,
-      jobGraph,
-      started: Date.now(),
-      attempt: 0,
-      pending: new Set(),
-      metrics: new Map(),
-      replays: new Map(),
-      resources: [],
-      cancelled: false,
-      stopped: false,
+    const deployer = new TaskManagerDeployer(id, submission, jobGraph, location, { ensureTaskManagers: () => this.ensureTaskManagers() });
+    let deployed!: () => void;
+    const leftCreated = new Promise<void>((resolve) => (deployed = resolve));
+    const master = new JobMaster(plan, deployer, {
       storage,
-      location,
-      backoff: new RestartBackoff(restartSpec, { clock: () => Date.now() }),
-      lastCheckpointId: 0,
-      restarting: false,
-      status: { state: 'CREATED', operators: [], taskManagers: n, checkpoints: [], restarts: [] },
-    };
-    this.jobs.set(id, job);
-    try {
-      if (submission.fromSavepoint) {
-        const stored = await storage.load(submission.fromSavepoint);
-        this.checkRestorable(job, stored);
-        job.initialRestore = stored;
-        job.lastCheckpointId = stored.metadata.checkpointId;
-      }
-      void checkpointing;
-      await this.deployAttempt(job, job.initialRestore);
-    } catch (e) {
-      const failure = { message: describeError(e).message, cause: describeError(e) };
-      // A taskmanager lost while deploying is recoverable; a plan that cannot be built is not.
-      if (e instanceof TaskManagerLost) this.failJob(id, failure);
-      else this.endWithFailure(job, failure);
-    }
-    return id;
-  }
-
-  /** Refuses a savepoint with state for operators the job does not have, unless allowed. */
-  private checkRestorable(job: JobState, stored: StoredCheckpoint): void {
-    const uids = new Set(job.submission.plan.vertices.map((v) => v.uid));
-    const missing = [...new Set(stored.metadata.states.map((s) => s.uid))].filter((uid) => !uids.has(uid));
-    if (missing.length && !job.submission.allowNonRestoredState) {
-      const names = missing.map((uid) => `'${stored.metadata.operators.find((o) => o.uid === uid)?.name ?? uid}' (uid ${uid})`);
-      throw new Error(
-        `The savepoint ${stored.location} holds state for ${names.join(', ')}, which the job does not have. ` +
-          `Give the operator its old uid with .uid(...), or pass --allow-non-restored-state to drop that state`,
-      );
-    }
-  }
-
-  private async deployAttempt(job: JobState, restore: StoredCheckpoint | undefined): Promise<void> {
-    // A taskmanager may have died since the failure that led here: replace it first.
-    await this.ensureTaskManagers();
-    const n = this.taskManagers.length;
-    const assignment = job.jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
-    const attempt = attemptId(job);
-    job.pending.clear();
-    job.metrics.clear();
-    job.replays.clear();
-    job.status.replays = [];
-    for (const tm of this.taskManagers) {
-      const names: string[] = [];
-      job.jobGraph.chains.forEach((c, ci) => {
-        const sites = c.vertices.filter((v) => v.definedAt && v.kind !== 'source' && v.kind !== 'sink').map((v) => `${v.name} defined at ${v.definedAt}`);
-        for (let s = 0; s < c.parallelism; s++) {
-          if (assignment[ci]![s] !== tm.id) continue;
-          names.push(`'${c.vertices.map((v) => v.name).join(' -> ')} (${s + 1}/${c.parallelism})'${sites.length ? ` (${sites.join(', ')})` : ''}`);
-        }
-      });
-      if (names.length) {
-        tm.tasks.set(attempt, names);
-        job.pending.add(tm.id);
-      }
-    }
-    const peers = this.taskManagers.map((tm) => tm.dataAddress);
-    const involved = this.taskManagers.filter((tm) => job.pending.has(tm.id));
-    const deployment = { jobId: attempt, submission: job.submission, assignment, peers, storage: job.location, ...(restore ? { restore } : {}) };
-    await Promise.all(involved.map((tm) => Promise.race([tm.api.deploy(deployment), tm.dead])));
-    if (attemptId(job) !== attempt || isEnded(job.status.state)) return;
-    job.status.state = 'RUNNING';
-    await Promise.all(involved.map((tm) => Promise.race([tm.api.start(attempt), tm.dead])));
-    this.startCoordinator(job, involved);
-  }
-
-  private startCoordinator(job: JobState, involved: TaskManagerHandle[]): void {
-    const plan = job.submission.plan;
-    const config = plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
-    const attempt = attemptId(job);
-    const tasks = job.jobGraph.chains.reduce((n, c) => n + c.parallelism, 0);
-    const history = job.status.checkpoints;
-    const before = history.length;
-    const coordinator = new CheckpointCoordinator(
-      config,
-      {
-        trigger: (barrier) => {
-          for (const tm of involved) void tm.api.triggerCheckpoint(attempt, barrier).catch(() => {});
-        },
-        complete: (metadata) => job.storage.complete(metadata),
-        notifyComplete: (id) => {
-          job.lastCheckpointId = id;
-          for (const tm of involved) if (tm.alive) void tm.api.notifyCheckpointComplete(attempt, id).catch(() => {});
-        },
-        discard: (id, savepoint) => job.storage.discard(id, savepoint ? 'savepoint' : 'checkpoint'),
-        failJob: (reason) => this.failJob(job.id, { message: reason }),
-        retain: () => job.storage.cleanup(Math.max(config.retained, this.options.minRetained ?? 0)),
-        onHistory: (h) => {
-          history.length = before;
-          history.push(...h.map((s) => ({ ...s })));
-        },
+      ...(submission.fromSavepoint !== undefined ? { restoreFrom: submission.fromSavepoint } : {}),
+      ...(submission.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(this.options.minRetained !== undefined ? { minRetained: this.options.minRetained } : {}),
+      ...(this.options.retainAfterEnd ? { retainAfterEnd: true } : {}),
+      taskManagers: n,
+      onStateChange: (from) => {
+        if (from === 'CREATED') deployed();
       },
-      tasks,
-      { name: plan.name, operators: plan.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })) },
-      () => Date.now(),
-      // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
-      Math.max(job.lastCheckpointId, ...history.map((c) => c.id)) + 1,
-    );
-    job.coordinator = coordinator;
-    coordinator.start();
+    });
+    const job: JobEntry = { id, submission, master, deployer, status: { state: 'CREATED', operators: [], taskManagers: n, checkpoints: [], restarts: [] } };
+    this.jobs.set(id, job);
+    void master.start().then(({ report, failure }) => {
+      const info = failure === undefined ? undefined : failure instanceof ClusterJobFailure ? failure.info : { message: describeError(failure).message, cause: describeError(failure) };
+      if (info) report.error = info.message;
+      job.status = { ...job.status, operators: report.operators, report, replays: [], ...(info ? { failure: info } : {}) };
+    });
+    // Answer once the job runs (or ended trying): a savepoint asked for right after is then possible.
+    await leftCreated;
+    return id;
   }
 
   async status(jobId: string): Promise<JobStatus> {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`Unknown job ${jobId}`);
-    return job.status;
+    const master = job.master;
+    return { ...job.status, state: master.state, checkpoints: master.checkpoints(), restarts: master.restarts() };
   }
 
   async cancel(jobId: string): Promise<void> {
-    const job = this.jobs.get(jobId);
-    if (!job || isEnded(job.status.state)) return;
-    job.cancelled = true;
-    job.coordinator?.stop('the job was cancelled');
-    const attempt = attemptId(job);
-    if (job.restarting || job.pending.size === 0) {
-      this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
-      return;
-    }
-    await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.cancel(attempt).catch(() => {})));
+    this.jobs.get(jobId)?.master.cancel();
   }
 
   async triggerSavepoint(jobId: string): Promise<string> {
     const job = this.jobs.get(jobId);
-    if (!job || job.status.state !== 'RUNNING' || !job.coordinator) throw new Error(`Job ${jobId} is not running`);
-    const stats = await job.coordinator.trigger(true);
-    return stats.path!;
+    if (!job) throw new Error(`Unknown job ${jobId}`);
+    return job.master.triggerSavepoint();
   }
 
-  async stopWithSavepoint(jobId: string): Promise<string> {
-    const savepoint = await this.triggerSavepoint(jobId);
-    const job = this.jobs.get(jobId)!;
-    job.stopped = true;
-    await this.cancel(jobId);
-    return savepoint;
+  async stopWithSavepoint(jobId: string, options?: StopOptions): Promise<string> {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new Error(`Unknown job ${jobId}`);
+    return job.master.stopWithSavepoint(options);
   }
 
   async controlReplay(jobId: string, name: string, action: ReplayAction): Promise<void> {
@@ -383,26 +225,25 @@ export class JobManager implements JobManagerApi {
     if (!job) throw new Error(`Unknown job ${jobId}`);
     const names = replayNames(job.submission.plan);
     checkReplayAction(name, action);
-    const attempt = attemptId(job);
-    const answers = job.status.state === 'RUNNING' && !job.restarting
-      ? await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.controlReplay(attempt, name, action).then((p) => [tm, p] as const, () => undefined)))
+    const attempt = job.deployer.current;
+    const answers = attempt && job.master.state === 'RUNNING' && !attempt.ended
+      ? await Promise.all([...attempt.pending].map((tm) => this.taskManagers[tm]!.api.controlReplay(attempt.id, name, action).then((p) => [tm, p] as const, () => undefined)))
       : [];
     const hits = answers.filter((a) => a?.[1] !== undefined);
     if (hits.length === 0) throw noSuchReplay(job.submission.plan.name, name, names);
     // The job may have ended or restarted while the taskmanagers answered (at max speed a replay
     // ends at once): its final status has no replays, and must keep none.
-    if (attemptId(job) !== attempt || isEnded(job.status.state)) return;
+    if (!attempt || job.deployer.current !== attempt || attempt.ended || isTerminal(job.master.state)) return;
     // The new state shows at once, not only at the next metrics poll.
     for (const [tm, progress] of hits as (readonly [number, ReplayProgress])[]) {
-      job.replays.set(tm, (job.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress));
+      attempt.replays.set(tm, (attempt.replays.get(tm) ?? []).filter((p) => p.name !== name).concat(progress));
     }
-    refreshReplays(job);
+    refreshReplays(job, attempt);
   }
 
   async shutdown(): Promise<void> {
     clearInterval(this.heartbeatTimer);
     clearInterval(this.metricsTimer);
-    for (const job of this.jobs.values()) job.coordinator?.stop('the cluster is shutting down');
     for (const tm of this.taskManagers) {
       tm.alive = false;
       tm.process.kill('SIGTERM');
@@ -427,19 +268,19 @@ export class JobManager implements JobManagerApi {
 
   private async pollMetrics(): Promise<void> {
     for (const job of this.jobs.values()) {
-      if (job.status.state !== 'RUNNING') continue;
-      const attempt = attemptId(job);
-      const results = await Promise.all([...job.pending].map((tm) => this.taskManagers[tm]!.api.metrics(attempt).then((m) => [tm, m] as const, () => undefined)));
+      const attempt = job.deployer.current;
+      if (!attempt || attempt.ended || (job.master.state !== 'RUNNING' && job.master.state !== 'STOPPING')) continue;
+      const results = await Promise.all([...attempt.pending].map((tm) => this.taskManagers[tm]!.api.metrics(attempt.id).then((m) => [tm, m] as const, () => undefined)));
       // The job may have ended or restarted while the taskmanagers answered.
-      if (attemptId(job) !== attempt || isEnded(job.status.state)) continue;
+      if (job.deployer.current !== attempt || attempt.ended) continue;
       for (const r of results) {
         // A taskmanager that finished meanwhile has reported its final figures already.
-        if (!r || !job.pending.has(r[0])) continue;
-        job.metrics.set(r[0], r[1].subtasks);
-        job.replays.set(r[0], r[1].replays);
+        if (!r || !attempt.pending.has(r[0])) continue;
+        attempt.metrics.set(r[0], r[1].subtasks);
+        attempt.replays.set(r[0], r[1].replays);
       }
-      refreshReplays(job);
-      const all = [...job.metrics.values()].flat();
+      refreshReplays(job, attempt);
+      const all = [...attempt.metrics.values()].flat();
       const now = Date.now();
       const previous = job.previous ? { metrics: job.previous.metrics, elapsedMs: now - job.previous.at } : undefined;
       job.status.operators = operatorReports(job.submission.plan, all, previous);
@@ -449,100 +290,10 @@ export class JobManager implements JobManagerApi {
 
   private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
     this.taskManagers[tm]?.tasks.delete(attempt);
-    const job = this.jobOfAttempt(attempt);
-    if (!job || isEnded(job.status.state) || job.restarting) return;
-    job.metrics.set(tm, metrics);
-    // Its replays have ended with its subtasks.
-    job.replays.delete(tm);
-    refreshReplays(job);
-    job.resources.push(resources);
-    job.pending.delete(tm);
-    if (job.pending.size === 0) this.endJob(job, job.stopped ? 'FINISHED' : job.cancelled ? 'CANCELED' : 'FINISHED');
+    const current = this.currentAttempt(attempt);
+    if (!current) return;
+    current.onFinished(tm, metrics, resources);
+    const job = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')))!;
+    refreshReplays(job, current);
   }
-
-  /** A failure of the current attempt: restart from the latest checkpoint if the strategy allows. */
-  private failJob(jobId: string, failure: FailureInfo): void {
-    const job = this.jobs.get(jobId);
-    if (!job || isEnded(job.status.state) || job.restarting) return;
-    const attempt = attemptId(job);
-    job.coordinator?.stop(`the job failed: ${failure.message}`);
-    for (const tmId of job.pending) {
-      const tm = this.taskManagers[tmId];
-      tm?.tasks.delete(attempt);
-      if (tm?.alive) void tm.api.cancel(attempt).catch(() => {});
-    }
-    if (job.cancelled) {
-      // Cancelling (or stopping with a savepoint) tears down the channels between taskmanagers: a
-      // task whose peer went first fails ("the producer aborted it"). That is the cancellation
-      // going on, not a failure of the job, and the failed task will not report finishing.
-      this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
-      return;
-    }
-    const decision = job.backoff.onFailure(Date.now());
-    if (!decision.restart) {
-      this.endWithFailure(job, failure);
-      return;
-    }
-    job.restarting = true;
-    job.status.restarts.push({ at: Date.now(), cause: failure.message });
-    setTimeout(() => void this.restart(job, failure), decision.delayMs);
-  }
-
-  private async restart(job: JobState, failure: FailureInfo): Promise<void> {
-    try {
-      if (job.cancelled) {
-        job.restarting = false;
-        this.endJob(job, job.stopped ? 'FINISHED' : 'CANCELED');
-        return;
-      }
-      await this.ensureTaskManagers();
-      const restore = (await job.storage.latest()) ?? job.initialRestore;
-      job.attempt++;
-      job.restarting = false;
-      try {
-        await this.deployAttempt(job, restore);
-      } catch (e) {
-        const next = { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) };
-        // A taskmanager that died meanwhile is a failure like any other; anything else ends the job.
-        if (e instanceof TaskManagerLost) this.failJob(job.id, next);
-        else this.endWithFailure(job, next);
-      }
-    } catch (e) {
-      job.restarting = false;
-      const next = { message: `restart after '${failure.message}' failed: ${describeError(e).message}`, cause: describeError(e) };
-      // Replacing a taskmanager that died meanwhile is a failure like any other (the restart strategy decides).
-      if (e instanceof TaskManagerLost) this.failJob(job.id, next);
-      else this.endWithFailure(job, next);
-    }
-  }
-
-  private endWithFailure(job: JobState, failure: FailureInfo): void {
-    if (isEnded(job.status.state)) return;
-    job.status.failure = failure;
-    this.endJob(job, 'FAILED');
-  }
-
-  private endJob(job: JobState, state: 'FINISHED' | 'FAILED' | 'CANCELED'): void {
-    job.coordinator?.stop(`the job ${state.toLowerCase()}`);
-    const operators = operatorReports(job.submission.plan, [...job.metrics.values()].flat());
-    const report: JobReport = {
-      name: job.submission.plan.name,
-      status: state,
-      durationMs: Date.now() - job.started,
-      operators,
-      checkpoints: job.status.checkpoints as CheckpointStats[],
-      restarts: job.status.restarts.length,
-    };
-    Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources, restartCauses: job.status.restarts });
-    if (job.status.failure) report.error = job.status.failure.message;
-    job.status = { ...job.status, state, operators, report, replays: [] };
-    const config = job.submission.plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
-    // Checkpoints belong to the run: gone when it ends, unless retained on cancellation.
-    if (this.options.retainAfterEnd) return;
-    if (state === 'FINISHED' || (state === 'CANCELED' && !config.retainOnCancel)) void job.storage.cleanup(0).catch(() => {});
-  }
-}
-
-function isEnded(state: JobStatus['state']): boolean {
-  return state === 'FINISHED' || state === 'FAILED' || state === 'CANCELED';
 }

@@ -10,6 +10,7 @@ import { RelayedProcessLauncher } from '../relayed-launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
 import type { ClusterOptions, JobManagerApi } from '../protocol.ts';
 import type { ReplayAction } from '../../runtime/job-replays.ts';
+import type { StopOptions } from '../../runtime/job.ts';
 
 process.title = 'weir-jobmanager';
 exitWithParent();
@@ -26,7 +27,7 @@ Comlink.expose(
     status: (id: string) => jobManager.status(id),
     cancel: (id: string) => jobManager.cancel(id),
     triggerSavepoint: (id: string) => jobManager.triggerSavepoint(id),
-    stopWithSavepoint: (id: string) => jobManager.stopWithSavepoint(id),
+    stopWithSavepoint: (id: string, stop?: StopOptions) => jobManager.stopWithSavepoint(id, stop),
     controlReplay: (id: string, name: string, action: ReplayAction) => jobManager.controlReplay(id, name, action),
     shutdown: () => jobManager.shutdown(),
   } satisfies JobManagerApi & { ready(): Promise<boolean> },

@@ -186,6 +186,18 @@ export class TaskManager implements TaskManagerApi {
     this.jobs.get(jobId)?.runner.stop();
   }
 
+  async mailsDelivered(jobId: string): Promise<void> {
+    const running = this.jobs.get(jobId);
+    if (!running) return;
+    // Mails run in order: these run after the notify-complete queued before them.
+    const delivered = running.deployment.tasks.filter((t) => !t.isFinished).map((t) => new Promise<void>((resolve) => t.enqueueMail(resolve)));
+    await Promise.race([Promise.all(delivered), running.done ?? new Promise<never>(() => {})]);
+  }
+
+  async resume(jobId: string): Promise<void> {
+    for (const t of this.jobs.get(jobId)?.deployment.tasks ?? []) t.resume();
+  }
+
   async metrics(jobId: string): Promise<TaskManagerMetrics> {
     const running = this.jobs.get(jobId);
     if (!running) return { subtasks: [], replays: [] };

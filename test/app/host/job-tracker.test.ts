@@ -100,9 +100,9 @@ function setup() {
 
 describe('JobTracker', () => {
   it('maps checkpoint stats to history rows', () => {
-    assert.deepEqual(checkpointSummary(stats(3)), [{ id: 3, status: 'COMPLETED', triggerTime: 1003, durationMs: 5, sizeBytes: 300, alignmentMs: 0, location: 'memory:x/chk-3' }]);
-    assert.deepEqual(checkpointSummary(stats(4, 'FAILED')), [{ id: 4, status: 'FAILED', triggerTime: 1004, durationMs: 5, sizeBytes: 400, alignmentMs: 0, failureReason: 'expired' }]);
-    assert.deepEqual(checkpointSummary({ nope: true }), []);
+    assert.deepEqual(checkpointSummary(stats(3)), { id: 3, status: 'COMPLETED', triggerTime: 1003, durationMs: 5, sizeBytes: 300, alignmentMs: 0, location: 'memory:x/chk-3' });
+    assert.deepEqual(checkpointSummary(stats(4, 'FAILED')), { id: 4, status: 'FAILED', triggerTime: 1004, durationMs: 5, sizeBytes: 400, alignmentMs: 0, failureReason: 'expired' });
+    assert.deepEqual(checkpointSummary({ ...stats(5), savepoint: true }).savepoint, true);
   });
 
   it('streams the history while the job runs: only kept checkpoints and savepoints can be rewound to', async () => {

@@ -1,4 +1,4 @@
-import { ACTIVE, END_OF_INPUT, IDLE, type StreamElement } from '../../elements.ts';
+import { ACTIVE, END_OF_INPUT, IDLE, type BarrierEvent, type StreamElement } from '../../elements.ts';
 import { ByteReader, CodecError } from './byte-reader.ts';
 import { ByteWriter } from './byte-writer.ts';
 import { readRecordBatch, RecordBatchEncoder } from './record-batch-codec.ts';
@@ -9,7 +9,7 @@ import { readRecordBatch, RecordBatchEncoder } from './record-batch-codec.ts';
  *   records    u8 1, varint n, timestamps, segments…   (see RecordBatchEncoder)
  *   watermark  u8 2, f64 timestamp
  *   status     u8 3, u8 idle (0|1)
- *   barrier    u8 4, f64 checkpointId, f64 timestamp, u8 flags (1 savepoint | 2 aligned)
+ *   barrier    u8 4, f64 checkpointId, f64 timestamp, u8 flags (1 savepoint | 2 aligned | 4 stop | 8 drain)
  *   end        u8 5
  */
 const RECORDS = 1;
@@ -58,7 +58,7 @@ export class ElementEncoder {
         w.u8(BARRIER);
         w.f64(element.checkpointId);
         w.f64(element.timestamp);
-        w.u8((element.savepoint ? 1 : 0) | (element.aligned ? 2 : 0));
+        w.u8((element.savepoint ? 1 : 0) | (element.aligned ? 2 : 0) | (element.stop ? 4 : 0) | (element.drain ? 8 : 0));
         return;
       case 'end':
         w.u8(END);
@@ -104,7 +104,9 @@ function readElement(r: ByteReader): StreamElement {
       const checkpointId = r.f64();
       const timestamp = r.f64();
       const flags = r.u8();
-      return { kind: 'barrier', checkpointId, timestamp, savepoint: (flags & 1) !== 0, aligned: (flags & 2) !== 0 };
+      const barrier: BarrierEvent = { kind: 'barrier', checkpointId, timestamp, savepoint: (flags & 1) !== 0, aligned: (flags & 2) !== 0 };
+      if (flags & 12) return { ...barrier, ...(flags & 4 ? { stop: true } : {}), ...(flags & 8 ? { drain: true } : {}) };
+      return barrier;
     }
     case END:
       return END_OF_INPUT;

@@ -1,0 +1,210 @@
+/**
+ * The taskmanager adapter of `JobDeployer` (Flink's `ExecutionGraph` deployment over the
+ * `TaskManagerGateway`): an attempt's subtasks go to taskmanager slots — subtask i of every
+ * chain to taskmanager i mod N, so forward edges stay inside a process — through the deploy,
+ * start, trigger, notify, mailsDelivered, resume and cancel RPCs. What the taskmanagers report
+ * (finished, failed, acknowledgements) reaches the attempt through the jobmanager.
+ */
+import type * as Comlink from 'comlink';
+import type { JobGraphSpec } from '../../plan/chaining.ts';
+import type { BarrierEvent } from '../../runtime/elements.ts';
+import type { SubtaskMetrics } from '../../runtime/metrics.ts';
+import type { ReplayProgress } from '../../runtime/replay-control.ts';
+import type { CheckpointAck } from '../../checkpoint/coordinator.ts';
+import {
+  RecoverableDeployFailure,
+  type AttemptListener,
+  type AttemptOutcome,
+  type DeployedAttempt,
+  type JobDeployer,
+  type RestoreSource,
+} from '../../checkpoint/job-master/job-deployer.ts';
+import type { WorkerProcess } from '../launcher.ts';
+import type { CheckpointLocation, FailureInfo, JobSubmission, TaskManagerApi, TaskManagerResources } from '../protocol.ts';
+
+/** The jobmanager's handle of one taskmanager process. */
+export interface TaskManagerHandle {
+  id: number;
+  process: WorkerProcess;
+  api: Comlink.Remote<TaskManagerApi>;
+  pid: number;
+  dataAddress: string;
+  lastHeartbeat: number;
+  alive: boolean;
+  /** Attempt id → names of the tasks it runs, for failure messages. */
+  tasks: Map<string, string[]>;
+  /** Rejects when the process exits: calls to it race this, so none waits on a dead process. */
+  dead: Promise<never>;
+}
+
+/** A taskmanager died while the jobmanager waited on it: a failure to recover from, not a bug. */
+export class TaskManagerLost extends RecoverableDeployFailure {
+  override name = 'TaskManagerLost';
+}
+
+/** A failure a taskmanager reported, or the loss of one, as the cluster describes it. */
+export class ClusterJobFailure extends Error {
+  constructor(readonly info: FailureInfo) {
+    super(info.message);
+  }
+}
+
+/** The taskmanagers the deployer schedules onto (the jobmanager's pool). */
+export interface TaskManagerPool {
+  /** Starts taskmanagers in place of dead ones; resolves with all of them, by id. */
+  ensureTaskManagers(): Promise<readonly TaskManagerHandle[]>;
+}
+
+/**
+ * One attempt of a job on taskmanagers, known to them as `<job id>@<attempt>`.
+ *
+ * @example
+ * deployer.current?.onFinished(0, metrics, resources);
+ */
+export class TaskManagerAttempt implements DeployedAttempt {
+  /** Taskmanagers that still run subtasks of this attempt. */
+  readonly pending = new Set<number>();
+  /** Final or last polled figures, by taskmanager. */
+  readonly metrics = new Map<number, SubtaskMetrics[]>();
+  /** Progress of the job's replays, by taskmanager, as last polled. */
+  readonly replays = new Map<number, ReplayProgress[]>();
+  private readonly resources: TaskManagerResources[] = [];
+  private involved: TaskManagerHandle[] = [];
+  private settle!: (outcome: AttemptOutcome) => void;
+  private settled = false;
+  readonly done: Promise<AttemptOutcome>;
+  taskCount = 0;
+
+  constructor(
+    readonly id: string,
+    private readonly listener: AttemptListener,
+  ) {
+    this.done = new Promise((resolve) => (this.settle = resolve));
+  }
+
+  get ended(): boolean {
+    return this.settled;
+  }
+
+  /** Assigns subtasks, deploys them on every involved taskmanager, then starts them. */
+  async deploy(taskManagers: readonly TaskManagerHandle[], jobGraph: JobGraphSpec, submission: JobSubmission, storage: CheckpointLocation, restore: RestoreSource | undefined): Promise<void> {
+    const n = taskManagers.length;
+    const assignment = jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
+    this.taskCount = jobGraph.chains.reduce((sum, c) => sum + c.parallelism, 0);
+    for (const tm of taskManagers) {
+      const names: string[] = [];
+      jobGraph.chains.forEach((c, ci) => {
+        const sites = c.vertices.filter((v) => v.definedAt && v.kind !== 'source' && v.kind !== 'sink').map((v) => `${v.name} defined at ${v.definedAt}`);
+        for (let s = 0; s < c.parallelism; s++) {
+          if (assignment[ci]![s] !== tm.id) continue;
+          names.push(`'${c.vertices.map((v) => v.name).join(' -> ')} (${s + 1}/${c.parallelism})'${sites.length ? ` (${sites.join(', ')})` : ''}`);
+        }
+      });
+      if (names.length) {
+        tm.tasks.set(this.id, names);
+        this.pending.add(tm.id);
+      }
+    }
+    this.involved = taskManagers.filter((tm) => this.pending.has(tm.id));
+    const peers = taskManagers.map((tm) => tm.dataAddress);
+    const deployment = { jobId: this.id, submission, assignment, peers, storage, ...(restore ? { restore: restore.checkpoint } : {}) };
+    try {
+      await Promise.all(this.involved.map((tm) => Promise.race([tm.api.deploy(deployment), tm.dead])));
+      if (this.settled) return;
+      await Promise.all(this.involved.map((tm) => Promise.race([tm.api.start(this.id), tm.dead])));
+    } catch (e) {
+      // What was deployed must not stay behind on the taskmanagers that did deploy it.
+      this.stop();
+      throw e;
+    }
+  }
+
+  triggerCheckpoint(barrier: BarrierEvent): void {
+    for (const tm of this.involved) void tm.api.triggerCheckpoint(this.id, barrier).catch(() => {});
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    for (const tm of this.involved) if (tm.alive) void tm.api.notifyCheckpointComplete(this.id, checkpointId).catch(() => {});
+  }
+
+  async mailsDelivered(): Promise<void> {
+    // Sent after the notifications on the same channel, so each taskmanager runs it after them.
+    await Promise.all(this.involved.filter((tm) => tm.alive && this.pending.has(tm.id)).map((tm) => Promise.race([tm.api.mailsDelivered(this.id), tm.dead]).catch(() => {})));
+  }
+
+  resume(): void {
+    for (const tm of this.involved) if (tm.alive) void tm.api.resume(this.id).catch(() => {});
+  }
+
+  stop(): void {
+    for (const tmId of this.pending) {
+      const tm = this.involved.find((t) => t.id === tmId);
+      if (tm?.alive) void tm.api.cancel(this.id).catch(() => {});
+    }
+  }
+
+  acknowledge(ack: CheckpointAck): void {
+    this.listener.acknowledge(ack);
+  }
+
+  decline(checkpointId: number, reason: string, counts: boolean): void {
+    this.listener.decline(checkpointId, reason, counts);
+  }
+
+  /** Every subtask of the attempt on taskmanager `tm` has ended. */
+  onFinished(tm: number, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
+    if (this.settled || !this.pending.has(tm)) return;
+    this.metrics.set(tm, metrics);
+    // Its replays have ended with its subtasks.
+    this.replays.delete(tm);
+    this.resources.push(resources);
+    this.pending.delete(tm);
+    if (this.pending.size === 0) this.end(undefined);
+  }
+
+  /** A subtask failed, or a taskmanager running some was lost: the attempt ends, the others are cancelled. */
+  onFailed(failure: FailureInfo, taskManagers: readonly (TaskManagerHandle | undefined)[]): void {
+    if (this.settled) return;
+    for (const tmId of this.pending) {
+      const tm = taskManagers[tmId];
+      tm?.tasks.delete(this.id);
+      if (tm?.alive) void tm.api.cancel(this.id).catch(() => {});
+    }
+    this.end(new ClusterJobFailure(failure));
+  }
+
+  private end(failure: ClusterJobFailure | undefined): void {
+    this.settled = true;
+    this.replays.clear();
+    this.settle({ failure, metrics: [...this.metrics.values()].flat(), resources: this.resources.slice() });
+  }
+}
+
+/**
+ * Deploys one job's attempts onto the jobmanager's taskmanagers.
+ *
+ * @example
+ * const deployer = new TaskManagerDeployer('job-1', submission, jobGraph, location, pool);
+ * const master = new JobMaster(submission.plan, deployer, { storage });
+ */
+export class TaskManagerDeployer implements JobDeployer {
+  /** The attempt deployed last (the one running, or being deployed). */
+  current: TaskManagerAttempt | undefined;
+
+  constructor(
+    private readonly jobId: string,
+    private readonly submission: JobSubmission,
+    private readonly jobGraph: JobGraphSpec,
+    private readonly storage: CheckpointLocation,
+    private readonly pool: TaskManagerPool,
+  ) {}
+
+  async deploy(attempt: number, restore: RestoreSource | undefined, listener: AttemptListener): Promise<DeployedAttempt> {
+    // A taskmanager may have died since the failure that led here: replace it first.
+    const taskManagers = await this.pool.ensureTaskManagers();
+    const deployed = new TaskManagerAttempt(`${this.jobId}@${attempt}`, listener);
+    this.current = deployed;
+    await deployed.deploy(taskManagers, this.jobGraph, this.submission, this.storage, restore);
+    return deployed;
+  }
+}
