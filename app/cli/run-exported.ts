@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
-import { LocalExecutor } from '../../engine/runtime/local-executor.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
 import { finishedAtOnce } from '../kernel/discover-jobs.ts';
 import { linkExportedBundle } from '../kernel/export-bundle.ts';
@@ -65,7 +64,7 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
   try {
     const moduleUrl = await linkExportedBundle(path.join(args.jobDir, jobFile.entry.file), context.weirModule ?? defaultWeirModule(), path.join(linkDir, 'job.mjs'));
     const started = performance.now();
-    const { client, done } = await startJob(jobFile, moduleUrl, args, session.cluster, context);
+    const { client, done } = await startJob(jobFile, moduleUrl, args, session, context);
     stopEvaluation = done;
     context.stderr(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanager${args.taskManagers === 1 ? '' : 's'}` : 'in this process'})\n`);
     try {
@@ -108,7 +107,7 @@ async function startJob(
   jobFile: JobFile,
   moduleUrl: string,
   args: RunArguments,
-  cluster: ReturnType<typeof startClusterSession>['cluster'],
+  session: ReturnType<typeof startClusterSession>,
   context: CliContext,
 ): Promise<{ client: JobClient; done: () => void }> {
   const { entry } = jobFile;
@@ -136,7 +135,7 @@ async function startJob(
   const submit = (job: JobDefinition): JobClient => {
     const mismatch = planMismatch(jobFile, job.graph, overrides);
     if (mismatch) throw new Error(`the bundle does not build the plan in job.json: ${mismatch}`);
-    return cluster ? cluster.submit(job, codeRef, restore) : new LocalExecutor(job).start();
+    return session.cluster ? session.cluster.submit(job, codeRef, restore) : session.inProcess!.start(job, restore);
   };
 
   const saved = SILENCED.map((m) => console[m]);

@@ -36,6 +36,8 @@ export interface RunArguments {
   savepointDir?: string;
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
+  /** `--drain`: a stop by signal fires every window (event time to the end) before the savepoint. */
+  drain?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
 }
@@ -71,16 +73,15 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     headless: true,
     onJobFinished: (report) => jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport),
     note: (message) => context.stderr(`note: ${message}\n`),
-    submitJob: cluster
-      ? (job) => {
-          const code = cells.codeFor(job.graph.name);
-          if (!code) return undefined;
-          // --from-savepoint resumes the job the savepoint was taken of (matched by name).
-          const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
-          if (restore.fromSavepoint) resumed = true;
-          return cluster.submit(job, code, restore);
-        }
-      : undefined,
+    submitJob: (job) => {
+      const code = cluster ? cells.codeFor(job.graph.name) : undefined;
+      if (cluster && !code) return undefined;
+      // --from-savepoint resumes the job the savepoint was taken of (matched by name).
+      const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+      if (restore.fromSavepoint) resumed = true;
+      // --taskmanagers 0: in this process, with file checkpoints and the same stop on a signal.
+      return cluster ? cluster.submit(job, code!, restore) : session.inProcess?.start(job, restore);
+    },
   });
   let code: number;
   try {
@@ -139,6 +140,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'savepoint-dir': { type: 'string' },
         'from-savepoint': { type: 'string' },
         'allow-non-restored-state': { type: 'boolean' },
+        drain: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -181,8 +183,9 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     if (!existsSync(args.fromSavepoint)) throw new UsageError(`--from-savepoint: no savepoint at ${values['from-savepoint']}`);
   }
   if (values['allow-non-restored-state']) args.allowNonRestoredState = true;
-  if ((args.fromSavepoint || args.savepointDir || args.checkpointDir) && taskManagers === 0) {
-    throw new UsageError('checkpoints and savepoints need worker processes: drop --taskmanagers 0');
+  if (values.drain) {
+    if (!args.savepointDir) throw new UsageError('--drain applies to the stop with a savepoint that --savepoint-dir enables: add --savepoint-dir <dir>');
+    args.drain = true;
   }
   if (values.report !== undefined) {
     if (values.report === '') throw new UsageError('--report needs a file name');

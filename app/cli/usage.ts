@@ -37,6 +37,8 @@ Options:
   --checkpoint-dir <dir>   where checkpoints go (default: weir-checkpoints in the temp dir)
   --savepoint-dir <dir>    where savepoints go; Ctrl+C or SIGTERM then stops the running
                            jobs with a savepoint and prints 'savepoint: <path>'
+  --drain                  with --savepoint-dir: fire every window (event time to the
+                           end) before that savepoint
   --from-savepoint <path>  resume the job the savepoint was taken of
   --allow-non-restored-state  skip savepoint state of operators the job no longer has
   -h, --help               show this help

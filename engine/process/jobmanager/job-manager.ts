@@ -1,17 +1,16 @@
 import * as Comlink from 'comlink';
-import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { buildJobGraph } from '../../plan/chaining.ts';
 import { operatorReports, type SubtaskMetrics } from '../../runtime/metrics.ts';
 import type { ProcessLauncher } from '../launcher.ts';
 import { ipcEndpoint } from '../rpc/endpoints.ts';
-import type { CheckpointLocation, ClusterOptions, FailureInfo, JobManagerApi, JobStatus, JobSubmission, TaskManagerApi, TaskManagerEvents, TaskManagerResources } from '../protocol.ts';
+import type { ClusterOptions, FailureInfo, JobManagerApi, JobStatus, JobSubmission, TaskManagerApi, TaskManagerEvents, TaskManagerResources } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 import type { StopOptions } from '../../runtime/job.ts';
 import { JobMaster } from '../../checkpoint/job-master/job-master.ts';
 import { isTerminal } from '../../checkpoint/job-master/job-state.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
+import { defaultCheckpointDir, jobRunLocation } from '../checkpoint/location.ts';
 import { checkReplayAction, combineByName, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
 import type { ReplayProgress } from '../../runtime/replay-control.ts';
 import { ClusterJobFailure, TaskManagerAttempt, TaskManagerDeployer, TaskManagerLost, type TaskManagerHandle } from './taskmanager-deployer.ts';
@@ -58,7 +57,7 @@ export class JobManager implements JobManagerApi {
   ) {
     this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 500;
     this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 3000;
-    this.checkpointDir = path.resolve(options.checkpointDir ?? path.join(os.tmpdir(), 'weir-checkpoints'));
+    this.checkpointDir = path.resolve(options.checkpointDir ?? defaultCheckpointDir());
     this.savepointDir = path.resolve(options.savepointDir ?? path.join(this.checkpointDir, 'savepoints'));
   }
 
@@ -164,12 +163,7 @@ export class JobManager implements JobManagerApi {
     if (slots !== undefined && maxParallelism > n * slots) {
       throw new Error(`Job '${plan.name}' needs ${maxParallelism} slots, but ${n} taskmanagers with ${slots} slots each offer ${n * slots}`);
     }
-    const location: CheckpointLocation = {
-      checkpointDir: this.checkpointDir,
-      savepointDir: this.savepointDir,
-      // One directory per run, so that a later run of the same notebook never restores this one's state.
-      jobName: `${plan.name}-${randomBytes(4).toString('hex')}`,
-    };
+    const location = jobRunLocation(plan.name, { checkpointDir: this.checkpointDir, savepointDir: this.savepointDir });
     const storage = new FsCheckpointStorage(location);
     const deployer = new TaskManagerDeployer(id, submission, jobGraph, location, { ensureTaskManagers: () => this.ensureTaskManagers() });
     let deployed!: () => void;
