@@ -67,11 +67,12 @@ export function startClusterSession(args: SessionArguments, context: CliContext,
     stopping = (cluster ? cluster.stopAllWithSavepoint(stop) : inProcess!.stopAllWithSavepoint(stop)).then(async (results) => {
       for (const r of results) {
         if (r.path) context.stdout(`savepoint: ${r.path}\n`);
+        else if (r.finished) context.stderr(`job '${r.job}' finished before it could be stopped: its output is complete, there is nothing to resume\n`);
         else context.stderr(`error: no savepoint for job '${r.job}': ${r.error}\n`);
       }
       if (args.report) await writeRunReport(args.report, { jobs }).catch(() => {});
       await cluster?.shutdown();
-      process.exit(results.every((r) => r.path) ? 0 : 1);
+      process.exit(results.every((r) => r.path || r.finished) ? 0 : 1);
     });
   };
   if (args.savepointDir) {

@@ -6,6 +6,8 @@
  */
 import type { JobClient, JobDefinition, StopOptions } from '../../engine/runtime/job.ts';
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
+import { isJobFinishedBeforeStop } from '../../engine/checkpoint/job-master/job-master.ts';
+import type { StopResult } from '../../engine/process/cluster-client.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import { jobRunLocation } from '../../engine/process/checkpoint/location.ts';
 
@@ -43,12 +45,12 @@ export class InProcessJobs {
   }
 
   /** Stops every running job with a savepoint (Flink's stop-with-savepoint); resolves with the paths. */
-  async stopAllWithSavepoint(stop?: StopOptions): Promise<{ job: string; path?: string; error?: string }[]> {
+  async stopAllWithSavepoint(stop?: StopOptions): Promise<StopResult[]> {
     return Promise.all(
       [...this.running].map(([client, name]) =>
         client.stopWithSavepoint!(stop).then(
           (p) => ({ job: name, path: p }),
-          (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e) }),
+          (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e), ...(isJobFinishedBeforeStop(e) ? { finished: true } : {}) }),
         ),
       ),
     );

@@ -12,8 +12,23 @@ import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } f
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
 import { ipcEndpoint } from './rpc/endpoints.ts';
 import { serveLaunchRequests } from './relayed-launcher.ts';
+import { isJobFinishedBeforeStop } from '../checkpoint/job-master/job-master.ts';
 
 type JobManagerRemote = Comlink.Remote<JobManagerApi & { ready(): Promise<boolean> }>;
+
+/**
+ * What stopping one job with a savepoint came to: the savepoint's path, or why there is none
+ * (`finished`: the job ended by itself first, its output complete).
+ *
+ * @example
+ * const r: StopResult = { job: 'orders', path: '/data/savepoints/savepoint-orders-7' };
+ */
+export interface StopResult {
+  job: string;
+  path?: string;
+  error?: string;
+  finished?: boolean;
+}
 
 /** How often the client polls a running job's status (ms). */
 const POLL_MS = 50;
@@ -133,14 +148,14 @@ export class LocalCluster {
    * Takes a savepoint of every running job and stops it (Flink's stop-with-savepoint); resolves
    * with the savepoint paths.
    */
-  async stopAllWithSavepoint(stop?: StopOptions): Promise<{ job: string; path?: string; error?: string }[]> {
+  async stopAllWithSavepoint(stop?: StopOptions): Promise<StopResult[]> {
     const jm = this.jobManager;
     if (!jm) return [];
     return Promise.all(
       [...this.running].map(([id, name]) =>
         jm.api.stopWithSavepoint(id, stop).then(
           (p) => ({ job: name, path: p }),
-          (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e) }),
+          (e: unknown) => ({ job: name, error: e instanceof Error ? e.message : String(e), ...(isJobFinishedBeforeStop(e) ? { finished: true } : {}) }),
         ),
       ),
     );

@@ -16,3 +16,17 @@ export function committedLines(dir: string): string[] {
     .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean))
     .sort();
 }
+
+/**
+ * The part files of `dir` that a two-phase-commit JSONL sink has not committed (`.pending`) or
+ * a rolling one not finished (`.inprogress`), sorted; none when the directory does not exist.
+ *
+ * @example
+ * assert.deepEqual(uncommittedParts(path.join(out, 'windows')), [], 'every transaction was committed');
+ */
+export function uncommittedParts(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.pending') || f.endsWith('.inprogress'))
+    .sort();
+}

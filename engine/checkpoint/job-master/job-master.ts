@@ -48,6 +48,25 @@ export interface JobOutcome {
 }
 
 /**
+ * A stop-with-savepoint that the job's own end overtook: the job is FINISHED with its output
+ * complete, so there is no savepoint and nothing to resume. Recognised by its name, which
+ * survives the control plane (`isJobFinishedBeforeStop`).
+ */
+export class JobFinishedBeforeStop extends Error {
+  override name = 'JobFinishedBeforeStop';
+}
+
+/**
+ * Whether `error` says a stop found its job finished (also after crossing a process boundary).
+ *
+ * @example
+ * client.stopWithSavepoint!().catch((e) => { if (!isJobFinishedBeforeStop(e)) throw e; });
+ */
+export function isJobFinishedBeforeStop(error: unknown): boolean {
+  return error instanceof Error && error.name === 'JobFinishedBeforeStop';
+}
+
+/**
  * Whether a job needs checkpoints or restarts, i.e. more than one plain run of its tasks.
  *
  * @example
@@ -186,7 +205,7 @@ export class JobMaster {
   private stopFailure(e: unknown): Error {
     const message = e instanceof Error ? e.message : String(e);
     if (this.attemptEnded && this.coordinatorFailure === undefined && this.state !== 'RESTARTING') {
-      return new Error(`Job '${this.graph.name}' finished before its final savepoint completed, so there was nothing left to stop (${message})`);
+      return new JobFinishedBeforeStop(`Job '${this.graph.name}' finished before its final savepoint completed, so there was nothing left to stop (${message})`);
     }
     return e instanceof Error ? e : new Error(message);
   }

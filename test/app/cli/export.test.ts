@@ -252,6 +252,8 @@ describe('weir export / run <dir> / plan', () => {
     }
     const baseline = [...sums.values()].map((w) => JSON.stringify(w)).sort();
     const progressed = (out: string) => () => windows(out).length > 0;
+    // The stopped runs hold their source open at its end (WEIR_TEST_HOLD): on a loaded machine
+    // the stop could otherwise come after the bounded job has finished, leaving no savepoint.
 
     before(() => {
       mkdirSync(base, { recursive: true });
@@ -262,7 +264,7 @@ describe('weir export / run <dir> / plan', () => {
     it('notebook savepoint → exported job: same output as an uninterrupted run', async () => {
       assert.equal(baseline.length, 11 * 120);
       const out = path.join(base, 'nb-to-job');
-      const savepoint = await stopWithSavepoint(['run', fixture, ...flags, '--savepoint-dir', path.join(base, 'sp1')], base, { WEIR_TEST_OUT: out }, progressed(out));
+      const savepoint = await stopWithSavepoint(['run', fixture, ...flags, '--savepoint-dir', path.join(base, 'sp1')], base, { WEIR_TEST_OUT: out, WEIR_TEST_HOLD: '1' }, progressed(out));
       assert.ok(windows(out).length < baseline.length, 'the notebook was stopped before its end');
       const resumed = weir(['run', dir, ...flags, '--from-savepoint', savepoint], base, { WEIR_TEST_OUT: out });
       assert.equal(resumed.code, 0, resumed.stderr);
@@ -271,7 +273,7 @@ describe('weir export / run <dir> / plan', () => {
 
     it('exported job savepoint → notebook: same output as an uninterrupted run', async () => {
       const out = path.join(base, 'job-to-nb');
-      const savepoint = await stopWithSavepoint(['run', dir, ...flags, '--savepoint-dir', path.join(base, 'sp2')], base, { WEIR_TEST_OUT: out }, progressed(out));
+      const savepoint = await stopWithSavepoint(['run', dir, ...flags, '--savepoint-dir', path.join(base, 'sp2')], base, { WEIR_TEST_OUT: out, WEIR_TEST_HOLD: '1' }, progressed(out));
       assert.ok(windows(out).length < baseline.length, 'the exported job was stopped before its end');
       const resumed = weir(['run', fixture, ...flags, '--from-savepoint', savepoint], base, { WEIR_TEST_OUT: out });
       assert.equal(resumed.code, 0, resumed.stderr);
