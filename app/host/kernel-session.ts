@@ -7,8 +7,8 @@
  * values and never re-runs them by accident; the cells it reads from that have not run yet run
  * first. Output and failures are attributed through `cellContext` (see cell-context.ts).
  */
-import { mkdtemp, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { rename } from 'node:fs/promises';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Notebook } from '../shared/notebook/model.ts';
@@ -140,7 +140,7 @@ export class KernelSession {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.interrupt();
-    if (this.outDir) await rm(this.outDir, { recursive: true, force: true });
+    if (this.outDir) releaseTempDir(this.outDir);
   }
 
   private plan(request: RunRequest): RunPlan {
@@ -284,7 +284,7 @@ export class KernelSession {
     if (!this.compile) {
       // Source maps make stack frames of cell code point into the notebook.
       process.setSourceMapsEnabled(true);
-      this.outDir = await mkdtemp(path.join(this.options.tempRoot ?? os.tmpdir(), 'weir-workbench-'));
+      this.outDir = ownedTempDir('weir-workbench', this.options.tempRoot);
       this.compile = new VersionedCompileSession({ notebookPath: this.options.file, weirModule: this.options.weirModule, outDir: this.outDir });
     }
     return this.compile;
