@@ -38,6 +38,8 @@ export interface RunArguments {
   allowNonRestoredState?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
+  /** No status line on a terminal. */
+  quiet?: boolean;
 }
 
 
@@ -53,12 +55,14 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
 
   if (args.jobDir) {
     const { runExportedJob } = await import('./run-exported.ts');
-    return runExportedJob({ ...args, jobDir: args.jobDir }, context);
+    return runExportedJob({ ...args, jobDir: args.jobDir }, context, argv);
   }
 
   const jobs: JobReport[] = [];
-  const session = startClusterSession(args, context, jobs);
+  const session = startClusterSession({ ...args, argv }, context, jobs);
   const cluster = session.cluster;
+  // Lines about cells go around the status line, not into it.
+  const lines: CliContext = { ...context, stderr: (text) => session.say(text) };
   const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
   if (args.fromSavepoint && !resume) {
     await session.close();
@@ -78,7 +82,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
           // --from-savepoint resumes the job the savepoint was taken of (matched by name).
           const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
           if (restore.fromSavepoint) resumed = true;
-          return cluster.submit(job, code, restore);
+          return session.watch(cluster.submit(job, code, restore));
         }
       : undefined,
   });
@@ -86,11 +90,11 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
   try {
     const runOptions: Parameters<typeof runNotebook>[1] = {
       onCellStart: (start) => cells.enter(start.cell - 1, start.modulePath),
-      onCellEnd: (result) => printStatus(result, context),
+      onCellEnd: (result) => printStatus(result, lines),
     };
     if (context.weirModule) runOptions.weirModule = context.weirModule;
     const result = await runNotebook(args.notebook, runOptions);
-    if (result.error) printError(result.error, context);
+    if (result.error) printError(result.error, lines);
     code = result.ok ? EXIT.ok : EXIT.failed;
   } catch (error) {
     // Not a failure of the notebook's code (those are in the result) but of the run itself.
@@ -139,6 +143,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'savepoint-dir': { type: 'string' },
         'from-savepoint': { type: 'string' },
         'allow-non-restored-state': { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -181,6 +186,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     if (!existsSync(args.fromSavepoint)) throw new UsageError(`--from-savepoint: no savepoint at ${values['from-savepoint']}`);
   }
   if (values['allow-non-restored-state']) args.allowNonRestoredState = true;
+  if (values.quiet) args.quiet = true;
   if ((args.fromSavepoint || args.savepointDir || args.checkpointDir) && taskManagers === 0) {
     throw new UsageError('checkpoints and savepoints need worker processes: drop --taskmanagers 0');
   }

@@ -12,6 +12,7 @@ import type { CheckpointStats } from '../checkpoint/types.ts';
 import type { StoredCheckpoint } from '../checkpoint/storage.ts';
 import type { ReplayAction } from '../runtime/job-replays.ts';
 import type { ReplayProgress } from '../runtime/replay-control.ts';
+import type { RestartInfo } from '../runtime/job.ts';
 
 /** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
 export interface CodeRef {
@@ -89,8 +90,8 @@ export interface JobStatus {
   report?: JobReport;
   /** Checkpoint history, newest last. */
   checkpoints: CheckpointStats[];
-  /** Restarts after failures so far, with their causes. */
-  restarts: { at: number; cause: string }[];
+  /** Restarts after failures so far, with their causes and where they happened. */
+  restarts: RestartInfo[];
   failure?: FailureInfo;
   taskManagers: number;
   /** Progress of the job's running replay sources, as of the last metrics poll or control action. */

@@ -39,6 +39,26 @@ export interface JobResult {
   report: JobReport;
 }
 
+/**
+ * Where a job is in its life, as a client sees it (Flink's JobStatus, reduced): CREATED until
+ * its tasks run, RUNNING (restarts included), then one of the three final states.
+ */
+export type JobState = 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED';
+
+/**
+ * One restart after a failure: when (epoch ms), the failure's message, and where it happened
+ * when that is known (the operator's subtask, the taskmanager).
+ *
+ * @example
+ * const r: RestartInfo = { at: Date.now(), cause: 'boom', operator: { uid: 'm', name: 'Map', subtask: 1, parallelism: 2 }, taskManager: 0 };
+ */
+export interface RestartInfo {
+  at: number;
+  cause: string;
+  operator?: { uid: string; name: string; subtask: number; parallelism: number };
+  taskManager?: number;
+}
+
 /** Handle of a running job, wherever it runs. */
 export interface JobClient {
   readonly jobName: string;
@@ -81,7 +101,15 @@ export interface JobClient {
    * @example
    * client.restarts?.().at(-1)?.cause; // 'Map (2/2) failed: boom'
    */
-  restarts?(): { at: number; cause: string }[];
+  restarts?(): RestartInfo[];
+  /**
+   * The job's state as of the last status the client has; absent where the executor does not
+   * report it.
+   *
+   * @example
+   * if (client.state?.() === 'RUNNING') console.log('running');
+   */
+  state?(): JobState;
   /**
    * Progress of the job's replay sources that are running (an ended replay drops out).
    *

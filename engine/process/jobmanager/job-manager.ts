@@ -484,7 +484,7 @@ export class JobManager implements JobManagerApi {
       return;
     }
     job.restarting = true;
-    job.status.restarts.push({ at: Date.now(), cause: failure.message });
+    job.status.restarts.push({ at: Date.now(), cause: failure.message, ...(failure.operator ? { operator: failure.operator } : {}), ...(failure.taskManager !== undefined ? { taskManager: failure.taskManager } : {}) });
     setTimeout(() => void this.restart(job, failure), decision.delayMs);
   }
 
