@@ -4,7 +4,7 @@
  * to the exact output; a second Ctrl+C cancels at once; SIGTERM acts like the first Ctrl+C. And
  * what it says meanwhile: the status line on a terminal (none with --quiet or off a terminal),
  * restarts with their cause after a taskmanager is killed, and after the jobmanager is killed the
- * last checkpoint with a command that resumes from it, exactly.
+ * last checkpoint with a command that resumes from it, exactly; failed checkpoints.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -192,5 +192,17 @@ describe('weir run under signals, in a terminal', { skip: scriptTool ? false : '
       readdirSync(tmp).filter((n) => n.startsWith('weir-') && n !== 'weir-checkpoints'),
       [],
     );
+  });
+});
+
+describe('weir run says what happens', () => {
+  it('prints each failed checkpoint with its reason, once', () => {
+    const run = runToEnd([path.join(root, 'test/fixtures/cli/slow-checkpoints.ts'), '--taskmanagers', '2'], {});
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /^job 'slow checkpoints': RUNNING$/m);
+    const failed = [...run.output.matchAll(/^job 'slow checkpoints': checkpoint (\d+) failed: expired after 10 ms/gm)].map((m) => Number(m[1]));
+    assert.ok(failed.length > 0, run.output);
+    assert.equal(new Set(failed).size, failed.length, 'each failure is said once');
+    assert.match(run.output, /^job 'slow checkpoints': FINISHED$/m);
   });
 });
