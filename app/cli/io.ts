@@ -12,6 +12,10 @@ export interface CliContext {
   cwd: string;
   /** The engine module notebooks import as 'weir'; default: the one next to the CLI. */
   weirModule?: string;
+  /** Standard error is a terminal: a status line may be drawn and rewritten there. */
+  terminal?: boolean;
+  /** Columns of that terminal. */
+  columns?: number;
 }
 
 /**
@@ -25,5 +29,7 @@ export function processContext(): CliContext {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
+    terminal: process.stderr.isTTY === true,
+    ...(process.stderr.columns ? { columns: process.stderr.columns } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * The `weir` command: dispatches to a verb. `bin/weir.mjs` calls `main` with the arguments
  * after `weir` and exits with the code it resolves to.
  */
+import { removeOrphanedTempDirs } from '../../engine/process/temp-dirs.ts';
 import { processContext, type CliContext } from './io.ts';
 import { MAIN_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
@@ -44,5 +45,7 @@ export async function main(argv: string[], context: CliContext = processContext(
     context.stderr(`error: ${what} (see 'weir --help')\n`);
     return 2;
   }
+  // Temp folders of earlier runs that were killed before they could clean up.
+  if (first === 'run' || first === 'serve') removeOrphanedTempDirs();
   return (await load())(rest, context);
 }

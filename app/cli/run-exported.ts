@@ -8,19 +8,17 @@
  * `execute()` never returns to the code, so nothing after it runs. The runner waits for the job
  * itself.
  */
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import { finishedAtOnce } from '../kernel/discover-jobs.ts';
 import { linkExportedBundle } from '../kernel/export-bundle.ts';
 import { planMismatch, readJobFile, type JobFile } from '../kernel/job-file.ts';
 import { watchProcessFailures } from '../kernel/process-failures.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
-import { startClusterSession } from './cluster-session.ts';
+import { startClusterSession, type ClusterSession } from './cluster-session.ts';
 import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
 import { savepointJobName, type RunArguments } from './run.ts';
@@ -35,7 +33,7 @@ const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as co
  * @example
  * await runExportedJob({ ...parseRunArguments(['jobs/fraud'], cwd), jobDir: '/home/me/jobs/fraud' }, context);
  */
-export async function runExportedJob(args: RunArguments & { jobDir: string }, context: CliContext): Promise<number> {
+export async function runExportedJob(args: RunArguments & { jobDir: string }, context: CliContext, argv: string[] = []): Promise<number> {
   let jobFile: JobFile;
   try {
     jobFile = await readJobFile(args.jobDir);
@@ -53,12 +51,13 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
   }
 
   process.setSourceMapsEnabled(true);
-  const linkDir = await mkdtemp(path.join(os.tmpdir(), 'weir-job-'));
-  // A stop with a savepoint ends the process from its signal handler, past the finally below.
-  const removeLinkDir = () => rmSync(linkDir, { recursive: true, force: true });
-  process.on('exit', removeLinkDir);
+  // A stop with a savepoint ends the process from its signal handler, past the finally below;
+  // the folder then goes when the process exits.
+  const linkDir = ownedTempDir('weir-job');
   const jobs: JobReport[] = [];
-  const session = startClusterSession(args, context, jobs);
+  const session = startClusterSession({ ...args, argv }, context, jobs);
+  // Lines about the job go around the status line, not into it.
+  const say = (text: string) => session.say(text);
   let code: number = EXIT.ok;
   let stopEvaluation = () => {};
   try {
@@ -66,11 +65,11 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     const started = performance.now();
     const { client, done } = await startJob(jobFile, moduleUrl, args, session, context);
     stopEvaluation = done;
-    context.stderr(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanager${args.taskManagers === 1 ? '' : 's'}` : 'in this process'})\n`);
+    say(`job '${jobFile.name}' started (${jobFile.vertices.length} operators, ${args.taskManagers > 0 ? `${args.taskManagers} taskmanager${args.taskManagers === 1 ? '' : 's'}` : 'in this process'})`);
     try {
       const { report } = await client.result;
       jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport);
-      context.stderr(`job '${jobFile.name}' ✓ ${Math.round(performance.now() - started)} ms\n`);
+      say(`job '${jobFile.name}' ✓ ${Math.round(performance.now() - started)} ms`);
     } catch (error) {
       const report = (error as { report?: JobReport }).report;
       if (report) jobs.push({ ...report, taskManagers: args.taskManagers } as JobReport);
@@ -83,8 +82,7 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
   } finally {
     stopEvaluation();
     await session.close();
-    process.off('exit', removeLinkDir);
-    removeLinkDir();
+    releaseTempDir(linkDir);
   }
   if (args.report) {
     try {
@@ -107,7 +105,7 @@ async function startJob(
   jobFile: JobFile,
   moduleUrl: string,
   args: RunArguments,
-  session: ReturnType<typeof startClusterSession>,
+  session: ClusterSession,
   context: CliContext,
 ): Promise<{ client: JobClient; done: () => void }> {
   const { entry } = jobFile;
@@ -135,7 +133,7 @@ async function startJob(
   const submit = (job: JobDefinition): JobClient => {
     const mismatch = planMismatch(jobFile, job.graph, overrides);
     if (mismatch) throw new Error(`the bundle does not build the plan in job.json: ${mismatch}`);
-    return session.cluster ? session.cluster.submit(job, codeRef, restore) : session.inProcess!.start(job, restore);
+    return session.watch(session.cluster ? session.cluster.submit(job, codeRef, restore) : session.inProcess!.start(job, restore));
   };
 
   const saved = SILENCED.map((m) => console[m]);

@@ -40,6 +40,8 @@ export interface RunArguments {
   drain?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
+  /** No status line on a terminal. */
+  quiet?: boolean;
 }
 
 
@@ -55,12 +57,14 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
 
   if (args.jobDir) {
     const { runExportedJob } = await import('./run-exported.ts');
-    return runExportedJob({ ...args, jobDir: args.jobDir }, context);
+    return runExportedJob({ ...args, jobDir: args.jobDir }, context, argv);
   }
 
   const jobs: JobReport[] = [];
-  const session = startClusterSession(args, context, jobs);
+  const session = startClusterSession({ ...args, argv }, context, jobs);
   const cluster = session.cluster;
+  // Lines about cells go around the status line, not into it.
+  const lines: CliContext = { ...context, stderr: (text) => session.say(text) };
   const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
   if (args.fromSavepoint && !resume) {
     await session.close();
@@ -80,18 +84,18 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
       const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
       if (restore.fromSavepoint) resumed = true;
       // --taskmanagers 0: in this process, with file checkpoints and the same stop on a signal.
-      return cluster ? cluster.submit(job, code!, restore) : session.inProcess?.start(job, restore);
+      return session.watch(cluster ? cluster.submit(job, code!, restore) : session.inProcess!.start(job, restore));
     },
   });
   let code: number;
   try {
     const runOptions: Parameters<typeof runNotebook>[1] = {
       onCellStart: (start) => cells.enter(start.cell - 1, start.modulePath),
-      onCellEnd: (result) => printStatus(result, context),
+      onCellEnd: (result) => printStatus(result, lines),
     };
     if (context.weirModule) runOptions.weirModule = context.weirModule;
     const result = await runNotebook(args.notebook, runOptions);
-    if (result.error) printError(result.error, context);
+    if (result.error) printError(result.error, lines);
     code = result.ok ? EXIT.ok : EXIT.failed;
   } catch (error) {
     // Not a failure of the notebook's code (those are in the result) but of the run itself.
@@ -141,6 +145,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'from-savepoint': { type: 'string' },
         'allow-non-restored-state': { type: 'boolean' },
         drain: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -187,6 +192,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     if (!args.savepointDir) throw new UsageError('--drain applies to the stop with a savepoint that --savepoint-dir enables: add --savepoint-dir <dir>');
     args.drain = true;
   }
+  if (values.quiet) args.quiet = true;
   if (values.report !== undefined) {
     if (values.report === '') throw new UsageError('--report needs a file name');
     args.report = path.resolve(cwd, values.report);

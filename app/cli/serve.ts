@@ -226,16 +226,26 @@ export async function serveCommand(argv: string[], context: CliContext): Promise
     return 1;
   }
   context.stdout(`weir serve: notebooks in ${root}\n  open ${server.url}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-  await server.close();
+  // The kernels, jobmanager and taskmanagers run in sessions of their own (launcher.ts): a
+  // terminal's Ctrl+C reaches only this process, which ends them in order. A second one exits
+  // at once; the workers still end with it, when their IPC channels close.
+  let signals = 0;
+  let stopped!: () => void;
+  const stopping = new Promise<void>((resolve) => (stopped = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (++signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+    context.stderr(`weir serve: ${signal}: shutting down (${signal === 'SIGINT' ? 'Ctrl+C' : signal} again exits at once)\n`);
+    stopped();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await stopping;
+  try {
+    await server.close();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   return 0;
 }
 

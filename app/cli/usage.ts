@@ -41,7 +41,12 @@ Options:
                            end) before that savepoint
   --from-savepoint <path>  resume the job the savepoint was taken of
   --allow-non-restored-state  skip savepoint state of operators the job no longer has
+  -q, --quiet              no status line on a terminal (job states, restarts and failed
+                           checkpoints are still printed to stderr)
   -h, --help               show this help
+
+Ctrl+C or SIGTERM: with --savepoint-dir, stops the running jobs with a savepoint, prints
+'savepoint: <path>' and exits 0; without it, cancels them. A second Ctrl+C cancels at once.
 `;
 
 /** \`weir export --help\`. */

@@ -10,10 +10,9 @@
  * metrics round, and needs no change to the control-plane protocol. The socket is in a private
  * directory (or a named pipe with a random name on Windows), like the data plane's.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 
 /** A message of a taskmanager about one job attempt. */
@@ -65,7 +64,7 @@ export class JobOutputServer {
     let address: string;
     if (process.platform === 'win32') address = `\\\\.\\pipe\\weir-job-output-${randomBytes(8).toString('hex')}`;
     else {
-      dir = mkdtempSync(path.join(os.tmpdir(), 'weir-out-'));
+      dir = ownedTempDir('weir-out');
       address = path.join(dir, 'out.sock');
     }
     const server = net.createServer();
@@ -136,7 +135,7 @@ export class JobOutputServer {
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     if (this.server.listening) await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    if (this.dir) releaseTempDir(this.dir);
   }
 
   private accept(socket: net.Socket): void {

@@ -8,7 +8,7 @@
  * first. Output and failures are attributed through `cellContext` (see cell-context.ts).
  */
 import { mkdtemp, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Notebook } from '../shared/notebook/model.ts';
@@ -140,7 +140,8 @@ export class KernelSession {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.interrupt();
-    if (this.outDir) await rm(this.outDir, { recursive: true, force: true });
+    if (this.outDir && !this.options.tempRoot) releaseTempDir(this.outDir);
+    else if (this.outDir) await rm(this.outDir, { recursive: true, force: true });
   }
 
   private plan(request: RunRequest): RunPlan {
@@ -284,7 +285,10 @@ export class KernelSession {
     if (!this.compile) {
       // Source maps make stack frames of cell code point into the notebook.
       process.setSourceMapsEnabled(true);
-      this.outDir = await mkdtemp(path.join(this.options.tempRoot ?? os.tmpdir(), 'weir-workbench-'));
+      // Under a kernel process the host owns `tempRoot` and removes it: a job this kernel
+      // started must find its code after the kernel is gone. In the host's own process the
+      // folder is this process's.
+      this.outDir = this.options.tempRoot ? await mkdtemp(path.join(this.options.tempRoot, 'weir-workbench-')) : ownedTempDir('weir-workbench');
       this.compile = new VersionedCompileSession({ notebookPath: this.options.file, weirModule: this.options.weirModule, outDir: this.outDir });
     }
     return this.compile;

@@ -14,10 +14,7 @@
  * first, since the new kernel has not run them (kernel-session.ts plans that).
  */
 import * as Comlink from 'comlink';
-import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import type { ProcessLauncher, WorkerProcess } from '../../engine/process/launcher.ts';
 import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
 import type { CellOutput, CellRunStatus, RunRequest } from '../shared/workbench/protocol.ts';
@@ -126,14 +123,14 @@ export class RemoteKernel {
       await Promise.race([kernel.exited, delay(2000)]);
       this.settleActive('interrupted');
     }
-    if (this.tempRoot) await rm(this.tempRoot, { recursive: true, force: true });
+    if (this.tempRoot) releaseTempDir(this.tempRoot);
     this.tempRoot = undefined;
   }
 
   private start(): Started {
     if (this.kernel) return this.kernel;
     const { path, file, weirModule } = this.options;
-    this.tempRoot ??= mkdtempSync(join(tmpdir(), 'weir-kernel-'));
+    this.tempRoot ??= ownedTempDir('weir-kernel');
     const config: KernelConfig = { path, file, weirModule, tempRoot: this.tempRoot };
     const child = this.options.launcher.launch('kernel', [JSON.stringify(config)]);
     const api = Comlink.wrap<KernelApi>(ipcEndpoint(child.ipc, KERNEL_CHANNEL));

@@ -12,15 +12,16 @@
  * process's uncaught-error handlers (a late failure lands under its cell instead of ending the
  * process).
  */
-import { mkdtempSync, readFileSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os, { availableParallelism } from 'node:os';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
 import { installExecutionHost } from '../../engine/runtime/host.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import { NodeProcessLauncher, type ProcessLauncher } from '../../engine/process/launcher.ts';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
@@ -156,7 +157,7 @@ export class Workbench {
   }
 
   private checkpointDirectory(): string {
-    this.checkpointRoot ??= this.options.checkpointDir ?? mkdtempSync(path.join(os.tmpdir(), 'weir-workbench-'));
+    this.checkpointRoot ??= this.options.checkpointDir ?? ownedTempDir('weir-workbench');
     return this.checkpointRoot;
   }
 
@@ -210,7 +211,8 @@ export class Workbench {
     for (const cleanup of this.cleanups.reverse()) cleanup();
     this.cleanups.length = 0;
     // Checkpoints were for rewinding in this session; savepoints belong to the user and stay.
-    if (this.checkpointRoot) rmSync(path.join(this.checkpointRoot, 'checkpoints'), { recursive: true, force: true });
+    if (this.checkpointRoot && this.checkpointRoot === this.options.checkpointDir) rmSync(path.join(this.checkpointRoot, 'checkpoints'), { recursive: true, force: true });
+    else if (this.checkpointRoot) releaseTempDir(this.checkpointRoot);
   }
 
   /** The service one connection sees: a frozen object of methods, nothing else reachable. */

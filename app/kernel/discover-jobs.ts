@@ -8,8 +8,8 @@
  * the cell whose body called `execute()`, the job's name, and how many earlier `execute()`
  * calls of that cell had the same name.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { installExecutionHost, type HostDefaults, type JobReport } from '../../engine/runtime/host.ts';
@@ -79,7 +79,7 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
   const notebook = parseNotebook(await readFile(file, 'utf8'));
   const weirModule = options.weirModule ?? defaultWeirModule();
   process.setSourceMapsEnabled(true);
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'weir-discover-'));
+  const outDir = ownedTempDir('weir-discover');
   try {
     const outcome = await compileNotebook(notebook, { notebookPath: file, weirModule, outDir });
     const discovery: JobDiscovery = { notebookPath: file, jobs: [], compiled: outcome.compiled, weirModule };
@@ -87,7 +87,7 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
     else await evaluateForJobs(outcome.compiled, options.defaults ?? {}, options.cellTimeoutMs ?? CELL_TIMEOUT_MS, discovery);
     return await use(discovery);
   } finally {
-    await rm(outDir, { recursive: true, force: true });
+    releaseTempDir(outDir);
   }
 }
 

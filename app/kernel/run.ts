@@ -1,8 +1,8 @@
 /**
  * Runs a notebook file from start to end: the headless path that `weir run` takes.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { parseNotebook } from '../shared/notebook/format.ts';
 import type { CellRunResult, NotebookRunResult } from '../shared/notebook/run.ts';
@@ -36,7 +36,7 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   const weirModule = options.weirModule ?? defaultWeirModule();
   // Stack traces of cell code then point into the notebook file rather than the compiled modules.
   process.setSourceMapsEnabled(true);
-  const outDir = await mkdtemp(path.join(os.tmpdir(), 'weir-kernel-'));
+  const outDir = ownedTempDir('weir-kernel');
   try {
     const outcome = await compileNotebook(notebook, { notebookPath: file, weirModule, outDir });
     let cells: CellRunResult[];
@@ -56,6 +56,6 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
     if (error) result.error = error;
     return result;
   } finally {
-    await rm(outDir, { recursive: true, force: true });
+    releaseTempDir(outDir);
   }
 }

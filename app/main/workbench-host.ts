@@ -8,6 +8,7 @@
  */
 import { parentChannel } from '../../engine/process/parent-channel.ts';
 import { RelayedProcessLauncher } from '../../engine/process/relayed-launcher.ts';
+import { removeOrphanedTempDirs } from '../../engine/process/temp-dirs.ts';
 import { Workbench } from '../host/workbench.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
 
@@ -35,6 +36,8 @@ export function portMainLink(port: PortMain): MessageLink {
 const parentPort = (process as unknown as { parentPort?: { on(event: 'message', listener: (event: { data: unknown; ports: PortMain[] }) => void): void } }).parentPort;
 if (parentPort) {
   const folder = process.argv[2] ?? process.cwd();
+  // Temp folders of earlier app runs that were killed before they could clean up.
+  removeOrphanedTempDirs();
   // Only main can start utility processes: the cluster asks it, for the jobmanager and taskmanagers alike.
   const workbench = await Workbench.start({ root: folder, shell: 'desktop', launcher: new RelayedProcessLauncher(parentChannel()), launchTaskManagers: 'parent' });
   parentPort.on('message', (event) => {

@@ -4,7 +4,7 @@
  * the execution host's `submitJob` by `weir run` (and the workbench host).
  */
 import * as Comlink from 'comlink';
-import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress, StopOptions } from '../runtime/job.ts';
+import type { JobClient, JobDefinition, JobResult, JobState, ReplayAction, ReplayProgress, RestartInfo, StopOptions } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
 import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
@@ -82,14 +82,15 @@ export class LocalCluster {
     const jm = this.start();
     let latest: OperatorReport[] = [];
     let checkpoints: CheckpointStats[] = [];
-    let restarts: { at: number; cause: string }[] = [];
+    let restarts: RestartInfo[] = [];
+    let state: JobState = 'CREATED';
     let replays: ReplayProgress[] = [];
     let jobId: string | undefined;
     let accept!: (id: string) => void;
     const accepted = new Promise<string>((resolve) => (accept = resolve));
     let cancelRequested = false;
     const jmDied = jm.exited.then((how) => {
-      throw new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
+      throw Object.assign(new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`)), { jobManagerLost: true });
     });
     const result = (async (): Promise<JobResult> => {
       jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied]);
@@ -102,6 +103,7 @@ export class LocalCluster {
         latest = status.operators;
         checkpoints = status.checkpoints;
         restarts = status.restarts;
+        state = status.state;
         replays = status.replays ?? [];
         if (status.report) {
           this.running.delete(jobId);
@@ -121,6 +123,7 @@ export class LocalCluster {
       metrics: () => latest,
       checkpoints: () => checkpoints.slice(),
       restarts: () => restarts.slice(),
+      state: () => state,
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
       stopWithSavepoint: (stop?: StopOptions) => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id, stop)),
       replays: () => replays.map((r) => ({ ...r })),
@@ -171,6 +174,17 @@ export class LocalCluster {
     await jm.exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * Whether a job's failure is the loss of the jobmanager (killed, crashed) rather than of the job:
+ * its retained checkpoints are then the way to resume.
+ *
+ * @example
+ * client.result.catch((e) => { if (isJobManagerLoss(e)) console.error('resume from the last checkpoint'); });
+ */
+export function isJobManagerLoss(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { jobManagerLost?: unknown }).jobManagerLost === true;
 }
 
 /** The error `execute()` rejects with when the cluster reports a failure. */

@@ -67,6 +67,11 @@ export class NodeProcessLauncher implements ProcessLauncher {
       // prefix and stop delivering messages (nodejs/node#55834). Control messages are plain data.
       execArgv: [...process.execArgv, ...extra],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A session of its own (setsid): Ctrl+C in a terminal signals the terminal's foreground
+      // process group, and a worker in it would die before the client could stop its jobs with
+      // a savepoint. The client decides what a signal means; a worker still ends with its
+      // parent, when the IPC channel closes (parent-channel.ts: exitWithParent).
+      detached: process.platform !== 'win32',
       env: { ...process.env, ...env },
     });
     const exitListeners: ((code: number | null, signal: string | null) => void)[] = [];

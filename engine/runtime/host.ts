@@ -55,14 +55,17 @@ export interface SubtaskReport {
 }
 
 /**
- * One restart of a job: when (epoch ms), and the failure that caused it.
+ * One restart of a job: when (epoch ms), the failure that caused it, and where it happened when
+ * that is known (the operator's subtask, the taskmanager).
  *
  * @example
- * const cause: RestartCause = { at: Date.now(), cause: "Map (2/2) failed: boom" };
+ * const cause: RestartCause = { at: Date.now(), cause: "Map (2/2) failed: boom", taskManager: 1 };
  */
 export interface RestartCause {
   at: number;
   cause: string;
+  operator?: { uid: string; name: string; subtask: number; parallelism: number };
+  taskManager?: number;
 }
 
 /**

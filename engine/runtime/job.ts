@@ -50,6 +50,26 @@ export interface StopOptions {
   drain?: boolean;
 }
 
+/**
+ * One restart after a failure: when (epoch ms), the failure's message, and where it happened
+ * when that is known (the operator's subtask, the taskmanager). The same record as a report's
+ * `restartCauses`.
+ *
+ * @example
+ * const r: RestartInfo = { at: Date.now(), cause: 'boom', operator: { uid: 'm', name: 'Map', subtask: 1, parallelism: 2 }, taskManager: 0 };
+ */
+export type RestartInfo = RestartCause;
+
+/**
+ * Where a job is in its life (Flink's JobStatus, as the JobMaster's state machine has it):
+ * CREATED until its tasks run, RUNNING, RESTARTING after a failure, STOPPING (with a savepoint)
+ * or CANCELLING, then one of the three final states. docs/ARCHITECTURE.md has the transitions.
+ *
+ * @example
+ * if (client.state?.() === 'RESTARTING') console.log('recovering from the latest checkpoint');
+ */
+export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'STOPPING' | 'CANCELLING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
 /** Handle of a running job, wherever it runs. */
 export interface JobClient {
   readonly jobName: string;
@@ -96,6 +116,14 @@ export interface JobClient {
    * client.restarts?.().at(-1)?.cause; // 'Map (2/2) failed: boom'
    */
   restarts?(): RestartCause[];
+  /**
+   * The job's state as of the last status the client has; absent where the executor does not
+   * report it.
+   *
+   * @example
+   * if (client.state?.() === 'RUNNING') console.log('running');
+   */
+  state?(): JobState;
   /**
    * Progress of the job's replay sources that are running (an ended replay drops out).
    *

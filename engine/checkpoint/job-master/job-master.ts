@@ -307,7 +307,7 @@ export class JobMaster {
     const decision = backoff.onFailure(this.now());
     if (!decision.restart) return false;
     this.machine.transition('RESTARTING');
-    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure) });
+    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure), ...failurePlace(failure) });
     await this.delay(decision.delayMs);
     return this.isIn('RESTARTING');
   }
@@ -388,4 +388,14 @@ function listenerOf(holder: { coordinator?: CheckpointCoordinator }): AttemptLis
     acknowledge: (ack) => holder.coordinator?.acknowledge(ack),
     decline: (id, reason, counts) => holder.coordinator?.decline(id, reason, counts),
   };
+}
+
+/**
+ * Where a failure happened, when its error says (a deployer's failure carries the operator's
+ * subtask and the taskmanager): a restart's cause then names them.
+ */
+function failurePlace(failure: unknown): Pick<RestartCause, 'operator' | 'taskManager'> {
+  const where = (failure as { place?: Pick<RestartCause, 'operator' | 'taskManager'> } | null)?.place;
+  if (!where) return {};
+  return { ...(where.operator ? { operator: where.operator } : {}), ...(where.taskManager !== undefined ? { taskManager: where.taskManager } : {}) };
 }

@@ -6,20 +6,9 @@
  * being re-derived later from flags.
  */
 
-/**
- * Where a job is in its lifecycle.
- *
- * - CREATED: accepted, restore checked, not yet deployed.
- * - RUNNING: its tasks run; checkpoints are taken.
- * - RESTARTING: an attempt failed and the restart strategy allowed another; waiting or deploying.
- * - STOPPING: a stop-with-savepoint is under way (the tasks suspend after its barrier).
- * - CANCELLING: a cancel is under way; the tasks are being ended.
- * - FINISHED, CANCELED, FAILED: ended; nothing follows.
- *
- * @example
- * if (master.state === 'RUNNING') await client.triggerSavepoint?.();
- */
-export type JobState = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'STOPPING' | 'CANCELLING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+import type { JobState } from '../../runtime/job.ts';
+
+export type { JobState };
 
 /** The states a job ends in. */
 export type TerminalJobState = 'FINISHED' | 'CANCELED' | 'FAILED';

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { ownedTempDir, releaseTempDir } from '../temp-dirs.ts';
 import { join } from 'node:path';
 
 /** Where a data-plane server listens, and how to clean it up. */
@@ -20,9 +19,9 @@ export function privateSocketAddress(prefix = 'weir-dp'): SocketAddress {
   if (process.platform === 'win32') {
     return { path: `\\\\?\\pipe\\${prefix}-${process.pid}-${randomBytes(8).toString('hex')}`, dispose: () => {} };
   }
-  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const dir = ownedTempDir(prefix);
   return {
     path: join(dir, 's'),
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
+    dispose: () => releaseTempDir(dir),
   };
 }

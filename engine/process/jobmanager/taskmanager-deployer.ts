@@ -47,6 +47,11 @@ export class ClusterJobFailure extends Error {
   constructor(readonly info: FailureInfo) {
     super(info.message);
   }
+
+  /** Where it happened, for the JobMaster's restart causes. */
+  get place(): { operator?: FailureInfo['operator']; taskManager?: number } {
+    return { ...(this.info.operator ? { operator: this.info.operator } : {}), ...(this.info.taskManager !== undefined ? { taskManager: this.info.taskManager } : {}) };
+  }
 }
 
 /** The taskmanagers the deployer schedules onto (the jobmanager's pool). */

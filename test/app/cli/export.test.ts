@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { installPacked } from '../../harness/install-packed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const weirBin = path.join(root, 'bin/weir.mjs');
@@ -286,16 +287,17 @@ describe('weir export / run <dir> / plan', () => {
     assert.ok(exported, 'the clickstream-sessions export ran first');
     const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'weir-installed-'));
     try {
-      // The package as npm would publish it (its "files": bin and dist), installed offline from
-      // the npm cache into a project that has nothing else.
-      const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', elsewhere], { cwd: root, encoding: 'utf8' });
+      // The package as npm would publish it (its "files": bin and dist), installed into a project
+      // that has nothing else, with no registry: an empty npm cache, offline. Its dependencies
+      // come from the repository's node_modules, as `npm ci` left them.
+      const npmEnv = { ...process.env, npm_config_cache: path.join(elsewhere, 'npm-cache'), npm_config_offline: 'true' };
+      const packed = spawnSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', elsewhere], { cwd: root, encoding: 'utf8', env: npmEnv });
       assert.equal(packed.status, 0, packed.stderr);
       const tarball = path.join(elsewhere, packed.stdout.trim().split('\n').at(-1)!);
       const project = path.join(elsewhere, 'project');
       mkdirSync(project);
       writeFileSync(path.join(project, 'package.json'), '{ "name": "uses-weir", "private": true }\n');
-      const installed = spawnSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: project, encoding: 'utf8' });
-      assert.equal(installed.status, 0, `npm install of the packed weir from the cache failed:\n${installed.stderr}`);
+      installPacked(tarball, project, path.join(root, 'node_modules'));
       const bin = path.join(project, 'node_modules/weir/bin/weir.mjs');
       assert.ok(existsSync(path.join(project, 'node_modules/weir/dist/cli.mjs')));
       assert.ok(existsSync(path.join(project, 'node_modules/weir/schema/job.schema.json')), 'the package ships the job.json schema');
