@@ -44,7 +44,7 @@ export class JobExports {
 
   /** The plans of the saved notebook's jobs. */
   async plan(notebook: string): Promise<NotebookPlan> {
-    const file = this.options.files.resolve(notebook);
+    const file = await this.options.files.resolveOnDisk(notebook);
     const reply = await this.perform({ kind: 'plan', notebook: file, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion });
     if (!reply.ok) throw new Error(`cannot find the jobs of ${notebook}: ${reply.message}`);
     if (reply.kind !== 'plan') throw new Error('the export worker answered a plan request with an export');
@@ -55,7 +55,7 @@ export class JobExports {
 
   /** Exports a job of the saved notebook; rejects when `out` is not a directory inside the folder. */
   async export(request: ExportRequest): Promise<ExportResult> {
-    const file = this.options.files.resolve(request.path);
+    const file = await this.options.files.resolveOnDisk(request.path);
     const out = resolveExportDir(this.options.files.root, request.out);
     const task: ExportTask = { kind: 'export', notebook: file, out, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion };
     if (request.job !== undefined && request.job !== '') task.job = request.job;

@@ -307,13 +307,15 @@ export class Workbench {
     }
   }
 
-  private runCells(request: RunRequest): Promise<void> {
+  private async runCells(request: RunRequest): Promise<void> {
     const relative = this.canonical(request.path);
+    // Checked on disk before a kernel compiles it: a link may lead out of the folder.
+    const file = await this.files.resolveOnDisk(relative);
     let session = this.sessions.get(relative);
     if (!session) {
       const options = {
         path: relative,
-        file: this.files.resolve(relative),
+        file,
         weirModule: this.weirModule,
         events: {
           cellState: (event: CellStateEvent) => this.emit(relative, (client) => client.onDidChangeCellState(event)),
