@@ -17,6 +17,8 @@ export interface WorkbenchClusterOptions {
   taskManagers: number;
   /** The directory under which `checkpoints/` and `savepoints/` go (made when first needed). */
   directory(): string;
+  /** Where savepoints of a notebook's jobs go (its folder-relative path); default `savepoints/` under `directory()`. */
+  savepointDirFor?(notebook: string): string;
   /** Completed checkpoints each job keeps at least, to rewind to. */
   minRetained: number;
   charts: LiveCharts;
@@ -46,6 +48,10 @@ export class WorkbenchCluster implements ClusterJobs {
 
   get checkpointDir(): string {
     return path.join(this.options.directory(), 'checkpoints');
+  }
+
+  savepointDirFor(notebook: string): string {
+    return this.options.savepointDirFor?.(notebook) ?? path.join(this.options.directory(), 'savepoints');
   }
 
   cluster(): LocalCluster {

@@ -216,7 +216,7 @@ export class JobManager implements JobManagerApi {
     }
     const location: CheckpointLocation = {
       checkpointDir: this.checkpointDir,
-      savepointDir: this.savepointDir,
+      savepointDir: submission.savepointDir ? path.resolve(submission.savepointDir) : this.savepointDir,
       // One directory per run, so that a later run of the same notebook never restores this one's state.
       jobName: `${plan.name}-${randomBytes(4).toString('hex')}`,
     };
