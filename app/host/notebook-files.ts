@@ -6,7 +6,7 @@
  * UTF-8; any other file is refused with the offset of its first byte that is not.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, existsSync, realpathSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkNotebookEncoding } from '../shared/notebook/encoding.ts';
@@ -87,6 +87,17 @@ export class NotebookFiles {
         existing = parent;
       }
     }
+  }
+
+  /**
+   * Throws unless `full` (a path the host is about to write, such as a savepoint directory) is
+   * inside the folder as it really is on disk: its deepest existing part, links resolved.
+   */
+  assertInsideOnDisk(full: string, what: string): void {
+    let existing = path.resolve(full);
+    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    const inside = path.relative(realpathSync(this.root), realpathSync(existing));
+    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new Error(`${what} must be inside the folder, but ${this.relative(full)} leads out of it (a symbolic link)`);
   }
 
   /** The folder-relative path of an absolute path, with `/` separators. */

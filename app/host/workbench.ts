@@ -162,7 +162,9 @@ export class Workbench {
    * them, where the user sees them (checkpoints are the session's scratch data, in the temp folder).
    */
   private savepointDirectory(notebook: string): string {
-    return path.join(path.dirname(this.files.resolve(notebook)), 'savepoints');
+    const dir = path.join(path.dirname(this.files.resolve(notebook)), 'savepoints');
+    this.files.assertInsideOnDisk(dir, 'the savepoint directory');
+    return dir;
   }
 
   private checkpointDirectory(): string {

@@ -136,6 +136,10 @@ describe('weir serve refuses what a client may not do', () => {
     assert.ok(existsSync(path.join(root, 'a.ts')));
     const opened = await client.call('openNotebook', 'a.ts');
     assert.equal(thrown(opened), undefined, 'a notebook inside still opens');
+    // What the host writes itself (savepoints next to a notebook) is checked the same way.
+    const files = server.workbench.files;
+    assert.throws(() => files.assertInsideOnDisk(path.join(root, 'outlink', 'savepoints'), 'the savepoint directory'), /the savepoint directory must be inside the folder, but outlink\/savepoints leads out of it/);
+    assert.doesNotThrow(() => files.assertInsideOnDisk(path.join(root, 'savepoints', 'new'), 'the savepoint directory'));
   });
 
   it('bounds error replies and sends no stack with install paths', async () => {
