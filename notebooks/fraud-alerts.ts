@@ -4,6 +4,11 @@
 // The classic Flink walkthrough: for each card, a transaction under $1 followed by one over
 // $500 within one minute raises an alert. Keyed state remembers the small charge; an
 // event-time timer forgets it after a minute.
+//
+// The rule reads event time only, so the answer is the same on every run: a large charge
+// checks the minute against its own timestamp rather than trusting that the timer has fired
+// (timers fire when a watermark passes them, and periodic watermarks arrive when the machine
+// gets round to them), and a timer clears only the small charge it was set for.
 
 // %%
 import { StreamExecutionEnvironment, WatermarkStrategy, ValueStateDescriptor, Sinks } from 'weir';
@@ -41,9 +46,11 @@ for (let i = 0; i < 20_000; i++) {
 }
 
 // %%
+const ONE_MINUTE = 60_000;
+
 class SmallThenLarge implements KeyedProcessFunction<string, Tx, Alert> {
   private flag!: ValueState<number>; // the small amount, while a large one would be suspicious
-  private timer!: ValueState<number>;
+  private timer!: ValueState<number>; // when the small amount stops being suspicious
 
   open(ctx: RuntimeContext) {
     this.flag = ctx.getState(new ValueStateDescriptor<number>('small-amount'));
@@ -52,19 +59,24 @@ class SmallThenLarge implements KeyedProcessFunction<string, Tx, Alert> {
 
   processElement(tx: Tx, ctx: Parameters<KeyedProcessFunction<string, Tx, Alert>['processElement']>[1], out: { collect(a: Alert): void }) {
     const small = this.flag.value();
-    if (small !== undefined && tx.amount > 500) {
+    const until = this.timer.value();
+    // Within the minute by the transactions' own times, whether or not the timer has fired yet.
+    if (small !== undefined && until !== undefined && tx.ts <= until && tx.amount > 500) {
       out.collect({ card: tx.card, small, large: tx.amount, at: tx.ts });
       this.clear(ctx);
     }
     if (tx.amount < 1) {
+      // A new small charge starts a new minute; the previous one's timer would end it early.
+      this.clear(ctx);
       this.flag.update(tx.amount);
-      const at = tx.ts + 60_000;
+      const at = tx.ts + ONE_MINUTE;
       ctx.timerService().registerEventTimeTimer(at);
       this.timer.update(at);
     }
   }
 
-  onTimer() {
+  onTimer(timestamp: number) {
+    if (this.timer.value() !== timestamp) return;
     this.flag.clear();
     this.timer.clear();
   }

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
 import { contentSecurityPolicy } from '../shared/workbench/csp.ts';
 import { packageRoot } from '../host/type-libraries.ts';
-import { webSocketLink } from '../host/websocket-link.ts';
+import { MAX_MESSAGE_BYTES, webSocketLink } from '../host/websocket-link.ts';
 import { Workbench } from '../host/workbench.ts';
 import type { CliContext } from './io.ts';
 
@@ -137,7 +137,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     });
   });
 
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (request, socket, head) => {
     const origin = request.headers.origin;
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
@@ -149,6 +149,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const detach = workbench.connect(webSocketLink(ws));
       ws.on('close', detach);
+      // A frame over MAX_MESSAGE_BYTES: ws closes the socket with 1009 and a short reason; the
+      // error is that client's, not the host's.
+      ws.on('error', () => ws.terminate());
     });
   });
 

@@ -6,10 +6,11 @@
  * task that does not answer within `timeoutMs` is killed, and `dispose()` kills running ones,
  * so no worker outlives the workbench.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type Serializable } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProcessLauncher } from '../../engine/process/launcher.ts';
 import type { ExportTask, ExportTaskReply } from '../kernel/export-task.ts';
 import type { ExportRequest, ExportResult, NotebookPlan } from '../shared/workbench/protocol.ts';
 import { jobPlanOf } from './job-plans.ts';
@@ -25,6 +26,8 @@ export interface JobExportsOptions {
   timeoutMs?: number;
   /** The directory the shown `weir run` command is relative to (default: this process's cwd). */
   cwd?: string;
+  /** Starts the task processes (Electron: main starts utility processes); default: `child_process.fork`. */
+  launcher?: ProcessLauncher;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -38,13 +41,13 @@ const DEFAULT_TIMEOUT_MS = 120_000;
  * const result = await exports.export({ path: 'fraud-alerts.ts', out: 'export/fraud-alerts' });
  */
 export class JobExports {
-  private readonly running = new Set<ChildProcess>();
+  private readonly running = new Set<ExportWorker>();
 
   constructor(private readonly options: JobExportsOptions) {}
 
   /** The plans of the saved notebook's jobs. */
   async plan(notebook: string): Promise<NotebookPlan> {
-    const file = this.options.files.resolve(notebook);
+    const file = await this.options.files.resolveOnDisk(notebook);
     const reply = await this.perform({ kind: 'plan', notebook: file, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion });
     if (!reply.ok) throw new Error(`cannot find the jobs of ${notebook}: ${reply.message}`);
     if (reply.kind !== 'plan') throw new Error('the export worker answered a plan request with an export');
@@ -55,7 +58,7 @@ export class JobExports {
 
   /** Exports a job of the saved notebook; rejects when `out` is not a directory inside the folder. */
   async export(request: ExportRequest): Promise<ExportResult> {
-    const file = this.options.files.resolve(request.path);
+    const file = await this.options.files.resolveOnDisk(request.path);
     const out = resolveExportDir(this.options.files.root, request.out);
     const task: ExportTask = { kind: 'export', notebook: file, out, weirModule: this.options.weirModule, weirVersion: this.options.weirVersion };
     if (request.job !== undefined && request.job !== '') task.job = request.job;
@@ -74,24 +77,14 @@ export class JobExports {
 
   /** Kills the tasks still running. */
   dispose(): void {
-    for (const child of this.running) child.kill('SIGKILL');
+    for (const worker of this.running) worker.kill();
     this.running.clear();
   }
 
   private perform(task: ExportTask): Promise<ExportTaskReply> {
     return new Promise((resolve, reject) => {
-      // Under Electron, execPath is the app binary: run it as plain Node.
-      const child = fork(exportWorkerEntry(), [], {
-        execArgv: process.execArgv,
-        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-        env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-        serialization: 'json',
-      });
-      this.running.add(child);
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => {
-        if (stderr.length < 4000) stderr += chunk.toString();
-      });
+      const worker = this.startWorker();
+      this.running.add(worker);
       let settled = false;
       const settle = (outcome: () => void): void => {
         if (settled) return;
@@ -102,20 +95,67 @@ export class JobExports {
       const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
       const timer = setTimeout(() => {
         settle(() => reject(new Error(`finding the notebook's jobs took longer than ${Math.round(timeoutMs / 1000)} s; stopped`)));
-        child.kill('SIGKILL');
+        worker.kill();
       }, timeoutMs);
-      child.on('message', (message: unknown) => {
-        const reply = (message as { reply?: ExportTaskReply }).reply;
-        if (reply) settle(() => resolve(reply));
+      worker.onMessage((message: unknown) => {
+        const reply = (message as { reply?: ExportTaskReply } | null)?.reply;
+        if (!reply) return;
+        settle(() => resolve(reply));
+        // One task per process; the cells it evaluated may have left timers behind.
+        worker.kill();
       });
-      child.on('error', (error) => settle(() => reject(error)));
-      child.on('exit', (code, signal) => {
-        this.running.delete(child);
-        settle(() => reject(new Error(`the export process ended (${signal ?? `exit code ${code}`}) before answering${stderr.trim() ? `: ${lastLines(stderr)}` : ''}`)));
+      worker.onExit((how) => {
+        this.running.delete(worker);
+        const stderr = worker.stderr();
+        settle(() => reject(new Error(`the export process ended (${how}) before answering${stderr.trim() ? `: ${lastLines(stderr)}` : ''}`)));
       });
-      child.send({ task });
+      worker.send({ task });
     });
   }
+
+  /**
+   * A process for one task: forked from this one under Node; in the desktop app, an Electron
+   * utility process started by main through `launcher` (so the app binary never runs as plain
+   * Node, and its RunAsNode fuse stays off).
+   */
+  private startWorker(): ExportWorker {
+    const launcher = this.options.launcher;
+    if (launcher) {
+      const child = launcher.launch('export-worker', []);
+      return {
+        send: (message) => void child.ipc.send?.(message),
+        onMessage: (listener) => void child.ipc.on('message', listener),
+        onExit: (listener) => child.onExit((code, signal) => listener(signal ?? `exit code ${code}`)),
+        kill: () => child.kill('SIGKILL'),
+        stderr: () => '',
+      };
+    }
+    const child = fork(exportWorkerEntry(), [], { execArgv: process.execArgv, stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (stderr.length < 4000) stderr += chunk.toString();
+    });
+    // A send to a process that just died fails asynchronously; the exit listener reports it.
+    child.on('error', () => {});
+    return {
+      send: (message) => void child.send(message as Serializable),
+      onMessage: (listener) => void child.on('message', listener),
+      onExit: (listener) => void child.on('exit', (code, signal) => listener(signal ?? `exit code ${code}`)),
+      kill: () => void child.kill('SIGKILL'),
+      stderr: () => stderr,
+    };
+  }
+}
+
+/** One export task's process, however it was started. */
+interface ExportWorker {
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when it ends, with how ('exit code 1', 'SIGKILL'). */
+  onExit(listener: (how: string) => void): void;
+  kill(): void;
+  /** What it wrote to stderr (the first 4000 characters), when that can be read. */
+  stderr(): string;
 }
 
 /**

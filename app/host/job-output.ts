@@ -17,7 +17,7 @@ import path from 'node:path';
 
 /** A message of a taskmanager about one job attempt. */
 export type JobOutputMessage =
-  | { t: 'sink'; job: string; sink: number; jobName: string; operator: string; subtask: number; parallelism: number; options: Record<string, unknown> }
+  | { t: 'sink'; job: string; sink: number; jobName: string; operator: string; uid?: string; subtask: number; parallelism: number; options: Record<string, unknown> }
   | { t: 'rows'; job: string; sink: number; rows: unknown[] }
   | { t: 'out'; job: string; stream: 'stdout' | 'stderr'; text: string }
   | { t: 'begin' | 'done'; job: string };

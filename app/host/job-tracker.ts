@@ -34,7 +34,7 @@ export interface JobTrackerOptions {
   /** How often running jobs' figures are read, ms. Default 500. */
   pollMs?: number;
   /** The checkpoint storage of a job that is about to start (one per job). Default: in memory. */
-  storageFor?: (jobName: string) => CheckpointStorage;
+  storageFor?: (jobName: string, notebook: string | undefined) => CheckpointStorage;
   /** Completed checkpoints kept per job to rewind to (at least; the job may ask for more). Default 10. */
   rewindable?: number;
   /** Runs a job in this process (tests pass a fake). Default: the engine's `startInProcess`. */
@@ -52,6 +52,8 @@ export interface ClusterJobs {
   cluster(): LocalCluster;
   /** Where the cluster writes checkpoints and savepoints (a rewind reads them there). */
   readonly checkpointDir: string;
+  /** Where savepoints of the jobs of a notebook go (folder-relative path), when not the cluster's default. */
+  savepointDirFor?(notebook: string): string;
   /**
    * Sends what the taskmanagers print and chart for cluster job `clusterJobId` to the cell of
    * `context`; returns a function that stops it.
@@ -138,7 +140,7 @@ export class JobTracker {
     const restoring = restore && context && restore.path === context.path && restore.cellId === context.cellId && restore.jobName === job.graph.name;
     if (restoring) this.pendingRestore = undefined;
     if (this.options.cluster && context?.code) return this.submitToCluster(job, this.options.cluster, context, context.code, restoring ? restore : undefined);
-    const storage = this.options.storageFor?.(job.graph.name) ?? new MemoryCheckpointStorage(`${job.graph.name}#${this.nextId + 1}`);
+    const storage = this.options.storageFor?.(job.graph.name, context?.path) ?? new MemoryCheckpointStorage(`${job.graph.name}#${this.nextId + 1}`);
     const client = (this.options.execute ?? startInProcess)(job, {
       storage,
       minRetained: this.rewindable,
@@ -176,7 +178,9 @@ export class JobTracker {
       },
     };
     let accepted: string | undefined;
-    const client = target.submit(job, bundle, restore ? { fromSavepoint: restore.location } : {}, (clusterJobId) => {
+    const savepointDir = cluster.savepointDirFor?.(context.path);
+    const options = { ...(restore ? { fromSavepoint: restore.location } : {}), ...(savepointDir ? { savepointDir } : {}) };
+    const client = target.submit(job, bundle, options, (clusterJobId) => {
       accepted = clusterJobId;
       if (!unfollowed) unfollow = cluster.follow(clusterJobId, context);
     });

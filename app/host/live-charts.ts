@@ -1,8 +1,10 @@
 /**
  * The workbench's `Sinks.chart(...)`: a sink factory registered in the host process that turns
  * records into chart points and sends them, batched, to the cell that started the job. A chart
- * is shared by the parallel instances of its sink; points are sent at most every `intervalMs`
- * so that a job at full speed costs the page one update per interval, not one per record.
+ * is shared by the parallel instances of its sink, and only by them: it is keyed by the sink
+ * operator's uid, since every chart sink is named `Sink: chart` unless the user names it. Points
+ * are sent at most every `intervalMs` so that a job at full speed costs the page one update per
+ * interval, not one per record.
  */
 import type { SinkDescriptor, SinkFactory, SinkFactoryContext } from '../../engine/runtime/connectors.ts';
 import type { SinkFunction } from '../../engine/runtime/functions.ts';
@@ -114,10 +116,10 @@ export class LiveCharts {
    * its rows are added as they arrive, and `flush` sends what is pending at once.
    *
    * @example
-   * const sink = charts.remoteSink(context, options, { jobName: 'j', operatorName: 'Sink: chart', subtask: 0 });
+   * const sink = charts.remoteSink(context, options, { jobName: 'j', operatorName: 'Sink: chart', operatorUid: 'sink-3', subtask: 0 });
    * sink.add(rows);
    */
-  remoteSink(context: CellContext, options: Record<string, unknown>, where: Pick<SinkFactoryContext, 'jobName' | 'operatorName' | 'subtask'>): { add(rows: unknown[]): void; flush(): void } {
+  remoteSink(context: CellContext, options: Record<string, unknown>, where: ChartSinkPlace): { add(rows: unknown[]): void; flush(): void } {
     const chart = this.chartFor(context, options, where);
     return {
       add: (rows) => {
@@ -127,13 +129,13 @@ export class LiveCharts {
     };
   }
 
-  private chartFor(context: CellContext, options: Record<string, unknown>, ctx: Pick<SinkFactoryContext, 'jobName' | 'operatorName' | 'subtask'>): LiveChart {
+  private chartFor(context: CellContext, options: Record<string, unknown>, ctx: ChartSinkPlace): LiveChart {
     let charts = this.byContext.get(context);
     if (!charts) this.byContext.set(context, (charts = new Map()));
-    const key = `${ctx.jobName}\u0000${ctx.operatorName}`;
+    const key = `${ctx.jobName}\u0000${ctx.operatorUid ?? ctx.operatorName}`;
     let chart = charts.get(key);
     if (!chart || chart.subtasks.has(ctx.subtask)) {
-      const { spec, keyFields } = chartSpec(`chart-${++this.nextId}`, options, ctx.jobName);
+      const { spec, keyFields } = chartSpec(`chart-${++this.nextId}`, options, ctx.jobName, ctx.operatorName);
       chart = new LiveChart(spec, keyFields, context, this.options);
       charts.set(key, chart);
       context.output({ kind: 'chart', chart: spec });
@@ -143,8 +145,17 @@ export class LiveCharts {
   }
 }
 
-/** The chart's spec from the sink's options (already checked by `Sinks.chart`). */
-export function chartSpec(id: string, options: Record<string, unknown>, jobName: string): { spec: ChartSpec; keyFields: string[] } {
+/** Where a chart sink instance runs: its job, its operator and its subtask. */
+export type ChartSinkPlace = Pick<SinkFactoryContext, 'jobName' | 'operatorName' | 'operatorUid' | 'subtask'>;
+
+/** The name every chart sink has until the user names it (`.name(...)`). */
+const DEFAULT_SINK_NAME = 'Sink: chart';
+
+/**
+ * The chart's spec from the sink's options (already checked by `Sinks.chart`). Its title is the
+ * `title` option, else the name the user gave the sink operator.
+ */
+export function chartSpec(id: string, options: Record<string, unknown>, jobName: string, operatorName = DEFAULT_SINK_NAME): { spec: ChartSpec; keyFields: string[] } {
   const y = Array.isArray(options.y) ? options.y.map(String) : [String(options.y)];
   const spec: ChartSpec = {
     id,
@@ -156,6 +167,7 @@ export function chartSpec(id: string, options: Record<string, unknown>, jobName:
   };
   if (typeof options.series === 'string') spec.series = options.series;
   if (typeof options.title === 'string') spec.title = options.title;
+  else if (operatorName !== DEFAULT_SINK_NAME) spec.title = operatorName;
   const keyFields = Array.isArray(options.key) && options.key.length > 0 ? options.key.map(String) : [spec.x];
   return { spec, keyFields };
 }

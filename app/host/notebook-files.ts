@@ -1,12 +1,15 @@
 /**
  * The notebooks under one folder: listing, reading, atomic writing, creating and renaming.
  * Every path the renderer sends is relative to the folder and is checked to stay inside it, so
- * a page (or a crafted request) cannot read or write elsewhere.
+ * a page (or a crafted request) cannot read or write elsewhere: first as written, then as it
+ * really is on disk, since a symbolic link inside the folder may point out of it. Notebooks are
+ * UTF-8; any other file is refused with the offset of its first byte that is not.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, existsSync, realpathSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkNotebookEncoding } from '../shared/notebook/encoding.ts';
 import type { DiskVersion, NotebookEntry } from '../shared/workbench/protocol.ts';
 
 /** Folders never searched for notebooks. */
@@ -61,6 +64,42 @@ export class NotebookFiles {
     return full;
   }
 
+  /**
+   * `resolve(relative)`, checked on disk too: the real path of the file (or of its deepest
+   * existing folder, for a file yet to be made) must be inside the folder's real path.
+   */
+  async resolveOnDisk(relative: string): Promise<string> {
+    const full = this.resolve(relative);
+    const realRoot = await realpath(this.root);
+    let existing = full;
+    for (;;) {
+      try {
+        const real = await realpath(existing);
+        const inside = path.relative(realRoot, real);
+        if (inside.startsWith('..') || path.isAbsolute(inside)) throw new Error(`not a path inside the folder: ${relative} (a symbolic link leads out of it)`);
+        return full;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        // A dangling link is refused too: writing through it would create its target.
+        if (await lstat(existing).then(() => true, () => false)) throw new Error(`not a path inside the folder: ${relative} (a symbolic link leads nowhere)`);
+        const parent = path.dirname(existing);
+        if (parent === existing) return full;
+        existing = parent;
+      }
+    }
+  }
+
+  /**
+   * Throws unless `full` (a path the host is about to write, such as a savepoint directory) is
+   * inside the folder as it really is on disk: its deepest existing part, links resolved.
+   */
+  assertInsideOnDisk(full: string, what: string): void {
+    let existing = path.resolve(full);
+    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+    const inside = path.relative(realpathSync(this.root), realpathSync(existing));
+    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new Error(`${what} must be inside the folder, but ${this.relative(full)} leads out of it (a symbolic link)`);
+  }
+
   /** The folder-relative path of an absolute path, with `/` separators. */
   relative(full: string): string {
     return path.relative(this.root, full).split(path.sep).join('/');
@@ -93,14 +132,15 @@ export class NotebookFiles {
 
   /** Reads a notebook with its version. */
   async read(relative: string): Promise<VersionedText> {
-    const full = this.resolve(relative);
+    const full = await this.resolveOnDisk(relative);
     const [content, info] = await Promise.all([readFile(full), stat(full)]);
+    checkNotebookEncoding(content, this.relative(full));
     return { text: content.toString('utf8'), version: versionOf(content, info) };
   }
 
   /** The file's current version, or undefined when it does not exist. */
   async version(relative: string): Promise<DiskVersion | undefined> {
-    const full = this.resolve(relative);
+    const full = await this.resolveOnDisk(relative);
     try {
       const [content, info] = await Promise.all([readFile(full), stat(full)]);
       return versionOf(content, info);
@@ -116,7 +156,7 @@ export class NotebookFiles {
    * write is refused (`ChangedOnDiskError`) when the content on disk is not that version.
    */
   async write(relative: string, text: string, baseVersion?: DiskVersion): Promise<DiskVersion> {
-    const full = this.resolve(relative);
+    const full = await this.resolveOnDisk(relative);
     if (baseVersion) {
       const current = await this.version(relative);
       if (current && current.sha256 !== baseVersion.sha256) throw new ChangedOnDiskError(current);
@@ -145,16 +185,17 @@ export class NotebookFiles {
 
   /** Creates a notebook with `text`; fails when the file exists. */
   async create(relative: string, text: string): Promise<DiskVersion> {
-    const full = this.resolve(relative);
+    const full = await this.resolveOnDisk(relative);
     await mkdir(path.dirname(full), { recursive: true });
+    await this.resolveOnDisk(relative); // the folders just made hold no link
     await writeFile(full, text, { flag: 'wx' });
     return versionOf(Buffer.from(text, 'utf8'), await stat(full));
   }
 
   /** Renames a notebook; fails when `to` exists. Returns the entry at its new path. */
   async rename(from: string, to: string): Promise<NotebookEntry> {
-    const source = this.resolve(from);
-    const target = this.resolve(to);
+    const source = await this.resolveOnDisk(from);
+    const target = await this.resolveOnDisk(to);
     await stat(source);
     const taken = await lstat(target).then(() => true, () => false);
     if (taken) throw new Error(`a file named ${to} exists already`);

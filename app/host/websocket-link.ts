@@ -5,6 +5,12 @@ import WebSocket from 'ws';
 import { jsonLink, type MessageLink } from '../shared/rpc/endpoint.ts';
 
 /**
+ * The largest message a client may send, bytes: a notebook saved with all its cells fits many
+ * times over; a larger frame is refused (close code 1009) before it is buffered or parsed.
+ */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/**
  * The link over an open server-side socket. Messages sent after it closed are dropped.
  *
  * @example

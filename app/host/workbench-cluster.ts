@@ -17,6 +17,8 @@ export interface WorkbenchClusterOptions {
   taskManagers: number;
   /** The directory under which `checkpoints/` and `savepoints/` go (made when first needed). */
   directory(): string;
+  /** Where savepoints of a notebook's jobs go (its folder-relative path); default `savepoints/` under `directory()`. */
+  savepointDirFor?(notebook: string): string;
   /** Completed checkpoints each job keeps at least, to rewind to. */
   minRetained: number;
   charts: LiveCharts;
@@ -46,6 +48,10 @@ export class WorkbenchCluster implements ClusterJobs {
 
   get checkpointDir(): string {
     return path.join(this.options.directory(), 'checkpoints');
+  }
+
+  savepointDirFor(notebook: string): string {
+    return this.options.savepointDirFor?.(notebook) ?? path.join(this.options.directory(), 'savepoints');
   }
 
   cluster(): LocalCluster {
@@ -81,7 +87,7 @@ export class WorkbenchCluster implements ClusterJobs {
     const unfollow = output.follow(clusterJobId, (message: DeliveredOutput) => {
       if (message.t === 'out') context.write(message.stream === 'stderr' ? 'stderr' : 'stdout', message.text);
       else if (message.t === 'sink') {
-        sinks.set(`${message.from}:${message.sink}`, this.options.charts.remoteSink(context, message.options, { jobName: message.jobName, operatorName: message.operator, subtask: message.subtask }));
+        sinks.set(`${message.from}:${message.sink}`, this.options.charts.remoteSink(context, message.options, { jobName: message.jobName, operatorName: message.operator, operatorUid: message.uid ?? message.operator, subtask: message.subtask }));
       } else if (message.t === 'rows') sinks.get(`${message.from}:${message.sink}`)?.add(message.rows);
     });
     return () => {

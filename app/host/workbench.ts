@@ -127,6 +127,7 @@ export class Workbench {
       this.cluster = new WorkbenchCluster({
         taskManagers,
         directory: () => this.checkpointDirectory(),
+        savepointDirFor: (notebook) => this.savepointDirectory(notebook),
         minRetained: REWINDABLE,
         charts: this.charts,
         ...(options.launcher ? { launcher: options.launcher } : {}),
@@ -145,15 +146,26 @@ export class Workbench {
         ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
         ...(this.cluster ? { cluster: this.cluster } : {}),
         rewindable: REWINDABLE,
-        storageFor: (jobName) => {
+        storageFor: (jobName, notebook) => {
           const root = this.checkpointDirectory();
+          const savepointDir = notebook === undefined ? path.join(root, 'savepoints') : this.savepointDirectory(notebook);
           // One directory per job, so that a later run of the same cell never sees this one's checkpoints.
-          return new FsCheckpointStorage({ checkpointDir: path.join(root, 'checkpoints'), savepointDir: path.join(root, 'savepoints'), jobName: `${jobName}-${randomBytes(4).toString('hex')}` });
+          return new FsCheckpointStorage({ checkpointDir: path.join(root, 'checkpoints'), savepointDir, jobName: `${jobName}-${randomBytes(4).toString('hex')}` });
         },
       },
     );
     this.kernelJobs = new KernelJobs(this.jobs, (event) => this.emit(event.path, (client) => client.onDidWriteOutput(event)));
-    this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion() });
+    this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion(), ...(options.launcher ? { launcher: options.launcher } : {}) });
+  }
+
+  /**
+   * Savepoints belong to the user: they go to `savepoints/` next to the notebook whose job took
+   * them, where the user sees them (checkpoints are the session's scratch data, in the temp folder).
+   */
+  private savepointDirectory(notebook: string): string {
+    const dir = path.join(path.dirname(this.files.resolve(notebook)), 'savepoints');
+    this.files.assertInsideOnDisk(dir, 'the savepoint directory');
+    return dir;
   }
 
   private checkpointDirectory(): string {
@@ -309,13 +321,15 @@ export class Workbench {
     }
   }
 
-  private runCells(request: RunRequest): Promise<void> {
+  private async runCells(request: RunRequest): Promise<void> {
     const relative = this.canonical(request.path);
+    // Checked on disk before a kernel compiles it: a link may lead out of the folder.
+    const file = await this.files.resolveOnDisk(relative);
     let session = this.sessions.get(relative);
     if (!session) {
       const options = {
         path: relative,
-        file: this.files.resolve(relative),
+        file,
         weirModule: this.weirModule,
         events: {
           cellState: (event: CellStateEvent) => this.emit(relative, (client) => client.onDidChangeCellState(event)),

@@ -21,6 +21,7 @@ import { compileNotebook, type CompiledNotebook } from './compile.ts';
 import { locateRuntimeError } from './locate.ts';
 import { watchProcessFailures } from './process-failures.ts';
 import { defaultWeirModule } from './weir-module.ts';
+import { checkNotebookEncoding } from '../shared/notebook/encoding.ts';
 
 /** One `execute()` call of the notebook. */
 export interface DiscoveredJob {
@@ -76,7 +77,9 @@ const SILENCED = ['log', 'info', 'warn', 'error', 'debug', 'table', 'dir'] as co
  */
 export async function discoverJobs<T>(notebookPath: string, options: DiscoverOptions, use: (discovery: JobDiscovery) => Promise<T>): Promise<T> {
   const file = path.resolve(notebookPath);
-  const notebook = parseNotebook(await readFile(file, 'utf8'));
+  const bytes = await readFile(file);
+  checkNotebookEncoding(bytes, notebookPath);
+  const notebook = parseNotebook(bytes.toString('utf8'));
   const weirModule = options.weirModule ?? defaultWeirModule();
   process.setSourceMapsEnabled(true);
   const outDir = ownedTempDir('weir-discover');

@@ -9,6 +9,7 @@ import type { CellRunResult, NotebookRunResult } from '../shared/notebook/run.ts
 import { compileNotebook } from './compile.ts';
 import { baseResult, evaluateNotebook, type CellRunHooks } from './evaluate.ts';
 import { defaultWeirModule } from './weir-module.ts';
+import { checkNotebookEncoding } from '../shared/notebook/encoding.ts';
 
 /** How to run a notebook. */
 export interface RunNotebookOptions extends CellRunHooks {
@@ -32,7 +33,9 @@ export interface RunNotebookOptions extends CellRunHooks {
 export async function runNotebook(notebookPath: string, options: RunNotebookOptions = {}): Promise<NotebookRunResult> {
   const started = performance.now();
   const file = path.resolve(notebookPath);
-  const notebook = parseNotebook(await readFile(file, 'utf8'));
+  const bytes = await readFile(file);
+  checkNotebookEncoding(bytes, notebookPath);
+  const notebook = parseNotebook(bytes.toString('utf8'));
   const weirModule = options.weirModule ?? defaultWeirModule();
   // Stack traces of cell code then point into the notebook file rather than the compiled modules.
   process.setSourceMapsEnabled(true);

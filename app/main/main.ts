@@ -7,7 +7,7 @@
  * `electron . [folder]` opens `folder` (default: ./notebooks when it exists, else the current
  * directory).
  */
-import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, utilityProcess, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -102,14 +102,25 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
+/**
+ * Whether an IPC message comes from the app's own page: the top frame of one of our windows,
+ * showing `weir://app/`. Every handler checks it first, so that nothing else that might get to
+ * run in a renderer (a frame, a page navigated elsewhere) can reach main.
+ */
+function fromAppPage(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  return !!frame && frame === event.sender.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`) && BrowserWindow.fromWebContents(event.sender) !== null;
+}
+
 ipcMain.on(BRIDGE_CHANNELS.requestHostPort, (event, nonce: unknown) => {
-  if (typeof nonce !== 'string' || !event.senderFrame?.url.startsWith(`${APP_ORIGIN}/`) || !host) return;
+  if (typeof nonce !== 'string' || !fromAppPage(event) || !host) return;
   const { port1, port2 } = new MessageChannelMain();
   host.postMessage({ type: 'connect' }, [port1]);
   event.sender.postMessage(BRIDGE_CHANNELS.hostPort, nonce, [port2]);
 });
 
 ipcMain.handle(BRIDGE_CHANNELS.chooseFolder, async (event) => {
+  if (!fromAppPage(event)) throw new Error('refused: not the workbench page');
   const window = BrowserWindow.fromWebContents(event.sender);
   const result = window ? await dialog.showOpenDialog(window, { properties: ['openDirectory'] }) : undefined;
   return result && !result.canceled ? result.filePaths[0] : undefined;
@@ -121,7 +132,11 @@ app.on('window-all-closed', () => {
 });
 
 await app.whenReady();
+// The page needs no permission (camera, notifications, clipboard reads, ...): every request and
+// every check is answered no, whoever asks.
 session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+session.defaultSession.setPermissionCheckHandler(() => false);
+session.defaultSession.setDevicePermissionHandler(() => false);
 protocol.handle('weir', serveApp);
 host = startHost(folderFromArgs(process.argv));
 createWindow();

@@ -356,6 +356,7 @@ export class DataStream<T> {
           subtask: info.subtask,
           parallelism: info.parallelism,
           operatorName: info.name,
+          operatorUid: info.uid,
           jobName: services.jobName,
           note: (m) => executionHost().note?.(m),
         }),

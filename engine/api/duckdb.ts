@@ -54,9 +54,11 @@ export interface FromDuckDBOptions {
   setup?: string[];
   /**
    * Routes rows that DuckDB rejects in CSV scans (bad lines, failed casts) to this side output
-   * as `RejectedRow`s, instead of failing the job. `read_csv(...)` calls and `FROM 'x.csv'`
-   * scans of the query get `store_rejects = true`; the rejects of a file are emitted when the
-   * file has been read. Other formats: use DuckDB's own `ignore_errors = true`.
+   * as `RejectedRow`s, and prints how many there were with the first few. Without it, reading is
+   * strict: one such row fails the job, naming the file, the line and why. `read_csv(...)` calls
+   * and `FROM 'x.csv'` scans of the query get `store_rejects = true` (unless they set
+   * `ignore_errors` themselves); the rejects of a file are emitted when the file has been read.
+   * Other formats: bad input fails the job (or use DuckDB's own `ignore_errors = true`).
    */
   rejects?: OutputTagLike<RejectedRow>;
   /**
@@ -96,7 +98,11 @@ export interface ReplayOptions {
   database?: string;
   /** As in `fromDuckDB`. */
   setup?: string[];
-  /** As in `fromDuckDB`; a replay emits its rejected rows when it reaches the end. */
+  /**
+   * As in `fromDuckDB`; rows whose `timestampColumn` is NULL are rejected too (errorType
+   * 'NULL EVENT TIME'). A replay emits its rejected rows when it reaches the end; without this
+   * option, such rows fail the job before anything is replayed.
+   */
   rejects?: OutputTagLike<RejectedRow>;
 }
 

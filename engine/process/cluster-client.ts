@@ -76,7 +76,7 @@ export class LocalCluster {
   submit(
     job: JobDefinition,
     code: CodeRef | Promise<CodeRef>,
-    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {},
+    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean; savepointDir?: string } = {},
     onAccepted?: (clusterJobId: string) => void,
   ): JobClient {
     const jm = this.start();

@@ -21,9 +21,10 @@ export interface WorkerProcess {
 
 /**
  * The kinds of worker process: the cluster's jobmanager and taskmanagers, and the workbench's
- * notebook kernels (one per open notebook, so that a cell stuck in a loop freezes only itself).
+ * notebook kernels (one per open notebook, so that a cell stuck in a loop freezes only itself)
+ * and the one-shot processes that find and export a notebook's jobs.
  */
-export type WorkerRole = 'jobmanager' | 'taskmanager' | 'kernel';
+export type WorkerRole = 'jobmanager' | 'taskmanager' | 'kernel' | 'export-worker';
 
 /** Starts worker processes. */
 export interface ProcessLauncher {

@@ -33,6 +33,8 @@ export interface JobSubmission {
   fromSavepoint?: string;
   /** Skip state of operators that are not in the job instead of refusing the savepoint. */
   allowNonRestoredState?: boolean;
+  /** Where this job's savepoints go, instead of the cluster's `savepointDir` (the workbench: next to the notebook). */
+  savepointDir?: string;
   /** The client's defaults for environments (`--mode`, `--parallelism`): the code must see the same. */
   defaults: HostDefaults;
 }

@@ -16,6 +16,8 @@ export interface SinkFactoryContext {
   subtask: number;
   parallelism: number;
   operatorName: string;
+  /** The operator's stable id (unique in its job): what tells two sinks of one kind apart. */
+  operatorUid?: string;
   jobName: string;
   note(message: string): void;
 }

@@ -5,7 +5,7 @@ import type { PollResult, SourceOutput, SourceReader, SourceReaderContext } from
 import { ChunkCursor, checkStreamComplete } from './chunk-cursor.ts';
 import { DuckDBQueryError } from './errors.ts';
 import { connectDuckDB, releaseConnection } from './instance.ts';
-import { clearRejectedRows, rejectedRecord, takeRejectedRows } from './rejects.ts';
+import { clearRejectedRows, RejectedRowsError, rejectedRecord, reportRejectedRows, takeRejectedRows } from './rejects.ts';
 import { planSplits, type QuerySplit, type SplitMode } from './splits.ts';
 import { withStoreRejects } from './sql-text.ts';
 
@@ -114,7 +114,9 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
     const conn = await openReaderConnection(this.options, this.what);
     if (this.closed) return releaseConnection(conn);
     this.conn = conn;
-    const sql = this.options.rejects ? withStoreRejects(this.options.sql).sql : this.options.sql;
+    // CSV scans always set bad rows aside (and so sniff the file from its good rows): with a
+    // `rejects` side output they go there, without one they fail the job (see endSplit).
+    const sql = withStoreRejects(this.options.sql).sql;
     try {
       this.splits = await planSplits(conn, sql, this.ctx.subtask, this.ctx.parallelism, this.options.split);
     } catch (e) {
@@ -138,16 +140,19 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
   /**
    * The split's stream ended: check it really did (see `checkStreamComplete`), collect the
    * rows DuckDB rejected in it, then emit those (`emitRejected`) and move to the next split.
+   * Rejected rows without a `rejects` side output fail the job, naming files, lines and why.
    */
   private async endSplit(): Promise<void> {
     const split = this.splits![this.position.split]!;
     this.cursor = undefined;
     const conn = this.conn!;
-    const rejected = this.options.rejects ? await takeRejectedRows(conn) : [];
+    const rejected = await takeRejectedRows(conn);
     await checkStreamComplete(conn, split.sql, this.position.rows, (e) => new DuckDBQueryError(this.what, e, fileOf(split)));
-    if (this.options.rejects) await clearRejectedRows(conn); // the check scanned again
+    await clearRejectedRows(conn); // the check scanned again
+    if (rejected.length > 0 && !this.options.rejects) throw new RejectedRowsError(this.what, rejected);
     // A restored position may have emitted some of them already.
     this.rejected = split.reportsRejects ? rejected.slice(this.position.rejects) : [];
+    if (this.position.rejects === 0) reportRejectedRows(this.what, this.rejected);
   }
 
   private emitRejected(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {

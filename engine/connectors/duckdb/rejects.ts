@@ -4,7 +4,8 @@ import { safeInteger } from './values.ts';
 
 /**
  * Reads and clears the rows DuckDB set aside during this connection's `store_rejects` scans
- * (its temporary `reject_errors` / `reject_scans` tables, which accumulate per connection).
+ * (its temporary `reject_errors` / `reject_scans` tables, which accumulate per connection), one
+ * per line of input.
  * Resolves with none when no scan stored rejects.
  */
 export async function takeRejectedRows(conn: DuckDBConnection): Promise<RejectedRow[]> {
@@ -22,6 +23,15 @@ export async function takeRejectedRows(conn: DuckDBConnection): Promise<Rejected
     throw e;
   }
   await clearRejectedRows(conn);
+  // DuckDB records a short line once per missing column: one rejected row per line, its first error.
+  const seen = new Set<string>();
+  rows = rows.filter((r) => {
+    if (r['line'] === null) return true;
+    const key = `${String(r['file_path'])}\u0000${String(r['line'])}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return rows.map((r) => ({
     file: String(r['file_path']),
     line: r['line'] === null ? null : Number(safeInteger(r['line'] as bigint)),
@@ -39,6 +49,56 @@ export async function clearRejectedRows(conn: DuckDBConnection): Promise<void> {
   } catch {
     // Nothing stored yet.
   }
+}
+
+/** Rejected rows a summary or an error shows in full. */
+const SHOWN = 3;
+
+/** One rejected row as a line: `file:line: TYPE: message (line as written)`. */
+export function describeRejectedRow(row: RejectedRow): string {
+  const where = row.line === null ? row.file : `${row.file}:${row.line}`;
+  const column = row.column ? ` in column "${row.column}"` : '';
+  const text = row.text === null ? '' : ` — ${JSON.stringify(row.text.length > 200 ? `${row.text.slice(0, 200)}…` : row.text)}`;
+  return `${where}: ${row.errorType}${column}: ${firstLine(row.message)}${text}`;
+}
+
+/** "2 rows rejected in a.csv, b.csv" and the first few, one per line; `total` counts rows not in `rows`. */
+function summary(rows: RejectedRow[], total = rows.length, where = ''): string {
+  const files = [...new Set(rows.map((r) => r.file))];
+  const head = `${total} ${total === 1 ? 'row' : 'rows'} rejected in ${files.slice(0, SHOWN).join(', ')}${files.length > SHOWN ? ', …' : ''}${where}:`;
+  const shown = rows.slice(0, SHOWN).map((r) => `  ${describeRejectedRow(r)}`);
+  if (total > SHOWN) shown.push(`  … and ${total - SHOWN} more`);
+  return [head, ...shown].join('\n');
+}
+
+/**
+ * A source met rows it cannot read and nobody asked for them (no `rejects` side output): the
+ * job fails, naming the files, the lines and why, rather than going on with some rows missing.
+ */
+export class RejectedRowsError extends Error {
+  override name = 'RejectedRowsError';
+  constructor(
+    what: string,
+    /** The rejected rows, or the first of them. */
+    readonly rows: RejectedRow[],
+    /** How many rows were rejected. */
+    readonly total = rows.length,
+  ) {
+    super(`${what}: ${summary(rows, total)}\nFix the input, or route such rows to a side output: { rejects: new OutputTag<RejectedRow>('rejects') }`);
+  }
+}
+
+/**
+ * Tells the cell (or `weir run`'s stderr) how many rows went to the `rejects` side output, and
+ * the first few: a side output nobody looks at must not hide that the input was bad.
+ */
+export function reportRejectedRows(what: string, rows: RejectedRow[]): void {
+  if (rows.length > 0) console.warn(`${what}: ${summary(rows, rows.length, ', sent to the rejects side output')}`);
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line.trim();
 }
 
 /** A rejected row as the source emits it, for `routeRejects` to pick out. */

@@ -6,10 +6,10 @@ import { ChunkCursor, checkStreamComplete } from './chunk-cursor.ts';
 import { DuckDBQueryError } from './errors.ts';
 import { releaseConnection } from './instance.ts';
 import { openReaderConnection } from './query-reader.ts';
-import { clearRejectedRows, rejectedRecord, takeRejectedRows } from './rejects.ts';
+import { clearRejectedRows, RejectedRowsError, rejectedRecord, reportRejectedRows, takeRejectedRows } from './rejects.ts';
 import { ReplayClock, checkSpeed } from './replay-clock.ts';
 import { replayControls, type ReplayControl, type ReplayProgress, type ReplaySpeed } from './replay-control.ts';
-import { asSubquery, quoteIdent, withStoreRejects } from './sql-text.ts';
+import { asSubquery, fileLiterals, quoteIdent, withStoreRejects } from './sql-text.ts';
 import { RowDecoder } from './values.ts';
 
 /** The options a 'replay' source descriptor carries (see `replaySourceDescriptor`). */
@@ -70,6 +70,8 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
   private pendingSeek: number | undefined;
   private wakeWaiter: (() => void) | undefined;
   private rejected: RejectedRow[] | undefined;
+  /** Rows without an event time: rejected (they have no place in the replay's order). */
+  private untimed: RejectedRow[] = [];
   private unregister: (() => void) | undefined;
   private closed = false;
   private readonly what: string;
@@ -231,7 +233,8 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     if (this.closed) return releaseConnection(conn);
     const col = this.options.timestampColumn;
     try {
-      const body = asSubquery(this.options.rejects ? withStoreRejects(this.options.sql).sql : this.options.sql);
+      // CSV scans set bad rows aside (see fromDuckDB); without a `rejects` side output they fail the job.
+      const body = asSubquery(withStoreRejects(this.options.sql).sql);
       const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${body}\n) AS weir_q`);
       const columns = described.getRowObjectsJson().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
       const column = columns.find((c) => c.name === col);
@@ -244,18 +247,40 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
       this.inner = column.type === 'DATE' ? `SELECT * REPLACE (CAST(${quoteIdent(col)} AS TIMESTAMP) AS ${quoteIdent(col)}) FROM (${body}\n)` : body;
       // Materialized (not streamed), so a bad row anywhere fails here with DuckDB's message;
       // count(hash(row)) makes DuckDB compute every column as the replay will.
+      const ts = `weir_q.${quoteIdent(col)}`;
       const stats = await conn.run(
-        `SELECT count(hash(weir_q)) AS n, min(weir_q.${quoteIdent(col)}) AS lo, max(weir_q.${quoteIdent(col)}) AS hi FROM (${this.inner}\n) AS weir_q WHERE weir_q.${quoteIdent(col)} IS NOT NULL`,
+        `SELECT count(hash(weir_q)) FILTER (WHERE ${ts} IS NOT NULL) AS n, count(*) FILTER (WHERE ${ts} IS NULL) AS untimed, min(${ts}) AS lo, max(${ts}) AS hi FROM (${this.inner}\n) AS weir_q`,
       );
       const chunk = await stats.fetchChunk();
       const row = new RowDecoder(stats.columnNames(), stats.columnTypes()).decode(chunk!)[0]!;
       this.stats = { rows: Number(row['n']), start: row['lo'] as number | null, end: row['hi'] as number | null };
-      if (this.options.rejects) await clearRejectedRows(conn); // the next scan reports them
+      const unreadable = await takeRejectedRows(conn);
+      await clearRejectedRows(conn); // the next scan reports them again
+      const untimed = Number(row['untimed']) > 0 ? await this.untimedRows(conn, this.options.rejects ? undefined : 3) : [];
+      if (!this.options.rejects && (unreadable.length > 0 || untimed.length > 0)) {
+        throw new RejectedRowsError(this.what, [...unreadable, ...untimed], unreadable.length + Number(row['untimed']));
+      }
+      this.untimed = untimed;
     } catch (e) {
       releaseConnection(conn);
-      throw e instanceof DuckDBQueryError ? e : new DuckDBQueryError(this.what, e);
+      throw e instanceof DuckDBQueryError || e instanceof RejectedRowsError ? e : new DuckDBQueryError(this.what, e);
     }
     this.conn = conn;
+  }
+
+  /** Rows whose event time is NULL (at most `limit`), as rejected rows naming the files read. */
+  private async untimedRows(conn: DuckDBConnection, limit: number | undefined): Promise<RejectedRow[]> {
+    const col = this.options.timestampColumn;
+    const result = await conn.run(`SELECT weir_q.* FROM (${this.inner}\n) AS weir_q WHERE weir_q.${quoteIdent(col)} IS NULL${limit === undefined ? '' : ` LIMIT ${limit}`}`);
+    const decoder = new RowDecoder(result.columnNames(), result.columnTypes());
+    const file = fileLiterals(this.options.sql).map((t) => t.value).join(', ') || `the query of replay '${this.options.name}'`;
+    const rows: RejectedRow[] = [];
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const values of decoder.decode(chunk)) {
+        rows.push({ file, line: null, column: col, errorType: 'NULL EVENT TIME', message: `timestampColumn '${col}' is NULL: the row has no event time to replay it at`, text: JSON.stringify(values, plainJson) });
+      }
+    }
+    return rows;
   }
 
   /** The query from event time `from` on, in replay order. */
@@ -313,12 +338,17 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     return this.finishChecked(complete);
   }
 
-  /** Collects rejected rows and, when the row count is off, DuckDB's error (see `checkStreamComplete`). */
+  /**
+   * Collects rejected rows (those DuckDB could not read, then those without an event time) and,
+   * when the row count is off, DuckDB's error (see `checkStreamComplete`).
+   */
   private async finishChecked(complete: boolean): Promise<void> {
     const conn = this.conn!;
     const rejected = this.options.rejects ? await takeRejectedRows(conn) : [];
     if (!complete) await checkStreamComplete(conn, this.orderedQuery(null), this.position.rows, (e) => new DuckDBQueryError(this.what, e));
-    this.rejected = rejected;
+    await clearRejectedRows(conn);
+    this.rejected = [...rejected, ...this.untimed];
+    reportRejectedRows(this.what, this.rejected);
   }
 
   private emitRejected(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
@@ -333,6 +363,11 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     this.state = 'finished';
     return 'end';
   }
+}
+
+/** Dates as ISO text and bigints as numbers, for a rejected row's text. */
+function plainJson(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? Number(value) : value;
 }
 
 /** The 'replay' source factory registered in Node processes. */

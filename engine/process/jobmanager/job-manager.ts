@@ -163,7 +163,8 @@ export class JobManager implements JobManagerApi {
     if (slots !== undefined && maxParallelism > n * slots) {
       throw new Error(`Job '${plan.name}' needs ${maxParallelism} slots, but ${n} taskmanagers with ${slots} slots each offer ${n * slots}`);
     }
-    const location = jobRunLocation(plan.name, { checkpointDir: this.checkpointDir, savepointDir: this.savepointDir });
+    // A submission may name its own savepoint folder (the workbench: savepoints/ next to the notebook).
+    const location = jobRunLocation(plan.name, { checkpointDir: this.checkpointDir, savepointDir: submission.savepointDir ?? this.savepointDir });
     const storage = new FsCheckpointStorage(location);
     const deployer = new TaskManagerDeployer(id, submission, jobGraph, location, { ensureTaskManagers: () => this.ensureTaskManagers() });
     let deployed!: () => void;

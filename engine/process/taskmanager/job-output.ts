@@ -11,7 +11,7 @@
  * `weir run` clusters pay nothing for it.
  *
  * Messages (one JSON object per line):
- * - `{ t: 'sink', job, sink, jobName, operator, subtask, parallelism, options }`: a chart sink instance opened;
+ * - `{ t: 'sink', job, sink, jobName, operator, uid, subtask, parallelism, options }`: a chart sink instance opened;
  * - `{ t: 'rows', job, sink, rows }`: records it received (dates as epoch ms, bigints as numbers);
  * - `{ t: 'out', job, stream, text }`: console text;
  * - `{ t: 'begin' | 'done', job }`: the attempt was deployed here / its tasks here have ended.
@@ -130,7 +130,7 @@ function forwardingChartSink(descriptor: SinkDescriptor, ctx: SinkFactoryContext
     return { invoke() {} };
   }
   const sink = ++nextSink;
-  send({ t: 'sink', job, sink, jobName: ctx.jobName, operator: ctx.operatorName, subtask: ctx.subtask, parallelism: ctx.parallelism, options: descriptor.options });
+  send({ t: 'sink', job, sink, jobName: ctx.jobName, operator: ctx.operatorName, uid: ctx.operatorUid ?? ctx.operatorName, subtask: ctx.subtask, parallelism: ctx.parallelism, options: descriptor.options });
   let rows: unknown[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   const flush = (): void => {

@@ -66,7 +66,8 @@ for (const taskManagers of [2, 0]) describe(`workbench job checkpoints (${taskMa
     assert.ok(rows.every((c) => (c.sizeBytes ?? 0) > 0 && c.durationMs !== undefined));
 
     const stopped = await h.service.stopJob(job.id);
-    assert.ok(stopped.savepoint?.startsWith(path.join(checkpointDir, 'savepoints')), JSON.stringify(stopped));
+    // Savepoints belong to the user: next to the notebook, not in the session's temp folder.
+    assert.ok(stopped.savepoint?.startsWith(path.join(h.dir, 'savepoints') + path.sep), JSON.stringify(stopped));
     assert.ok(existsSync(path.join(stopped.savepoint!, '_metadata')), 'the savepoint is on disk');
     const end = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === job.id && e.event.status !== 'RUNNING')).event as JobUpdateEvent;
     assert.equal(end.status, 'FINISHED');
@@ -126,7 +127,7 @@ for (const taskManagers of [2, 0]) describe(`workbench job checkpoints (${taskMa
     assert.ok(readdirSync(path.join(checkpointDir, 'checkpoints')).length > 0);
     await h.workbench.dispose();
     assert.ok(!existsSync(path.join(checkpointDir, 'checkpoints')));
-    assert.ok(readdirSync(path.join(checkpointDir, 'savepoints')).some((d) => d.startsWith('savepoint-')));
+    assert.ok(readdirSync(path.join(h.dir, 'savepoints'), { recursive: true }).some((d) => path.basename(String(d)).startsWith('savepoint-')));
   });
 });
 

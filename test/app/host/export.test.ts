@@ -14,6 +14,9 @@ import { NotebookFiles } from '../../../app/host/notebook-files.ts';
 import { defaultWeirModule } from '../../../app/kernel/weir-module.ts';
 import { checkJobFile } from '../../../app/kernel/job-file.ts';
 import { startHarness, type HostHarness } from './harness.ts';
+import { fileURLToPath } from 'node:url';
+import { NodeProcessLauncher, type ProcessLauncher } from '../../../engine/process/launcher.ts';
+import { alive } from '../../harness/processes.ts';
 
 /** Two jobs; the sink's file would show that a job ran. */
 const TWO_JOBS = `// %%
@@ -194,5 +197,29 @@ describe('JobExports worker processes', () => {
     exports.dispose();
     await assert.rejects(planned, /ended \(SIGKILL\) before answering/);
     await gone(pidFile);
+  });
+});
+
+describe('export tasks started through a process launcher (as main starts utility processes in the desktop app)', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-export-launcher-test-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('plans a notebook in a launched worker, which ends once it has answered, with no ELECTRON_RUN_AS_NODE', async () => {
+    writeFileSync(path.join(dir, 'one.ts'), ONE_JOB);
+    const launched: { role: string; env: Record<string, string> | undefined; pid: number }[] = [];
+    const node = new NodeProcessLauncher({ 'export-worker': path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../app/kernel/export-worker.ts') });
+    const launcher: ProcessLauncher = {
+      launch(role, args, env) {
+        const worker = node.launch(role, args, env);
+        launched.push({ role, env, pid: worker.pid });
+        return worker;
+      },
+    };
+    const exports = new JobExports({ files: new NotebookFiles(dir), weirModule: defaultWeirModule(), weirVersion: 'test', launcher });
+    const plan = await exports.plan('one.ts');
+    assert.deepEqual(plan.jobs.map((j) => j.name), ['plus one']);
+    assert.deepEqual(launched.map((l) => [l.role, l.env]), [['export-worker', undefined]]);
+    for (let i = 0; i < 100 && alive(launched[0]!.pid); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(alive(launched[0]!.pid), false, 'the worker ended after answering');
   });
 });

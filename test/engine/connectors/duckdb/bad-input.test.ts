@@ -48,15 +48,36 @@ test('a missing file fails the job with an error naming the file', async () => {
   assert.match(glob.message, /none\/\*\.parquet/);
 });
 
-test('a malformed CSV line fails the job with the file and the line', async () => {
-  // The sniffer saw only numbers in 'amount' (BIGINT); line 25002 does not convert.
+test('malformed CSV lines fail the job with the file, every line and why', async () => {
+  // The sniffer saw only numbers in 'amount' (BIGINT); line 25002 does not convert, 26002 is short.
   const e = await failure(`SELECT * FROM '${bigCsv}'`);
-  assert.match(e.message.split('\n')[0]!, /in \/.*clicks\.csv, line 25002, column "amount"/);
-  assert.match(e.message, /Could not convert string "not-a-number"/);
-  // Read as text, the first bad line is the short one.
+  assert.match(e.message.split('\n')[0]!, /2 rows rejected in \/.*clicks\.csv:$/);
+  assert.match(e.message, /clicks\.csv:25002: CAST in column "amount": .*Could not convert string "not-a-number".* — "u1,not-a-number,2026-01-01 00:00:00"/);
+  assert.match(e.message, /clicks\.csv:26002: MISSING COLUMNS.*Expected Number of Columns: 3 Found: 2 — "u2,5"/);
+  assert.match(e.message, /rejects: new OutputTag<RejectedRow>/, 'says how to keep going');
+  // Read as text, the only bad line is the short one.
   const short = await failure(`SELECT * FROM read_csv('${bigCsv}', all_varchar = true)`);
-  assert.match(short.message.split('\n')[0]!, /clicks\.csv, line 26002/);
-  assert.match(short.message, /Expected Number of Columns: 3 Found: 2/);
+  assert.match(short.message, /1 row rejected in .*clicks\.csv:\n\s+.*clicks\.csv:26002: MISSING COLUMNS/);
+});
+
+test("a CSV with one short row in the sniffer's sample fails rather than being read as one text column", async () => {
+  // DuckDB's sniffer, meeting line 4 with 2 of 5 columns, read this file as a single VARCHAR
+  // column 'id,name,amount,ts,flag' and returned every line as one string.
+  const file = s.write('short-row.csv', 'id,name,amount,ts,flag\n1,a,10,2024-01-01,true\n2,b,20,2024-01-02,false\n3,c\n4,d,40,2024-01-04,true\n5,e,50,2024-01-05,false\n6,f,60,2024-01-06,true\n');
+  const e = await failure(`SELECT * FROM '${file}'`);
+  assert.match(e.message, /1 row rejected in .*short-row\.csv:\n\s+.*short-row\.csv:4: MISSING COLUMNS.* — "3,c"/);
+  // With rejects, the five good rows come out with their five columns, the short one aside.
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+  const rejects = new OutputTag<RejectedRow>('rejects');
+  const good = Sinks.collect<Record<string, unknown>>();
+  const bad = Sinks.collect<RejectedRow>();
+  const rows = env.fromDuckDB(`SELECT * FROM '${file}'`, { rejects });
+  rows.sinkTo(good);
+  rows.getSideOutput(rejects).sinkTo(bad);
+  await env.execute('short row');
+  assert.deepEqual(good.values.map((r) => Object.keys(r)), Array(5).fill(['id', 'name', 'amount', 'ts', 'flag']));
+  assert.deepEqual(good.values.map((r) => Number(r.id)).sort(), [1, 2, 4, 5, 6]);
+  assert.deepEqual(bad.values.map((r) => [r.line, r.errorType, r.text]), [[4, 'MISSING COLUMNS', '3,c']]);
 });
 
 test('malformed JSON names the file and the line', async () => {
@@ -100,6 +121,42 @@ test('rejects also work for a FROM-file scan and in a replay', async () => {
   await env.execute('replay rejects');
   assert.deepEqual(bad.values.map((r) => [r.line, r.errorType]), [[25_002, 'CAST'], [26_002, 'MISSING COLUMNS']]);
   assert.equal(good.values.length, 29_998);
+});
+
+test('a replay fails on bad CSV lines without rejects, before it emits anything', async () => {
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+  const good = Sinks.collect<Record<string, unknown>>();
+  env.replay({ sql: `SELECT * FROM '${bigCsv}'`, timestampColumn: 'ts', speed: 'max' }).sinkTo(good);
+  await assert.rejects(env.execute('replay bad'), /replay 'Replay': 2 rows rejected in .*clicks\.csv:\n.*clicks\.csv:25002: CAST/);
+  assert.equal(good.values.length, 0);
+});
+
+test('a replay sends rows without an event time to the rejects, or fails naming them', async () => {
+  const file = s.write('untimed.csv', 'id,ts\n1,2026-01-01 00:00:01\n2,\n3,2026-01-01 00:00:03\n4,\n');
+  const sql = `SELECT * FROM read_csv('${file}', columns = {'id': 'INTEGER', 'ts': 'TIMESTAMP'}, header = true)`;
+  // As DuckDB sees the file: two rows have no timestamp.
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+  const rejects = new OutputTag<RejectedRow>('rejects');
+  const good = Sinks.collect<Record<string, unknown>>();
+  const bad = Sinks.collect<RejectedRow>();
+  const replayed = env.replay({ sql, timestampColumn: 'ts', speed: 'max', rejects });
+  replayed.sinkTo(good);
+  replayed.getSideOutput(rejects).sinkTo(bad);
+  await env.execute('untimed rejects');
+  assert.deepEqual(good.values.map((r) => r.id), [1, 3]);
+  assert.deepEqual(
+    bad.values.map((r) => [r.file, r.column, r.errorType, JSON.parse(r.text!).id]),
+    [
+      [file, 'ts', 'NULL EVENT TIME', 2],
+      [file, 'ts', 'NULL EVENT TIME', 4],
+    ],
+  );
+
+  const strict = StreamExecutionEnvironment.create({ parallelism: 1 });
+  const none = Sinks.collect<Record<string, unknown>>();
+  strict.replay({ sql, timestampColumn: 'ts', speed: 'max' }).sinkTo(none);
+  await assert.rejects(strict.execute('untimed'), /replay 'Replay': 2 rows rejected in .*untimed\.csv:\n.*untimed\.csv: NULL EVENT TIME in column "ts": timestampColumn 'ts' is NULL.* — "\{\\"id\\":2,\\"ts\\":null\}"/);
+  assert.equal(none.values.length, 0, 'nothing replayed before the failure');
 });
 
 test('error locations are read out of DuckDB messages', () => {
