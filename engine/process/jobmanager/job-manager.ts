@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { buildJobGraph, type JobGraphSpec } from '../../plan/chaining.ts';
+import { assignSubtasks } from '../../plan/slot-assignment.ts';
 import { operatorReports, type SubtaskMetrics } from '../../runtime/metrics.ts';
 import type { JobReport } from '../../runtime/host.ts';
 import type { ProcessLauncher, WorkerProcess } from '../launcher.ts';
@@ -278,7 +279,7 @@ export class JobManager implements JobManagerApi {
     // A taskmanager may have died since the failure that led here: replace it first.
     await this.ensureTaskManagers();
     const n = this.taskManagers.length;
-    const assignment = job.jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
+    const assignment = assignSubtasks(job.jobGraph, n, this.options.slots);
     const attempt = attemptId(job);
     job.pending.clear();
     job.metrics.clear();
