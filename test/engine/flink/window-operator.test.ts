@@ -11,7 +11,10 @@ import assert from 'node:assert/strict';
 import {
   createWindowOperator,
   EventTimeSessionWindows,
+  ContinuousEventTimeTrigger,
+  CountTrigger,
   GlobalWindows,
+  PurgingTrigger,
   ProcessingTimeSessionWindows,
   SlidingEventTimeWindows,
   SlidingProcessingTimeWindows,
@@ -278,6 +281,63 @@ test(C + 'testSessionWindows', () => sessionWindows('session-apply', false));
 test(C + 'testSessionWindowsWithProcessFunction', () => sessionWindows('session-apply', false));
 test(C + 'testReduceSessionWindows', () => sessionWindows('session-reduce', true));
 test(C + 'testReduceSessionWindowsWithProcessFunction', () => sessionWindows('session-reduce', true));
+
+test(C + 'testSessionWindowsWithCountTrigger', () => {
+  const d = new Driver(() => operator(EventTimeSessionWindows.withGap(3000), 'session-apply', PurgingTrigger.of(CountTrigger.of(4))));
+  d.el('key2', 1, 0).el('key2', 2, 1000).el('key2', 3, 2500).el('key2', 4, 3500);
+  d.el('key1', 1, 10).el('key1', 2, 1000);
+  assert.deepEqual(d.emitted(), [[['key2-10', 0, 6500], 6499]]);
+  d.snapshotAndRestore();
+  d.el('key1', 3, 2500);
+  d.el('key1', 1, 6000).el('key1', 2, 6500).el('key1', 3, 7000);
+  assert.deepEqual(d.emitted(), []);
+  // merges the two key1 sessions: six records, so the count fires
+  d.el('key1', 10, 4500);
+  assert.deepEqual(d.emitted(), [[['key1-22', 10, 10000], 9999]]);
+});
+
+test(C + 'testSessionWindowsWithContinuousEventTimeTrigger', () => {
+  const d = new Driver(() => operator(EventTimeSessionWindows.withGap(3000), 'session-apply', ContinuousEventTimeTrigger.of(2000)));
+  d.el('key1', 1, 1500).el('key2', 1, 0).el('key2', 3, 2500).el('key2', 2, 1000);
+  d.wm(2500); // first firing time 2000; the next is 4000
+  assert.deepEqual(d.emitted(), [
+    [['key1-1', 1500, 4500], 4499],
+    [['key2-6', 0, 5500], 5499],
+  ]);
+  d.el('key2', 5, 4000);
+  d.wm(3000);
+  assert.deepEqual(d.emitted(), []);
+  d.snapshotAndRestore();
+  d.el('key1', 2, 4000).el('key2', 4, 3500);
+  d.wm(4000); // next firing time 6000
+  assert.deepEqual(d.emitted(), [
+    [['key1-3', 1500, 7000], 6999],
+    [['key2-15', 0, 7000], 6999],
+  ]);
+});
+
+test(C + 'testContinuousWatermarkTrigger', () => {
+  const d = new Driver(() => operator(GlobalWindows.create(), 'reduce', ContinuousEventTimeTrigger.of(3000)));
+  // the global window ignores the timestamps, but the trigger aligns its first firing to them
+  d.el('key1', 1, 0);
+  d.el('key2', 1, 3000).el('key2', 1, 3999);
+  d.el('key1', 1, 20).el('key1', 1, 999);
+  d.el('key2', 1, 1998).el('key2', 1, 1999).el('key2', 1, 1000);
+  d.wm(1000).wm(2000);
+  assert.deepEqual(d.emitted(), []);
+  d.wm(3000);
+  assert.deepEqual(d.emitted(), [[['key1', 3], Infinity]]);
+  d.wm(4000).wm(5000);
+  assert.deepEqual(d.emitted(), []);
+  d.wm(6000);
+  assert.deepEqual(d.emitted(), [
+    [['key1', 3], Infinity],
+    [['key2', 5], Infinity],
+  ]);
+  d.wm(7000).wm(8000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.watermarks(), [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]);
+});
 
 // ---- end-of-stream trigger ------------------------------------------------------------------------------
 
