@@ -13,6 +13,7 @@ import {
   EventTimeSessionWindows,
   ContinuousEventTimeTrigger,
   CountTrigger,
+  EventTimeTrigger,
   GlobalWindows,
   PurgingTrigger,
   ProcessingTimeSessionWindows,
@@ -41,15 +42,17 @@ type Variant =
   | 'session-apply' // ListState + SessionWindowFunction: [`${key}-${sum}`, start, end]
   | 'session-reduce'; // ReducingState + ReducedSessionWindowFunction: the same output
 
-function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger) {
+function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger, allowedLateness = 0, lateDataTag?: string) {
+  const late = { allowedLateness, lateDataTag };
   const session = (key: string, w: TimeWindow, sum: number) => [`${key}-${sum}`, w.start, w.end];
   switch (variant) {
     case 'reduce':
-      return createWindowOperator({ assigner, trigger, contents: { kind: 'reduce', reduce: sumPairs }, windowFunction: { kind: 'pass' } });
+      return createWindowOperator({ assigner, trigger, ...late, contents: { kind: 'reduce', reduce: sumPairs }, windowFunction: { kind: 'pass' } });
     case 'apply':
       return createWindowOperator({
         assigner,
         trigger,
+        ...late,
         contents: { kind: 'list' },
         windowFunction: { kind: 'process', fn: (key: string, _ctx, els: Iterable<Pair>, out) => out.collect([key, [...els].reduce((n, e) => n + e[1], 0)]) },
       });
@@ -57,6 +60,7 @@ function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger)
       return createWindowOperator({
         assigner,
         trigger,
+        ...late,
         contents: { kind: 'list' },
         windowFunction: { kind: 'process', fn: (key: string, ctx, els: Iterable<Pair>, out) => out.collect(session(key, ctx.window as TimeWindow, [...els].reduce((n, e) => n + e[1], 0))) },
       });
@@ -64,6 +68,7 @@ function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger)
       return createWindowOperator({
         assigner,
         trigger,
+        ...late,
         contents: { kind: 'reduce', reduce: sumPairs },
         windowFunction: { kind: 'simple', fn: (key: string, w: TimeWindow, r: Pair) => session(key, w, r[1]) },
       });
@@ -337,6 +342,69 @@ test(C + 'testContinuousWatermarkTrigger', () => {
   d.wm(7000).wm(8000);
   assert.deepEqual(d.emitted(), []);
   assert.deepEqual(d.watermarks(), [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000]);
+});
+
+/** Flink's mocked gap extractor: key1 3 s; key2 1 s for the value 10, else 2 s. */
+const dynamicGap = (p: Pair) => (p[0] === 'key1' ? 3000 : p[0] === 'key2' ? (p[1] === 10 ? 1000 : 2000) : 0);
+
+test(C + 'testDynamicEventTimeSessionWindows', () => {
+  const d = new Driver(() => operator(EventTimeSessionWindows.withDynamicGap(dynamicGap), 'session-apply'));
+  d.el('key1', 3, 10);
+  d.el('key2', 4, 5000).el('key2', 5, 6000);
+  d.wm(8999);
+  assert.deepEqual(d.emitted(), [
+    [['key1-3', 10, 3010], 3009],
+    [['key2-9', 5000, 8000], 7999],
+  ]);
+  // a gap that ends before the session's current end: the furthest end is kept
+  d.el('key2', 1, 9000).el('key2', 2, 10000).el('key2', 10, 10500);
+  d.wm(12999);
+  assert.deepEqual(d.emitted(), [[['key2-13', 9000, 12000], 11999]]);
+  // a gap that ends after it
+  d.el('key2', 10, 13000).el('key2', 10, 13500).el('key2', 1, 14000);
+  d.wm(16999);
+  assert.deepEqual(d.emitted(), [[['key2-21', 13000, 16000], 15999]]);
+});
+
+test(C + 'testDynamicProcessingTimeSessionWindows', () => {
+  const d = new Driver(() => operator(ProcessingTimeSessionWindows.withDynamicGap(dynamicGap), 'session-apply'));
+  d.time(10).el('key1', 3, 10);
+  d.time(5000).el('key2', 4, 5000);
+  d.time(6000).el('key2', 5, 6000);
+  d.time(8999);
+  assert.deepEqual(d.emitted(), [
+    [['key1-3', 10, 3010], 3009],
+    [['key2-9', 5000, 8000], 7999],
+  ]);
+  d.time(9000).el('key2', 1, 9000);
+  d.time(10000).el('key2', 2, 10000);
+  d.time(10500).el('key2', 10, 10500);
+  d.time(10500);
+  d.time(13000).el('key2', 10, 13000);
+  assert.deepEqual(d.emitted(), [[['key2-13', 9000, 12000], 11999]]);
+  d.time(13500).el('key2', 10, 13500);
+  d.time(14000).el('key2', 1, 14000);
+  d.time(16999);
+  assert.deepEqual(d.emitted(), [[['key2-21', 13000, 16000], 15999]]);
+});
+
+test(C + 'testLateness', () => {
+  const d = new Driver(() => operator(TumblingEventTimeWindows.of(2000), 'reduce', PurgingTrigger.of(EventTimeTrigger.create()), 500, 'late-output'));
+  d.el('key2', 1, 500);
+  d.wm(1500);
+  d.el('key2', 1, 1300);
+  d.wm(2300);
+  assert.deepEqual(d.emitted(), [[['key2', 2], 1999]]);
+  // not late: window.maxTimestamp() + allowedLateness > watermark
+  d.el('key2', 1, 1997);
+  d.wm(6000);
+  assert.deepEqual(d.emitted(), [[['key2', 1], 1999]], 'one, not three: the trigger fires and purges');
+  // late: window.maxTimestamp() + allowedLateness < watermark
+  d.el('key2', 1, 1998);
+  d.wm(7000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), [{ value: ['key2', 1], timestamp: 1998 }]);
+  assert.deepEqual(d.watermarks(), [1500, 2300, 6000, 7000]);
 });
 
 // ---- end-of-stream trigger ------------------------------------------------------------------------------
