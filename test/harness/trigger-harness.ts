@@ -36,9 +36,15 @@ export class TriggerTestHarness<W extends Window = Window> {
   private eventTimers: Timer<W>[] = [];
   private processingTimers: Timer<W>[] = [];
   private watermark = Number.NEGATIVE_INFINITY;
-  private processingTime = 0;
+  private processingTime: number;
 
-  constructor(readonly trigger: Trigger<any, W>) {}
+  /** `startProcessingTime`: Flink's harness starts at Long.MIN_VALUE; pass a very low time to mirror it. */
+  constructor(
+    readonly trigger: Trigger<any, W>,
+    startProcessingTime = 0,
+  ) {
+    this.processingTime = startProcessingTime;
+  }
 
   processElement(value: unknown, window: W, timestamp = 0): TriggerResult {
     return this.trigger.onElement(value, timestamp, window, this.context(window));
