@@ -1,0 +1,152 @@
+/**
+ * Ports of Flink's assigner tests (flink-streaming-java, runtime/operators/windowing):
+ * `TumblingEventTimeWindowsTest`, `SlidingEventTimeWindowsTest` and `EventTimeSessionWindowsTest`.
+ * Flink's Time units are milliseconds here; invalid parameters throw InvalidPipelineError (Flink:
+ * IllegalArgumentException) with Weir's wording of the same rule.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  EventTimeSessionWindows,
+  EventTimeTrigger,
+  SlidingEventTimeWindows,
+  TimeWindow,
+  TumblingEventTimeWindows,
+  type WindowAssignerContext,
+} from '../../../engine/runtime/windowing/index.ts';
+import { InvalidPipelineError } from '../../../engine/runtime/errors.ts';
+
+const ctx: WindowAssignerContext = { currentProcessingTime: () => 0 };
+const windows = (ws: readonly TimeWindow[]) => ws.map((w) => [w.start, w.end]).sort((a, b) => a[0]! - b[0]!);
+
+// ---- TumblingEventTimeWindowsTest ------------------------------------------------------------------------
+{
+  const C = 'TumblingEventTimeWindowsTest#';
+  test(C + 'testWindowAssignment', () => {
+    const a = TumblingEventTimeWindows.of(5000);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), [[0, 5000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 4999, ctx)), [[0, 5000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5000, ctx)), [[5000, 10000]]);
+  });
+  test(C + 'testWindowAssignmentWithGlobalOffset', () => {
+    const a = TumblingEventTimeWindows.of(5000, 100);
+    assert.deepEqual(windows(a.assignWindows('String', 100, ctx)), [[100, 5100]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5099, ctx)), [[100, 5100]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5100, ctx)), [[5100, 10100]]);
+  });
+  test(C + 'testWindowAssignmentWithNegativeGlobalOffset', () => {
+    const a = TumblingEventTimeWindows.of(5000, -100);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), [[-100, 4900]]);
+    assert.deepEqual(windows(a.assignWindows('String', 4899, ctx)), [[-100, 4900]]);
+    assert.deepEqual(windows(a.assignWindows('String', 4900, ctx)), [[4900, 9900]]);
+  });
+  test(C + 'testTimeUnits', () => {
+    const a = TumblingEventTimeWindows.of(5 * 1000, 1 * 1000);
+    assert.deepEqual(windows(a.assignWindows('String', 1000, ctx)), [[1000, 6000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5999, ctx)), [[1000, 6000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 6000, ctx)), [[6000, 11000]]);
+  });
+  test(C + 'testInvalidParameters', () => {
+    assert.throws(() => TumblingEventTimeWindows.of(-1000), InvalidPipelineError);
+    assert.throws(() => TumblingEventTimeWindows.of(10_000, 20_000), /\|offset\| < size/);
+    assert.throws(() => TumblingEventTimeWindows.of(10_000, -11_000), /\|offset\| < size/);
+  });
+  test(C + 'testProperties', () => {
+    const a = TumblingEventTimeWindows.of(5000, 100);
+    assert.equal(a.isEventTime(), true);
+    assert.ok(a.getDefaultTrigger() instanceof EventTimeTrigger);
+  });
+}
+
+// ---- SlidingEventTimeWindowsTest -------------------------------------------------------------------------
+{
+  const C = 'SlidingEventTimeWindowsTest#';
+  const starts = (first: number, size: number) => [0, 1, 2, 3, 4].map((i) => [first + i * 1000, first + i * 1000 + size]);
+  test(C + 'testWindowAssignment', () => {
+    const a = SlidingEventTimeWindows.of(5000, 1000);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), starts(-4000, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 4999, ctx)), starts(0, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 5000, ctx)), starts(1000, 5000));
+  });
+  test(C + 'testWindowAssignmentWithOffset', () => {
+    const a = SlidingEventTimeWindows.of(5000, 1000, 100);
+    assert.deepEqual(windows(a.assignWindows('String', 100, ctx)), starts(-3900, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 5099, ctx)), starts(100, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 5100, ctx)), starts(1100, 5000));
+  });
+  test(C + 'testWindowAssignmentWithNegativeOffset', () => {
+    const a = SlidingEventTimeWindows.of(5000, 1000, -100);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), starts(-4100, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 4899, ctx)), starts(-100, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 4900, ctx)), starts(900, 5000));
+  });
+  test(C + 'testTimeUnits', () => {
+    const a = SlidingEventTimeWindows.of(5 * 1000, 1 * 1000, 500);
+    assert.deepEqual(windows(a.assignWindows('String', 100, ctx)), starts(-4500, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 5499, ctx)), starts(500, 5000));
+    assert.deepEqual(windows(a.assignWindows('String', 5100, ctx)), starts(500, 5000));
+  });
+  test(C + 'testInvalidParameters', () => {
+    assert.throws(() => SlidingEventTimeWindows.of(-2000, 1000), InvalidPipelineError);
+    assert.throws(() => SlidingEventTimeWindows.of(2000, -1000), InvalidPipelineError);
+    assert.throws(() => SlidingEventTimeWindows.of(-20_000, 10_000, -1000), InvalidPipelineError);
+    assert.throws(() => SlidingEventTimeWindows.of(20_000, 10_000, -11_000), /\|offset\| < slide/);
+    assert.throws(() => SlidingEventTimeWindows.of(20_000, 10_000, 11_000), /\|offset\| < slide/);
+  });
+  test(C + 'testProperties', () => {
+    const a = SlidingEventTimeWindows.of(5000, 100);
+    assert.equal(a.isEventTime(), true);
+    assert.ok(a.getDefaultTrigger() instanceof EventTimeTrigger);
+  });
+}
+
+// ---- EventTimeSessionWindowsTest -------------------------------------------------------------------------
+{
+  const C = 'EventTimeSessionWindowsTest#';
+  const merges = (input: TimeWindow[]) => {
+    const calls: { merged: number[][]; result: number[] }[] = [];
+    EventTimeSessionWindows.withGap(5000).mergeWindows(input, (toBeMerged, result) => calls.push({ merged: windows(toBeMerged), result: [result.start, result.end] }));
+    return calls.sort((a, b) => a.result[0]! - b.result[0]!);
+  };
+  const w = (s: number, e: number) => new TimeWindow(s, e);
+  test(C + 'testWindowAssignment', () => {
+    const a = EventTimeSessionWindows.withGap(5000);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), [[0, 5000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 4999, ctx)), [[4999, 9999]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5000, ctx)), [[5000, 10000]]);
+  });
+  test(C + 'testMergeSinglePointWindow', () => assert.deepEqual(merges([w(0, 0)]), []));
+  test(C + 'testMergeSingleWindow', () => assert.deepEqual(merges([w(0, 1)]), []));
+  test(C + 'testMergeConsecutiveWindows', () => {
+    assert.deepEqual(merges([w(0, 1), w(1, 2), w(2, 3), w(4, 5), w(5, 6)]), [
+      { merged: [[0, 1], [1, 2], [2, 3]], result: [0, 3] },
+      { merged: [[4, 5], [5, 6]], result: [4, 6] },
+    ]);
+  });
+  test(C + 'testMergeCoveringWindow', () => {
+    assert.deepEqual(merges([w(1, 1), w(0, 2), w(4, 7), w(5, 6)]), [
+      { merged: [[0, 2], [1, 1]], result: [0, 2] },
+      { merged: [[4, 7], [5, 6]], result: [4, 7] },
+    ]);
+  });
+  test(C + 'testTimeUnits', () => {
+    const a = EventTimeSessionWindows.withGap(5 * 1000);
+    assert.deepEqual(windows(a.assignWindows('String', 0, ctx)), [[0, 5000]]);
+    assert.deepEqual(windows(a.assignWindows('String', 4999, ctx)), [[4999, 9999]]);
+    assert.deepEqual(windows(a.assignWindows('String', 5000, ctx)), [[5000, 10000]]);
+  });
+  test(C + 'testInvalidParameters', () => {
+    assert.throws(() => EventTimeSessionWindows.withGap(-1000), InvalidPipelineError);
+    assert.throws(() => EventTimeSessionWindows.withGap(0), InvalidPipelineError);
+  });
+  test(C + 'testProperties', () => {
+    const a = EventTimeSessionWindows.withGap(5000);
+    assert.equal(a.isEventTime(), true);
+    assert.ok(a.getDefaultTrigger() instanceof EventTimeTrigger);
+  });
+  test(C + 'testDynamicGapProperties', () => {
+    const a = EventTimeSessionWindows.withDynamicGap((s: string) => s.length);
+    assert.ok(a);
+    assert.equal(a.isEventTime(), true);
+  });
+}
