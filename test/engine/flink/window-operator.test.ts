@@ -407,6 +407,81 @@ test(C + 'testLateness', () => {
   assert.deepEqual(d.watermarks(), [1500, 2300, 6000, 7000]);
 });
 
+test(C + 'testSideOutputDueToLatenessTumbling', () => {
+  const d = new Driver(() => operator(TumblingEventTimeWindows.of(2000), 'reduce', undefined, 0, 'late-output'));
+  d.el('key2', 1, 1000);
+  d.wm(1985);
+  // not late: window.maxTimestamp() + allowedLateness > watermark
+  d.el('key2', 1, 1980);
+  d.wm(1999);
+  assert.deepEqual(d.emitted(), [[['key2', 2], 1999]]);
+  d.el('key2', 1, 1998); // late: to the side output with its own timestamp
+  d.el('key2', 1, 2001);
+  d.wm(2999);
+  assert.deepEqual(d.emitted(), []);
+  d.wm(3999);
+  assert.deepEqual(d.emitted(), [[['key2', 1], 3999]]);
+  assert.deepEqual(d.h.sideOutput('late-output'), [{ value: ['key2', 1], timestamp: 1998 }]);
+  assert.deepEqual(d.watermarks(), [1985, 1999, 2999, 3999]);
+});
+
+test(C + 'testSideOutputDueToLatenessSliding', () => {
+  const d = new Driver(() => operator(SlidingEventTimeWindows.of(3000, 1000), 'reduce', undefined, 0, 'late-output'));
+  d.el('key2', 1, 1000);
+  d.wm(1999);
+  assert.deepEqual(d.emitted(), [[['key2', 1], 1999]]);
+  d.el('key2', 1, 2000);
+  d.wm(3000);
+  assert.deepEqual(d.emitted(), [[['key2', 2], 2999]]);
+  d.el('key1', 1, 3001);
+  // 2400 falls in the windows ending at 2999 (already late: dropped there), 3999 and 4999 (kept)
+  d.el('key2', 1, 2400).el('key2', 1, 2400).el('key1', 1, 3001).el('key2', 1, 3900);
+  d.wm(6000);
+  assert.deepEqual(d.emitted(), [
+    [['key1', 2], 3999],
+    [['key2', 5], 3999],
+    [['key1', 2], 4999],
+    [['key2', 4], 4999],
+    [['key1', 2], 5999],
+    [['key2', 1], 5999],
+  ]);
+  d.el('key1', 1, 3001); // late in every window: side output
+  d.wm(25000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), [{ value: ['key1', 1], timestamp: 3001 }]);
+});
+
+test(C + 'testSideOutputDueToLatenessSessionZeroLatenessPurgingTrigger', () => {
+  const d = new Driver(() => operator(EventTimeSessionWindows.withGap(3000), 'session-reduce', PurgingTrigger.of(EventTimeTrigger.create()), 0, 'late-output'));
+  d.el('key2', 1, 1000);
+  d.wm(1999);
+  d.el('key2', 1, 2000);
+  d.wm(4998);
+  // not dropped: the session it joins ends after the watermark
+  d.el('key2', 1, 4500);
+  d.el('key2', 1, 8500); // a new session
+  d.wm(7400);
+  assert.deepEqual(d.emitted(), []);
+  d.el('key2', 1, 7000); // merges the two sessions
+  d.wm(11501);
+  assert.deepEqual(d.emitted(), [[['key2-5', 1000, 11500], 11499]]);
+  d.el('key2', 1, 11600);
+  d.wm(14600);
+  assert.deepEqual(d.emitted(), [[['key2-1', 11600, 14600], 14599]]);
+  d.el('key2', 1, 10000); // late
+  d.el('key2', 1, 10100); // late too, and not merged with the one before
+  d.el('key2', 1, 14500);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 14500, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), [
+    { value: ['key2', 1], timestamp: 10000 },
+    { value: ['key2', 1], timestamp: 10100 },
+  ]);
+  assert.deepEqual(d.watermarks(), [1999, 4998, 7400, 11501, 14600, 20000, 100000]);
+});
+
 // ---- end-of-stream trigger ------------------------------------------------------------------------------
 
 test(C + 'testEndOfStreamTrigger', () => {
