@@ -31,6 +31,12 @@ export type AggregationField<T> = NumericField<T> | number;
  */
 export type ComparisonField<T> = AggregationField<T> | ((record: T) => number);
 
+/**
+ * The five field aggregations of keyed and windowed streams.
+ *
+ * @example
+ * const kind: AggregationKind = 'maxBy';
+ */
 export type AggregationKind = 'sum' | 'min' | 'max' | 'minBy' | 'maxBy';
 
 /**
@@ -64,7 +70,12 @@ export function fieldAggregation<T>(kind: AggregationKind, field: ComparisonFiel
   return (a, b) => ({ ...a, [field]: combine(read(a), read(b)) }) as T;
 }
 
-/** `minBy`/`maxBy` need to know what to compare. */
+/**
+ * `minBy`/`maxBy` need to know what to compare: returns `field`, or throws naming the method.
+ *
+ * @example
+ * requireField('minBy', 'temp'); // 'temp'
+ */
 export function requireField<F>(kind: string, field: F | undefined): F {
   if (field === undefined) throw new InvalidPipelineError(`${kind}() needs a field name, an array position or a selector`);
   return field;

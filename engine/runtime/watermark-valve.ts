@@ -30,7 +30,12 @@ export class WatermarkValve {
     return this.lastOutput;
   }
 
-  /** One channel's last watermark, whether it is idle and whether it counts towards the minimum (for tests). */
+  /**
+   * One channel's last watermark, whether it is idle and whether it counts towards the minimum (for tests).
+   *
+   * @example
+   * valve.channelStatus(2); // { watermark: 5, idle: false, aligned: false }
+   */
   channelStatus(channel: number): { watermark: number; idle: boolean; aligned: boolean } {
     return { watermark: this.watermarks[channel]!, idle: this.idle[channel]!, aligned: this.aligned[channel]! };
   }

@@ -24,7 +24,12 @@ export class DeltaTrigger<T = any> extends Trigger<T, Window> {
   ) {
     super();
   }
-  /** Fires when `deltaFunction(reference, record) > threshold`; the record becomes the new reference. */
+  /**
+   * Fires when `deltaFunction(reference, record) > threshold`; the record becomes the new reference.
+   *
+   * @example
+   * DeltaTrigger.of(0.5, (a: Reading, b: Reading) => Math.abs(b.temp - a.temp))
+   */
   static of<T = any>(threshold: number, deltaFunction: DeltaFunction<T>): DeltaTrigger<T> {
     if (typeof threshold !== 'number' || Number.isNaN(threshold)) throw new InvalidPipelineError(`DeltaTrigger.of: threshold must be a number, got ${String(threshold)}`);
     if (typeof deltaFunction !== 'function') throw new InvalidPipelineError('DeltaTrigger.of: expects a delta function (oldValue, newValue) => number');

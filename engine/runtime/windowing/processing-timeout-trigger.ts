@@ -26,6 +26,13 @@ export class ProcessingTimeoutTrigger<T = any, W extends Window = Window> extend
   ) {
     super();
   }
+  /**
+   * Wraps `nested` with a timeout of `timeout` ms of processing time.
+   *
+   * @example
+   * ProcessingTimeoutTrigger.of(CountTrigger.of(3), 100)             // fire at 3 records or 100 ms after the first
+   * ProcessingTimeoutTrigger.of(CountTrigger.of(3), 100, true)       // ... or 100 ms after the latest record
+   */
   static of<T, W extends Window>(nested: Trigger<T, W>, timeout: number, resetTimerOnNewRecord = false, shouldClearOnTimeout = true): ProcessingTimeoutTrigger<T, W> {
     if (!nested || typeof nested.onElement !== 'function') throw new InvalidPipelineError('ProcessingTimeoutTrigger.of: expects a trigger to wrap');
     if (!(timeout > 0) || !Number.isFinite(timeout)) throw new InvalidPipelineError(`ProcessingTimeoutTrigger.of: timeout must be a number > 0 ms, got ${String(timeout)}`);

@@ -473,6 +473,12 @@ export class EndOfStreamTrigger extends Trigger<unknown, Window> {
   private constructor() {
     super();
   }
+  /**
+   * The (stateless, shared) instance.
+   *
+   * @example
+   * keyed.window(GlobalWindows.create()).trigger(EndOfStreamTrigger.create())
+   */
   static create(): EndOfStreamTrigger {
     return EndOfStreamTrigger.INSTANCE;
   }
