@@ -43,6 +43,7 @@ export function jobFileOf(graph: StreamGraphSpec, entry: JobEntry, exportedFrom:
   }
   const { name, mode, vertices, edges, autoWatermarkInterval, checkpointing, restartStrategy } = plain;
   const file: JobFile = { version: JOB_FILE_VERSION, name, mode, vertices, edges, autoWatermarkInterval, entry };
+  if (plain.operatorChaining === false) file.operatorChaining = false;
   if (checkpointing) file.checkpointing = checkpointing;
   if (restartStrategy) file.restartStrategy = restartStrategy;
   if (exportedFrom) file.exportedFrom = exportedFrom;
@@ -142,7 +143,7 @@ export function planMismatch(expected: JobFile, actual: StreamGraphSpec, overrid
     const other = theirs.get(v.uid);
     const label = `vertex '${v.name}' (uid ${v.uid})`;
     if (!other) return `${label} is in job.json but the bundle does not build it`;
-    const fields: (keyof VertexSpec)[] = ['name', 'kind', 'maxParallelism', 'chainable', 'keyed', 'bounded'];
+    const fields: (keyof VertexSpec)[] = ['name', 'kind', 'maxParallelism', 'chainable', 'chainStart', 'slotSharingGroup', 'keyed', 'bounded'];
     if (!overrides.parallelism) fields.push('parallelism');
     for (const field of fields) {
       if (!sameValue(v[field], other[field])) return `${label}: ${field} is ${show(v[field])} in job.json, ${show(other[field])} in the bundle`;
@@ -168,6 +169,9 @@ export function planMismatch(expected: JobFile, actual: StreamGraphSpec, overrid
   }
   const [extraEdge] = theirEdges.keys();
   if (extraEdge) return `edge ${extraEdge} is built by the bundle but not in job.json`;
+  if ((expected.operatorChaining ?? true) !== (actual.operatorChaining ?? true)) {
+    return `operator chaining is ${expected.operatorChaining === false ? 'disabled' : 'enabled'} in job.json, ${actual.operatorChaining === false ? 'disabled' : 'enabled'} in the bundle`;
+  }
   if (!sameValue(expected.checkpointing, actual.checkpointing)) return `checkpointing is ${show(expected.checkpointing)} in job.json, ${show(actual.checkpointing)} in the bundle`;
   if (!sameValue(expected.restartStrategy, actual.restartStrategy)) {
     return `restartStrategy is ${show(expected.restartStrategy)} in job.json, ${show(actual.restartStrategy)} in the bundle`;

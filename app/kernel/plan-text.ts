@@ -27,6 +27,7 @@ export function formatPlan(graph: StreamGraphSpec): string {
     // One line per operator: a multi-line value (a SQL query) is folded onto it.
     const config = describeConfig(v.config);
     const columns = [`#${v.id} ${v.name}`, `[${v.kind}${v.keyed ? ', keyed' : ''}]`, `parallelism ${v.parallelism}/${v.maxParallelism}`, `task ${chainOf.get(v.id) ?? '?'}`, `uid ${v.uid}`];
+    if (v.slotSharingGroup) columns.push(`slots '${v.slotSharingGroup}'`);
     return { columns, rest: [...inputs, ...(config.length > 0 ? [config.join(' ')] : [])] };
   });
   // Pad the fixed columns so that they line up; inputs and configuration follow.

@@ -33,7 +33,7 @@ export class BroadcastStream<T> {
 /**
  * Makes a `BroadcastStream` of `stream` with the given broadcast states (what
  * `stream.broadcast(...descriptors)` calls). At least one `MapStateDescriptor` is needed; for
- * broadcast partitioning without state use `stream.broadcastAll()`.
+ * broadcast partitioning without state use `stream.broadcast()` with no argument.
  *
  * @example
  * createBroadcastStream(rules, [new MapStateDescriptor<string, Rule>('rules')])
@@ -41,7 +41,7 @@ export class BroadcastStream<T> {
 export function createBroadcastStream<T>(stream: DataStream<T>, descriptors: readonly MapStateDescriptor<any, any>[]): BroadcastStream<T> {
   if (!descriptors || descriptors.length === 0) {
     throw new InvalidPipelineError(
-      'broadcast() needs at least one MapStateDescriptor for the broadcast state, e.g. broadcast(new MapStateDescriptor<string, Rule>("rules")); to send records to every subtask without state, use broadcastAll()',
+      'broadcast() needs at least one MapStateDescriptor for the broadcast state, e.g. broadcast(new MapStateDescriptor<string, Rule>("rules")); to send records to every subtask without state, use broadcast() with no argument',
     );
   }
   const names = new Set<string>();

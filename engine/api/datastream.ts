@@ -124,6 +124,32 @@ export class DataStream<T> {
     return this;
   }
 
+  /**
+   * Begins a new chain at this operator: it does not chain to its predecessor, while the
+   * operators after it may chain to it (Flink's `startNewChain`).
+   *
+   * @example
+   * stream.map(parse).filter(valid).startNewChain().map(enrich) // [parse] [filter -> enrich]
+   */
+  startNewChain(): this {
+    this.producer('startNewChain()').chainStart = true;
+    return this;
+  }
+
+  /**
+   * Puts this operator in a slot sharing group. Subtasks of one group may share a slot (and so
+   * a taskmanager); different groups get slots of their own, so a heavy stage can be kept apart
+   * from the rest. Operators without a group take their inputs' group; the first is 'default'.
+   *
+   * @example
+   * events.map(score).slotSharingGroup('scoring').setParallelism(4)
+   */
+  slotSharingGroup(name: string): this {
+    if (typeof name !== 'string' || name.length === 0) throw new InvalidPipelineError(`slotSharingGroup(name) needs a non-empty name, got ${JSON.stringify(name)}`);
+    this.producer('slotSharingGroup()').slotSharingGroup = name;
+    return this;
+  }
+
   /** The parallelism set on this stream's operator, or the environment's. */
   getParallelism(): number {
     return this.producer('getParallelism()').parallelism ?? this.env.parallelism;
@@ -244,14 +270,20 @@ export class DataStream<T> {
   }
 
   /**
-   * Broadcasts this stream to every parallel instance of the operator it is connected to, with
-   * the given broadcast state(s) (Flink's broadcast state pattern).
+   * With no argument: sends every record to every subtask of the next operator (Flink's
+   * broadcast partitioner). With broadcast state descriptor(s): a `BroadcastStream` to connect
+   * to another stream, every parallel instance holding the same broadcast state (Flink's
+   * broadcast state pattern).
    *
    * @example
+   * thresholds.broadcast().map(applyEverywhere)
    * const ruleState = new MapStateDescriptor<string, Rule>('rules');
    * events.keyBy((e) => e.user).connect(rules.broadcast(ruleState)).process(fn)
    */
-  broadcast(...descriptors: MapStateDescriptor<any, any>[]): BroadcastStream<T> {
+  broadcast(): DataStream<T>;
+  broadcast(...descriptors: [MapStateDescriptor<any, any>, ...MapStateDescriptor<any, any>[]]): BroadcastStream<T>;
+  broadcast(...descriptors: MapStateDescriptor<any, any>[]): DataStream<T> | BroadcastStream<T> {
+    if (descriptors.length === 0) return this.repartition('broadcast');
     return createBroadcastStream(this, descriptors);
   }
 
@@ -316,11 +348,11 @@ export class DataStream<T> {
   }
 
   /**
-   * Every record to every downstream subtask. (For broadcast state, use `broadcast(descriptor)`
-   * from the connect module.)
+   * Every record to every downstream subtask.
    *
+   * @deprecated Use `broadcast()` with no argument, as in Flink.
    * @example
-   * config.broadcastAll()
+   * config.broadcast()
    */
   broadcastAll(): DataStream<T> {
     return this.repartition('broadcast');

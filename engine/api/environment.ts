@@ -79,6 +79,7 @@ export class StreamExecutionEnvironment {
   private readonly checkpointConfig = new CheckpointConfig();
   /** @internal the strategy set with `setRestartStrategy`; undefined = Flink's default. */
   restartStrategy: RestartStrategySpec | undefined;
+  private operatorChaining = true;
   /** @internal options for in-process execution (tests inject a clock). */
   localExecutionOptions: LocalExecutionOptions = {};
 
@@ -126,6 +127,28 @@ export class StreamExecutionEnvironment {
     if (!Number.isInteger(maxParallelism) || maxParallelism < 1) throw new InvalidPipelineError(`setMaxParallelism: must be an integer ≥ 1, got ${maxParallelism}`);
     this.maxParallelism = maxParallelism;
     return this;
+  }
+
+  /**
+   * Runs every operator in a task of its own: no operator chaining anywhere in the job (Flink's
+   * `disableOperatorChaining`). Slower; useful to see each operator's rates and back-pressure.
+   *
+   * @example
+   * env.disableOperatorChaining();
+   */
+  disableOperatorChaining(): this {
+    this.operatorChaining = false;
+    return this;
+  }
+
+  /**
+   * Whether operators may be chained (true unless `disableOperatorChaining()` was called).
+   *
+   * @example
+   * env.isChainingEnabled(); // true
+   */
+  isChainingEnabled(): boolean {
+    return this.operatorChaining;
   }
 
   /** @example env.setRuntimeMode('batch') */

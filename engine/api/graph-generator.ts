@@ -60,6 +60,9 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
       config: t.config,
       keyed: !!t.keySelectors?.some((k) => k),
     };
+    if (t.chainStart) v.chainStart = true;
+    const group = slotSharingGroupFor(t, byId);
+    if (group !== 'default') v.slotSharingGroup = group;
     if (t.source) v.bounded = t.source.boundedness === 'bounded';
     if (t.definedAt) v.definedAt = t.definedAt;
     vertices.push(v);
@@ -89,9 +92,20 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
   }
 
   const graph: StreamGraphSpec = { name: jobName, mode: env.mode, vertices, edges, autoWatermarkInterval: env.autoWatermarkInterval };
+  if (!env.isChainingEnabled()) graph.operatorChaining = false;
   graph.checkpointing = env.getCheckpointConfig().toSpec();
   graph.restartStrategy = resolveRestartStrategy(env.restartStrategy, graph.checkpointing);
   return { graph, vertices: vertexCode, edges: edgeCode };
+}
+
+/**
+ * Flink's rule: an operator without a group of its own joins its inputs' group when they all
+ * share one, and 'default' otherwise (sources without a group are in 'default').
+ */
+function slotSharingGroupFor(t: Transformation, byId: Map<number, VertexSpec>): string {
+  if (t.slotSharingGroup !== undefined) return t.slotSharingGroup;
+  const groups = new Set(t.inputs.map((i) => byId.get(i.source.id)!.slotSharingGroup ?? 'default'));
+  return groups.size === 1 ? [...groups][0]! : 'default';
 }
 
 function slug(s: string): string {

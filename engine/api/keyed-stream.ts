@@ -10,8 +10,7 @@ import { intervalJoinStreams, type IntervalJoin } from './joins.ts';
 import type { WindowAssigner } from '../runtime/windowing/index.ts';
 import { countWindowSpec } from '../runtime/windowing/index.ts';
 
-/** A numeric field of T, for sum/min/max. */
-type NumericField<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T] & string;
+import { fieldAggregation, requireField, type AggregationField, type ComparisonField } from './field-aggregation.ts';
 
 /**
  * A stream partitioned by key (Flink's `KeyedStream`): keyed state, timers, rolling
@@ -62,50 +61,38 @@ export class KeyedStream<T, K> extends DataStream<T> {
   }
 
   /**
-   * Rolling sum of a numeric field (or of the records, for a stream of numbers).
+   * Rolling sum of a numeric field, an array position, or of the records for a stream of numbers.
    *
    * @example
    * orders.keyBy((o) => o.customer).sum('amount')
    */
-  sum(field?: NumericField<T>): DataStream<T> {
-    return this.aggregation('Sum', field, (a, b) => a + b, false);
+  sum(field?: AggregationField<T>): DataStream<T> {
+    return this.aggregation('Sum', fieldAggregation<T>('sum', field), field);
   }
 
   /** Rolling minimum of a field; other fields keep the key's first record (Flink's `min`). @example keyed.min('temp') */
-  min(field?: NumericField<T>): DataStream<T> {
-    return this.aggregation('Min', field, Math.min, false);
+  min(field?: AggregationField<T>): DataStream<T> {
+    return this.aggregation('Min', fieldAggregation<T>('min', field), field);
   }
 
   /** Rolling maximum of a field; other fields keep the key's first record (Flink's `max`). @example keyed.max('temp') */
-  max(field?: NumericField<T>): DataStream<T> {
-    return this.aggregation('Max', field, Math.max, false);
+  max(field?: AggregationField<T>): DataStream<T> {
+    return this.aggregation('Max', fieldAggregation<T>('max', field), field);
   }
 
-  /** The record with the smallest value of a field so far (first one on ties). @example keyed.minBy('temp') */
-  minBy(field: NumericField<T>): DataStream<T> {
-    return this.aggregation('MinBy', field, (a, b) => (b < a ? b : a), true);
+  /** The record with the smallest value of a field or selector so far (the first one on ties, the last with `first = false`). @example keyed.minBy('temp') */
+  minBy(field: ComparisonField<T>, first = true): DataStream<T> {
+    return this.aggregation('MinBy', fieldAggregation<T>('minBy', requireField('minBy', field), first), field);
   }
 
-  /** The record with the largest value of a field so far (first one on ties). @example keyed.maxBy('temp') */
-  maxBy(field: NumericField<T>): DataStream<T> {
-    return this.aggregation('MaxBy', field, (a, b) => (b > a ? b : a), true);
+  /** The record with the largest value of a field or selector so far (the first one on ties, the last with `first = false`). @example keyed.maxBy('temp') */
+  maxBy(field: ComparisonField<T>, first = true): DataStream<T> {
+    return this.aggregation('MaxBy', fieldAggregation<T>('maxBy', requireField('maxBy', field), first), field);
   }
 
-  private aggregation(name: string, field: string | undefined, combine: (a: number, b: number) => number, byRecord: boolean): DataStream<T> {
-    let reduce: (a: T, b: T) => T;
-    if (field === undefined) {
-      if (byRecord) throw new InvalidPipelineError(`${name.toLowerCase()}() needs a field name`);
-      reduce = (a, b) => combine(a as number, b as number) as T;
-    } else if (byRecord) {
-      reduce = (a, b) => {
-        const x = (a as Record<string, number>)[field]!;
-        const y = (b as Record<string, number>)[field]!;
-        return combine(x, y) === x ? a : b;
-      };
-    } else {
-      reduce = (a, b) => ({ ...a, [field]: combine((a as Record<string, number>)[field]!, (b as Record<string, number>)[field]!) }) as T;
-    }
-    return this.keyedTransform<T>(`Keyed ${name}${field ? `(${field})` : ''}`, 'reduce', () => new KeyedReduceOperator<T>(reduce));
+  private aggregation(name: string, reduce: (a: T, b: T) => T, field: unknown): DataStream<T> {
+    const label = field === undefined ? '' : typeof field === 'function' ? '(selector)' : `(${String(field)})`;
+    return this.keyedTransform<T>(`Keyed ${name}${label}`, 'reduce', () => new KeyedReduceOperator<T>(reduce));
   }
 
   /**

@@ -25,6 +25,10 @@ export class Transformation {
   parallelism: number | undefined;
   maxParallelism: number | undefined;
   chainable = true;
+  /** `startNewChain()`: begin a new chain at this operator. */
+  chainStart = false;
+  /** `slotSharingGroup(name)`; undefined inherits the inputs' group (Flink's rule). */
+  slotSharingGroup: string | undefined;
   readonly inputs: InputRef[] = [];
   /** Key selector per input for keyed operators. */
   keySelectors: (KeySelector | undefined)[] | undefined;

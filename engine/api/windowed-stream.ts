@@ -3,7 +3,9 @@ import type { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
 import type { AggregateFunction } from '../state/descriptors.ts';
+import { fieldAggregation, requireField, type AggregationField, type ComparisonField } from './field-aggregation.ts';
 import {
+  type Collector,
   createWindowOperator,
   validateWindowSpec,
   type Evictor,
@@ -31,8 +33,18 @@ export interface WindowBounds {
 export type WindowResultFunction<K, R, OUT> = (key: K, window: WindowBounds, result: R) => OUT;
 
 /**
- * A keyed stream cut into windows (Flink's `WindowedStream`). Finish it with `reduce`,
- * `aggregate` or `process`.
+ * A plain window function (Flink's `WindowFunction`): the key, the window and all of its
+ * records; emit any number of results.
+ *
+ * @example
+ * const count: WindowFunction<Click, string, string> = (user, w, clicks, out) => out.collect(`${user}@${w.end}: ${[...clicks].length}`);
+ */
+export type WindowFunction<IN, OUT, K> = (key: K, window: WindowBounds, elements: Iterable<IN>, out: Collector<OUT>) => void;
+
+/**
+ * A keyed stream cut into windows (Flink's `WindowedStream`; `windowAll` gives the same with one
+ * window set for the whole stream, Flink's `AllWindowedStream`). Finish it with `reduce`,
+ * `aggregate`, `process`, `apply` or `sum`/`min`/`max`/`minBy`/`maxBy`.
  *
  * @example
  * clicks.keyBy((c) => c.user)
@@ -153,6 +165,77 @@ export class WindowedStream<T, K> {
       throw new InvalidPipelineError('process() expects a ProcessWindowFunction: (key, ctx, elements, out) => void, or an object with process(...)');
     }
     return this.build('process', { kind: 'list' }, fn);
+  }
+
+  /**
+   * Gets all of a window's elements when it fires, with the window itself (Flink's plain
+   * `WindowFunction`; `process` also gives state and the current time).
+   *
+   * @example
+   * windowed.apply((user, window, clicks, out) => out.collect({ user, end: window.end, n: [...clicks].length }))
+   */
+  apply<OUT>(fn: WindowFunction<T, OUT, K>): DataStream<OUT> {
+    if (typeof fn !== 'function') throw new InvalidPipelineError('apply() expects a WindowFunction: (key, window, elements, out) => void');
+    const process: ProcessWindowFunction<T, OUT, K> = (key, ctx, elements, out) => fn(key, ctx.window as unknown as WindowBounds, elements, out);
+    return this.build('apply', { kind: 'list' }, { process });
+  }
+
+  /**
+   * Per window, the sum of a numeric field (other fields come from the window's first record),
+   * of an array position, or of the records themselves for a stream of numbers.
+   *
+   * @example
+   * orders.keyBy((o) => o.customer).window(TumblingEventTimeWindows.of(60_000)).sum('amount')
+   */
+  sum(field?: AggregationField<T>): DataStream<T> {
+    return this.fieldAggregation('sum', fieldAggregation<T>('sum', field));
+  }
+
+  /**
+   * Per window, the minimum of a field; the other fields come from the window's first record
+   * (Flink's `min`; use `minBy` for the record holding the minimum).
+   *
+   * @example
+   * readings.keyBy((r) => r.sensor).window(TumblingEventTimeWindows.of(60_000)).min('temp')
+   */
+  min(field?: AggregationField<T>): DataStream<T> {
+    return this.fieldAggregation('min', fieldAggregation<T>('min', field));
+  }
+
+  /**
+   * Per window, the maximum of a field; the other fields come from the window's first record.
+   *
+   * @example
+   * readings.keyBy((r) => r.sensor).window(TumblingEventTimeWindows.of(60_000)).max('temp')
+   */
+  max(field?: AggregationField<T>): DataStream<T> {
+    return this.fieldAggregation('max', fieldAggregation<T>('max', field));
+  }
+
+  /**
+   * Per window, the record with the smallest value of a field or selector: the first such
+   * record on ties, the last with `first = false`.
+   *
+   * @example
+   * readings.keyBy((r) => r.sensor).window(TumblingEventTimeWindows.of(60_000)).minBy('temp')
+   */
+  minBy(field: ComparisonField<T>, first = true): DataStream<T> {
+    return this.fieldAggregation('minBy', fieldAggregation<T>('minBy', requireField('minBy', field), first));
+  }
+
+  /**
+   * Per window, the record with the largest value of a field or selector: the first such
+   * record on ties, the last with `first = false`.
+   *
+   * @example
+   * trades.keyBy((t) => t.symbol).window(TumblingEventTimeWindows.of(60_000)).maxBy((t) => t.price * t.qty)
+   */
+  maxBy(field: ComparisonField<T>, first = true): DataStream<T> {
+    return this.fieldAggregation('maxBy', fieldAggregation<T>('maxBy', requireField('maxBy', field), first));
+  }
+
+  private fieldAggregation(what: string, reduce: (a: T, b: T) => T): DataStream<T> {
+    return this.build(what, { kind: 'reduce', reduce }, undefined);
   }
 
   private build<OUT>(what: string, contents: WindowOperatorSpec['contents'], windowFn: unknown): DataStream<OUT> {

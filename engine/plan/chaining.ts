@@ -31,13 +31,26 @@ export function isChainable(edge: EdgeSpec, graph: StreamGraphSpec, inputsOf: Ma
   const source = graph.vertices.find((v) => v.id === edge.source)!;
   const target = graph.vertices.find((v) => v.id === edge.target)!;
   return (
+    graph.operatorChaining !== false &&
     edge.partitioner === 'forward' &&
     source.chainable &&
     target.chainable &&
+    !target.chainStart &&
+    slotSharingGroupOf(source) === slotSharingGroupOf(target) &&
     target.kind !== 'source' &&
     source.parallelism === target.parallelism &&
     (inputsOf.get(target.id)?.length ?? 0) === 1
   );
+}
+
+/**
+ * The slot sharing group a vertex runs in ('default' unless set).
+ *
+ * @example
+ * slotSharingGroupOf(vertex); // 'default'
+ */
+export function slotSharingGroupOf(vertex: VertexSpec): string {
+  return vertex.slotSharingGroup ?? 'default';
 }
 
 /** Fuses chainable edges; every vertex ends up in exactly one chain. */

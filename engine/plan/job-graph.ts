@@ -32,6 +32,13 @@ export interface VertexSpec {
   maxParallelism: number;
   /** False when the user called `disableChaining()` (or the operator cannot be chained). */
   chainable: boolean;
+  /** True when the user called `startNewChain()`: the operator heads a chain (later ones may join it). */
+  chainStart?: boolean;
+  /**
+   * The slot sharing group (`slotSharingGroup(name)`), when not 'default'. Subtasks of one group
+   * share slots; different groups never do, and chains never cross groups.
+   */
+  slotSharingGroup?: string;
   /** Operator-specific configuration that is plain data (window sizes, sink paths, ...). */
   config?: Record<string, unknown>;
   /** True for sources that end. */
@@ -61,6 +68,8 @@ export interface StreamGraphSpec {
   edges: EdgeSpec[];
   /** Processing-time interval between periodic watermarks, in ms. */
   autoWatermarkInterval: number;
+  /** False after `env.disableOperatorChaining()`: every operator runs in a task of its own. */
+  operatorChaining?: boolean;
   /** Checkpoint settings (`env.enableCheckpointing`, `env.getCheckpointConfig()`); `intervalMs` 0 = off. */
   checkpointing?: CheckpointConfigSpec;
   /** How the job restarts after a failure, resolved to Flink's default when none was set. */

@@ -70,8 +70,9 @@ const POSITION_STATE = 'source-position';
 
 /**
  * The head of a source task: polls its reader and emits into the chain. At the end of input it
- * emits the final watermark (MAX), so that every event-time window downstream fires — in batch
- * mode that is the only watermark there is.
+ * emits the final watermark (MAX), so that every event-time window downstream fires. In batch
+ * mode that is the only watermark there is: as in Flink, watermarks and idleness a reader emits
+ * itself are discarded, since all input is there and no record is late.
  */
 export class SourceOperator<T> extends StreamOperator<T> {
   private reader!: SourceReader<T>;
@@ -86,9 +87,11 @@ export class SourceOperator<T> extends StreamOperator<T> {
         self.output.collect(value, timestamp ?? NO_TIMESTAMP);
       },
       emitWatermark(watermark: number) {
+        if (self.services.mode === 'batch') return;
         self.output.emitWatermark(watermark);
       },
       markIdle(idle: boolean) {
+        if (self.services.mode === 'batch') return;
         self.output.emitWatermarkStatus(idle);
       },
     };

@@ -166,7 +166,7 @@ export class JobManager implements JobManagerApi {
     // A submission may name its own savepoint folder (the workbench: savepoints/ next to the notebook).
     const location = jobRunLocation(plan.name, { checkpointDir: this.checkpointDir, savepointDir: submission.savepointDir ?? this.savepointDir });
     const storage = new FsCheckpointStorage(location);
-    const deployer = new TaskManagerDeployer(id, submission, jobGraph, location, { ensureTaskManagers: () => this.ensureTaskManagers() });
+    const deployer = new TaskManagerDeployer(id, submission, jobGraph, location, { ensureTaskManagers: () => this.ensureTaskManagers(), ...(this.options.slots !== undefined ? { slots: this.options.slots } : {}) });
     let deployed!: () => void;
     const leftCreated = new Promise<void>((resolve) => (deployed = resolve));
     const master = new JobMaster(plan, deployer, {

@@ -5,6 +5,7 @@
  * start, trigger, notify, mailsDelivered, resume and cancel RPCs. What the taskmanagers report
  * (finished, failed, acknowledgements) reaches the attempt through the jobmanager.
  */
+import { assignSubtasks } from '../../plan/slot-assignment.ts';
 import type * as Comlink from 'comlink';
 import type { JobGraphSpec } from '../../plan/chaining.ts';
 import type { BarrierEvent } from '../../runtime/elements.ts';
@@ -58,6 +59,8 @@ export class ClusterJobFailure extends Error {
 export interface TaskManagerPool {
   /** Starts taskmanagers in place of dead ones; resolves with all of them, by id. */
   ensureTaskManagers(): Promise<readonly TaskManagerHandle[]>;
+  /** Slots per taskmanager (`--slots`); undefined: as many as a job needs. */
+  readonly slots?: number;
 }
 
 /**
@@ -92,9 +95,10 @@ export class TaskManagerAttempt implements DeployedAttempt {
   }
 
   /** Assigns subtasks, deploys them on every involved taskmanager, then starts them. */
-  async deploy(taskManagers: readonly TaskManagerHandle[], jobGraph: JobGraphSpec, submission: JobSubmission, storage: CheckpointLocation, restore: RestoreSource | undefined): Promise<void> {
+  async deploy(taskManagers: readonly TaskManagerHandle[], slots: number | undefined, jobGraph: JobGraphSpec, submission: JobSubmission, storage: CheckpointLocation, restore: RestoreSource | undefined): Promise<void> {
     const n = taskManagers.length;
-    const assignment = jobGraph.chains.map((c) => Array.from({ length: c.parallelism }, (_, s) => s % n));
+    // Slot sharing groups get slots of their own, dealt round robin over the taskmanagers.
+    const assignment = assignSubtasks(jobGraph, n, slots);
     this.taskCount = jobGraph.chains.reduce((sum, c) => sum + c.parallelism, 0);
     for (const tm of taskManagers) {
       const names: string[] = [];
@@ -209,7 +213,7 @@ export class TaskManagerDeployer implements JobDeployer {
     const taskManagers = await this.pool.ensureTaskManagers();
     const deployed = new TaskManagerAttempt(`${this.jobId}@${attempt}`, listener);
     this.current = deployed;
-    await deployed.deploy(taskManagers, this.jobGraph, this.submission, this.storage, restore);
+    await deployed.deploy(taskManagers, this.pool.slots, this.jobGraph, this.submission, this.storage, restore);
     return deployed;
   }
 }

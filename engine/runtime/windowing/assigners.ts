@@ -1,7 +1,7 @@
 import { InvalidPipelineError } from '../errors.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
 import type { NamespaceKey } from '../../state/state-table.ts';
-import { EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from './triggers.ts';
+import { EndOfStreamTrigger, EventTimeTrigger, NeverTrigger, ProcessingTimeTrigger, type Trigger } from './triggers.ts';
 import { GlobalWindow, TimeWindow, type Window } from './windows.ts';
 
 /**
@@ -388,19 +388,30 @@ export class ProcessingTimeSessionWindows<T = any> extends MergingWindowAssigner
  * keyed.window(GlobalWindows.create()).trigger(PurgingTrigger.of(CountTrigger.of(100)))
  */
 export class GlobalWindows<T = any> extends WindowAssigner<T, GlobalWindow> {
-  private static readonly INSTANCE = new GlobalWindows<any>();
+  private static readonly INSTANCE = new GlobalWindows<any>(false);
+  private static readonly END_OF_STREAM = new GlobalWindows<any>(true);
   private static readonly WINDOWS: readonly GlobalWindow[] = Object.freeze([GlobalWindow.get()]);
-  private constructor() {
+  private constructor(private readonly endOfStream: boolean) {
     super();
   }
   static create<T = any>(): GlobalWindows<T> {
     return GlobalWindows.INSTANCE;
   }
+  /**
+   * Global windows whose default trigger fires once, at the end of a bounded input (Flink's
+   * `GlobalWindows.createWithEndOfStreamTrigger()`): one result per key over all its records.
+   *
+   * @example
+   * orders.keyBy((o) => o.customer).window(GlobalWindows.createWithEndOfStreamTrigger()).sum('amount')
+   */
+  static createWithEndOfStreamTrigger<T = any>(): GlobalWindows<T> {
+    return GlobalWindows.END_OF_STREAM;
+  }
   assignWindows(_element?: T, _timestamp?: number, _ctx?: WindowAssignerContext): readonly GlobalWindow[] {
     return GlobalWindows.WINDOWS;
   }
   getDefaultTrigger(): Trigger<T, GlobalWindow> {
-    return NeverTrigger.create();
+    return this.endOfStream ? EndOfStreamTrigger.create() : NeverTrigger.create();
   }
   /** False, as in Flink: the global window is never late and never cleaned up. */
   isEventTime(): boolean {

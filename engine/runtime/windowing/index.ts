@@ -30,7 +30,10 @@ export {
   ContinuousEventTimeTrigger,
   ContinuousProcessingTimeTrigger,
   NeverTrigger,
+  EndOfStreamTrigger,
 } from './triggers.ts';
+export { DeltaTrigger } from './delta-trigger.ts';
+export { ProcessingTimeoutTrigger } from './processing-timeout-trigger.ts';
 export type { TriggerContext, OnMergeContext } from './triggers.ts';
 export { CountEvictor, TimeEvictor, DeltaEvictor, removeWhere } from './evictors.ts';
 export type { Evictor, EvictorContext, TimestampedValue, DeltaFunction } from './evictors.ts';

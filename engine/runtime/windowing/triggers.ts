@@ -459,3 +459,41 @@ export class NeverTrigger extends Trigger<unknown, Window> {
   }
   override onMerge(): void {}
 }
+
+/**
+ * Fires once, when the final watermark ends the input (the window's end is the end of time): the
+ * default trigger of `GlobalWindows.createWithEndOfStreamTrigger()`, for one result per key over
+ * all of a bounded input.
+ *
+ * @example
+ * keyed.window(GlobalWindows.createWithEndOfStreamTrigger()).reduce((a, b) => a + b)
+ */
+export class EndOfStreamTrigger extends Trigger<unknown, Window> {
+  private static readonly INSTANCE = new EndOfStreamTrigger();
+  private constructor() {
+    super();
+  }
+  /**
+   * The (stateless, shared) instance.
+   *
+   * @example
+   * keyed.window(GlobalWindows.create()).trigger(EndOfStreamTrigger.create())
+   */
+  static create(): EndOfStreamTrigger {
+    return EndOfStreamTrigger.INSTANCE;
+  }
+  onElement(_element: unknown, _timestamp: number, window: Window, ctx: TriggerContext): TriggerResult {
+    ctx.registerEventTimeTimer(window.maxTimestamp());
+    return 'CONTINUE';
+  }
+  onEventTime(time: number, window: Window): TriggerResult {
+    return time === window.maxTimestamp() ? 'FIRE' : 'CONTINUE';
+  }
+  onProcessingTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+  clear(): void {}
+  override toString(): string {
+    return 'EndOfStreamTrigger()';
+  }
+}

@@ -61,6 +61,9 @@ describe('job.json', () => {
       [(g) => g.vertices.push({ id: 3, uid: 'extra', name: 'Map', kind: 'map', parallelism: 1, maxParallelism: 128, chainable: true }), /^vertex 'Map' \(uid extra\) is built by the bundle but not in job\.json$/],
       [(g) => (g.restartStrategy = { kind: 'fixed-delay', attempts: 3, delayMs: 10 }), /^restartStrategy is/],
       [(g) => (g.mode = 'batch'), /^the job runs in streaming mode in job\.json, batch in the bundle$/],
+      [(g) => (g.vertices[1]!.slotSharingGroup = 'heavy'), /^vertex 'Window' \(uid win\): slotSharingGroup is absent in job\.json, "heavy" in the bundle$/],
+      [(g) => (g.vertices[1]!.chainStart = true), /^vertex 'Window' \(uid win\): chainStart is absent in job\.json, true in the bundle$/],
+      [(g) => (g.operatorChaining = false), /^operator chaining is enabled in job\.json, disabled in the bundle$/],
     ];
     for (const [change, message] of cases) {
       const g = graph();

@@ -10,3 +10,13 @@ test('configuration words: strings as they are, other values as JSON, unset opti
   );
   assert.deepEqual(describeConfig(undefined), []);
 });
+
+test('weir plan shows the slot sharing group of operators not in the default group', async () => {
+  const { formatPlan } = await import('../../../app/kernel/plan-text.ts');
+  const { StreamExecutionEnvironment, Sinks } = await import('../../../engine/index.ts');
+  const env = StreamExecutionEnvironment.create();
+  env.fromElements(1, 2).map((x) => x).name('score').slotSharingGroup('scoring').sinkTo(Sinks.collect());
+  const lines = formatPlan(env.getStreamGraph('groups')).split('\n');
+  assert.match(lines.find((l) => l.includes('score'))!, /slots 'scoring'/);
+  assert.doesNotMatch(lines.find((l) => l.includes('Source'))!, /slots '/);
+});

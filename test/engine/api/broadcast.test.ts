@@ -233,11 +233,12 @@ test('the plan: input 1 uses the broadcast partitioner, input 0 keeps its own', 
   ]);
 });
 
-test('broadcast(...) needs MapStateDescriptors with distinct names', () => {
+test('broadcast(...) needs MapStateDescriptors with distinct names; broadcast() with none is the broadcast partitioner', () => {
   const env = StreamExecutionEnvironment.create();
   const s = env.fromElements(1);
   assert.ok(s.broadcast(ruleState) instanceof BroadcastStream);
-  assert.throws(() => s.broadcast(), /at least one MapStateDescriptor.*broadcastAll\(\)/);
+  assert.ok(!(s.broadcast() instanceof BroadcastStream));
+  assert.throws(() => s.broadcast(undefined as never), /expects MapStateDescriptors/);
   assert.throws(() => s.broadcast(new ValueStateDescriptor('v') as never), /expects MapStateDescriptors.*a value state descriptor/);
   assert.throws(() => s.broadcast(ruleState, new MapStateDescriptor('rules')), /two descriptors named 'rules'/);
   assert.throws(() => s.connect(s.broadcast(ruleState)).process({ processElement() {} } as never), InvalidPipelineError);

@@ -81,8 +81,10 @@ test('partitioners route as Flink does', async () => {
   assert.deepEqual([0, 1, 2].map((i) => rebalanced.filter((r) => r.sub === i).length), [4, 4, 4]);
   const global = await run((s) => s.global());
   assert.ok(global.every((r) => r.sub === 0));
-  const broadcast = await run((s) => s.broadcastAll());
+  const broadcast = await run((s) => s.broadcast());
   assert.equal(broadcast.length, 36);
+  const deprecatedAlias = await run((s) => s.broadcastAll());
+  assert.equal(deprecatedAlias.length, 36);
   const custom = await run((s) => s.partitionCustom((k: number, n: number) => k % n, (x: number) => x));
   assert.ok(custom.every((r) => r.sub === r.v % 3));
   const shuffled = await run((s) => s.shuffle());
