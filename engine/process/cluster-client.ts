@@ -12,6 +12,7 @@ import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } f
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
 import { ipcEndpoint } from './rpc/endpoints.ts';
 import { serveLaunchRequests } from './relayed-launcher.ts';
+import { ExitRace } from './exit-race.ts';
 
 type JobManagerRemote = Comlink.Remote<JobManagerApi & { ready(): Promise<boolean> }>;
 
@@ -26,7 +27,7 @@ const POLL_MS = 50;
  * installExecutionHost({ submitJob: (job) => cluster.submit(job, codeRef()) });
  */
 export class LocalCluster {
-  private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string> } | undefined;
+  private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string>; exit: ExitRace } | undefined;
   /** Jobs submitted and not yet ended: name and jobmanager id. */
   private readonly running = new Map<string, string>();
 
@@ -50,7 +51,7 @@ export class LocalCluster {
     }
     const api = Comlink.wrap<JobManagerApi & { ready(): Promise<boolean> }>(ipcEndpoint(proc.ipc, 'jobmanager'));
     const exited = new Promise<string>((resolve) => proc.onExit((code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
-    this.jobManager = { process: proc, api, exited };
+    this.jobManager = { process: proc, api, exited, exit: new ExitRace(exited) };
     return this.jobManager;
   }
 
@@ -73,17 +74,15 @@ export class LocalCluster {
     let accept!: (id: string) => void;
     const accepted = new Promise<string>((resolve) => (accept = resolve));
     let cancelRequested = false;
-    const jmDied = jm.exited.then((how) => {
-      throw new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
-    });
+    const jmDied = (how: string) => new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`));
     const result = (async (): Promise<JobResult> => {
-      jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied]);
+      jobId = await jm.exit.race(jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied);
       this.running.set(jobId, job.graph.name);
       accept(jobId);
       onAccepted?.(jobId);
       if (cancelRequested) void jm.api.cancel(jobId);
       for (;;) {
-        const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
+        const status: JobStatus = await jm.exit.race(jm.api.status(jobId), jmDied);
         latest = status.operators;
         checkpoints = status.checkpoints;
         restarts = status.restarts;
