@@ -15,6 +15,7 @@ import { SourceOperator } from '../runtime/source.ts';
 import { platform } from '../runtime/platform.ts';
 import { newJobRunId } from '../runtime/deployment.ts';
 import { CheckpointCoordinator } from './coordinator.ts';
+import { CheckpointHistory } from './checkpoint-history.ts';
 import { RestartBackoff, resolveRestartStrategy } from './restart-strategies.ts';
 import { MemoryCheckpointStorage } from './memory-storage.ts';
 import type { CheckpointStorage, StoredCheckpoint } from './storage.ts';
@@ -90,7 +91,8 @@ export class CheckpointingExecutor {
   private readonly clock: Clock;
   private readonly storage: CheckpointStorage;
   private readonly config: CheckpointConfigSpec | undefined;
-  private readonly history: CheckpointStats[] = [];
+  /** Every checkpoint of the run, over all its attempts. */
+  private readonly history = new CheckpointHistory();
   private readonly restarts: RestartCause[] = [];
   private attempt: LocalAttempt | undefined;
   private attemptDone: Promise<AttemptOutcome> | undefined;
@@ -130,7 +132,7 @@ export class CheckpointingExecutor {
       result,
       cancel: () => this.cancel(),
       metrics: () => this.attempt?.sampleMetrics() ?? operatorReports(this.job.graph, []),
-      checkpoints: () => this.history.map((c) => ({ ...c, operators: c.operators.map((o) => ({ ...o })) })),
+      checkpoints: () => this.history.from(),
       triggerSavepoint: () => this.triggerSavepoint(),
       stopWithSavepoint: () => this.stopWithSavepoint(),
       restarts: () => this.restarts.map((r) => ({ ...r })),
@@ -224,7 +226,7 @@ export class CheckpointingExecutor {
       status,
       durationMs: Math.max(0, this.clock.now() - started),
       operators: operatorReports(graph, outcome.metrics),
-      checkpoints: this.history.map((c) => ({ ...c })),
+      checkpoints: this.history.from(),
       restarts: this.restarts.length,
     };
     Object.assign(report, { restartCauses: this.restarts });
@@ -274,8 +276,6 @@ export class CheckpointingExecutor {
 
   private startCoordinator(attempt: LocalAttempt, config: CheckpointConfigSpec): CheckpointCoordinator {
     const storage = this.storage;
-    const history = this.history;
-    const before = history.length;
     const tasks = attempt.tasks;
     const coordinator: CheckpointCoordinator = new CheckpointCoordinator(
       config,
@@ -291,7 +291,7 @@ export class CheckpointingExecutor {
         complete: (metadata) => storage.complete(metadata),
         notifyComplete: (id) => {
           this.lastCheckpointId = id;
-          const completed = coordinator.history.find((c) => c.id === id);
+          const completed = coordinator.history.get(id);
           if (completed && !completed.savepoint && completed.path !== undefined) this.latestCheckpoint = completed.path;
           for (const t of tasks) if (!t.isFinished) t.notifyCheckpointComplete(id);
         },
@@ -301,16 +301,12 @@ export class CheckpointingExecutor {
           attempt.stop();
         },
         retain: () => storage.cleanup(Math.max(config.retained, this.options.minRetained ?? 0)),
-        onHistory: (h) => {
-          history.length = before;
-          history.push(...h.map((s) => ({ ...s })));
-        },
       },
       tasks.length,
       { name: this.job.graph.name, operators: metadataOperators(this.job.graph) },
       () => this.clock.now(),
-      // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
-      Math.max(this.lastCheckpointId, ...history.map((c) => c.id)) + 1,
+      this.lastCheckpointId + 1,
+      this.history,
     );
     for (const task of tasks) {
       task.onSnapshot = (snap) => {

@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
-import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
+import { CheckpointHistory } from '../checkpoint/checkpoint-history.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
 import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
@@ -67,7 +67,8 @@ export class LocalCluster {
   ): JobClient {
     const jm = this.start();
     let latest: OperatorReport[] = [];
-    let checkpoints: CheckpointStats[] = [];
+    // Filled in from each poll's new and changed entries; the jobmanager sends each settled one once.
+    const checkpoints = new CheckpointHistory();
     let restarts: { at: number; cause: string }[] = [];
     let replays: ReplayProgress[] = [];
     let jobId: string | undefined;
@@ -82,9 +83,9 @@ export class LocalCluster {
       onAccepted?.(jobId);
       if (cancelRequested) void jm.api.cancel(jobId);
       for (;;) {
-        const status: JobStatus = await jm.exit.race(jm.api.status(jobId), jmDied);
+        const status: JobStatus = await jm.exit.race(jm.api.status(jobId, checkpoints.unsettledFrom()), jmDied);
         latest = status.operators;
-        checkpoints = status.checkpoints;
+        checkpoints.merge(status.checkpoints);
         restarts = status.restarts;
         replays = status.replays ?? [];
         if (status.report) {
@@ -103,7 +104,7 @@ export class LocalCluster {
         if (jobId) void jm.api.cancel(jobId);
       },
       metrics: () => latest,
-      checkpoints: () => checkpoints.slice(),
+      checkpoints: () => checkpoints.from(),
       restarts: () => restarts.slice(),
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
       stopWithSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id)),
@@ -112,7 +113,7 @@ export class LocalCluster {
         if (!jobId) throw new Error(`Job '${job.graph.name}' has not started yet: no replay '${name}' runs in it`);
         await jm.api.controlReplay(jobId, name, action);
         // The next status poll brings the new state; this call's caller may want it at once.
-        replays = (await jm.api.status(jobId)).replays ?? replays;
+        replays = (await jm.api.status(jobId, checkpoints.lastId + 1)).replays ?? replays;
       },
     };
   }

@@ -20,7 +20,8 @@ import type {
 } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 import { CheckpointCoordinator } from '../../checkpoint/coordinator.ts';
-import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoint/types.ts';
+import { DEFAULT_CHECKPOINT_CONFIG } from '../../checkpoint/types.ts';
+import { CheckpointHistory } from '../../checkpoint/checkpoint-history.ts';
 import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
 import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
@@ -62,6 +63,8 @@ interface JobState {
   storage: FsCheckpointStorage;
   location: CheckpointLocation;
   coordinator?: CheckpointCoordinator;
+  /** Every checkpoint of the job, over all its attempts; `status.checkpoints` is read from it. */
+  history: CheckpointHistory;
   backoff: RestartBackoff;
   /** The savepoint the job was started from, until a checkpoint replaces it. */
   initialRestore?: StoredCheckpoint;
@@ -239,6 +242,7 @@ export class JobManager implements JobManagerApi {
       location,
       backoff: new RestartBackoff(restartSpec, { clock: () => Date.now() }),
       lastCheckpointId: 0,
+      history: new CheckpointHistory(),
       restarting: false,
       status: { state: 'CREATED', operators: [], taskManagers: n, checkpoints: [], restarts: [] },
     };
@@ -313,8 +317,6 @@ export class JobManager implements JobManagerApi {
     const config = plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
     const attempt = attemptId(job);
     const tasks = job.jobGraph.chains.reduce((n, c) => n + c.parallelism, 0);
-    const history = job.status.checkpoints;
-    const before = history.length;
     const coordinator = new CheckpointCoordinator(
       config,
       {
@@ -329,25 +331,22 @@ export class JobManager implements JobManagerApi {
         discard: (id, savepoint) => job.storage.discard(id, savepoint ? 'savepoint' : 'checkpoint'),
         failJob: (reason) => this.failJob(job.id, { message: reason }),
         retain: () => job.storage.cleanup(Math.max(config.retained, this.options.minRetained ?? 0)),
-        onHistory: (h) => {
-          history.length = before;
-          history.push(...h.map((s) => ({ ...s })));
-        },
       },
       tasks,
       { name: plan.name, operators: plan.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })) },
       () => Date.now(),
-      // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
-      Math.max(job.lastCheckpointId, ...history.map((c) => c.id)) + 1,
+      job.lastCheckpointId + 1,
+      job.history,
     );
     job.coordinator = coordinator;
     coordinator.start();
   }
 
-  async status(jobId: string): Promise<JobStatus> {
+  async status(jobId: string, checkpointsFrom = 0): Promise<JobStatus> {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`Unknown job ${jobId}`);
-    return job.status;
+    // Only the checkpoints the client has not seen settle: the whole history is sent once.
+    return { ...job.status, checkpoints: job.history.from(checkpointsFrom) };
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -530,7 +529,7 @@ export class JobManager implements JobManagerApi {
       status: state,
       durationMs: Date.now() - job.started,
       operators,
-      checkpoints: job.status.checkpoints as CheckpointStats[],
+      checkpoints: job.history.from(),
       restarts: job.status.restarts.length,
     };
     Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources, restartCauses: job.status.restarts });
