@@ -132,7 +132,7 @@ export class CheckpointingExecutor {
       result,
       cancel: () => this.cancel(),
       metrics: () => this.attempt?.sampleMetrics() ?? operatorReports(this.job.graph, []),
-      checkpoints: () => this.history.from(),
+      checkpoints: (fromId) => this.history.from(fromId),
       triggerSavepoint: () => this.triggerSavepoint(),
       stopWithSavepoint: () => this.stopWithSavepoint(),
       restarts: () => this.restarts.map((r) => ({ ...r })),

@@ -104,7 +104,7 @@ export class LocalCluster {
         if (jobId) void jm.api.cancel(jobId);
       },
       metrics: () => latest,
-      checkpoints: () => checkpoints.from(),
+      checkpoints: (fromId) => checkpoints.from(fromId),
       restarts: () => restarts.slice(),
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
       stopWithSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.stopWithSavepoint(id)),
