@@ -15,7 +15,7 @@ import { SourceOperator } from '../runtime/source.ts';
 import { platform } from '../runtime/platform.ts';
 import { newJobRunId } from '../runtime/deployment.ts';
 import { CheckpointCoordinator } from './coordinator.ts';
-import { CheckpointHistory } from './checkpoint-history.ts';
+import { CheckpointHistory, DETAILED_CHECKPOINTS } from './checkpoint-history.ts';
 import { RestartBackoff, resolveRestartStrategy } from './restart-strategies.ts';
 import { MemoryCheckpointStorage } from './memory-storage.ts';
 import type { CheckpointStorage, StoredCheckpoint } from './storage.ts';
@@ -92,7 +92,7 @@ export class CheckpointingExecutor {
   private readonly storage: CheckpointStorage;
   private readonly config: CheckpointConfigSpec | undefined;
   /** Every checkpoint of the run, over all its attempts. */
-  private readonly history = new CheckpointHistory();
+  private readonly history: CheckpointHistory;
   private readonly restarts: RestartCause[] = [];
   private attempt: LocalAttempt | undefined;
   private attemptDone: Promise<AttemptOutcome> | undefined;
@@ -122,6 +122,8 @@ export class CheckpointingExecutor {
     this.jobId = newJobRunId(job.graph.name);
     this.storage = options.storage ?? new MemoryCheckpointStorage(job.graph.name);
     this.config = checkpointsOf(job.graph);
+    // Every checkpoint kept in storage keeps its location in the history (a rewind needs it).
+    this.history = new CheckpointHistory(Math.max(DETAILED_CHECKPOINTS, this.config?.retained ?? 0, options.minRetained ?? 0));
   }
 
   /** Starts the job; returns at once with a handle. */

@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import type { JobClient, JobDefinition, JobResult, ReplayAction, ReplayProgress } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
-import { CheckpointHistory } from '../checkpoint/checkpoint-history.ts';
+import { CheckpointHistory, DETAILED_CHECKPOINTS } from '../checkpoint/checkpoint-history.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
 import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
@@ -68,7 +68,7 @@ export class LocalCluster {
     const jm = this.start();
     let latest: OperatorReport[] = [];
     // Filled in from each poll's new and changed entries; the jobmanager sends each settled one once.
-    const checkpoints = new CheckpointHistory();
+    const checkpoints = new CheckpointHistory(Math.max(DETAILED_CHECKPOINTS, job.graph.checkpointing?.retained ?? 0, this.options.minRetained ?? 0));
     let restarts: { at: number; cause: string }[] = [];
     let replays: ReplayProgress[] = [];
     let jobId: string | undefined;

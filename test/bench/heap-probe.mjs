@@ -1,7 +1,8 @@
 /**
  * Preloaded into every process of a soak run (`NODE_OPTIONS=--import heap-probe.mjs`, set by
  * soak.bench.ts only): every WEIR_HEAP_PROBE_MS it collects garbage fully and appends one JSON
- * line to WEIR_HEAP_PROBE_FILE with the process's role, heap after GC and RSS. It is bench code:
+ * line to WEIR_HEAP_PROBE_FILE with the process's role, heap after GC (with array buffers, which
+ * hold columns of data off the JS heap) and RSS. It is bench code:
  * nothing in Weir's own processes knows about it.
  */
 import { appendFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ if (file) {
     gc();
     gc();
     const m = process.memoryUsage();
-    const line = { role: role(), pid: process.pid, at: Date.now(), sinceStartMs: Date.now() - started, heapAfterGc: m.heapUsed, external: m.external, rss: m.rss };
+    const line = { role: role(), pid: process.pid, at: Date.now(), sinceStartMs: Date.now() - started, heapAfterGc: m.heapUsed + m.arrayBuffers, external: m.external, rss: m.rss };
     try {
       appendFileSync(file, JSON.stringify(line) + '\n');
     } catch {

@@ -22,6 +22,7 @@ interface Sample {
   role: string;
   pid: number;
   at: number;
+  /** JS heap and array buffers in use after a full GC, bytes. */
   heapAfterGc: number;
   rss: number;
 }

@@ -21,7 +21,7 @@ import type {
 import { describeError } from '../protocol.ts';
 import { CheckpointCoordinator } from '../../checkpoint/coordinator.ts';
 import { DEFAULT_CHECKPOINT_CONFIG } from '../../checkpoint/types.ts';
-import { CheckpointHistory } from '../../checkpoint/checkpoint-history.ts';
+import { CheckpointHistory, DETAILED_CHECKPOINTS } from '../../checkpoint/checkpoint-history.ts';
 import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
 import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
@@ -242,7 +242,8 @@ export class JobManager implements JobManagerApi {
       location,
       backoff: new RestartBackoff(restartSpec, { clock: () => Date.now() }),
       lastCheckpointId: 0,
-      history: new CheckpointHistory(),
+      // Every checkpoint kept on disk keeps its location in the history (a rewind needs it).
+      history: new CheckpointHistory(Math.max(DETAILED_CHECKPOINTS, checkpointing.retained, this.options.minRetained ?? 0)),
       restarting: false,
       status: { state: 'CREATED', operators: [], taskManagers: n, checkpoints: [], restarts: [] },
     };

@@ -73,8 +73,9 @@ describe('checkpoint history', () => {
     const oldest = history.from()[0]!;
     assert.equal(oldest.status, 'COMPLETED');
     assert.equal(oldest.sizeBytes, 406, 'a compacted entry keeps its totals');
-    assert.equal(oldest.path, '/checkpoints/chk-1', 'and its location');
+    assert.equal(oldest.path, undefined, 'but not its location: it is long gone from disk');
     assert.deepEqual(oldest.operators, []);
+    assert.equal(history.from(n - DETAILED_CHECKPOINTS + 1).every((e) => e.path !== undefined), true, 'the newest keep their locations');
   });
 
   it('spans the attempts of a job: a new coordinator goes on from the last id, in the same history', async () => {
@@ -96,12 +97,18 @@ describe('checkpoint history', () => {
     const history = new CheckpointHistory(2);
     history.record(stats(1, 'IN_PROGRESS'));
     for (let id = 2; id <= 5; id++) history.record(stats(id));
-    // Checkpoint 1 is still pending, so it kept its detail; it loses it when it ends.
-    assert.equal(history.unsettledFrom(), 6, 'a pending entry older than the detailed ones is not asked for again');
-    history.record(stats(1, 'FAILED'));
+    // Checkpoint 1 is still pending: it holds back compaction, and a poller asks for it again.
+    assert.equal(history.unsettledFrom(), 1);
+    assert.equal(history.detailedEntries(), 5);
+    history.record({ ...stats(1, 'FAILED'), failureReason: 'expired' });
     assert.equal(history.size, 5);
     assert.equal(history.get(1)!.status, 'FAILED');
+    assert.equal(history.get(1)!.failureReason, 'expired');
     assert.equal(history.detailedEntries(), 2);
+    assert.equal(history.unsettledFrom(), 6);
+    // A late update of a compacted checkpoint changes nothing.
+    history.record(stats(2, 'FAILED'));
+    assert.equal(history.get(2)!.status, 'COMPLETED');
   });
 
   it('tells a poller where to ask from: the oldest pending checkpoint, else the next id', () => {
@@ -121,6 +128,24 @@ describe('checkpoint history', () => {
       ],
     );
     assert.equal(history.unsettledFrom(), 5);
+  });
+
+  it('keeps a savepoint\'s location and a failure\'s reason after compaction', () => {
+    const history = new CheckpointHistory(1);
+    history.record({ ...stats(1), savepoint: true, path: '/savepoints/savepoint-1' });
+    history.record({ ...stats(2, 'FAILED'), failureReason: 'expired after 600000 ms' });
+    history.record({ ...stats(3), path: '/checkpoints/chk-3' });
+    history.record(stats(4));
+    assert.deepEqual(
+      history.from(1).map((e) => [e.id, e.status, e.savepoint, e.path, e.failureReason]),
+      [
+        [1, 'COMPLETED', true, '/savepoints/savepoint-1', undefined],
+        [2, 'FAILED', false, undefined, 'expired after 600000 ms'],
+        [3, 'COMPLETED', false, undefined, undefined],
+        [4, 'COMPLETED', false, undefined, undefined],
+      ],
+    );
+    assert.equal(history.from(3)[0]!.triggerTime, 1_700_000_000_003, 'numbers survive the columns');
   });
 
   it('hands out copies: a reader cannot change the history', () => {
