@@ -1,5 +1,5 @@
 /**
- * `weir serve [dir] [--port N] [--taskmanagers N]`: the workbench in a browser. Serves the renderer bundle and the
+ * `weir serve [dir] [--port N] [--taskmanagers N] [--rewindable N]`: the workbench in a browser. Serves the renderer bundle and the
  * workbench host (over a WebSocket) for the notebooks under `dir`, on 127.0.0.1 only.
  *
  * Anyone who can drive the workbench can run code as the user, so every request must carry
@@ -33,6 +33,8 @@ Options:
   --port <n>           port to listen on (default 8471; 0 picks a free one)
   --taskmanagers <n>   worker processes that notebook jobs run on, started with the first
                        job (default: one per core); 0 runs jobs inside the server process
+  --rewindable <n>     completed checkpoints each job keeps on disk to rewind to (default 10;
+                       the history lists every checkpoint)
   -h, --help           show this help
 `;
 
@@ -53,6 +55,8 @@ export interface WebServerOptions {
   weirModule?: string;
   /** Taskmanager processes for notebook jobs; 0 runs them in this process. Default: one per core. */
   taskManagers?: number;
+  /** Completed checkpoints each job keeps to rewind to (`WorkbenchOptions.rewindable`). Default 10. */
+  rewindable?: number;
 }
 
 /** A running web server. */
@@ -94,6 +98,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const workbenchOptions: Parameters<typeof Workbench.start>[0] = { root: options.root, shell: 'web' };
   if (options.weirModule) workbenchOptions.weirModule = options.weirModule;
   if (options.taskManagers !== undefined) workbenchOptions.taskManagers = options.taskManagers;
+  if (options.rewindable !== undefined) workbenchOptions.rewindable = options.rewindable;
   const workbench = await Workbench.start(workbenchOptions);
 
   const server = createServer();
@@ -186,7 +191,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 export async function serveCommand(argv: string[], context: CliContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, taskmanagers: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, taskmanagers: { type: 'string' }, rewindable: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     context.stderr(`error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see 'weir serve --help')\n`);
     return 2;
@@ -216,10 +221,17 @@ export async function serveCommand(argv: string[], context: CliContext): Promise
     context.stderr(`error: --taskmanagers must be an integer of at least 0, got '${taskManagersText}'\n`);
     return 2;
   }
+  const rewindableText = parsed.values.rewindable;
+  const rewindable = rewindableText === undefined ? undefined : Number(rewindableText);
+  if (rewindableText !== undefined && (!/^\d+$/.test(rewindableText) || !Number.isSafeInteger(rewindable) || rewindable! < 1)) {
+    context.stderr(`error: --rewindable must be an integer of at least 1, got '${rewindableText}'\n`);
+    return 2;
+  }
   let server: WebServer;
   try {
     const options: WebServerOptions = { root, port };
     if (taskManagers !== undefined) options.taskManagers = taskManagers;
+    if (rewindable !== undefined) options.rewindable = rewindable;
     if (context.weirModule) options.weirModule = context.weirModule;
     server = await startWebServer(options);
   } catch (error) {

@@ -50,7 +50,7 @@ export function hostedJobClient(host: Remote<KernelHostApi>, request: KernelJobR
     result,
     cancel: () => void withHandle(async (h) => host.cancelJob(h)).catch(() => {}),
     metrics: () => current().operators,
-    checkpoints: () => current().checkpoints.slice(),
+    checkpoints: (fromId = 0) => current().checkpoints.filter((c) => c.id >= fromId),
     restarts: () => current().restarts.slice(),
     replays: () => current().replays.map((r) => ({ ...r })),
     triggerSavepoint: () => withHandle((h) => host.triggerSavepoint(h)),

@@ -98,6 +98,8 @@ interface TrackedJob {
   storage?: CheckpointStorage;
   /** Completed checkpoints kept (the newest ones). */
   retained: number;
+  /** The highest checkpoint id seen: a poll asks only for the rows it sends, from HISTORY_SENT before it. */
+  lastCheckpointId: number;
   /** The stop-with-savepoint in progress: its end may be reported before the savepoint's location. */
   stopping?: Promise<string>;
   /** Stops delivering a cluster job's output. */
@@ -230,6 +232,7 @@ export class JobTracker {
       status: 'RUNNING',
       started: performance.now(),
       retained: Math.max(graph?.checkpointing?.retained ?? 1, this.rewindable),
+      lastCheckpointId: 0,
       ...(submitted ? { storage: submitted.storage } : {}),
       ...(submitted?.unfollow ? { unfollow: submitted.unfollow } : {}),
     };
@@ -455,11 +458,13 @@ export function operatorMetrics(report: OperatorReport): OperatorMetrics {
 function summaries(job: TrackedJob, fromReport?: readonly CheckpointStats[]): CheckpointSummary[] {
   let entries: readonly CheckpointStats[];
   try {
-    entries = fromReport ?? job.client.checkpoints?.() ?? [];
+    // Ids grow by one per checkpoint or savepoint: the rows sent are among the newest HISTORY_SENT ids and the new ones.
+    entries = fromReport ?? job.client.checkpoints?.(Math.max(0, job.lastCheckpointId - HISTORY_SENT + 1)) ?? [];
   } catch {
     entries = [];
   }
-  const rows = entries.map(checkpointSummary);
+  const rows = entries.flatMap(checkpointSummary);
+  job.lastCheckpointId = Math.max(job.lastCheckpointId, rows.at(-1)?.id ?? 0);
   const kept = new Set(
     rows
       .filter((r) => r.status === 'COMPLETED' && !r.savepoint)

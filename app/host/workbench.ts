@@ -67,12 +67,18 @@ export interface WorkbenchOptions {
   launcher?: ProcessLauncher;
   /** 'parent' when only the launcher's process can start taskmanagers (Electron). */
   launchTaskManagers?: 'fork' | 'parent';
+  /**
+   * Completed checkpoints each job keeps on disk to rewind to (at least; a job that retains
+   * more with `setNumRetainedCheckpoints` keeps its own number). The history lists every
+   * checkpoint; only these can be rewound to. Default 10 (`weir serve --rewindable N`).
+   */
+  rewindable?: number;
 }
 
 /** A notebook's kernel, in this process or in one of its own. */
 type NotebookKernel = Pick<KernelSession, 'run' | 'interrupt' | 'dispose'>;
 
-/** Completed checkpoints kept per job to rewind to. */
+/** Completed checkpoints kept per job to rewind to, unless the options say otherwise. */
 const REWINDABLE = 10;
 
 /** One connected client: which notebooks it has open, and its event proxy. */
@@ -123,12 +129,14 @@ export class Workbench {
     this.weirModule = options.weirModule ?? defaultWeirModule();
     this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
     const taskManagers = options.taskManagers ?? availableParallelism();
+    const rewindable = options.rewindable ?? REWINDABLE;
+    if (!(Number.isSafeInteger(rewindable) && rewindable >= 1)) throw new Error(`Workbench: rewindable must be an integer of at least 1, got ${rewindable}`);
     if (taskManagers > 0) {
       this.cluster = new WorkbenchCluster({
         taskManagers,
         directory: () => this.checkpointDirectory(),
         savepointDirFor: (notebook) => this.savepointDirectory(notebook),
-        minRetained: REWINDABLE,
+        minRetained: rewindable,
         charts: this.charts,
         ...(options.launcher ? { launcher: options.launcher } : {}),
         ...(options.launchTaskManagers ? { launchTaskManagers: options.launchTaskManagers } : {}),
@@ -145,7 +153,7 @@ export class Workbench {
       {
         ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
         ...(this.cluster ? { cluster: this.cluster } : {}),
-        rewindable: REWINDABLE,
+        rewindable,
         storageFor: (jobName, notebook) => {
           const root = this.checkpointDirectory();
           const savepointDir = notebook === undefined ? path.join(root, 'savepoints') : this.savepointDirectory(notebook);

@@ -54,7 +54,7 @@ export function startInProcess(job: JobDefinition, options: CheckpointingExecuti
     result,
     cancel: () => master.cancel(),
     metrics: () => deployer.sampleMetrics(),
-    checkpoints: () => master.checkpoints(),
+    checkpoints: (fromId) => master.checkpoints(fromId),
     triggerSavepoint: () => master.triggerSavepoint(),
     stopWithSavepoint: (stop) => master.stopWithSavepoint(stop),
     restarts: () => master.restarts(),

@@ -1,6 +1,7 @@
 import type { BarrierEvent } from '../runtime/elements.ts';
 import { platform } from '../runtime/platform.ts';
 import type { CheckpointConfigSpec, CheckpointMetadata, CheckpointStats, SubtaskStateHandle } from './types.ts';
+import { CheckpointHistory } from './checkpoint-history.ts';
 
 /** One task's acknowledgement of a checkpoint. */
 export interface CheckpointAck {
@@ -25,8 +26,8 @@ export interface CoordinatorIO {
   discard(checkpointId: number, savepoint: boolean): Promise<void>;
   /** Too many checkpoints failed in a row: the job must fail. */
   failJob(reason: string): void;
-  /** Something in the history changed (for live metrics). */
-  onHistory?(history: readonly CheckpointStats[]): void;
+  /** A checkpoint was triggered or ended (its entry in the history is `stats`). */
+  onCheckpoint?(stats: CheckpointStats): void;
   /** Removes old checkpoints beyond retention, after a completion. */
   retain?(): Promise<void>;
 }
@@ -47,7 +48,6 @@ interface Pending {
  * failures than tolerated fail the job.
  */
 export class CheckpointCoordinator {
-  readonly history: CheckpointStats[] = [];
   private readonly pending = new Map<number, Pending>();
   private nextId: number;
   private timer: unknown;
@@ -63,8 +63,14 @@ export class CheckpointCoordinator {
     private readonly job: { name: string; operators: CheckpointMetadata['operators'] },
     private readonly now: () => number,
     firstId = 1,
+    /**
+     * Where the checkpoints are listed: the job's history, which outlives this coordinator (one
+     * per attempt), so that a restarted job lists the checkpoints of its earlier attempts too.
+     */
+    readonly history: CheckpointHistory = new CheckpointHistory(),
   ) {
-    this.nextId = firstId;
+    // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
+    this.nextId = Math.max(firstId, history.lastId + 1);
   }
 
   /** Starts periodic checkpoints (when the interval is > 0). */
@@ -111,11 +117,11 @@ export class CheckpointCoordinator {
       sizeBytes: 0,
       operators: [],
     };
-    this.history.push(stats);
+    this.history.record(stats);
     return new Promise<CheckpointStats>((resolve, reject) => {
       const timeout = platform.setTimeout(() => this.failPending(id, `expired after ${this.config.timeoutMs} ms before all tasks acknowledged`, true), this.config.timeoutMs);
       this.pending.set(id, { stats, acks: new Map(), timeout, resolve, reject });
-      this.io.onHistory?.(this.history);
+      this.io.onCheckpoint?.(stats);
       this.io.trigger({ kind: 'barrier', checkpointId: id, timestamp: stats.triggerTime, savepoint, aligned: this.config.mode === 'exactly-once' || savepoint });
     });
   }
@@ -169,8 +175,9 @@ export class CheckpointCoordinator {
     this.consecutiveFailures = 0;
     // Older pending checkpoints are subsumed by this one.
     for (const id of [...this.pending.keys()]) if (id < s.id) this.failPending(id, `subsumed by checkpoint ${s.id}`, false);
+    this.history.record(s);
     this.io.notifyComplete(s.id);
-    this.io.onHistory?.(this.history);
+    this.io.onCheckpoint?.(s);
     if (!s.savepoint) void this.io.retain?.();
     p.resolve(s);
   }
@@ -184,8 +191,9 @@ export class CheckpointCoordinator {
     p.stats.failureReason = reason;
     p.stats.durationMs = this.now() - p.stats.triggerTime;
     this.lastEnded = this.now();
+    this.history.record(p.stats);
     void this.io.discard(id, p.stats.savepoint).catch(() => {});
-    this.io.onHistory?.(this.history);
+    this.io.onCheckpoint?.(p.stats);
     p.reject(new Error(`Checkpoint ${id} failed: ${reason}`));
     if (countsAsFailure && !p.stats.savepoint && !this.stopped) {
       this.consecutiveFailures++;

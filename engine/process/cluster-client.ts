@@ -6,13 +6,14 @@
 import * as Comlink from 'comlink';
 import type { JobClient, JobDefinition, JobResult, JobState, ReplayAction, ReplayProgress, RestartInfo, StopOptions } from '../runtime/job.ts';
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
-import type { CheckpointStats } from '../runtime/checkpoint-stats.ts';
+import { CheckpointHistory, DETAILED_CHECKPOINTS } from '../checkpoint/checkpoint-history.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
 import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
 import { ipcEndpoint } from './rpc/endpoints.ts';
 import { serveLaunchRequests } from './relayed-launcher.ts';
 import { isJobFinishedBeforeStop } from '../checkpoint/job-master/job-master.ts';
+import { ExitRace } from './exit-race.ts';
 
 type JobManagerRemote = Comlink.Remote<JobManagerApi & { ready(): Promise<boolean> }>;
 
@@ -41,7 +42,7 @@ const POLL_MS = 50;
  * installExecutionHost({ submitJob: (job) => cluster.submit(job, codeRef()) });
  */
 export class LocalCluster {
-  private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string> } | undefined;
+  private jobManager: { process: WorkerProcess; api: JobManagerRemote; exited: Promise<string>; exit: ExitRace } | undefined;
   /** Jobs submitted and not yet ended: name and jobmanager id. */
   private readonly running = new Map<string, string>();
 
@@ -65,7 +66,7 @@ export class LocalCluster {
     }
     const api = Comlink.wrap<JobManagerApi & { ready(): Promise<boolean> }>(ipcEndpoint(proc.ipc, 'jobmanager'));
     const exited = new Promise<string>((resolve) => proc.onExit((code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`)));
-    this.jobManager = { process: proc, api, exited };
+    this.jobManager = { process: proc, api, exited, exit: new ExitRace(exited) };
     return this.jobManager;
   }
 
@@ -81,7 +82,8 @@ export class LocalCluster {
   ): JobClient {
     const jm = this.start();
     let latest: OperatorReport[] = [];
-    let checkpoints: CheckpointStats[] = [];
+    // Filled in from each poll's new and changed entries; the jobmanager sends each settled one once.
+    const checkpoints = new CheckpointHistory(Math.max(DETAILED_CHECKPOINTS, job.graph.checkpointing?.retained ?? 0, this.options.minRetained ?? 0));
     let restarts: RestartInfo[] = [];
     let state: JobState = 'CREATED';
     let replays: ReplayProgress[] = [];
@@ -89,19 +91,18 @@ export class LocalCluster {
     let accept!: (id: string) => void;
     const accepted = new Promise<string>((resolve) => (accept = resolve));
     let cancelRequested = false;
-    const jmDied = jm.exited.then((how) => {
-      throw Object.assign(new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`)), { jobManagerLost: true });
-    });
+    // Marked, so that `weir run` can tell a lost jobmanager from a failed job and say how to resume.
+    const jmDied = (how: string) => Object.assign(new JobExecutionError(job.graph.name, undefined, new Error(`the jobmanager ${how}`)), { jobManagerLost: true });
     const result = (async (): Promise<JobResult> => {
-      jobId = await Promise.race([jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied]);
+      jobId = await jm.exit.race(jm.api.submit({ plan: job.graph, code: await code, defaults: this.defaults, ...restore }), jmDied);
       this.running.set(jobId, job.graph.name);
       accept(jobId);
       onAccepted?.(jobId);
       if (cancelRequested) void jm.api.cancel(jobId);
       for (;;) {
-        const status: JobStatus = await Promise.race([jm.api.status(jobId), jmDied]);
+        const status: JobStatus = await jm.exit.race(jm.api.status(jobId, checkpoints.unsettledFrom()), jmDied);
         latest = status.operators;
-        checkpoints = status.checkpoints;
+        checkpoints.merge(status.checkpoints);
         restarts = status.restarts;
         state = status.state;
         replays = status.replays ?? [];
@@ -121,7 +122,7 @@ export class LocalCluster {
         if (jobId) void jm.api.cancel(jobId);
       },
       metrics: () => latest,
-      checkpoints: () => checkpoints.slice(),
+      checkpoints: (fromId) => checkpoints.from(fromId),
       restarts: () => restarts.slice(),
       state: () => state,
       triggerSavepoint: () => this.withJobId(job, accepted, result, (id) => jm.api.triggerSavepoint(id)),
@@ -131,7 +132,7 @@ export class LocalCluster {
         if (!jobId) throw new Error(`Job '${job.graph.name}' has not started yet: no replay '${name}' runs in it`);
         await jm.api.controlReplay(jobId, name, action);
         // The next status poll brings the new state; this call's caller may want it at once.
-        replays = (await jm.api.status(jobId)).replays ?? replays;
+        replays = (await jm.api.status(jobId, checkpoints.lastId + 1)).replays ?? replays;
       },
     };
   }

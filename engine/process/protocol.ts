@@ -91,7 +91,7 @@ export interface JobStatus {
   operators: OperatorReport[];
   /** Set once the job has ended. */
   report?: JobReport;
-  /** Checkpoint history, newest last. */
+  /** Checkpoint history from the id the client asked for (see `JobManagerApi.status`), newest last. */
   checkpoints: CheckpointStats[];
   /** Restarts after failures so far, with their causes. */
   restarts: RestartCause[];
@@ -104,7 +104,12 @@ export interface JobStatus {
 /** The jobmanager's API, called by the client. */
 export interface JobManagerApi {
   submit(job: JobSubmission): Promise<string>;
-  status(jobId: string): Promise<JobStatus>;
+  /**
+   * The job's state; its `checkpoints` are those with ids ≥ `checkpointsFrom` (all by default),
+   * so that a client polling every few ms gets each settled checkpoint once, not the whole
+   * history every time.
+   */
+  status(jobId: string, checkpointsFrom?: number): Promise<JobStatus>;
   cancel(jobId: string): Promise<void>;
   /** Takes a savepoint of a running job; resolves with its path. */
   triggerSavepoint(jobId: string): Promise<string>;

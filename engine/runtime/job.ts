@@ -80,13 +80,17 @@ export interface JobClient {
   /** Current figures per operator, with rates since the previous call. */
   metrics(): OperatorReport[];
   /**
-   * The checkpoint history so far (savepoints included), newest last; a copy. Absent where the
-   * executor does not report it; empty while the job does not checkpoint.
+   * The checkpoint history so far (savepoints included), newest last; a copy. Every checkpoint
+   * since the job started is listed, the older ones without per-operator sizes; `fromId` lists
+   * only those with ids ≥ it (a job checkpointing every 100 ms has 36,000 an hour, so a poller
+   * asks for the newest). Absent where the executor does not report it; empty while the job does
+   * not checkpoint.
    *
    * @example
    * const completed = client.checkpoints?.().filter((c) => c.status === 'COMPLETED') ?? [];
+   * const lastHundred = client.checkpoints?.(latestId - 99);
    */
-  checkpoints?(): CheckpointStats[];
+  checkpoints?(fromId?: number): CheckpointStats[];
   /**
    * Takes a savepoint and keeps the job running; resolves with the savepoint's location.
    * Rejects when the job does not checkpoint or has ended.

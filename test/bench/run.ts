@@ -6,9 +6,16 @@ import { benchDuckDB } from './duckdb.bench.ts';
 import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
 import { benchCheckpoints } from './checkpoint.bench.ts';
+import { benchSoak } from './soak.bench.ts';
 
-/** Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word given. */
-const only = process.argv.slice(2).map((a) => a.toLowerCase());
+/**
+ * Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word
+ * given. The memory soak (10 minutes per mode) runs only when asked for: `npm run bench -- soak`
+ * (`--minutes N` for a shorter one).
+ */
+const args = process.argv.slice(2);
+const minutesAt = args.indexOf('--minutes');
+const only = args.filter((_, i) => minutesAt < 0 || (i !== minutesAt && i !== minutesAt + 1)).map((a) => a.toLowerCase());
 const sections: [string, () => Promise<string[]>][] = [
   ['engine core, one process, one core', benchEngineCore],
   ['window operator alone (harness)', benchWindowOperator],
@@ -16,8 +23,9 @@ const sections: [string, () => Promise<string[]>][] = [
   ['data plane (codec, sockets)', benchDataPlane],
   ['worker processes', benchCluster],
   ['checkpoints (heap backend)', benchCheckpoints],
+  ['soak: memory of every process while a job checkpoints', benchSoak],
 ];
-const chosen = sections.filter(([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)));
+const chosen = sections.filter(([name]) => (only.length === 0 ? !name.startsWith('soak') : only.some((word) => name.toLowerCase().includes(word))));
 if (chosen.length === 0) {
   console.error(`No benchmark section matches ${only.join(', ')}; sections: ${sections.map(([name]) => name).join('; ')}`);
   process.exit(2);

@@ -4,6 +4,7 @@
  * coordinator of each attempt, restarts with the job's strategy, cancel, stop-with-savepoint,
  * the checkpoint history and the final report. docs/ARCHITECTURE.md §7 draws it.
  */
+import { CheckpointHistory, DETAILED_CHECKPOINTS } from '../checkpoint-history.ts';
 import { validateGraph, type StreamGraphSpec } from '../../plan/job-graph.ts';
 import type { BarrierEvent } from '../../runtime/elements.ts';
 import type { JobReport, RestartCause, WorkerResources } from '../../runtime/host.ts';
@@ -103,7 +104,8 @@ export class JobMaster {
   private readonly machine: JobStateMachine;
   private readonly now: () => number;
   private readonly config: CheckpointConfigSpec | undefined;
-  private readonly history: CheckpointStats[] = [];
+  /** Every checkpoint of the run, over all its attempts, compactly (checkpoint-history.ts). */
+  private readonly history: CheckpointHistory;
   private readonly restartCauses: RestartCause[] = [];
   private readonly resources: WorkerResources[] = [];
   private attempt: DeployedAttempt | undefined;
@@ -129,6 +131,8 @@ export class JobMaster {
   ) {
     this.now = options.now ?? (() => Date.now());
     this.config = checkpointsOf(graph);
+    // Every checkpoint kept in storage keeps its location in the history (a rewind needs it).
+    this.history = new CheckpointHistory(Math.max(DETAILED_CHECKPOINTS, this.config?.retained ?? 0, options.minRetained ?? 0));
     this.machine = new JobStateMachine(graph.name, options.onStateChange);
   }
 
@@ -148,9 +152,12 @@ export class JobMaster {
     return this.running;
   }
 
-  /** The checkpoint history so far, savepoints included, oldest first; a copy. */
-  checkpoints(): CheckpointStats[] {
-    return this.history.map((c) => ({ ...c, operators: c.operators.map((o) => ({ ...o })) }));
+  /**
+   * The checkpoint history, savepoints included, oldest first, from checkpoint id `fromId` on
+   * (all by default); a copy. Per-operator detail is kept for the newest checkpoints only.
+   */
+  checkpoints(fromId = 0): CheckpointStats[] {
+    return this.history.from(fromId);
   }
 
   /** The restarts so far with their causes, oldest first; a copy. */
@@ -338,8 +345,6 @@ export class JobMaster {
 
   private startCoordinator(attempt: DeployedAttempt, config: CheckpointConfigSpec): CheckpointCoordinator {
     const storage = this.options.storage;
-    const history = this.history;
-    const before = history.length;
     const coordinator: CheckpointCoordinator = new CheckpointCoordinator(
       config,
       {
@@ -347,7 +352,7 @@ export class JobMaster {
         complete: (metadata) => storage.complete(metadata),
         notifyComplete: (id) => {
           this.lastCheckpointId = id;
-          const completed = coordinator.history.find((c) => c.id === id);
+          const completed = coordinator.history.get(id);
           if (completed && !completed.savepoint && completed.path !== undefined) this.latestCheckpoint = completed.path;
           attempt.notifyCheckpointComplete(id);
         },
@@ -357,16 +362,13 @@ export class JobMaster {
           attempt.stop();
         },
         retain: () => storage.cleanup(Math.max(config.retained, this.options.minRetained ?? 0)),
-        onHistory: (h) => {
-          history.length = before;
-          history.push(...h.map((s) => ({ ...s })));
-        },
       },
       attempt.taskCount,
       { name: this.graph.name, operators: metadataOperators(this.graph) },
       this.now,
       // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
-      Math.max(this.lastCheckpointId, ...history.map((c) => c.id)) + 1,
+      Math.max(this.lastCheckpointId, this.history.lastId) + 1,
+      this.history,
     );
     this.coordinator = coordinator;
     coordinator.start();

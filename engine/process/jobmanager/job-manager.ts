@@ -192,11 +192,12 @@ export class JobManager implements JobManagerApi {
     return id;
   }
 
-  async status(jobId: string): Promise<JobStatus> {
+  async status(jobId: string, checkpointsFrom = 0): Promise<JobStatus> {
     const job = this.jobs.get(jobId);
     if (!job) throw new Error(`Unknown job ${jobId}`);
     const master = job.master;
-    return { ...job.status, state: master.state, checkpoints: master.checkpoints(), restarts: master.restarts() };
+    // Only the checkpoints the client has not seen settle: the whole history is sent once.
+    return { ...job.status, state: master.state, checkpoints: master.checkpoints(checkpointsFrom), restarts: master.restarts() };
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -107,10 +107,13 @@ describe('weir serve', () => {
     assert.equal(await serveCommand(['missing-folder'], context), 2);
     assert.equal(await serveCommand(['--taskmanagers', '-1'], context), 2);
     assert.equal(await serveCommand(['--taskmanagers', 'two'], context), 2);
+    assert.equal(await serveCommand(['--rewindable', '0'], context), 2);
     assert.equal(await serveCommand(['--help'], context), 0);
     assert.match(out.join(''), /--port must be an integer/);
     assert.match(out.join(''), /--taskmanagers must be an integer of at least 0, got 'two'/);
     assert.match(out.join(''), /--taskmanagers <n>/);
+    assert.match(out.join(''), /--rewindable must be an integer of at least 1, got '0'/);
+    assert.match(out.join(''), /--rewindable <n>/);
     assert.match(out.join(''), /not a folder: missing-folder/);
     assert.match(out.join(''), /Usage: weir serve/);
   });

@@ -25,6 +25,8 @@ class FakeClient implements JobClient {
   readonly jobName: string;
   readonly result: Promise<JobResult>;
   history: CheckpointStats[] = [];
+  /** Entries each `checkpoints()` call copied out. */
+  copied: number[] = [];
   restartList: { at: number; cause: string }[] = [];
   cancelled = false;
   savepointFails: string | undefined;
@@ -40,8 +42,10 @@ class FakeClient implements JobClient {
   metrics() {
     return [];
   }
-  checkpoints() {
-    return this.history;
+  checkpoints(fromId = 0) {
+    const entries = this.history.filter((c) => c.id >= fromId);
+    this.copied.push(entries.length);
+    return entries;
   }
   restarts() {
     return this.restartList;
@@ -131,6 +135,21 @@ describe('JobTracker', () => {
     const update = await nextUpdate();
     assert.equal(update.checkpoints.length, HISTORY_SENT);
     assert.equal(update.checkpoints.at(-1)!.id, HISTORY_SENT + 30);
+    tracker.dispose();
+  });
+
+  it('asks a long-running job only for the rows it sends, not for its whole history on every poll', async () => {
+    const { tracker, start, nextUpdate } = setup();
+    const client = start();
+    client.history = Array.from({ length: 5000 }, (_, i) => stats(i + 1));
+    await nextUpdate();
+    client.history.push(stats(5001), stats(5002));
+    const copiedBefore = client.copied.length;
+    let update = await nextUpdate();
+    while (update.checkpoints.at(-1)?.id !== 5002) update = await nextUpdate();
+    assert.equal(update.checkpoints.length, HISTORY_SENT);
+    const later = client.copied.slice(copiedBefore);
+    assert.ok(later.length > 0 && later.every((n) => n <= HISTORY_SENT + 2), `entries copied per poll after the first: ${later.join(', ')}`);
     tracker.dispose();
   });
 
