@@ -75,6 +75,7 @@ export * from '../runtime/windowing/index.ts';
 export type { Source, SourceReader, SourceOutput, PollResult, Boundedness } from '../runtime/source.ts';
 export { JobExecutionError, InvalidPipelineError } from '../runtime/errors.ts';
 export type { JobClient } from '../runtime/local-executor.ts';
+export type { StopOptions } from '../runtime/job.ts';
 export type { JobReport, OperatorReport } from '../runtime/host.ts';
 export type { RuntimeMode } from '../plan/job-graph.ts';
 export type { SinkDescriptor } from '../runtime/connectors.ts';

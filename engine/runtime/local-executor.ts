@@ -1,19 +1,21 @@
-import { validateGraph } from '../plan/job-graph.ts';
+/**
+ * Running a job's tasks in this process (Flink's MiniCluster task side): in-memory channels and
+ * one `LocalAttempt` per deployment. The lifecycle around attempts is the JobMaster's.
+ */
 import { OperatorFailure } from './chain-outputs.ts';
-import { deploy, newJobRunId, type ChannelId, type ChannelProvider, type Deployment } from './deployment.ts';
+import { deploy, type ChannelId, type ChannelProvider, type Deployment } from './deployment.ts';
 import { JobExecutionError } from './errors.ts';
 import type { JobReport, OperatorReport } from './host.ts';
-import type { JobClient, JobDefinition, JobResult } from './job.ts';
+import type { JobDefinition } from './job.ts';
 
 export type { JobClient, JobResult } from './job.ts';
 import { collectSubtaskMetrics, operatorReports, type SubtaskMetrics } from './metrics.ts';
 import type { OperatorSnapshot } from './operator.ts';
 import type { StreamTask } from './task.ts';
 import { LocalChannel } from './network/local-channel.ts';
-import { SYSTEM_CLOCK, type Clock } from './processing-time.ts';
+import type { Clock } from './processing-time.ts';
 import { TaskRunner } from './task-runner.ts';
 import { platform } from './platform.ts';
-import { inProcessReplayControl } from './job-replays.ts';
 
 /** Options of an in-process run. */
 export interface LocalExecutionOptions {
@@ -64,8 +66,9 @@ export interface AttemptOutcome {
 
 /**
  * One deployment of a job in this process, run until it ends, fails or is stopped: every subtask
- * of every chain becomes a `StreamTask`, and a `TaskRunner` interleaves their steps. Executors
- * run one attempt per (re)start; the checkpoint layer's executor restarts with restored state.
+ * of every chain becomes a `StreamTask`, and a `TaskRunner` interleaves their steps. The
+ * JobMaster's in-process deployer (engine/checkpoint/job-master/local-deployer.ts) runs one
+ * attempt per (re)start, with restored state after a restart.
  *
  * @example
  * const attempt = new LocalAttempt(job, { clock: SYSTEM_CLOCK, print: console.log });
@@ -128,74 +131,4 @@ export class LocalAttempt {
     this.lastSample = { metrics, at: now };
     return operatorReports(this.job.graph, metrics, previous);
   }
-}
-
-/**
- * Runs a whole job in this process as one attempt (see `LocalAttempt`). Channels between
- * subtasks are in-memory queues with bounded credit, so back-pressure behaves as it does across
- * processes. Jobs that checkpoint or restart run on the checkpoint layer's
- * `CheckpointingExecutor`, which runs attempts the same way.
- */
-export class LocalExecutor {
-  private attempt: LocalAttempt | undefined;
-  private cancelled = false;
-  private readonly clock: Clock;
-  /** This run's id: its replay readers register under it (see `newJobRunId`). */
-  private readonly jobId: string;
-
-  constructor(
-    private readonly job: JobDefinition,
-    private readonly options: LocalExecutionOptions = {},
-  ) {
-    this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.jobId = newJobRunId(job.graph.name);
-  }
-
-  /** Starts the job; returns at once with a handle. */
-  start(): JobClient {
-    const result = this.run();
-    return {
-      jobName: this.job.graph.name,
-      result,
-      cancel: () => {
-        this.cancelled = true;
-        this.attempt?.stop();
-      },
-      metrics: () => this.attempt?.sampleMetrics() ?? operatorReports(this.job.graph, []),
-      checkpoints: () => [],
-      triggerSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
-      stopWithSavepoint: () => Promise.reject(notCheckpointing(this.job.graph.name)),
-      ...inProcessReplayControl(this.job.graph, this.jobId),
-    };
-  }
-
-  private async run(): Promise<JobResult> {
-    const started = this.clock.now();
-    const graph = this.job.graph;
-    let outcome: AttemptOutcome = { failure: undefined, metrics: [] };
-    try {
-      validateGraph(graph);
-      this.attempt = new LocalAttempt(this.job, { ...this.options, clock: this.clock, jobId: this.jobId });
-      if (this.cancelled) this.attempt.stop();
-      outcome = await this.attempt.run();
-    } catch (e) {
-      outcome.failure = e;
-    }
-    const failure = outcome.failure;
-    const report: JobReport = {
-      name: graph.name,
-      status: failure ? 'FAILED' : this.cancelled ? 'CANCELED' : 'FINISHED',
-      durationMs: Math.max(0, this.clock.now() - started),
-      operators: operatorReports(graph, outcome.metrics),
-      checkpoints: [],
-      restarts: 0,
-    };
-    if (failure) throw jobFailure(graph.name, failure, report);
-    return { report };
-  }
-}
-
-/** Why a job that does not checkpoint cannot take a savepoint. */
-export function notCheckpointing(jobName: string): Error {
-  return new Error(`Job '${jobName}' does not take checkpoints, so it cannot take a savepoint: enable them with env.enableCheckpointing(intervalMs)`);
 }
