@@ -30,8 +30,10 @@ export interface CheckpointingExecutionOptions extends LocalExecutionOptions {
   restoreFrom?: string;
   /** The storage `restoreFrom` is in, when it is not `storage` (a rewind to another job's checkpoint). */
   restoreStorage?: CheckpointStorage;
-  /** Drop the state of operators the job no longer has, instead of refusing to start. */
+  /** Drop the state of operators the job no longer has (or has changed), instead of refusing to start. */
   allowNonRestoredState?: boolean;
+  /** Restore a savepoint of a job with another name (see restore-check.ts). */
+  allowJobMismatch?: boolean;
   /** Keep at least this many completed checkpoints, more than the job asks for (the workbench rewinds to them). */
   minRetained?: number;
   /** Keep the retained checkpoints after the job ended, whatever its status (default: as the cluster does). */
@@ -190,16 +192,18 @@ export class CheckpointingExecutor {
     try {
       validateGraph(graph);
       let initial: StoredCheckpoint | undefined;
+      let restoredUids = uids;
       const initialStorage = this.options.restoreStorage ?? this.storage;
       if (this.options.restoreFrom !== undefined) {
         initial = await initialStorage.load(this.options.restoreFrom);
-        checkRestorable(initial, uids, this.options.allowNonRestoredState ?? false);
+        restoredUids = checkRestorable(initial, graph, { allowNonRestoredState: this.options.allowNonRestoredState, allowJobMismatch: this.options.allowJobMismatch });
         this.lastCheckpointId = initial.metadata.checkpointId;
       }
       let restore = initial;
       let restoreStorage = initialStorage;
       for (;;) {
-        const restored = restore ? await loadOperatorSnapshots(restoreStorage, restore, uids) : undefined;
+        // The initial restore takes only what the check let through; later ones are this run's own checkpoints.
+        const restored = restore ? await loadOperatorSnapshots(restoreStorage, restore, restore === initial ? restoredUids : uids) : undefined;
         if (this.cancelled) break;
         outcome = await this.runAttempt(restored);
         failure = outcome.failure ?? this.coordinatorFailure;

@@ -61,7 +61,7 @@ export class LocalCluster {
   submit(
     job: JobDefinition,
     code: CodeRef | Promise<CodeRef>,
-    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean } = {},
+    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean; allowJobMismatch?: boolean } = {},
     onAccepted?: (clusterJobId: string) => void,
   ): JobClient {
     const jm = this.start();

@@ -30,8 +30,10 @@ export interface JobSubmission {
   code: CodeRef;
   /** Resume from this savepoint or checkpoint (a directory or its `_metadata`). */
   fromSavepoint?: string;
-  /** Skip state of operators that are not in the job instead of refusing the savepoint. */
+  /** Skip state of operators that are not in the job (or changed) instead of refusing the savepoint. */
   allowNonRestoredState?: boolean;
+  /** Restore a savepoint of a job with another name. */
+  allowJobMismatch?: boolean;
   /** The client's defaults for environments (`--mode`, `--parallelism`): the code must see the same. */
   defaults: HostDefaults;
 }

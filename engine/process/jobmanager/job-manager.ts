@@ -24,6 +24,7 @@ import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointStats } from '../../checkpoin
 import type { StoredCheckpoint } from '../../checkpoint/storage.ts';
 import { RestartBackoff } from '../../checkpoint/restart-strategies.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
+import { checkRestorable, metadataOperators, restorableState } from '../../checkpoint/task-snapshots.ts';
 import { checkReplayAction, combineByName, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
 import type { ReplayProgress } from '../../runtime/replay-control.ts';
 
@@ -246,8 +247,7 @@ export class JobManager implements JobManagerApi {
     try {
       if (submission.fromSavepoint) {
         const stored = await storage.load(submission.fromSavepoint);
-        this.checkRestorable(job, stored);
-        job.initialRestore = stored;
+        job.initialRestore = restorableState(stored, checkRestorable(stored, plan, submission));
         job.lastCheckpointId = stored.metadata.checkpointId;
       }
       void checkpointing;
@@ -259,19 +259,6 @@ export class JobManager implements JobManagerApi {
       else this.endWithFailure(job, failure);
     }
     return id;
-  }
-
-  /** Refuses a savepoint with state for operators the job does not have, unless allowed. */
-  private checkRestorable(job: JobState, stored: StoredCheckpoint): void {
-    const uids = new Set(job.submission.plan.vertices.map((v) => v.uid));
-    const missing = [...new Set(stored.metadata.states.map((s) => s.uid))].filter((uid) => !uids.has(uid));
-    if (missing.length && !job.submission.allowNonRestoredState) {
-      const names = missing.map((uid) => `'${stored.metadata.operators.find((o) => o.uid === uid)?.name ?? uid}' (uid ${uid})`);
-      throw new Error(
-        `The savepoint ${stored.location} holds state for ${names.join(', ')}, which the job does not have. ` +
-          `Give the operator its old uid with .uid(...), or pass --allow-non-restored-state to drop that state`,
-      );
-    }
   }
 
   private async deployAttempt(job: JobState, restore: StoredCheckpoint | undefined): Promise<void> {
@@ -335,7 +322,7 @@ export class JobManager implements JobManagerApi {
         },
       },
       tasks,
-      { name: plan.name, operators: plan.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism })) },
+      { name: plan.name, operators: metadataOperators(plan) },
       () => Date.now(),
       // Never reuse an id: a failed attempt's checkpoint of that id may still be written or discarded.
       Math.max(job.lastCheckpointId, ...history.map((c) => c.id)) + 1,
