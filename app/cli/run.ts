@@ -36,6 +36,8 @@ export interface RunArguments {
   savepointDir?: string;
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
+  /** Resume a savepoint of a job with another name. */
+  allowJobMismatch?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
 }
@@ -56,14 +58,12 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     return runExportedJob({ ...args, jobDir: args.jobDir }, context);
   }
 
+  // A savepoint that cannot be restored into the notebook's job is refused before anything runs.
+  const resume = args.fromSavepoint ? await restorableJob(args, context) : undefined;
+  if (args.fromSavepoint && !resume) return EXIT.failed;
   const jobs: JobReport[] = [];
   const session = startClusterSession(args, context, jobs);
   const cluster = session.cluster;
-  const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
-  if (args.fromSavepoint && !resume) {
-    await session.close();
-    return EXIT.failed;
-  }
   let resumed = false;
   const cells = new CellJobs();
   const restoreHost = installExecutionHost({
@@ -76,7 +76,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
           const code = cells.codeFor(job.graph.name);
           if (!code) return undefined;
           // --from-savepoint resumes the job the savepoint was taken of (matched by name).
-          const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+          const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch } : {};
           if (restore.fromSavepoint) resumed = true;
           return cluster.submit(job, code, restore);
         }
@@ -139,6 +139,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'savepoint-dir': { type: 'string' },
         'from-savepoint': { type: 'string' },
         'allow-non-restored-state': { type: 'boolean' },
+        'allow-job-mismatch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -181,6 +182,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     if (!existsSync(args.fromSavepoint)) throw new UsageError(`--from-savepoint: no savepoint at ${values['from-savepoint']}`);
   }
   if (values['allow-non-restored-state']) args.allowNonRestoredState = true;
+  if (values['allow-job-mismatch']) args.allowJobMismatch = true;
   if ((args.fromSavepoint || args.savepointDir || args.checkpointDir) && taskManagers === 0) {
     throw new UsageError('checkpoints and savepoints need worker processes: drop --taskmanagers 0');
   }
@@ -192,20 +194,23 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
 }
 
 /**
- * The name of the job a savepoint was taken of, or undefined after printing why it cannot be read.
+ * The name of the notebook's job that `--from-savepoint` resumes, once `weir savepoint check`'s
+ * check passed; undefined after printing why it cannot be restored (nothing has run then).
  *
  * @example
- * await savepointJobName('/tmp/savepoints/savepoint-1', context); // 'fraud alerts'
+ * await restorableJob({ notebook: '/nb/fraud.ts', fromSavepoint: '/sp/savepoint-3', ... }, context); // 'fraud alerts'
  */
-export async function savepointJobName(location: string, context: CliContext): Promise<string | undefined> {
+async function restorableJob(args: RunArguments, context: CliContext): Promise<string | undefined> {
   try {
-    const { FsCheckpointStorage } = await import('../../engine/process/checkpoint/fs-storage.ts');
-    const stored = await new FsCheckpointStorage({ checkpointDir: path.dirname(location), jobName: 'weir' }).load(location);
-    return stored.metadata.jobName;
+    const { checkSavepoint } = await import('./savepoint.ts');
+    const options = { allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch };
+    const check = await checkSavepoint(args.fromSavepoint!, args.notebook, options, context, args.defaults);
+    if (check.compatible && check.job !== undefined) return check.job;
+    context.stderr(`error: --from-savepoint: ${check.text}\n`);
   } catch (error) {
     context.stderr(`error: --from-savepoint: ${error instanceof Error ? error.message : String(error)}\n`);
-    return undefined;
   }
+  return undefined;
 }
 
 /** A whole number of at least `min` from a flag's text, or a UsageError naming the flag. */
