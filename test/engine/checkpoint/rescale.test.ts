@@ -46,10 +46,10 @@ class CommittedWindows extends TwoPhaseCommitSinkFunction<WindowSum, { id: numbe
   protected abort() {}
 }
 
-const SOURCES: RescaleSource[] = ['collection', 'generator', 'duckdb', 'replay'];
+const SOURCES: RescaleSource[] = ['collection', 'generator', 'duckdb', 'replay', 'user'];
 const expected = expectedWindows();
 /** Sources that read at a given pace; the others are slowed down by the job's map in the first run. */
-const PACED: RescaleSource[] = ['generator', 'replay'];
+const PACED: RescaleSource[] = ['generator', 'replay', 'user'];
 
 describe('rescale from a savepoint, in this process', () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-rescale-'));
