@@ -13,6 +13,7 @@ import { jobRunLocation } from '../../engine/process/checkpoint/location.ts';
 export interface JobRestore {
   fromSavepoint?: string;
   allowNonRestoredState?: boolean;
+  allowJobMismatch?: boolean;
 }
 
 /**
@@ -33,6 +34,7 @@ export class InProcessJobs {
       storage,
       ...(restore.fromSavepoint !== undefined ? { restoreFrom: restore.fromSavepoint } : {}),
       ...(restore.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(restore.allowJobMismatch ? { allowJobMismatch: true } : {}),
     });
     return client;
   }

@@ -17,6 +17,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   serve: async () => (await import('./serve.ts')).serveCommand,
   export: async () => (await import('./export.ts')).exportCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
+  savepoint: async () => (await import('./savepoint.ts')).savepointCommand,
 };
 
 /**

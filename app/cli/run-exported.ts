@@ -21,7 +21,8 @@ import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { startClusterSession, type ClusterSession } from './cluster-session.ts';
 import type { CliContext } from './io.ts';
 import { writeRunReport } from './report.ts';
-import { savepointJobName, type RunArguments } from './run.ts';
+import type { RunArguments } from './run.ts';
+import { checkSavepoint } from './savepoint.ts';
 import { EXIT } from './command-line.ts';
 
 /** Console methods silenced while the bundle rebuilds the job: its output belongs to the notebook. */
@@ -42,10 +43,16 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     return EXIT.failed;
   }
   if (args.fromSavepoint) {
-    const taken = await savepointJobName(args.fromSavepoint, context);
-    if (!taken) return EXIT.failed;
-    if (taken !== jobFile.name) {
-      context.stderr(`error: --from-savepoint: the savepoint is of job '${taken}', but this directory holds job '${jobFile.name}'\n`);
+    // Refused before anything runs, with the report of `weir savepoint check`.
+    try {
+      const options = { allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch };
+      const check = await checkSavepoint(args.fromSavepoint, args.jobDir, options, context);
+      if (!check.compatible) {
+        context.stderr(`error: --from-savepoint: ${check.text}\n`);
+        return EXIT.failed;
+      }
+    } catch (error) {
+      context.stderr(`error: --from-savepoint: ${error instanceof Error ? error.message : String(error)}\n`);
       return EXIT.failed;
     }
   }
@@ -127,7 +134,7 @@ async function startJob(
     started = resolve;
     refused = reject;
   });
-  const restore = args.fromSavepoint ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+  const restore = args.fromSavepoint ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch } : {};
   const overrides = { parallelism: args.defaults.parallelism !== undefined, mode: args.defaults.mode !== undefined };
 
   const submit = (job: JobDefinition): JobClient => {

@@ -38,6 +38,8 @@ export interface RunArguments {
   allowNonRestoredState?: boolean;
   /** `--drain`: a stop by signal fires every window (event time to the end) before the savepoint. */
   drain?: boolean;
+  /** Resume a savepoint of a job with another name. */
+  allowJobMismatch?: boolean;
   /** Absolute path of the report file, if asked for. */
   report?: string;
   /** No status line on a terminal. */
@@ -60,16 +62,14 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     return runExportedJob({ ...args, jobDir: args.jobDir }, context, argv);
   }
 
+  // A savepoint that cannot be restored into the notebook's job is refused before anything runs.
+  const resume = args.fromSavepoint ? await restorableJob(args, context) : undefined;
+  if (args.fromSavepoint && !resume) return EXIT.failed;
   const jobs: JobReport[] = [];
   const session = startClusterSession({ ...args, argv }, context, jobs);
   const cluster = session.cluster;
   // Lines about cells go around the status line, not into it.
   const lines: CliContext = { ...context, stderr: (text) => session.say(text) };
-  const resume = args.fromSavepoint ? await savepointJobName(args.fromSavepoint, context) : undefined;
-  if (args.fromSavepoint && !resume) {
-    await session.close();
-    return EXIT.failed;
-  }
   let resumed = false;
   const cells = new CellJobs();
   const restoreHost = installExecutionHost({
@@ -80,8 +80,8 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     submitJob: (job) => {
       const code = cluster ? cells.codeFor(job.graph.name) : undefined;
       if (cluster && !code) return undefined;
-      // --from-savepoint resumes the job the savepoint was taken of (matched by name).
-      const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState } : {};
+      // --from-savepoint resumes the job the savepoint was taken of (matched by name, or the only job with --allow-job-mismatch).
+      const restore = resume && job.graph.name === resume && !resumed ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch } : {};
       if (restore.fromSavepoint) resumed = true;
       // --taskmanagers 0: in this process, with file checkpoints and the same stop on a signal.
       return session.watch(cluster ? cluster.submit(job, code!, restore) : session.inProcess!.start(job, restore));
@@ -146,6 +146,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'allow-non-restored-state': { type: 'boolean' },
         drain: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
+        'allow-job-mismatch': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -192,6 +193,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     if (!args.savepointDir) throw new UsageError('--drain applies to the stop with a savepoint that --savepoint-dir enables: add --savepoint-dir <dir>');
     args.drain = true;
   }
+  if (values['allow-job-mismatch']) args.allowJobMismatch = true;
   if (values.quiet) args.quiet = true;
   if (values.report !== undefined) {
     if (values.report === '') throw new UsageError('--report needs a file name');
@@ -201,20 +203,23 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
 }
 
 /**
- * The name of the job a savepoint was taken of, or undefined after printing why it cannot be read.
+ * The name of the notebook's job that `--from-savepoint` resumes, once `weir savepoint check`'s
+ * check passed; undefined after printing why it cannot be restored (nothing has run then).
  *
  * @example
- * await savepointJobName('/tmp/savepoints/savepoint-1', context); // 'fraud alerts'
+ * await restorableJob({ notebook: '/nb/fraud.ts', fromSavepoint: '/sp/savepoint-3', ... }, context); // 'fraud alerts'
  */
-export async function savepointJobName(location: string, context: CliContext): Promise<string | undefined> {
+async function restorableJob(args: RunArguments, context: CliContext): Promise<string | undefined> {
   try {
-    const { FsCheckpointStorage } = await import('../../engine/process/checkpoint/fs-storage.ts');
-    const stored = await new FsCheckpointStorage({ checkpointDir: path.dirname(location), jobName: 'weir' }).load(location);
-    return stored.metadata.jobName;
+    const { checkSavepoint } = await import('./savepoint.ts');
+    const options = { allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch };
+    const check = await checkSavepoint(args.fromSavepoint!, args.notebook, options, context, args.defaults);
+    if (check.compatible && check.job !== undefined) return check.job;
+    context.stderr(`error: --from-savepoint: ${check.text}\n`);
   } catch (error) {
     context.stderr(`error: --from-savepoint: ${error instanceof Error ? error.message : String(error)}\n`);
-    return undefined;
   }
+  return undefined;
 }
 
 /** A whole number of at least `min` from a flag's text, or a UsageError naming the flag. */

@@ -13,6 +13,8 @@ Commands:
   plan <notebook.ts | dir>
                       print the plan of a notebook's jobs or of an exported job
   serve [dir]         open the notebooks under dir in the workbench, in a browser
+  savepoint check <savepoint> <notebook.ts | dir>
+                      say whether a savepoint can be restored into the job, without running it
 
 Options:
   -h, --help          show this help (weir <command> --help for a command's options)
@@ -40,7 +42,10 @@ Options:
   --drain                  with --savepoint-dir: fire every window (event time to the
                            end) before that savepoint
   --from-savepoint <path>  resume the job the savepoint was taken of
-  --allow-non-restored-state  skip savepoint state of operators the job no longer has
+  --allow-non-restored-state  skip savepoint state of operators the job no longer has, or
+                           has changed (window, state kind, state value shape)
+  --allow-job-mismatch     resume a savepoint of a job with another name (a notebook's only
+                           job, or the exported job)
   -q, --quiet              no status line on a terminal (job states, restarts and failed
                            checkpoints are still printed to stderr)
   -h, --help               show this help
@@ -74,4 +79,18 @@ Options:
   --job <name>   only this job of the notebook
   --json         print JSON instead of text
   -h, --help     show this help
+`;
+
+/** `weir savepoint --help`. */
+export const SAVEPOINT_USAGE = `Usage: weir savepoint check <savepoint> <notebook.ts | dir> [options]
+
+Says whether the savepoint (or retained checkpoint) can be restored into the notebook's job of
+the same name, or into the job of a directory written by 'weir export', without running any
+job: it prints what 'weir run --from-savepoint' would refuse with (each operator, what differs,
+old and new, and what to do), or that it can be restored. Exits 0 when it can, 1 when not.
+
+Options:
+  --allow-non-restored-state  count state of operators that are gone or changed as dropped
+  --allow-job-mismatch        allow a savepoint of a job with another name
+  -h, --help                  show this help
 `;

@@ -65,6 +65,7 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
     if (group !== 'default') v.slotSharingGroup = group;
     if (t.source) v.bounded = t.source.boundedness === 'bounded';
     if (t.definedAt) v.definedAt = t.definedAt;
+    if (t.valueShape !== undefined) v.valueShape = t.valueShape;
     vertices.push(v);
     byId.set(t.id, v);
     vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors });

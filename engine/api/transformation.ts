@@ -39,6 +39,8 @@ export class Transformation {
   singleton = false;
   /** Where the user defined it, for error messages ("cell 3, line 12"), when known. */
   definedAt: string | undefined;
+  /** The shape of the value it keeps in state, when known (see `VertexSpec.valueShape`). */
+  valueShape: string | undefined;
 
   constructor(
     readonly id: number,

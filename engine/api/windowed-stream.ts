@@ -2,6 +2,7 @@ import type { DataStream } from './datastream.ts';
 import type { KeyedStream } from './keyed-stream.ts';
 import type { OutputTag } from './output-tag.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
+import { valueShape } from '../state/value-shape.ts';
 import type { AggregateFunction } from '../state/descriptors.ts';
 import { fieldAggregation, requireField, type AggregationField, type ComparisonField } from './field-aggregation.ts';
 import {
@@ -149,7 +150,10 @@ export class WindowedStream<T, K> {
     if (!fn || typeof fn.createAccumulator !== 'function' || typeof fn.add !== 'function' || typeof fn.getResult !== 'function') {
       throw new InvalidPipelineError('aggregate() expects an AggregateFunction with createAccumulator, add, getResult and merge');
     }
-    return this.build('aggregate', { kind: 'aggregate', aggregate: fn }, windowFn);
+    const out = this.build<OUT>('aggregate', { kind: 'aggregate', aggregate: fn }, windowFn);
+    // The accumulator's shape goes into savepoints, so a restore into another shape is refused.
+    out.refs[0]!.transformation.valueShape = accumulatorShape(fn);
+    return out;
   }
 
   /**
@@ -261,5 +265,14 @@ export class WindowedStream<T, K> {
     t.config = { assigner, allowedLateness: this.lateness, function: what };
     if (this.singleton) t.singleton = true;
     return out;
+  }
+}
+
+/** The shape of a fresh accumulator, or undefined when creating one fails (then it is not checked). */
+function accumulatorShape(fn: AggregateFunction<any, any, any>): string | undefined {
+  try {
+    return valueShape(fn.createAccumulator());
+  } catch {
+    return undefined;
   }
 }

@@ -23,8 +23,10 @@ export interface CheckpointingExecutionOptions extends LocalExecutionOptions {
   restoreFrom?: string;
   /** The storage `restoreFrom` is in, when it is not `storage` (a rewind to another job's checkpoint). */
   restoreStorage?: CheckpointStorage;
-  /** Drop the state of operators the job no longer has, instead of refusing to start. */
+  /** Drop the state of operators the job no longer has (or has changed), instead of refusing to start. */
   allowNonRestoredState?: boolean;
+  /** Restore a savepoint of a job with another name (see restore-check.ts). */
+  allowJobMismatch?: boolean;
   /** Keep at least this many completed checkpoints, more than the job asks for (the workbench rewinds to them). */
   minRetained?: number;
   /** Keep the retained checkpoints after the job ended, whatever its status (default: as the cluster does). */

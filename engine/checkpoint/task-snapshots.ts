@@ -11,7 +11,9 @@ import type { TaskSnapshot } from '../runtime/task.ts';
 import { platform } from '../runtime/platform.ts';
 import type { CheckpointAck } from './coordinator.ts';
 import type { CheckpointStorage, StoredCheckpoint } from './storage.ts';
-import type { CheckpointMetadata } from './types.ts';
+import type { CheckpointMetadata, StoredOperatorInfo, StoredStateInfo } from './types.ts';
+import type { VertexSpec } from '../plan/job-graph.ts';
+import { RestoreRefusedError, checkRestore, type RestoreOptions, type RestoreTarget } from './restore-check.ts';
 import { decodeSnapshot, encodeSnapshotAsync } from './snapshot-format.ts';
 
 /**
@@ -56,7 +58,9 @@ export async function writeTaskSnapshot(task: string, snap: TaskSnapshot, storag
         releaseSnapshotViews(o.snapshot);
         return undefined;
       }
-      return storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));
+      const states = storedStates(o.snapshot);
+      const handle = await storage.writeState(id, kind, o.uid, o.subtask, await encodeSnapshotAsync(o.snapshot));
+      return { ...handle, states };
     }),
   );
   return {
@@ -70,21 +74,42 @@ export async function writeTaskSnapshot(task: string, snap: TaskSnapshot, storag
 }
 
 /**
- * Refuses a checkpoint or savepoint that holds state for operators the job does not have,
- * unless `allowNonRestoredState`; the error names the operators and the way out.
+ * The names and kinds of the states in a snapshot, recorded next to its file so that a restore
+ * can be checked without reading the state itself. Read before encoding (which releases views).
+ */
+function storedStates(s: OperatorSnapshot): StoredStateInfo[] {
+  const out: StoredStateInfo[] = [];
+  const keyed = s.keyed as unknown as { form?: string; stateInfo?: readonly { name: string; kind: string }[]; states?: Record<string, { kind: string }> } | undefined;
+  if (keyed?.form === 'view') for (const st of keyed.stateInfo ?? []) out.push({ name: st.name, kind: st.kind });
+  else if (keyed && keyed.form === undefined) for (const [name, st] of Object.entries(keyed.states ?? {})) out.push({ name, kind: st.kind });
+  for (const [name, l] of Object.entries(s.operator?.lists ?? {})) out.push({ name: name.startsWith('\u0001') ? name.slice(1) : name, kind: l.mode });
+  return out;
+}
+
+/**
+ * Checks a checkpoint or savepoint against the job before anything runs (see restore-check.ts)
+ * and throws `RestoreRefusedError` naming every incompatibility and the way out; resolves to the
+ * uids whose state is restored (all of the job's, less those dropped by `allowNonRestoredState`).
  *
  * @example
- * checkRestorable(stored, job.graph.vertices.map((v) => v.uid), false);
+ * const uids = checkRestorable(stored, job.graph, { allowNonRestoredState: false });
  */
-export function checkRestorable(stored: StoredCheckpoint, uids: Iterable<string>, allowNonRestoredState: boolean): void {
-  const known = new Set(uids);
-  const missing = [...new Set(stored.metadata.states.map((s) => s.uid))].filter((uid) => !known.has(uid));
-  if (missing.length === 0 || allowNonRestoredState) return;
-  const names = missing.map((uid) => `'${stored.metadata.operators.find((o) => o.uid === uid)?.name ?? uid}' (uid ${uid})`);
-  throw new Error(
-    `The ${stored.metadata.kind} ${stored.location} holds state for ${names.join(', ')}, which the job does not have. ` +
-      `Give the operator its old uid with .uid(...), or allow non-restored state to drop that state`,
-  );
+export function checkRestorable(stored: StoredCheckpoint, graph: RestoreTarget, options: RestoreOptions = {}): string[] {
+  const report = checkRestore(stored.metadata, graph, options);
+  if (!report.compatible) throw new RestoreRefusedError(stored.location, stored.metadata.kind, report);
+  return report.restoredUids;
+}
+
+/**
+ * The checkpoint with only the state of `uids` (what `checkRestorable` let through): what a
+ * restore hands to tasks that load every state of their operators.
+ *
+ * @example
+ * job.restore = restorableState(stored, checkRestorable(stored, plan, options));
+ */
+export function restorableState(stored: StoredCheckpoint, uids: Iterable<string>): StoredCheckpoint {
+  const keep = new Set(uids);
+  return { ...stored, metadata: { ...stored.metadata, states: stored.metadata.states.filter((h) => keep.has(h.uid)) } };
 }
 
 /**
@@ -117,6 +142,12 @@ export async function loadOperatorSnapshots(storage: CheckpointStorage, stored: 
  * @example
  * metadataOperators(job.graph); // [{ uid: 'events', name: 'Source', parallelism: 1, maxParallelism: 128 }, ...]
  */
-export function metadataOperators(graph: { vertices: { uid: string; name: string; parallelism: number; maxParallelism: number }[] }): CheckpointMetadata['operators'] {
-  return graph.vertices.map((v) => ({ uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism }));
+export function metadataOperators(graph: { vertices: VertexSpec[] }): CheckpointMetadata['operators'] {
+  return graph.vertices.map((v) => {
+    const o: StoredOperatorInfo = { uid: v.uid, name: v.name, parallelism: v.parallelism, maxParallelism: v.maxParallelism, kind: v.kind };
+    if (typeof v.config?.assigner === 'string') o.window = v.config.assigner;
+    if (typeof v.config?.function === 'string' && v.kind === 'window') o.windowFunction = v.config.function;
+    if (v.valueShape !== undefined) o.valueShape = v.valueShape;
+    return o;
+  });
 }

@@ -18,6 +18,35 @@ export interface SubtaskStateHandle {
   bytes: number;
   /** CRC-32 of the file's content, hex. */
   checksum: string;
+  /** The states the file holds (name and kind), when written by a Weir that records them. */
+  states?: StoredStateInfo[];
+}
+
+/** One named state of an operator as a savepoint holds it. */
+export interface StoredStateInfo {
+  name: string;
+  /** Keyed: value, list, map, reducing, aggregating; operator state: list, union, broadcast. */
+  kind: string;
+}
+
+/**
+ * What a checkpoint records of one operator of the job that wrote it. The fields after
+ * `maxParallelism` are what a restore is checked against (restore-check.ts); checkpoints written
+ * before they existed lack them, and what is missing is not checked.
+ */
+export interface StoredOperatorInfo {
+  uid: string;
+  name: string;
+  parallelism: number;
+  maxParallelism: number;
+  /** The operator's kind in the plan: 'source', 'map', 'window', ... */
+  kind?: string;
+  /** For windows: the assigner as the plan shows it, e.g. 'TumblingEventTimeWindows(1000)'. */
+  window?: string;
+  /** For windows: the window function kind (reduce, aggregate, process), which decides its state. */
+  windowFunction?: string;
+  /** The shape of the value it keeps in state (`VertexSpec.valueShape`). */
+  valueShape?: string;
 }
 
 /** What a completed checkpoint or savepoint records; written last, atomically. */
@@ -28,8 +57,8 @@ export interface CheckpointMetadata {
   checkpointId: number;
   /** When it was triggered (epoch ms). */
   timestamp: number;
-  /** The operators it holds state for, with the parallelism they had. */
-  operators: { uid: string; name: string; parallelism: number; maxParallelism: number }[];
+  /** The operators of the job that wrote it, with the parallelism they had. */
+  operators: StoredOperatorInfo[];
   states: SubtaskStateHandle[];
 }
 

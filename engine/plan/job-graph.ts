@@ -47,6 +47,12 @@ export interface VertexSpec {
   keyed?: boolean;
   /** Where the user defined it (`file:line:column`), when known. Not part of the plan's identity. */
   definedAt?: string;
+  /**
+   * The shape of the value the operator keeps in state, when the plan knows it (a window's
+   * accumulator: `valueShape` of `createAccumulator()`). Savepoints record it; a restore into
+   * another shape is refused.
+   */
+  valueShape?: string;
 }
 
 /** A connection between two vertices. */

@@ -77,7 +77,7 @@ export class LocalCluster {
   submit(
     job: JobDefinition,
     code: CodeRef | Promise<CodeRef>,
-    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean; savepointDir?: string } = {},
+    restore: { fromSavepoint?: string; allowNonRestoredState?: boolean; allowJobMismatch?: boolean; savepointDir?: string } = {},
     onAccepted?: (clusterJobId: string) => void,
   ): JobClient {
     const jm = this.start();

@@ -31,10 +31,12 @@ export interface JobSubmission {
   code: CodeRef;
   /** Resume from this savepoint or checkpoint (a directory or its `_metadata`). */
   fromSavepoint?: string;
-  /** Skip state of operators that are not in the job instead of refusing the savepoint. */
+  /** Skip state of operators that are not in the job (or changed) instead of refusing the savepoint. */
   allowNonRestoredState?: boolean;
   /** Where this job's savepoints go, instead of the cluster's `savepointDir` (the workbench: next to the notebook). */
   savepointDir?: string;
+  /** Restore a savepoint of a job with another name. */
+  allowJobMismatch?: boolean;
   /** The client's defaults for environments (`--mode`, `--parallelism`): the code must see the same. */
   defaults: HostDefaults;
 }

@@ -9,6 +9,8 @@ import type { OperatorSnapshot, StreamOperator, TaskServices } from './operator.
 import type { Output } from './output.ts';
 import { TimerQueue, type Clock, type ProcessingTimeService } from './processing-time.ts';
 import { StreamTask, type TaskInputChannel } from './task.ts';
+import { SourceOperator } from './source.ts';
+import { TimestampsAndWatermarksOperator } from './operators/timestamps-watermarks.ts';
 
 /** Identifies one channel: an edge of the plan between one producer and one consumer subtask. */
 export interface ChannelId {
@@ -182,6 +184,14 @@ function deploySubtask(
       code.keySelectors ?? [],
     );
     op.initializeState(options.restore?.(v.uid) ?? []);
+  }
+
+  // A source chained to its watermark generator tells it which split each record comes from.
+  const head = ops.get(chain.vertices[0]!.id);
+  if (head instanceof SourceOperator) {
+    const next = chain.internal.find((e) => e.source === chain.vertices[0]!.id);
+    const generator = next && ops.get(next.target);
+    if (generator instanceof TimestampsAndWatermarksOperator) head.splitListener = generator;
   }
 
   const inputs: TaskInputChannel[] = [];

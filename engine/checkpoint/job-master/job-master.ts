@@ -14,7 +14,7 @@ import { platform } from '../../runtime/platform.ts';
 import { CheckpointCoordinator } from '../coordinator.ts';
 import { RestartBackoff, resolveRestartStrategy } from '../restart-strategies.ts';
 import type { CheckpointStorage } from '../storage.ts';
-import { checkRestorable, metadataOperators } from '../task-snapshots.ts';
+import { checkRestorable, metadataOperators, restorableState } from '../task-snapshots.ts';
 import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointConfigSpec, type CheckpointStats } from '../types.ts';
 import { RecoverableDeployFailure, type AttemptListener, type AttemptOutcome, type DeployedAttempt, type JobDeployer, type RestoreSource } from './job-deployer.ts';
 import { JobStateMachine, type JobState, type TerminalJobState } from './job-state.ts';
@@ -27,8 +27,10 @@ export interface JobMasterOptions {
   restoreFrom?: string;
   /** The storage `restoreFrom` is in, when it is not `storage` (a rewind to another job's checkpoint). */
   restoreStorage?: CheckpointStorage;
-  /** Drop the state of operators the job no longer has, instead of refusing to start. */
+  /** Drop the state of operators the job no longer has (or has changed), instead of refusing to start. */
   allowNonRestoredState?: boolean;
+  /** Restore a savepoint of a job with another name (see restore-check.ts). */
+  allowJobMismatch?: boolean;
   /** Keep at least this many completed checkpoints, more than the job asks for (the workbench rewinds to them). */
   minRetained?: number;
   /** Keep the retained checkpoints after the job ended, whatever its status. */
@@ -304,9 +306,10 @@ export class JobMaster {
     if (this.options.restoreFrom === undefined) return undefined;
     const storage = this.options.restoreStorage ?? this.options.storage;
     const checkpoint = await storage.load(this.options.restoreFrom);
-    checkRestorable(checkpoint, this.graph.vertices.map((v) => v.uid), this.options.allowNonRestoredState ?? false);
+    // Checked before any task starts; what the check let through is all that is restored.
+    const uids = checkRestorable(checkpoint, this.graph, { allowNonRestoredState: this.options.allowNonRestoredState ?? false, allowJobMismatch: this.options.allowJobMismatch ?? false });
     this.lastCheckpointId = checkpoint.metadata.checkpointId;
-    return { checkpoint, storage };
+    return { checkpoint: restorableState(checkpoint, uids), storage };
   }
 
   /** Asks the restart strategy; when it allows, RESTARTING after its delay. False: no restart (or cancelled meanwhile). */

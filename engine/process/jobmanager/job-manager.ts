@@ -173,6 +173,7 @@ export class JobManager implements JobManagerApi {
       storage,
       ...(submission.fromSavepoint !== undefined ? { restoreFrom: submission.fromSavepoint } : {}),
       ...(submission.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+      ...(submission.allowJobMismatch ? { allowJobMismatch: true } : {}),
       ...(this.options.minRetained !== undefined ? { minRetained: this.options.minRetained } : {}),
       ...(this.options.retainAfterEnd ? { retainAfterEnd: true } : {}),
       taskManagers: n,

@@ -92,7 +92,7 @@ describe('savepoints', () => {
     const savepoint = await stopWithSavepoint(out, 2);
     const refused = run(['--from-savepoint', savepoint], path.join(scratch, 'refused'), 'no-window');
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /holds state for 'Window\(.*\)' \(uid windows\).*non-restored.state/s);
+    assert.match(refused.stderr, /operator 'Window\(.*\)' \(uid windows\): the savepoint holds state for it.*--allow-non-restored-state/s);
     const allowed = run(['--from-savepoint', savepoint, '--allow-non-restored-state'], path.join(scratch, 'allowed'), 'no-window');
     assert.equal(allowed.status, 0, allowed.stderr);
   });

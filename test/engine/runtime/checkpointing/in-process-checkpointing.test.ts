@@ -236,7 +236,7 @@ describe('in-process checkpoints', () => {
     const savepoint = await first.stopWithSavepoint!();
     await first.result;
     const changed = () => keyedWindowJob({ store: new Store(), withWindow: false }).buildJob('changed job');
-    await assert.rejects(new CheckpointingExecutor(changed(), { storage, restoreFrom: savepoint }).start().result, /holds state for '.*' \(uid windows\)/);
+    await assert.rejects(new CheckpointingExecutor(changed(), { storage, restoreFrom: savepoint }).start().result, /operator '.*' \(uid windows\): the savepoint holds state for it, the job has no operator with this uid.*--allow-non-restored-state/);
     const allowed = new CheckpointingExecutor(changed(), { storage, restoreFrom: savepoint, allowNonRestoredState: true }).start();
     assert.equal((await allowed.result).report.status, 'FINISHED');
   });
