@@ -6,6 +6,7 @@ import { benchDuckDB } from './duckdb.bench.ts';
 import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
 import { benchCheckpoints } from './checkpoint.bench.ts';
+import { benchAsyncIO } from './async-io.bench.ts';
 
 /** Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word given. */
 const only = process.argv.slice(2).map((a) => a.toLowerCase());
@@ -16,6 +17,7 @@ const sections: [string, () => Promise<string[]>][] = [
   ['data plane (codec, sockets)', benchDataPlane],
   ['worker processes', benchCluster],
   ['checkpoints (heap backend)', benchCheckpoints],
+  ['async I/O (one subtask)', benchAsyncIO],
 ];
 const chosen = sections.filter(([name]) => only.length === 0 || only.some((word) => name.toLowerCase().includes(word)));
 if (chosen.length === 0) {

@@ -51,6 +51,14 @@ export class AsyncWaitOperator<IN, OUT> extends UdfOperator<OUT> {
   private waitingHead = 0;
   private mailbox!: MailboxExecutor;
   private closed = false;
+  /**
+   * Requests that can time out, in start order. One timeout applies to all, so this is also
+   * deadline order: one processing-time timer, for the head, serves them all (a timer per
+   * request would fill the task's timer queue with cancelled timers at high rates).
+   */
+  private deadlines: AsyncRequest[] = [];
+  private deadlinesHead = 0;
+  private deadlineTimerArmed = false;
   /** Records a restore handed back, requested again in `open()`. */
   private restored: [unknown, number][] = [];
 
@@ -125,8 +133,9 @@ export class AsyncWaitOperator<IN, OUT> extends UdfOperator<OUT> {
   private start(request: AsyncRequest): void {
     const timeoutMs = this.options.timeoutMs;
     if (timeoutMs > 0) {
-      const pts = this.services.processingTime;
-      request.cancelTimeout = pts.schedule(pts.now() + timeoutMs, () => this.inOperator(() => this.onTimeout(request)));
+      request.deadline = this.services.processingTime.now() + timeoutMs;
+      this.deadlines.push(request);
+      if (!this.deadlineTimerArmed) this.armDeadlineTimer(request.deadline);
     }
     this.invoke(request);
   }
@@ -181,8 +190,40 @@ export class AsyncWaitOperator<IN, OUT> extends UdfOperator<OUT> {
     return true;
   }
 
+  private armDeadlineTimer(time: number): void {
+    this.deadlineTimerArmed = true;
+    this.services.processingTime.schedule(time, (now) => this.inOperator(() => this.onDeadlineTimer(now)));
+  }
+
+  /** Times out every request whose deadline has passed, then waits for the next one's. */
+  private onDeadlineTimer(now: number): void {
+    this.deadlineTimerArmed = false;
+    if (this.closed) return;
+    this.dropFinishedDeadlines();
+    while (this.deadlinesHead < this.deadlines.length) {
+      const r = this.deadlines[this.deadlinesHead]!;
+      if (r.results === undefined && r.deadline > now) break;
+      this.deadlinesHead++;
+      if (r.results === undefined) this.onTimeout(r);
+    }
+    this.dropFinishedDeadlines();
+    if (this.deadlinesHead < this.deadlines.length) this.armDeadlineTimer(this.deadlines[this.deadlinesHead]!.deadline);
+  }
+
+  /** Forgets the finished requests at the head of `deadlines`, so it holds only what may still time out. */
+  private dropFinishedDeadlines(): void {
+    const ds = this.deadlines;
+    while (this.deadlinesHead < ds.length && ds[this.deadlinesHead]!.results !== undefined) ds[this.deadlinesHead++] = undefined as unknown as AsyncRequest;
+    if (this.deadlinesHead === ds.length) {
+      this.deadlines = [];
+      this.deadlinesHead = 0;
+    } else if (this.deadlinesHead > 1024 && this.deadlinesHead * 2 > ds.length) {
+      this.deadlines = ds.slice(this.deadlinesHead);
+      this.deadlinesHead = 0;
+    }
+  }
+
   private onTimeout(request: AsyncRequest): void {
-    request.cancelTimeout = undefined;
     if (this.closed || request.results !== undefined) return;
     request.attempt = -1; // whatever the running attempt answers is stale now
     request.cancelRetry?.();
@@ -197,9 +238,8 @@ export class AsyncWaitOperator<IN, OUT> extends UdfOperator<OUT> {
 
   /** Records `request`'s results, emits what the queue lets out, and lets waiting input in. */
   private complete(request: AsyncRequest, results: unknown[]): void {
-    request.cancelTimeout?.();
-    request.cancelTimeout = undefined;
     this.queue.complete(request, results);
+    if (request.deadline !== Infinity) this.dropFinishedDeadlines();
     this.queue.emitCompleted(this.output);
     this.admitWaiting();
   }

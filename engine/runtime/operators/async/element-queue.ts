@@ -13,7 +13,8 @@ export interface AsyncRequest {
   results: unknown[] | undefined;
   /** The attempt whose answer counts; answers of earlier attempts (or after a timeout) are stale. */
   attempt: number;
-  cancelTimeout: (() => void) | undefined;
+  /** Processing time at which the request times out (Infinity: never). */
+  deadline: number;
   cancelRetry: (() => void) | undefined;
 }
 
@@ -36,7 +37,7 @@ export interface AsyncElementQueue {
 }
 
 export function newRequest(value: unknown, timestamp: number): AsyncRequest {
-  return { value, timestamp, results: undefined, attempt: 0, cancelTimeout: undefined, cancelRetry: undefined };
+  return { value, timestamp, results: undefined, attempt: 0, deadline: Infinity, cancelRetry: undefined };
 }
 
 export function emitResults(request: AsyncRequest, output: Output): void {
