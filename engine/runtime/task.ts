@@ -210,7 +210,8 @@ export class StreamTask {
       const r = this.guard(head, () => head.emitNext(SOURCE_BATCH));
       if (r === 'end') {
         this.finishChain();
-        return 'finished';
+        // A chained async operator may still have requests in flight; later steps finish it.
+        return this.finished ? 'finished' : this.flushAnd('progress');
       }
       if (r !== 'more') {
         this.waitingFor = r;

@@ -22,10 +22,20 @@ import type { KeySelector, OperatorInfo, OperatorSnapshot, TaskServices } from '
 import type { Output } from '../../output.ts';
 import type { MailboxExecutor } from '../../mailbox.ts';
 
-/** Ordered: output in input order. Unordered: as results arrive, within watermark bounds. */
+/**
+ * Ordered: output in input order. Unordered: as results arrive, within watermark bounds.
+ *
+ * @example
+ * const mode: AsyncOutputMode = 'unordered';
+ */
 export type AsyncOutputMode = 'ordered' | 'unordered';
 
-/** How one async operator runs. */
+/**
+ * How one async operator runs.
+ *
+ * @example
+ * new AsyncWaitOperator(lookup, { mode: 'ordered', timeoutMs: 1000, capacity: 100 });
+ */
 export interface AsyncWaitOptions {
   mode: AsyncOutputMode;
   /** Time a record's requests (all attempts) may take, in ms; 0 = no timeout. */
@@ -43,6 +53,12 @@ const IN_FLIGHT_STATE = 'async-wait:in-flight';
 /** An element that came while the queue was full, waiting for room (at most one input batch). */
 type Waiting = { value: unknown; timestamp: number } | { watermark: number };
 
+/**
+ * The operator behind `AsyncDataStream` (see the file comment for the model).
+ *
+ * @example
+ * stream.transform('Async Wait (ordered)', 'asyncWait', () => new AsyncWaitOperator(lookup, { mode: 'ordered', timeoutMs: 1000, capacity: 100 }));
+ */
 export class AsyncWaitOperator<IN, OUT> extends UdfOperator<OUT> {
   private readonly fn: AsyncFunction<IN, OUT>;
   private readonly queue: AsyncElementQueue;

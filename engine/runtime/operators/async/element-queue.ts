@@ -5,7 +5,12 @@
  */
 import type { Output } from '../../output.ts';
 
-/** One record in flight: its input, and what the operator tracks while its request runs. */
+/**
+ * One record in flight: its input, and what the operator tracks while its request runs.
+ *
+ * @example
+ * const request = queue.putRecord(value, timestamp); // then asyncInvoke(request.value)
+ */
 export interface AsyncRequest {
   readonly value: unknown;
   readonly timestamp: number;
@@ -21,6 +26,9 @@ export interface AsyncRequest {
 /**
  * The queue of one async operator instance. `size` counts records and watermarks, as Flink's
  * capacity does.
+ *
+ * @example
+ * const queue: AsyncElementQueue = mode === 'ordered' ? new OrderedQueue() : new UnorderedQueue();
  */
 export interface AsyncElementQueue {
   readonly size: number;
@@ -36,10 +44,12 @@ export interface AsyncElementQueue {
   unemittedRecords(): AsyncRequest[];
 }
 
+/** A request for `value`, not started yet. */
 export function newRequest(value: unknown, timestamp: number): AsyncRequest {
   return { value, timestamp, results: undefined, attempt: 0, deadline: Infinity, cancelRetry: undefined };
 }
 
+/** Emits a completed request's results with its input's timestamp. */
 export function emitResults(request: AsyncRequest, output: Output): void {
   const rs = request.results!;
   for (let i = 0; i < rs.length; i++) output.collect(rs[i], request.timestamp);

@@ -4,12 +4,27 @@
  * `ifException` return a new one.
  */
 
-/** Whether a request's results call for another attempt. */
+/**
+ * Whether a request's results call for another attempt.
+ *
+ * @example
+ * const noRows: ResultRetryPredicate<Row> = (rows) => rows.length === 0;
+ */
 export type ResultRetryPredicate<OUT = unknown> = (results: OUT[]) => boolean;
-/** Whether a request's failure calls for another attempt. */
+/**
+ * Whether a request's failure calls for another attempt.
+ *
+ * @example
+ * const transient: ExceptionRetryPredicate = (e) => /ECONNRESET|503/.test(String(e));
+ */
 export type ExceptionRetryPredicate = (error: unknown) => boolean;
 
-/** A retry strategy as plain data, for the plan (`weir plan`, job.json). */
+/**
+ * A retry strategy as plain data, for the plan (`weir plan`, job.json).
+ *
+ * @example
+ * AsyncRetryStrategies.fixedDelay(3, 100).spec; // { kind: 'fixed-delay', maxAttempts: 3, delayMs: 100 }
+ */
 export interface AsyncRetrySpec {
   kind: 'fixed-delay' | 'exponential-backoff';
   /** Retries after the first attempt. */
@@ -61,24 +76,24 @@ export class AsyncRetryStrategy<OUT = unknown> {
     return new AsyncRetryStrategy<OUT>(this.spec, this.resultPredicate, predicate);
   }
 
-  /** Whether attempt number `attempt` (1 = the first retry) may run. */
+  /** @internal Whether retry number `attempt` (1 = the first retry) may run. */
   canRetry(attempt: number): boolean {
     return attempt <= this.spec.maxAttempts;
   }
 
-  /** The delay before retry number `attempt` (1 = the first retry), in ms. */
+  /** @internal The delay before retry number `attempt` (1 = the first retry), in ms. */
   backoffMs(attempt: number): number {
     const s = this.spec;
     if (s.kind === 'fixed-delay') return s.delayMs;
     return Math.min(s.maxDelayMs!, s.delayMs * Math.pow(s.multiplier!, attempt - 1));
   }
 
-  /** Whether these results call for a retry. */
+  /** @internal Whether these results call for a retry. */
   retriesResult(results: OUT[]): boolean {
     return this.resultPredicate ? this.resultPredicate(results) : false;
   }
 
-  /** Whether this failure calls for a retry. */
+  /** @internal Whether this failure calls for a retry. */
   retriesException(error: unknown): boolean {
     return this.exceptionPredicate ? this.exceptionPredicate(error) : false;
   }
