@@ -6,6 +6,7 @@ import type { ChannelReader, ChannelWriter } from './network/local-channel.ts';
 import { connectedConsumers, createChannelSelector } from './network/partitioners.ts';
 import { RecordWriter } from './network/record-writer.ts';
 import type { OperatorSnapshot, StreamOperator, TaskServices } from './operator.ts';
+import { TaskMailbox } from './mailbox.ts';
 import type { Output } from './output.ts';
 import { TimerQueue, type Clock, type ProcessingTimeService } from './processing-time.ts';
 import { StreamTask, type TaskInputChannel } from './task.ts';
@@ -125,8 +126,10 @@ function deploySubtask(
       };
     },
   };
+  const mailbox = new TaskMailbox(options.wake);
   const services: TaskServices = {
     processingTime,
+    mailbox,
     mode: graph.mode,
     jobName: graph.name,
     jobId: deployment.jobId,
@@ -206,5 +209,5 @@ function deploySubtask(
   }
   const members = chain.vertices.map((v) => ops.get(v.id)!);
   const name = `${chain.vertices.map((v) => v.name).join(' -> ')} (${subtask + 1}/${chain.parallelism})`;
-  deployment.tasks.push(new StreamTask(name, members, inputs, writers, timers, clock, options.wake));
+  deployment.tasks.push(new StreamTask(name, members, inputs, writers, timers, clock, options.wake, mailbox));
 }

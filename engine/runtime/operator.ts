@@ -9,6 +9,7 @@ import type { NamespaceKey } from '../state/state-table.ts';
 import type { RuntimeMode } from '../plan/job-graph.ts';
 import { MIN_WATERMARK } from './elements.ts';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/operator-state.ts';
+import type { MailboxExecutor } from './mailbox.ts';
 
 /** Returns the key of a record. Must be deterministic: the same record always gives the same key. */
 export type KeySelector<T = any, K = unknown> = (value: T) => K;
@@ -36,6 +37,11 @@ export interface TaskServices {
   readonly autoWatermarkInterval: number;
   /** Prints a line for the user (print sinks). */
   readonly print: (line: string) => void;
+  /**
+   * Brings work that finished outside the task (a resolved promise) back into it, between two
+   * steps. Absent in harnesses that have no task.
+   */
+  readonly mailbox?: MailboxExecutor;
 }
 
 /** What a snapshot of one operator instance holds. */
@@ -168,6 +174,23 @@ export abstract class StreamOperator<OUT = unknown> {
 
   /** Input `input` has ended. */
   endInput(_input: number): void {}
+
+  /**
+   * True while the operator cannot take another element (async I/O at capacity): the task then
+   * polls no input and runs no source of its chain, so back-pressure reaches the upstream tasks.
+   * It becomes false in a mail or timer of this operator.
+   */
+  get blocksInput(): boolean {
+    return false;
+  }
+
+  /**
+   * True while work started by earlier elements is unfinished (async requests in flight): at the
+   * end of input the task waits, running mails and timers, before it calls `finish()`.
+   */
+  get hasPendingWork(): boolean {
+    return false;
+  }
 
   /**
    * All inputs have ended: flush what is buffered. In batch mode, processing-time timers fire

@@ -9,6 +9,7 @@ import type { Clock } from './processing-time.ts';
 import type { BarrierEvent, StreamElement } from './elements.ts';
 import { BarrierHandler } from './checkpointing/barrier-handler.ts';
 import type { OperatorSnapshot } from './operator.ts';
+import { TaskMailbox } from './mailbox.ts';
 
 /** One input channel of a task and the logical input (0 or 1) it feeds. */
 export interface TaskInputChannel {
@@ -70,6 +71,8 @@ export class StreamTask {
     private readonly timers: TimerQueue,
     private readonly clock: Clock,
     private readonly onWake: () => void,
+    /** Mails of the chain's operators (async results); the one in their `TaskServices`. */
+    private readonly operatorMails: TaskMailbox = new TaskMailbox(onWake),
   ) {
     this.head = operators[0]!;
     const numInputs = this.head.numInputs;
@@ -187,6 +190,7 @@ export class StreamTask {
     }
     if (this.finished) return 'finished';
     if (this.suspended) return didMail ? this.flushAnd('progress') : 'idle';
+    if (this.operatorMails.runAll()) didMail = true;
     const now = this.clock.now();
     for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
       if (!t.cancelled) {
@@ -194,7 +198,13 @@ export class StreamTask {
         didMail = true;
       }
     }
+    if (this.finishingAt >= 0) {
+      this.continueFinish();
+      if (this.finished) return 'finished';
+      return didMail ? this.flushAnd('progress') : 'idle';
+    }
     if (this.waitingFor) return didMail ? this.flushAnd('progress') : 'waiting';
+    if (this.chainBlocksInput()) return didMail ? this.flushAnd('progress') : 'idle';
     for (const w of this.writers) {
       if (!w.writable) {
         return didMail ? this.flushAnd('progress') : 'blocked';
@@ -205,7 +215,8 @@ export class StreamTask {
       const r = this.guard(head, () => head.emitNext(SOURCE_BATCH));
       if (r === 'end') {
         this.finishChain();
-        return 'finished';
+        // A chained async operator may still have requests in flight; later steps finish it.
+        return this.finished ? 'finished' : this.flushAnd('progress');
       }
       if (r !== 'more') {
         this.waitingFor = r;
@@ -228,6 +239,13 @@ export class StreamTask {
     this.processElement(el.element, el.channel);
     if (this.finished) return 'finished';
     return this.flushAnd('progress');
+  }
+
+  /** Whether a member of the chain (async I/O at capacity) takes no more input for now. */
+  private chainBlocksInput(): boolean {
+    const ops = this.operators;
+    for (let i = 0; i < ops.length; i++) if (ops[i]!.blocksInput) return true;
+    return false;
   }
 
   private pendingError: Error | undefined;
@@ -301,9 +319,28 @@ export class StreamTask {
    * tell downstream that this task is done.
    */
   private finishChain(): void {
-    for (let i = 0; i < this.operators.length; i++) {
+    this.finishingAt = 0;
+    this.continueFinish();
+  }
+
+  /** The chain member that finishes next, once finishing began (-1 before). */
+  private finishingAt = -1;
+  /** The last chain member told that its input ended. */
+  private endedAt = 0;
+
+  /**
+   * Finishes the members in chain order. A member with pending work (async requests in flight)
+   * holds the finish back; later steps run its mails and timers and come back here.
+   */
+  private continueFinish(): void {
+    for (; this.finishingAt < this.operators.length; this.finishingAt++) {
+      const i = this.finishingAt;
       const op = this.operators[i]!;
-      if (i > 0) this.guard(op, () => op.endInput(0));
+      if (i > this.endedAt) {
+        this.endedAt = i;
+        this.guard(op, () => op.endInput(0));
+      }
+      if (op.hasPendingWork) return;
       this.guard(op, () => op.finish());
     }
     for (const w of this.writers) w.endOfInput();

@@ -6,6 +6,7 @@ import { benchDuckDB } from './duckdb.bench.ts';
 import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
 import { benchCheckpoints } from './checkpoint.bench.ts';
+import { benchAsyncIO } from './async-io.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 
 /**
@@ -23,6 +24,7 @@ const sections: [string, () => Promise<string[]>][] = [
   ['data plane (codec, sockets)', benchDataPlane],
   ['worker processes', benchCluster],
   ['checkpoints (heap backend)', benchCheckpoints],
+  ['async I/O (one subtask)', benchAsyncIO],
   ['soak: memory of every process while a job checkpoints', benchSoak],
 ];
 const chosen = sections.filter(([name]) => (only.length === 0 ? !name.startsWith('soak') : only.some((word) => name.toLowerCase().includes(word))));

@@ -10,6 +10,7 @@ import type { Output } from '../../engine/runtime/output.ts';
 import { ManualClock, TimerQueue, type ProcessingTimeService } from '../../engine/runtime/processing-time.ts';
 import { NO_TIMESTAMP } from '../../engine/runtime/elements.ts';
 import type { RuntimeMode } from '../../engine/plan/job-graph.ts';
+import { TaskMailbox } from '../../engine/runtime/mailbox.ts';
 
 /**
  * A record emitted on the main output or a side output.
@@ -128,6 +129,8 @@ export abstract class OperatorHarness<OUT = unknown> {
   /** Lines the operator printed through `services.print`. */
   readonly printed: string[] = [];
   readonly services: TaskServices;
+  /** The operator's mails (async results); they run only in `runMails()`, as a task runs them between steps. */
+  readonly mailbox = new TaskMailbox(() => {});
   readonly info: OperatorInfo;
   private opened = false;
 
@@ -150,6 +153,7 @@ export abstract class OperatorHarness<OUT = unknown> {
       jobName: options.jobName ?? 'harness-job',
       autoWatermarkInterval: options.autoWatermarkInterval ?? 200,
       print: (line) => this.printed.push(line),
+      mailbox: this.mailbox,
     };
     operator.setup(this.info, this.outputCollector, this.services, keySelectors);
   }
@@ -172,6 +176,12 @@ export abstract class OperatorHarness<OUT = unknown> {
   setProcessingTime(time: number): void {
     this.requireOpen();
     this.processingTime.advanceTo(time);
+  }
+
+  /** Runs the mails the operator posted so far; returns whether any ran. */
+  runMails(): boolean {
+    this.requireOpen();
+    return this.mailbox.runAll();
   }
 
   currentProcessingTime(): number {
