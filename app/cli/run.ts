@@ -156,7 +156,9 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
   if (isDir && !existsSync(path.join(notebook, 'job.json'))) throw new UsageError(`not a notebook file, nor a job directory (no job.json): ${positionals[0]}`);
   if (!isDir && !statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
 
-  const defaults: HostDefaults = {};
+  // Relative paths of a notebook's sources and sinks are relative to its folder; an exported
+  // job's, to the directory `weir run` is started in (as for any command-line program).
+  const defaults: HostDefaults = { baseDir: isDir ? cwd : path.dirname(notebook) };
   if (values.mode !== undefined) {
     if (values.mode !== 'streaming' && values.mode !== 'batch') {
       throw new UsageError(`--mode must be 'streaming' or 'batch', got '${values.mode}'`);

@@ -215,7 +215,7 @@ export class KernelSession {
       return false;
     }
 
-    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map() });
+    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map(), baseDir: path.dirname(this.options.file) });
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => {
       interrupt = () => reject(new Interrupted('interrupted'));
@@ -249,14 +249,14 @@ export class KernelSession {
   }
 
   /**
-   * Runs a SQL cell on the process's DuckDB (loaded on first use), in the working directory
+   * Runs a SQL cell on the process's DuckDB (loaded on first use), in the notebook's folder
    * like `weir run`, and shows the last statement's rows as a table.
    */
   private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number): Promise<boolean> {
     const emit = (output: CellOutput): void => this.options.events.output({ path: this.options.path, cellId, output });
     try {
       const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
-      const result = await runSqlCell(sql, { cwd: process.cwd(), maxRows: MAX_SQL_ROWS });
+      const result = await runSqlCell(sql, { cwd: path.dirname(this.options.file), maxRows: MAX_SQL_ROWS });
       const output: CellOutput = { kind: 'table', columns: result.columns, rows: result.rows.map((row) => row.map(tableValue)) };
       if (result.rowCount > result.rows.length) output.truncated = result.rowCount - result.rows.length;
       emit(output);

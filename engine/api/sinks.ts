@@ -1,7 +1,7 @@
 import type { SinkDescriptor } from '../runtime/connectors.ts';
 import type { SinkFunction } from '../runtime/functions.ts';
 import { formatForPrint } from './print-format.ts';
-import type { DuckDBSinkOptions } from './duckdb.ts';
+import { baseDir, type DuckDBSinkOptions } from './duckdb.ts';
 
 /** Delivery guarantee of a sink. */
 export type SinkSemantics = 'exactly-once' | 'at-least-once' | 'none';
@@ -44,7 +44,8 @@ export interface CollectSink<T> extends SinkFunction<T> {
  */
 export const Sinks = {
   /**
-   * Writes one JSON object per line. `path` is a file (parallelism 1), or a directory (a path
+   * Writes one JSON object per line. A relative `path` is relative to the notebook's folder.
+   * `path` is a file (parallelism 1), or a directory (a path
    * ending in '/', an existing directory, or parallelism > 1) holding one `part-<n>.jsonl` per
    * subtask. Files in progress do not end in `.jsonl`; output is complete when `execute()`
    * resolves. Re-running replaces the previous output.
@@ -58,7 +59,7 @@ export const Sinks = {
     if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
       throw new Error(`Sinks.jsonl: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
     }
-    return { sinkKind: 'jsonl', options: { path, semantics } };
+    return { ...baseDir(), sinkKind: 'jsonl', options: { path, semantics } };
   },
 
   /**
@@ -106,7 +107,7 @@ export const Sinks = {
     if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
       throw new Error(`Sinks.duckdb: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
     }
-    return { sinkKind: 'duckdb', options: { database: options.database, table: options.table, mode, key, semantics } };
+    return { ...baseDir(), sinkKind: 'duckdb', options: { database: options.database, table: options.table, mode, key, semantics } };
   },
 
   /**

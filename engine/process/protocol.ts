@@ -22,6 +22,8 @@ export interface CodeRef {
   /** Which `execute()` call builds the job: its name and how many earlier calls had that name. */
   jobName: string;
   occurrence: number;
+  /** The job's base directory (`HostDefaults.baseDir`) when the submitter's defaults do not carry it (one cluster serves several notebooks). */
+  baseDir?: string;
 }
 
 /** A job as the client submits it. */

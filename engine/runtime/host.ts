@@ -17,6 +17,12 @@ export interface HostDefaults {
   mode?: RuntimeMode;
   /** Parallelism for environments created without `parallelism`. */
   parallelism?: number;
+  /**
+   * Absolute directory that relative paths of sources and sinks resolve against: the
+   * notebook's folder (or, for an exported job, the directory `weir run` is started in). It is
+   * captured when a source or sink is defined and travels with the job to the taskmanagers.
+   */
+  baseDir?: string;
 }
 
 /** Per-operator figures of a finished job, as written to `weir run --report`. */

@@ -6,6 +6,7 @@ import { ChunkCursor, checkStreamComplete } from './chunk-cursor.ts';
 import { DuckDBQueryError } from './errors.ts';
 import { releaseConnection } from './instance.ts';
 import { openReaderConnection } from './query-reader.ts';
+import { MissingInputError, resolveDatabase, resolveQueryFiles } from './query-files.ts';
 import { clearRejectedRows, rejectedRecord, takeRejectedRows } from './rejects.ts';
 import { ReplayClock, checkSpeed } from './replay-clock.ts';
 import { replayControls, type ReplayControl, type ReplayProgress, type ReplaySpeed } from './replay-control.ts';
@@ -20,9 +21,11 @@ export interface ReplaySourceOptions {
   speed: ReplaySpeed;
   maxOutOfOrderness: number;
   startPaused: boolean;
-  database?: string;
+  database?: string | undefined;
   setup: string[];
   rejects: boolean;
+  /** Where relative file paths in `sql` resolve (the notebook's folder). */
+  baseDir?: string | undefined;
 }
 
 /**
@@ -231,7 +234,8 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     if (this.closed) return releaseConnection(conn);
     const col = this.options.timestampColumn;
     try {
-      const body = asSubquery(this.options.rejects ? withStoreRejects(this.options.sql).sql : this.options.sql);
+      const resolved = await resolveQueryFiles(conn, this.options.sql, this.options.baseDir, this.what);
+      const body = asSubquery(this.options.rejects ? withStoreRejects(resolved).sql : resolved);
       const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${body}\n) AS weir_q`);
       const columns = described.getRowObjectsJson().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
       const column = columns.find((c) => c.name === col);
@@ -253,7 +257,7 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
       if (this.options.rejects) await clearRejectedRows(conn); // the next scan reports them
     } catch (e) {
       releaseConnection(conn);
-      throw e instanceof DuckDBQueryError ? e : new DuckDBQueryError(this.what, e);
+      throw e instanceof DuckDBQueryError || e instanceof MissingInputError ? e : new DuckDBQueryError(this.what, e);
     }
     this.conn = conn;
   }
@@ -337,5 +341,6 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
 
 /** The 'replay' source factory registered in Node processes. */
 export function createReplayReader(descriptor: SourceDescriptor, ctx: SourceReaderContext): SourceReader<Record<string, unknown>> {
-  return new ReplayReader(descriptor.options as unknown as ReplaySourceOptions, ctx);
+  const options = descriptor.options as unknown as ReplaySourceOptions;
+  return new ReplayReader({ ...options, database: resolveDatabase(options.database, descriptor.baseDir), baseDir: descriptor.baseDir }, ctx);
 }
