@@ -63,6 +63,27 @@ function tableValue(value: unknown): TableValue {
   return JSON.stringify(value) ?? null;
 }
 
+/**
+ * The names of cell `failed` that cell `cell` reads, itself or through the cells it reads from
+ * (transitively); empty when it does not depend on `failed`.
+ */
+export function namesReadFrom(analyzed: readonly AnalyzedCell[], cell: number, failed: number): string[] {
+  const names = new Set<string>();
+  const seen = new Set<number>([cell]);
+  const pending = [cell];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    for (const input of analyzed.find((a) => a.index === current)?.scope.inputs ?? []) {
+      if (input.cell === failed) names.add(input.name);
+      else if (!seen.has(input.cell)) {
+        seen.add(input.cell);
+        pending.push(input.cell);
+      }
+    }
+  }
+  return [...names];
+}
+
 /** Thrown into a waiting cell when the user interrupts it. */
 class Interrupted extends Error {
   override name = 'Interrupted';
@@ -184,7 +205,12 @@ export class KernelSession {
       if (!ok) {
         for (const later of plan.order.slice(position + 1)) {
           const laterId = plan.ids[later]!;
-          if (this.queued.delete(laterId)) this.state({ cellId: laterId, status: 'idle' });
+          if (!this.queued.delete(laterId)) continue;
+          // Every cell after a failure in the run says why it did not run, and which cell to look at.
+          const names = namesReadFrom(plan.analyzed, later, index);
+          const reason = `not run: cell ${index + 1}${names.length > 0 ? `, which defines ${names.join(', ')},` : ''} failed`;
+          this.state({ cellId: laterId, status: 'skipped', reason });
+          this.options.events.output({ path: this.options.path, cellId: laterId, output: { kind: 'blocked', cellId, cell: index + 1, names } });
         }
         return;
       }
