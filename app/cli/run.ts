@@ -139,6 +139,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         'savepoint-dir': { type: 'string' },
         'from-savepoint': { type: 'string' },
         'allow-non-restored-state': { type: 'boolean' },
+        param: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -172,6 +173,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     }
     defaults.parallelism = parallelism;
   }
+  if (values.param !== undefined) defaults.params = parseParams(values.param);
   const taskManagers = values.taskmanagers === undefined ? availableParallelism() : count('--taskmanagers', values.taskmanagers, 0);
   const args: RunArguments = { notebook, defaults, taskManagers };
   if (isDir) args.jobDir = notebook;
@@ -191,6 +193,22 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     args.report = path.resolve(cwd, values.report);
   }
   return args;
+}
+
+/**
+ * `--param name=value` flags as parameters; a later flag for a name wins.
+ *
+ * @example
+ * parseParams(['input=data/x.csv', 'rate=500']); // { input: 'data/x.csv', rate: '500' }
+ */
+export function parseParams(flags: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param must be name=value, got '${flag}'`);
+    params[flag.slice(0, at).trim()] = flag.slice(at + 1);
+  }
+  return params;
 }
 
 /**

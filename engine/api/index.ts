@@ -18,6 +18,7 @@ export { JoinedStreams, CoGroupedStreams, IntervalJoin } from './joins.ts';
 export type { WindowBounds, WindowResultFunction } from './windowed-stream.ts';
 export { OutputTag } from './output-tag.ts';
 export { Sinks } from './sinks.ts';
+export { params } from './params.ts';
 export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, SinkSemantics } from './sinks.ts';
 export type { FromDuckDBOptions, ReplayOptions, RejectedRow, DuckDBSinkOptions, DuckDBSplit } from './duckdb.ts';
 export { WatermarkStrategy, BoundedOutOfOrdernessGenerator } from '../runtime/watermarks.ts';

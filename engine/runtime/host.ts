@@ -23,6 +23,8 @@ export interface HostDefaults {
    * captured when a source or sink is defined and travels with the job to the taskmanagers.
    */
   baseDir?: string;
+  /** Job parameters (`weir run --param name=value`), read in cells through `params`. */
+  params?: Readonly<Record<string, string>>;
 }
 
 /** Per-operator figures of a finished job, as written to `weir run --report`. */
