@@ -343,6 +343,7 @@ export class StreamExecutionEnvironment {
     host.onJobStarted?.(client);
     const result = client.result.then(
       (r) => {
+        fillCollectSinks(job, r.report);
         host.onJobFinished?.(r.report);
         return r;
       },
@@ -371,5 +372,17 @@ export class StreamExecutionEnvironment {
   async execute(jobName = 'Weir job'): Promise<JobExecutionResult> {
     const { report } = await this.executeAsync(jobName).result;
     return { jobName, netRuntimeMs: report.durationMs, report };
+  }
+}
+
+/** Moves the records collect sinks gathered on taskmanagers (in the report) into the sinks' `values`. */
+function fillCollectSinks(job: JobDefinition, report: JobReport): void {
+  const collected = report.collected;
+  if (!collected) return;
+  delete report.collected;
+  for (const vertex of job.graph.vertices) {
+    const rows = collected[vertex.uid];
+    const values = job.vertices.get(vertex.id)?.collected;
+    if (rows && values) for (const row of rows) values.push(row);
   }
 }

@@ -64,7 +64,7 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
     if (t.definedAt) v.definedAt = t.definedAt;
     vertices.push(v);
     byId.set(t.id, v);
-    vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors });
+    vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors, ...(t.collected ? { collected: t.collected } : {}) });
 
     for (const input of t.inputs) {
       const src = byId.get(input.source.id)!;

@@ -33,6 +33,23 @@ export interface ChartSinkOptions<T> {
 export interface CollectSink<T> extends SinkFunction<T> {
   /** Every record received, in arrival order (per subtask). */
   readonly values: T[];
+  /** The most bytes (as JSON) the sink keeps before it fails the job. */
+  readonly maxBytes: number;
+}
+
+/** Options of `Sinks.collect`. */
+export interface CollectSinkOptions {
+  /** The most bytes (as JSON) of records kept before the job fails. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+/** `Sinks.collect()`'s default limit: records come back to the cell in one piece. */
+export const DEFAULT_COLLECT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** @internal whether a sink is one made by `Sinks.collect()` (by shape: it may come from another copy of the engine). */
+export function isCollectSink(sink: unknown): sink is CollectSink<unknown> {
+  const s = sink as Partial<CollectSink<unknown>> | undefined;
+  return !!s && Array.isArray(s.values) && typeof s.maxBytes === 'number' && typeof s.invoke === 'function';
 }
 
 /**
@@ -111,7 +128,9 @@ export const Sinks = {
   },
 
   /**
-   * Keeps every record in memory (for tests and small previews; runs in the same process).
+   * Keeps every record in memory, for tests and small previews. Wherever the job runs (in this
+   * process or on taskmanagers), `values` holds the records once `execute()` has resolved. More
+   * than `maxBytes` of records (as JSON; default 16 MiB) fails the job naming the limit.
    *
    * @example
    * const out = Sinks.collect<number>();
@@ -119,9 +138,22 @@ export const Sinks = {
    * await env.execute();
    * out.values; // [2, 4]
    */
-  collect<T>(): CollectSink<T> {
+  collect<T>(options: CollectSinkOptions = {}): CollectSink<T> {
+    const maxBytes = options.maxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
+    if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) throw new Error(`Sinks.collect: maxBytes must be a positive integer, got ${String(maxBytes)}`);
     const values: T[] = [];
-    return { values, invoke: (v: T) => void values.push(v) };
+    let bytes = 0;
+    return {
+      values,
+      maxBytes,
+      invoke: (v: T) => {
+        bytes += jsonLength(v);
+        if (bytes > maxBytes) {
+          throw new Error(`Sinks.collect(): the records exceed its limit of ${maxBytes} bytes (maxBytes) after ${values.length} records; write large results to Sinks.jsonl(...) or raise maxBytes`);
+        }
+        values.push(v);
+      },
+    };
   },
 
   /**
@@ -134,3 +166,12 @@ export const Sinks = {
     return { invoke: (v: T) => log(formatForPrint(v)) };
   },
 };
+
+/** A record's size as JSON (bigints as digits); a record JSON cannot hold counts as nothing. */
+function jsonLength(value: unknown): number {
+  try {
+    return (JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '').length;
+  } catch {
+    return 0;
+  }
+}

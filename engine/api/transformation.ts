@@ -35,6 +35,8 @@ export class Transformation {
   singleton = false;
   /** Where the user defined it, for error messages ("cell 3, line 12"), when known. */
   definedAt: string | undefined;
+  /** The `values` of a `Sinks.collect()` sink, which the job's report fills when it ran elsewhere. */
+  collected?: unknown[];
 
   constructor(
     readonly id: number,

@@ -172,7 +172,7 @@ export interface TaskManagerResources {
 /** What taskmanagers tell the jobmanager. */
 export interface TaskManagerEvents {
   /** Every subtask of the job on this taskmanager has finished. */
-  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void;
+  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources, collected?: Record<string, unknown[]>): void;
   failed(taskManager: number, jobId: string, failure: FailureInfo): void;
   acknowledgeCheckpoint(taskManager: number, jobId: string, ack: CheckpointAck): void;
   /** A task could not take part; `counts` is false when that is expected (a source finished). */

@@ -71,6 +71,11 @@ export interface JobReport {
   restarts: number;
   /** The failure message, when status is FAILED. */
   error?: string;
+  /**
+   * Records of `Sinks.collect()` sinks gathered on taskmanagers, by operator uid; `execute()`
+   * moves them into the sinks' `values` and removes them from the report.
+   */
+  collected?: Record<string, unknown[]>;
 }
 
 /** What a host provides. Every member is optional. */

@@ -52,6 +52,8 @@ interface JobState {
   /** Taskmanagers that still run subtasks of the current attempt. */
   pending: Set<number>;
   metrics: Map<number, SubtaskMetrics[]>;
+  /** Records of the job's `Sinks.collect()` sinks, by taskmanager, then operator uid. */
+  collected: Map<number, Record<string, unknown[]>>;
   /** Progress of the job's replays, by taskmanager, as last polled. */
   replays: Map<number, ReplayProgress[]>;
   resources: TaskManagerResources[];
@@ -138,7 +140,7 @@ export class JobManager implements JobManagerApi {
   private async launchTaskManager(id: number): Promise<TaskManagerHandle> {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
-      finished: (tm, attempt, metrics, resources) => this.onTaskManagerFinished(tm, attempt, metrics, resources),
+      finished: (tm, attempt, metrics, resources, collected) => this.onTaskManagerFinished(tm, attempt, metrics, resources, collected),
       failed: (_tm, attempt, failure) => this.onAttemptFailure(attempt, failure),
       acknowledgeCheckpoint: (_tm, attempt, ack) => this.jobOfAttempt(attempt)?.coordinator?.acknowledge(ack),
       declineCheckpoint: (_tm, attempt, id, reason, counts) => this.jobOfAttempt(attempt)?.coordinator?.decline(id, reason, counts),
@@ -231,6 +233,7 @@ export class JobManager implements JobManagerApi {
       attempt: 0,
       pending: new Set(),
       metrics: new Map(),
+      collected: new Map(),
       replays: new Map(),
       resources: [],
       cancelled: false,
@@ -282,6 +285,7 @@ export class JobManager implements JobManagerApi {
     const attempt = attemptId(job);
     job.pending.clear();
     job.metrics.clear();
+    job.collected.clear();
     job.replays.clear();
     job.status.replays = [];
     for (const tm of this.taskManagers) {
@@ -447,11 +451,12 @@ export class JobManager implements JobManagerApi {
     }
   }
 
-  private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
+  private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources, collected?: Record<string, unknown[]>): void {
     this.taskManagers[tm]?.tasks.delete(attempt);
     const job = this.jobOfAttempt(attempt);
     if (!job || isEnded(job.status.state) || job.restarting) return;
     job.metrics.set(tm, metrics);
+    if (collected) job.collected.set(tm, collected);
     // Its replays have ended with its subtasks.
     job.replays.delete(tm);
     refreshReplays(job);
@@ -535,6 +540,10 @@ export class JobManager implements JobManagerApi {
     };
     Object.assign(report, { taskManagers: job.status.taskManagers, taskManagerResources: job.resources, restartCauses: job.status.restarts });
     if (job.status.failure) report.error = job.status.failure.message;
+    // The records of collect sinks go back to the client, which puts them into the sinks' values.
+    const collected: Record<string, unknown[]> = {};
+    for (const rows of job.collected.values()) for (const [uid, values] of Object.entries(rows)) (collected[uid] ??= []).push(...values);
+    if (state === 'FINISHED' && Object.keys(collected).length > 0) report.collected = collected;
     job.status = { ...job.status, state, operators, report, replays: [] };
     const config = job.submission.plan.checkpointing ?? DEFAULT_CHECKPOINT_CONFIG;
     // Checkpoints belong to the run: gone when it ends, unless retained on cancellation.
