@@ -66,8 +66,8 @@ const sessions = env
   })
   .uid('sessions');
 
-sessions.sinkTo(Sinks.jsonl(path.resolve('out', 'clickstream', 'sessions.jsonl')));
-sessions.getSideOutput(lateClicks).sinkTo(Sinks.jsonl(path.resolve('out', 'clickstream', 'late-clicks.jsonl')));
+sessions.sinkTo(Sinks.jsonl(path.join('out', 'clickstream', 'sessions.jsonl')));
+sessions.getSideOutput(lateClicks).sinkTo(Sinks.jsonl(path.join('out', 'clickstream', 'late-clicks.jsonl')));
 
 const result = await env.execute('clickstream sessions');
 const op = result.report.operators.find((o) => o.uid === 'sessions')!;

@@ -100,7 +100,7 @@ env
   .keyBy((t) => t.card)
   .process(new SmallThenLarge())
   .uid('small-then-large')
-  .sinkTo(Sinks.jsonl(path.resolve('out', 'fraud', 'alerts.jsonl')));
+  .sinkTo(Sinks.jsonl(path.join('out', 'fraud', 'alerts.jsonl')));
 
 const result = await env.execute('fraud alerts');
 const alerts = result.report.operators.find((o) => o.uid === 'small-then-large')!.recordsOut;

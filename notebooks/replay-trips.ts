@@ -28,8 +28,9 @@ interface ZoneWindow {
   avgKm: number;
 }
 
-const trips = path.resolve('notebooks', 'data', 'trips.parquet');
-const outDir = path.resolve('out', 'replay-trips');
+// Relative paths are relative to this notebook's folder (an exported job's: to where it runs).
+const trips = path.join('data', 'trips.parquet');
+const outDir = path.join('out', 'replay-trips');
 
 // %% [markdown]
 // Trips, revenue and distance per zone and window, aggregated incrementally.

@@ -50,7 +50,7 @@ const average: AggregateFunction<Reading, { sum: number; n: number }, number> = 
   merge: (a, b) => ({ sum: a.sum + b.sum, n: a.n + b.n }),
 };
 
-const outDir = path.resolve('out', 'sensor-averages');
+const outDir = path.join('out', 'sensor-averages');
 
 async function run(mode: 'streaming' | 'batch') {
   const env = StreamExecutionEnvironment.create({ mode, parallelism: 2 });

@@ -147,6 +147,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
         drain: { type: 'boolean' },
         quiet: { type: 'boolean', short: 'q' },
         'allow-job-mismatch': { type: 'boolean' },
+        param: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -164,7 +165,9 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
   if (isDir && !existsSync(path.join(notebook, 'job.json'))) throw new UsageError(`not a notebook file, nor a job directory (no job.json): ${positionals[0]}`);
   if (!isDir && !statSync(notebook).isFile()) throw new UsageError(`not a notebook file: ${positionals[0]}`);
 
-  const defaults: HostDefaults = {};
+  // Relative paths of a notebook's sources and sinks are relative to its folder; an exported
+  // job's, to the directory `weir run` is started in (as for any command-line program).
+  const defaults: HostDefaults = { baseDir: isDir ? cwd : path.dirname(notebook) };
   if (values.mode !== undefined) {
     if (values.mode !== 'streaming' && values.mode !== 'batch') {
       throw new UsageError(`--mode must be 'streaming' or 'batch', got '${values.mode}'`);
@@ -178,6 +181,7 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     }
     defaults.parallelism = parallelism;
   }
+  if (values.param !== undefined) defaults.params = parseParams(values.param);
   const taskManagers = values.taskmanagers === undefined ? availableParallelism() : count('--taskmanagers', values.taskmanagers, 0);
   const args: RunArguments = { notebook, defaults, taskManagers };
   if (isDir) args.jobDir = notebook;
@@ -200,6 +204,22 @@ export function parseRunArguments(argv: string[], cwd: string): RunArguments | '
     args.report = path.resolve(cwd, values.report);
   }
   return args;
+}
+
+/**
+ * `--param name=value` flags as parameters; a later flag for a name wins.
+ *
+ * @example
+ * parseParams(['input=data/x.csv', 'rate=500']); // { input: 'data/x.csv', rate: '500' }
+ */
+export function parseParams(flags: readonly string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf('=');
+    if (at <= 0) throw new UsageError(`--param must be name=value, got '${flag}'`);
+    params[flag.slice(0, at).trim()] = flag.slice(at + 1);
+  }
+  return params;
 }
 
 /**

@@ -33,6 +33,8 @@ Options:
   --mode streaming|batch   execution mode for environments that do not set one
   --parallelism <n>        parallelism for environments that do not set one (n >= 1)
   --report <file>          write the finished jobs' reports as JSON to <file>
+  --param <name=value>     a job parameter, read in cells with params.get('name', default)
+                           (repeatable)
   --taskmanagers <n>       worker processes that run the jobs (default: one per core;
                            0 runs jobs inside this process)
   --slots <n>              subtasks each taskmanager may run (default: as many as needed)

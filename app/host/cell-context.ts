@@ -31,6 +31,8 @@ export interface CellCode {
   cell: number;
   /** How many jobs of each name the run has started: which `execute()` call a job is. */
   readonly occurrences: Map<string, number>;
+  /** The notebook's folder: relative paths of the cell's sources and sinks resolve there. */
+  baseDir?: string;
 }
 
 /** The context of the cell the current code runs for, if any. */

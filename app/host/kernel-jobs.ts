@@ -97,7 +97,12 @@ export class KernelJobs {
       cellId,
       // The kernel has counted which of the cell run's execute() calls this job is; the tracker
       // reads that count here, as it does for a cell run in the host.
-      code: { modulePath: request.modulePath, cell: request.cell, occurrences: new Map([[request.graph.name, request.occurrence]]) },
+      code: {
+        modulePath: request.modulePath,
+        cell: request.cell,
+        occurrences: new Map([[request.graph.name, request.occurrence]]),
+        ...(request.baseDir ? { baseDir: request.baseDir } : {}),
+      },
       write: (stream, text) => throttle.write(stream, text),
       output: (output) => {
         throttle.flush();

@@ -60,6 +60,8 @@ export interface KernelJobRequest {
   cell: number;
   /** Which of the cell run's `execute()` calls of this job name it is (0 for the first). */
   occurrence: number;
+  /** The notebook's folder, where the job's relative paths resolve (on the taskmanagers too). */
+  baseDir?: string;
 }
 
 /** How a job handed to the host ended. */

@@ -63,6 +63,27 @@ function tableValue(value: unknown): TableValue {
   return JSON.stringify(value) ?? null;
 }
 
+/**
+ * The names of cell `failed` that cell `cell` reads, itself or through the cells it reads from
+ * (transitively); empty when it does not depend on `failed`.
+ */
+export function namesReadFrom(analyzed: readonly AnalyzedCell[], cell: number, failed: number): string[] {
+  const names = new Set<string>();
+  const seen = new Set<number>([cell]);
+  const pending = [cell];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    for (const input of analyzed.find((a) => a.index === current)?.scope.inputs ?? []) {
+      if (input.cell === failed) names.add(input.name);
+      else if (!seen.has(input.cell)) {
+        seen.add(input.cell);
+        pending.push(input.cell);
+      }
+    }
+  }
+  return [...names];
+}
+
 /** Thrown into a waiting cell when the user interrupts it. */
 class Interrupted extends Error {
   override name = 'Interrupted';
@@ -185,7 +206,12 @@ export class KernelSession {
       if (!ok) {
         for (const later of plan.order.slice(position + 1)) {
           const laterId = plan.ids[later]!;
-          if (this.queued.delete(laterId)) this.state({ cellId: laterId, status: 'idle' });
+          if (!this.queued.delete(laterId)) continue;
+          // Every cell after a failure in the run says why it did not run, and which cell to look at.
+          const names = namesReadFrom(plan.analyzed, later, index);
+          const reason = `not run: cell ${index + 1}${names.length > 0 ? `, which defines ${names.join(', ')},` : ''} failed`;
+          this.state({ cellId: laterId, status: 'skipped', reason });
+          this.options.events.output({ path: this.options.path, cellId: laterId, output: { kind: 'blocked', cellId, cell: index + 1, names } });
         }
         return;
       }
@@ -216,7 +242,7 @@ export class KernelSession {
       return false;
     }
 
-    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map() });
+    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map(), baseDir: path.dirname(this.options.file) });
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => {
       interrupt = () => reject(new Interrupted('interrupted'));
@@ -250,14 +276,14 @@ export class KernelSession {
   }
 
   /**
-   * Runs a SQL cell on the process's DuckDB (loaded on first use), in the working directory
+   * Runs a SQL cell on the process's DuckDB (loaded on first use), in the notebook's folder
    * like `weir run`, and shows the last statement's rows as a table.
    */
   private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number): Promise<boolean> {
     const emit = (output: CellOutput): void => this.options.events.output({ path: this.options.path, cellId, output });
     try {
       const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
-      const result = await runSqlCell(sql, { cwd: process.cwd(), maxRows: MAX_SQL_ROWS });
+      const result = await runSqlCell(sql, { cwd: path.dirname(this.options.file), maxRows: MAX_SQL_ROWS });
       const output: CellOutput = { kind: 'table', columns: result.columns, rows: result.rows.map((row) => row.map(tableValue)) };
       if (result.rowCount > result.rows.length) output.truncated = result.rowCount - result.rows.length;
       emit(output);

@@ -9,6 +9,7 @@
  * `KernelApi` on its parent channel and ends with its parent.
  */
 import * as Comlink from 'comlink';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exitWithParent, parentChannel } from '../../engine/process/parent-channel.ts';
 import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
@@ -22,6 +23,10 @@ import { KernelSession } from './kernel-session.ts';
 process.title = 'weir-kernel';
 exitWithParent();
 const config = JSON.parse(process.argv[2] ?? '{}') as KernelConfig;
+// The notebook runs in its own folder: relative paths in its cells resolve there, as in
+// `weir run`, whatever folder the workbench serves.
+const baseDir = path.dirname(config.file);
+process.chdir(baseDir);
 const parent = parentChannel();
 const host = Comlink.wrap<KernelHostApi>(ipcEndpoint(parent, KERNEL_HOST_CHANNEL));
 
@@ -29,6 +34,7 @@ const host = Comlink.wrap<KernelHostApi>(ipcEndpoint(parent, KERNEL_HOST_CHANNEL
 const loaded = import(pathToFileURL(config.weirModule).href);
 installExecutionHost({
   headless: false,
+  defaults: { baseDir },
   submitJob: (job) => {
     const context = cellContext.getStore();
     // A job started by no cell (none can be, short of code outside the notebook) runs here.
@@ -36,7 +42,7 @@ installExecutionHost({
     const { code } = context;
     const occurrence = code.occurrences.get(job.graph.name) ?? 0;
     code.occurrences.set(job.graph.name, occurrence + 1);
-    return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence });
+    return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir });
   },
   note: noteToCell,
 });

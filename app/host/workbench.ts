@@ -18,7 +18,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { registerSinkFactory } from '../../engine/runtime/connectors.ts';
-import { installExecutionHost } from '../../engine/runtime/host.ts';
+import { installExecutionHost, type HostDefaults } from '../../engine/runtime/host.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import { NodeProcessLauncher, type ProcessLauncher } from '../../engine/process/launcher.ts';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
@@ -27,6 +27,7 @@ import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
 import type { DiskVersion, NotebookDocument, NotebookEntry, RunRequest, SaveRequest, SaveResult } from '../shared/workbench/protocol.ts';
 import type { CellOutputEvent, CellStateEvent, TypeLibrary, WorkbenchClient, WorkbenchInfo, WorkbenchService } from '../shared/workbench/service.ts';
+import { cellContext } from './cell-context.ts';
 import { noteToCell, routeProcessToCells } from './cell-seams.ts';
 import { documentFromText, textOf } from './documents.ts';
 import { JobExports } from './job-exports.ts';
@@ -196,6 +197,13 @@ export class Workbench {
     this.cleanups.push(
       installExecutionHost({
         headless: false,
+        // Cells of every notebook run in this process here: each job's relative paths resolve
+        // in the folder of the notebook whose cell defines it.
+        defaults: {
+          get baseDir() {
+            return cellContext.getStore()?.code?.baseDir;
+          },
+        } as HostDefaults,
         submitJob: (job) => this.jobs.submit(job),
         onJobStarted: (client) => this.jobs.started(client),
         note: noteToCell,

@@ -5,6 +5,7 @@
  * re-run after an edit without parsing again.
  */
 import ts from 'typescript';
+import { freeIdentifiers } from './free-names.ts';
 
 /** One name a cell binds through an import declaration. */
 export interface ImportBinding {
@@ -21,6 +22,25 @@ export interface ImportBinding {
   /** 1-based line of the binding within the cell's source. */
   line: number;
   /** 1-based column of the binding within its line. */
+  column: number;
+}
+
+/** How a top-level value is declared: only `let` and `var` may be reassigned by later cells. */
+export type DeclarationKind = 'const' | 'let' | 'var' | 'function' | 'class' | 'enum' | 'namespace' | 'import';
+
+/** A top-level value a cell declares. */
+export interface ValueDeclaration {
+  name: string;
+  kind: DeclarationKind;
+  /** 1-based line within the cell's source. */
+  line: number;
+}
+
+/** The first place a cell assigns a name it does not bind itself. */
+export interface Assignment {
+  name: string;
+  /** 1-based line and column within the cell's source. */
+  line: number;
   column: number;
 }
 
@@ -43,8 +63,15 @@ export interface CellAnalysis {
    * namespaces. Ambient (`declare`) names are types.
    */
   values: string[];
+  /** How each of `values` is declared (the first declaration of a name, in source order). */
+  declarations: ValueDeclaration[];
   /** Top-level names without a runtime value: interfaces, type aliases, ambient declarations. */
   types: string[];
+  /**
+   * Names the cell assigns (`x = …`, `x++`, destructuring) without binding them, at the top
+   * level or in a function, and no inner scope binds: writes to an earlier cell's variable.
+   */
+  assignments: Assignment[];
   /** Names the cell exports itself with `export` (so the kernel does not export them twice). */
   exports: string[];
   /**
@@ -60,6 +87,7 @@ export function analyzeCell(source: string): CellAnalysis {
   const imports: ImportBinding[] = [];
   const sideEffectImports: string[] = [];
   const values = new Set<string>();
+  const declarations = new Map<string, ValueDeclaration>();
   const types = new Set<string>();
   const exports = new Set<string>();
 
@@ -85,7 +113,10 @@ export function analyzeCell(source: string): CellAnalysis {
       if (!statement.isExportEquals) exports.add('default');
       continue;
     }
-    collectDeclaration(statement, values, types, exports);
+    const line = file.getLineAndCharacterOfPosition(statement.getStart(file)).line + 1;
+    collectDeclaration(statement, values, types, exports, (name, kind) => {
+      if (!declarations.has(name)) declarations.set(name, { name, kind, line });
+    });
   }
 
   const bound = new Set<string>([...values, ...types, ...imports.map((b) => b.local)]);
@@ -96,11 +127,18 @@ export function analyzeCell(source: string): CellAnalysis {
   };
   visit(file);
 
+  const assignments = new Map<string, Assignment>();
+  for (const use of freeIdentifiers(file, bound)) {
+    if (use.write && !assignments.has(use.name)) assignments.set(use.name, { name: use.name, line: use.line, column: use.column });
+  }
+
   return {
     imports,
     sideEffectImports,
     values: [...values],
+    declarations: [...values].map((name) => declarations.get(name) ?? { name, kind: 'var', line: 1 }),
     types: [...types],
+    assignments: [...assignments.values()],
     exports: [...exports],
     references: [...references],
   };
@@ -134,32 +172,45 @@ function collectImport(
   }
 }
 
-function collectDeclaration(statement: ts.Statement, values: Set<string>, types: Set<string>, exports: Set<string>): void {
+function collectDeclaration(
+  statement: ts.Statement,
+  values: Set<string>,
+  types: Set<string>,
+  exports: Set<string>,
+  declared: (name: string, kind: DeclarationKind) => void,
+): void {
   const modifiers = ts.canHaveModifiers(statement) ? (ts.getModifiers(statement) ?? []) : [];
   const ambient = modifiers.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword);
   const exported = modifiers.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
   const isDefault = modifiers.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword);
   const target = ambient ? types : values;
-  const declare = (name: string): void => {
+  const declare = (name: string, kind: DeclarationKind): void => {
     target.add(name);
+    if (!ambient) declared(name, kind);
     if (exported && !isDefault) exports.add(name);
   };
   if (exported && isDefault) exports.add('default');
 
   if (ts.isVariableStatement(statement)) {
-    for (const declaration of statement.declarationList.declarations) bindingNames(declaration.name, declare);
+    const list = statement.declarationList;
+    const kind = list.flags & ts.NodeFlags.Const ? 'const' : list.flags & ts.NodeFlags.Let ? 'let' : list.flags & ts.NodeFlags.BlockScoped ? 'const' : 'var';
+    for (const declaration of list.declarations) bindingNames(declaration.name, (name) => declare(name, kind));
   } else if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) {
-    if (statement.name) declare(statement.name.text);
+    const kind = ts.isFunctionDeclaration(statement) ? 'function' : ts.isClassDeclaration(statement) ? 'class' : 'enum';
+    if (statement.name) declare(statement.name.text, kind);
   } else if (ts.isModuleDeclaration(statement)) {
-    if (ts.isIdentifier(statement.name)) declare(statement.name.text);
+    if (ts.isIdentifier(statement.name)) declare(statement.name.text, 'namespace');
   } else if (ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement)) {
     types.add(statement.name.text);
     if (exported) exports.add(statement.name.text);
   } else if (ts.isImportEqualsDeclaration(statement)) {
-    declare(statement.name.text);
+    declare(statement.name.text, 'import');
   } else {
     // `var` hoists out of top-level blocks, loops and try statements to the module scope.
-    hoistedVars(statement, (name) => values.add(name));
+    hoistedVars(statement, (name) => {
+      values.add(name);
+      declared(name, 'var');
+    });
   }
 }
 

@@ -12,7 +12,7 @@ import { analyzeCell, type CellAnalysis } from './analyze.ts';
 import { bundleModule } from './bundle.ts';
 import { cellModuleSource } from './module-source.ts';
 import { kernelResolvePlugin } from './resolve-plugin.ts';
-import { resolveScopes, type CellScope } from './scope.ts';
+import { resolveScopes, type CellScope, type InvalidAssignment } from './scope.ts';
 import { UserModuleGraph } from './user-modules.ts';
 
 /** A code cell's analysis and scope. */
@@ -24,6 +24,8 @@ export interface AnalyzedCell {
   /** 1-based first and last line of the cell's code in the notebook file. */
   startLine: number;
   endLine: number;
+  /** `scope.invalidAssignments` with both lines as lines of the notebook file. */
+  invalidAssignments: InvalidAssignment[];
 }
 
 /** A code cell compiled to a module. */
@@ -71,7 +73,12 @@ export function analyzeNotebook(notebook: Notebook): AnalyzedCell[] {
     const scope = scopes[index];
     if (!analysis || !scope) return;
     const lineCount = cell.source.split('\n').length;
-    analyzed.push({ index, analysis, scope, startLine: cell.startLine, endLine: cell.startLine + lineCount - 1 });
+    const invalidAssignments = scope.invalidAssignments.map((a) => ({
+      ...a,
+      line: cell.startLine + a.line - 1,
+      declarationLine: (notebook.cells[a.cell]?.startLine ?? 1) + a.declarationLine - 1,
+    }));
+    analyzed.push({ index, analysis, scope, startLine: cell.startLine, endLine: cell.startLine + lineCount - 1, invalidAssignments });
   });
   return analyzed;
 }
@@ -111,6 +118,8 @@ export class CompileSession {
   async compileCell(cell: NotebookCell, analyzed: AnalyzedCell): Promise<{ ok: true; compiled: CompiledCell } | { ok: false; error: CellError }> {
     const { notebookPath, outDir } = this.options;
     const modulePath = cellModulePath(outDir, analyzed.index);
+    const invalid = analyzed.invalidAssignments[0];
+    if (invalid) return { ok: false, error: assignmentError(invalid, analyzed, notebookPath) };
     const source = cellModuleSource(cell, analyzed.analysis, analyzed.scope, (index) => this.moduleUrl(index), analyzed.index);
     const bundled = await bundleModule({ file: notebookPath, contents: source, outfile: modulePath, resolver: this.resolver });
     if (!bundled.ok) return { ok: false, error: compileError(bundled.errors, analyzed, notebookPath) };
@@ -150,6 +159,34 @@ export async function compileNotebook(notebook: Notebook, options: CompileOption
 async function writeModule(file: string, code: string): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, code);
+}
+
+const DECLARED_AS: Record<InvalidAssignment['declaration'], string> = {
+  const: 'a const',
+  let: 'a let',
+  var: 'a var',
+  function: 'a function',
+  class: 'a class',
+  enum: 'an enum',
+  namespace: 'a namespace',
+  import: 'an import',
+};
+
+/** An assignment to an earlier cell's const, function or import, as a compile error at the assignment. */
+export function assignmentError(invalid: InvalidAssignment, cell: AnalyzedCell, notebookPath: string): CellError {
+  const advice = invalid.declaration === 'const' ? '; declare it with let to change it in later cells' : '';
+  const message = `Cannot assign to '${invalid.name}': it is ${DECLARED_AS[invalid.declaration]} of cell ${invalid.cell + 1} (line ${invalid.declarationLine})${advice}`;
+  return {
+    cell: cell.index + 1,
+    phase: 'compile',
+    file: notebookPath,
+    line: invalid.line,
+    column: invalid.column,
+    name: 'CompileError',
+    message,
+    frames: [],
+    stack: `CompileError: ${message}\n    at ${notebookPath}:${invalid.line}:${invalid.column}`,
+  };
 }
 
 /** esbuild's first error as a `CellError`. Its positions are already notebook positions. */

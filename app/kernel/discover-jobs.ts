@@ -87,7 +87,16 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
     const outcome = await compileNotebook(notebook, { notebookPath: file, weirModule, outDir });
     const discovery: JobDiscovery = { notebookPath: file, jobs: [], compiled: outcome.compiled, weirModule };
     if (!outcome.ok) discovery.error = outcome.error;
-    else await evaluateForJobs(outcome.compiled, options.defaults ?? {}, options.cellTimeoutMs ?? CELL_TIMEOUT_MS, discovery);
+    else {
+      // Cells run in the notebook's folder, as in `weir run` and the workbench.
+      const previousCwd = process.cwd();
+      process.chdir(path.dirname(file));
+      try {
+        await evaluateForJobs(outcome.compiled, options.defaults ?? {}, options.cellTimeoutMs ?? CELL_TIMEOUT_MS, discovery);
+      } finally {
+        process.chdir(previousCwd);
+      }
+    }
     return await use(discovery);
   } finally {
     releaseTempDir(outDir);

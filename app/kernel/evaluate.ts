@@ -2,6 +2,7 @@
  * Runs a compiled notebook: imports the cell modules one after the other. Importing a module
  * evaluates it, top-level `await` included, so a cell has finished before the next one starts.
  */
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Notebook, NotebookCell } from '../shared/notebook/model.ts';
 import type { CellRunResult } from '../shared/notebook/run.ts';
@@ -100,7 +101,7 @@ export function baseResult(cell: NotebookCell, index: number): Pick<CellRunResul
 
 /**
  * Runs a SQL cell with DuckDB (loaded on first use, so notebooks without SQL never load it)
- * in the working directory, where the notebook's jobs write their outputs too.
+ * in the notebook's folder, where the notebook's jobs write their relative outputs too.
  */
 async function runSql(
   cell: NotebookCell,
@@ -112,7 +113,7 @@ async function runSql(
 ): Promise<CellRunResult> {
   try {
     const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
-    const out = await runSqlCell(cell.source, { cwd: process.cwd() });
+    const out = await runSqlCell(cell.source, { cwd: path.dirname(notebookPath) });
     const output: SqlCellOutput = { cell: index + 1, columns: out.columns, rows: out.rows, rowCount: out.rowCount, text: out.text };
     if (hooks.onSqlResult) hooks.onSqlResult(output);
     else process.stdout.write(out.text.endsWith('\n') ? out.text : `${out.text}\n`);

@@ -10,7 +10,9 @@
  * `cause` chain is walked from the innermost error outwards, and the first error with a frame
  * in a notebook cell gives the location, its topmost such frame. An error thrown by the engine
  * itself while a cell calls it (invalid arguments) has engine frames on top and the calling
- * cell's frame further down, which is the one taken.
+ * cell's frame further down, which is the one taken. A job that fails in an operator without
+ * user code on the stack (a source whose file is missing) points at the line that defined the
+ * operator (`env.replay(...)`), not at the `execute()` that ran the job.
  */
 import { findSourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +41,12 @@ export function locateRuntimeError(thrown: unknown, failingIndex: number, compil
   let location: StackFrame | undefined;
   let frames: UserFrame[] = [];
   for (const error of [...chain].reverse()) {
+    const site = operatorSite(error);
+    if (site && inCell(site)) {
+      location = site;
+      frames = [site];
+      break;
+    }
     const mapped = parseStackFrames(stackOf(error)).map(toOriginal);
     const found = mapped.find(inCell);
     if (found) {
@@ -60,6 +68,16 @@ export function locateRuntimeError(thrown: unknown, failingIndex: number, compil
     frames,
     stack: chain.map((error, i) => (i === 0 ? '' : 'Caused by: ') + stackOf(error)).join('\n'),
   };
+}
+
+/** Where the failing operator of a job failure was defined (`JobExecutionError.operator.definedAt`). */
+function operatorSite(error: unknown): StackFrame | undefined {
+  const definedAt = (error as { operator?: { definedAt?: unknown } } | undefined)?.operator?.definedAt;
+  if (typeof definedAt !== 'string') return undefined;
+  const m = /^(.*):(\d+):(\d+)$/.exec(definedAt);
+  if (!m) return undefined;
+  const file = m[1]!.startsWith('file:') ? fileURLToPath(m[1]!) : m[1]!;
+  return toOriginal({ file, line: Number(m[2]), column: Number(m[3]) });
 }
 
 /** `error`, its cause, the cause's cause, ... */

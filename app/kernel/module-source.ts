@@ -8,13 +8,21 @@
  *
  *   - the earlier cells' imports, re-imported from their modules, and `import { names } from
  *     '<earlier cell module>'` for the values those cells declared;
- *   - `export { <the cell's top-level values> }`, so later cells can import them.
+ *   - `export { <the cell's top-level values> }`, so later cells can import them;
+ *   - for its top-level `let`/`var` names, an object of accessors (`__weirBindings`), through
+ *     which later cells assign them: an imported binding is read-only, so a later cell's
+ *     `seen++` is rewritten to `__weirCell1Bindings.seen++` (on the same line, so lines stay).
  *
  * esbuild drops imports the cell does not use as values (types included), which is what makes
  * importing every visible name safe.
  */
+import ts from 'typescript';
 import type { CellAnalysis, ImportBinding } from './analyze.ts';
-import type { CellScope, VisibleBinding } from './scope.ts';
+import { freeIdentifiers } from './free-names.ts';
+import { isReassignable, type CellScope, type VisibleBinding } from './scope.ts';
+
+/** The export of a cell module holding accessors for its top-level `let`/`var` names. */
+export const BINDINGS_EXPORT = '__weirBindings';
 
 /** The part of a notebook cell the module is built from. */
 export interface CellText {
@@ -48,8 +56,41 @@ export function cellModuleSource(
   const ownExports = new Set(analysis.exports);
   const exported = analysis.values.filter((name) => !ownExports.has(name));
   const exportClause = exported.length > 0 ? `export { ${exported.join(', ')} };` : '';
+  const mutable = analysis.declarations.filter((d) => isReassignable(d.kind)).map((d) => d.name);
+  const accessors = mutable.map((name) => `get ${name}() { return ${name}; }, set ${name}(value) { ${name} = value; }`);
+  const bindingsExport = mutable.length > 0 ? `export const ${BINDINGS_EXPORT} = { ${accessors.join(', ')} };` : '';
+  const { source, imports } = rebind(cell.source, analysis, scope, moduleUrl);
   // The leading `;` ends a statement the cell may have left open without a semicolon.
-  return `${padding}${cell.source}\n;${preludeImports(scope.visible, moduleUrl)}${exportClause}\n`;
+  return `${padding}${source}\n;${preludeImports(scope.visible, moduleUrl)}${imports}${exportClause}${bindingsExport}\n`;
+}
+
+/** The alias under which a cell imports the bindings object of the cell at a 0-based index. */
+function bindingsAlias(cell: number): string {
+  return `__weirCell${cell + 1}Bindings`;
+}
+
+/**
+ * Rewrites every use of an earlier cell's `let`/`var` that the cell assigns into a use of that
+ * cell's bindings object, and the imports of those objects. Other names are left alone.
+ */
+function rebind(source: string, analysis: CellAnalysis, scope: CellScope, moduleUrl: (cell: number) => string): { source: string; imports: string } {
+  if (scope.rebound.length === 0) return { source, imports: '' };
+  const owner = new Map(scope.rebound.map((r) => [r.name, r.cell]));
+  const own = new Set([...analysis.values, ...analysis.imports.map((b) => b.local)]);
+  const file = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  let out = '';
+  let last = 0;
+  for (const use of freeIdentifiers(file, own)) {
+    const cell = owner.get(use.name);
+    if (cell === undefined) continue;
+    const access = `${bindingsAlias(cell)}.${use.name}`;
+    out += source.slice(last, use.start) + (use.shorthand ? `${use.name}: ${access}` : access);
+    last = use.end;
+  }
+  out += source.slice(last);
+  const cells = [...new Set(scope.rebound.map((r) => r.cell))];
+  const imports = cells.map((cell) => `import { ${BINDINGS_EXPORT} as ${bindingsAlias(cell)} } from ${JSON.stringify(moduleUrl(cell))};`).join('');
+  return { source: out, imports };
 }
 
 /** The import declarations that bring a cell's visible names into its module, on one line. */

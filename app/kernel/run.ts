@@ -22,7 +22,8 @@ export interface RunNotebookOptions extends CellRunHooks {
  * whether or not a cell fails; rejects only when the file cannot be read.
  *
  * Cell output (`console.log`) goes to the process's stdout as it happens. The compiled modules
- * live in a private temporary directory for the duration of the run.
+ * live in a private temporary directory for the duration of the run. Cells run with the
+ * notebook's folder as the working directory.
  *
  * @example
  * const result = await runNotebook('notebooks/sensor-averages.ts', {
@@ -40,6 +41,10 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   // Stack traces of cell code then point into the notebook file rather than the compiled modules.
   process.setSourceMapsEnabled(true);
   const outDir = ownedTempDir('weir-kernel');
+  // The notebook runs in its own folder, so relative paths in cells mean the same from wherever
+  // `weir run` is started; the caller's working directory is back when the run ends.
+  const previousCwd = process.cwd();
+  process.chdir(path.dirname(file));
   try {
     const outcome = await compileNotebook(notebook, { notebookPath: file, weirModule, outDir });
     let cells: CellRunResult[];
@@ -59,6 +64,7 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
     if (error) result.error = error;
     return result;
   } finally {
+    process.chdir(previousCwd);
     releaseTempDir(outDir);
   }
 }

@@ -1,3 +1,4 @@
+import { isCollectSink } from './sinks.ts';
 import type { PartitionerKind } from '../plan/job-graph.ts';
 import type { Transformation } from './transformation.ts';
 import type { StreamExecutionEnvironment } from './environment.ts';
@@ -397,7 +398,10 @@ export class DataStream<T> {
     if (!sink || (typeof (sink as SinkFunction<T>).invoke !== 'function' && typeof (sink as TransactionalSinkFunction<T>)[SINK_WRITE] !== 'function')) {
       throw new InvalidPipelineError('sinkTo() expects a sink: Sinks.*(...) or an object with invoke(value, ctx)');
     }
-    return this.addSink('Sink', {}, () => sink as SinkFunction<T>);
+    const stream = this.addSink('Sink', {}, () => sink as SinkFunction<T>);
+    // Records a collect sink gathers on taskmanagers come back with the job's report into `values`.
+    if (isCollectSink(sink)) this.env.sinks.at(-1)!.collected = sink.values;
+    return stream;
   }
 
   /**

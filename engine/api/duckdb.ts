@@ -6,6 +6,7 @@
 import type { SourceDescriptor } from '../runtime/connectors.ts';
 import type { OutputTagLike, ProcessFunction } from '../runtime/functions.ts';
 import { InvalidPipelineError } from '../runtime/errors.ts';
+import { executionHost } from '../runtime/host.ts';
 import type { DataStream } from './datastream.ts';
 
 /**
@@ -143,6 +144,12 @@ function checkSetup(setup: unknown, what: string): string[] {
   return setup as string[];
 }
 
+/** @internal the host's base directory, for a descriptor: relative file paths resolve against it. */
+export function baseDir(): { baseDir?: string } {
+  const dir = executionHost().defaults?.baseDir;
+  return dir ? { baseDir: dir } : {};
+}
+
 /** @internal the descriptor of `env.fromDuckDB`. */
 export function duckdbSourceDescriptor(sql: string, options: FromDuckDBOptions): { descriptor: SourceDescriptor; name: string } {
   const name = options.name ?? 'DuckDB';
@@ -151,6 +158,7 @@ export function duckdbSourceDescriptor(sql: string, options: FromDuckDBOptions):
   return {
     name,
     descriptor: {
+      ...baseDir(),
       sourceKind: 'duckdb',
       boundedness: 'bounded',
       parallel: true,
@@ -180,6 +188,7 @@ export function replaySourceDescriptor(options: ReplayOptions): { descriptor: So
   return {
     name,
     descriptor: {
+      ...baseDir(),
       sourceKind: 'replay',
       boundedness: 'bounded',
       parallel: false,

@@ -10,7 +10,7 @@ import { executionHost, type JobReport } from '../runtime/host.ts';
 import type { JobClient, LocalExecutionOptions } from '../runtime/local-executor.ts';
 import { startInProcess } from '../checkpoint/checkpointing-executor.ts';
 import { DEFAULT_MAX_PARALLELISM } from '../state/key-groups.ts';
-import { InvalidPipelineError } from '../runtime/errors.ts';
+import { InvalidPipelineError, type OperatorLocation } from '../runtime/errors.ts';
 import { checkParallelism } from './validation.ts';
 import { userCallSite } from './call-site.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
@@ -284,7 +284,8 @@ export class StreamExecutionEnvironment {
    * databases, anything DuckDB reads. Rows are plain objects keyed by column name; TIMESTAMP
    * becomes epoch ms, integers numbers (bigint beyond 2^53), DECIMAL a number, DATE
    * 'YYYY-MM-DD'. Results stream in chunks; subtasks split the work by file or by row hash
-   * (see `FromDuckDBOptions.split`). Needs the Node runtime (notebooks, `weir run`).
+   * (see `FromDuckDBOptions.split`). Needs the Node runtime (notebooks, `weir run`). Relative
+   * file paths in the query are relative to the notebook's folder; a missing file fails the job.
    *
    * @example
    * const trips = env.fromDuckDB<{ zone: string; fare: number; pickup_at: number }>(
@@ -300,7 +301,7 @@ export class StreamExecutionEnvironment {
    * with that column as event time and watermarks generated at the source, paced so that event
    * time runs `speed` times as fast as the wall clock ('max': unpaced). Runs with parallelism
    * 1. While it runs, `replayControls.get(name)` pauses, resumes, changes speed, seeks and
-   * reports progress.
+   * reports progress. Relative file paths in `sql` are relative to the notebook's folder.
    *
    * @example
    * env.replay<Trip>({ sql: "SELECT * FROM 'data/trips.parquet'", timestampColumn: 'pickup_at', speed: 600, name: 'trips' })
@@ -365,10 +366,17 @@ export class StreamExecutionEnvironment {
     host.onJobStarted?.(client);
     const result = client.result.then(
       (r) => {
+        fillCollectSinks(job, r.report);
         host.onJobFinished?.(r.report);
         return r;
       },
       (e: unknown) => {
+        // Wherever the job ran, the failing operator is one of this plan's: name where it was defined.
+        const operator = (e as { operator?: OperatorLocation }).operator;
+        if (operator && operator.definedAt === undefined) {
+          const definedAt = job.graph.vertices.find((v) => v.uid === operator.uid)?.definedAt;
+          if (definedAt) operator.definedAt = definedAt;
+        }
         const report = (e as { report?: JobReport }).report;
         if (report) host.onJobFinished?.(report);
         throw e;
@@ -387,5 +395,17 @@ export class StreamExecutionEnvironment {
   async execute(jobName = 'Weir job'): Promise<JobExecutionResult> {
     const { report } = await this.executeAsync(jobName).result;
     return { jobName, netRuntimeMs: report.durationMs, report };
+  }
+}
+
+/** Moves the records collect sinks gathered on taskmanagers (in the report) into the sinks' `values`. */
+function fillCollectSinks(job: JobDefinition, report: JobReport): void {
+  const collected = report.collected;
+  if (!collected) return;
+  delete report.collected;
+  for (const vertex of job.graph.vertices) {
+    const rows = collected[vertex.uid];
+    const values = job.vertices.get(vertex.id)?.collected;
+    if (rows && values) for (const row of rows) values.push(row);
   }
 }

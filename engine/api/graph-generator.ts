@@ -68,7 +68,7 @@ export function generateGraph(env: StreamExecutionEnvironment, jobName: string):
     if (t.valueShape !== undefined) v.valueShape = t.valueShape;
     vertices.push(v);
     byId.set(t.id, v);
-    vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors });
+    vertexCode.set(t.id, { createOperator: t.createOperator, keySelectors: t.keySelectors, ...(t.collected ? { collected: t.collected } : {}) });
 
     for (const input of t.inputs) {
       const src = byId.get(input.source.id)!;

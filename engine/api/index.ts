@@ -19,7 +19,8 @@ export type { WindowBounds, WindowResultFunction, WindowFunction } from './windo
 export type { AggregationField, ComparisonField, NumericField } from './field-aggregation.ts';
 export { OutputTag } from './output-tag.ts';
 export { Sinks } from './sinks.ts';
-export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, SinkSemantics } from './sinks.ts';
+export { params } from './params.ts';
+export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, CollectSinkOptions, SinkSemantics } from './sinks.ts';
 export type { FromDuckDBOptions, ReplayOptions, RejectedRow, DuckDBSinkOptions, DuckDBSplit } from './duckdb.ts';
 export { WatermarkStrategy, BoundedOutOfOrdernessGenerator } from '../runtime/watermarks.ts';
 export type { WatermarkGenerator, WatermarkOutput, TimestampAssigner } from '../runtime/watermarks.ts';

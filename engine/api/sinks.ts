@@ -1,7 +1,7 @@
 import type { SinkDescriptor } from '../runtime/connectors.ts';
 import type { SinkFunction } from '../runtime/functions.ts';
 import { formatForPrint } from './print-format.ts';
-import type { DuckDBSinkOptions } from './duckdb.ts';
+import { baseDir, type DuckDBSinkOptions } from './duckdb.ts';
 
 /** Delivery guarantee of a sink. */
 export type SinkSemantics = 'exactly-once' | 'at-least-once' | 'none';
@@ -33,6 +33,23 @@ export interface ChartSinkOptions<T> {
 export interface CollectSink<T> extends SinkFunction<T> {
   /** Every record received, in arrival order (per subtask). */
   readonly values: T[];
+  /** The most bytes (as JSON) the sink keeps before it fails the job. */
+  readonly maxBytes: number;
+}
+
+/** Options of `Sinks.collect`. */
+export interface CollectSinkOptions {
+  /** The most bytes (as JSON) of records kept before the job fails. Default 16 MiB. */
+  maxBytes?: number;
+}
+
+/** `Sinks.collect()`'s default limit: records come back to the cell in one piece. */
+export const DEFAULT_COLLECT_MAX_BYTES = 16 * 1024 * 1024;
+
+/** @internal whether a sink is one made by `Sinks.collect()` (by shape: it may come from another copy of the engine). */
+export function isCollectSink(sink: unknown): sink is CollectSink<unknown> {
+  const s = sink as Partial<CollectSink<unknown>> | undefined;
+  return !!s && Array.isArray(s.values) && typeof s.maxBytes === 'number' && typeof s.invoke === 'function';
 }
 
 /**
@@ -44,7 +61,8 @@ export interface CollectSink<T> extends SinkFunction<T> {
  */
 export const Sinks = {
   /**
-   * Writes one JSON object per line. `path` is a file (parallelism 1), or a directory (a path
+   * Writes one JSON object per line. A relative `path` is relative to the notebook's folder.
+   * `path` is a file (parallelism 1), or a directory (a path
    * ending in '/', an existing directory, or parallelism > 1) holding one `part-<n>.jsonl` per
    * subtask. Files in progress do not end in `.jsonl`; output is complete when `execute()`
    * resolves. Re-running replaces the previous output.
@@ -58,7 +76,7 @@ export const Sinks = {
     if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
       throw new Error(`Sinks.jsonl: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
     }
-    return { sinkKind: 'jsonl', options: { path, semantics } };
+    return { ...baseDir(), sinkKind: 'jsonl', options: { path, semantics } };
   },
 
   /**
@@ -106,11 +124,13 @@ export const Sinks = {
     if (!['exactly-once', 'at-least-once', 'none'].includes(semantics)) {
       throw new Error(`Sinks.duckdb: unknown semantics '${semantics}': use 'exactly-once', 'at-least-once' or 'none'`);
     }
-    return { sinkKind: 'duckdb', options: { database: options.database, table: options.table, mode, key, semantics } };
+    return { ...baseDir(), sinkKind: 'duckdb', options: { database: options.database, table: options.table, mode, key, semantics } };
   },
 
   /**
-   * Keeps every record in memory (for tests and small previews; runs in the same process).
+   * Keeps every record in memory, for tests and small previews. Wherever the job runs (in this
+   * process or on taskmanagers), `values` holds the records once `execute()` has resolved. More
+   * than `maxBytes` of records (as JSON; default 16 MiB) fails the job naming the limit.
    *
    * @example
    * const out = Sinks.collect<number>();
@@ -118,9 +138,22 @@ export const Sinks = {
    * await env.execute();
    * out.values; // [2, 4]
    */
-  collect<T>(): CollectSink<T> {
+  collect<T>(options: CollectSinkOptions = {}): CollectSink<T> {
+    const maxBytes = options.maxBytes ?? DEFAULT_COLLECT_MAX_BYTES;
+    if (!(Number.isSafeInteger(maxBytes) && maxBytes > 0)) throw new Error(`Sinks.collect: maxBytes must be a positive integer, got ${String(maxBytes)}`);
     const values: T[] = [];
-    return { values, invoke: (v: T) => void values.push(v) };
+    let bytes = 0;
+    return {
+      values,
+      maxBytes,
+      invoke: (v: T) => {
+        bytes += jsonLength(v);
+        if (bytes > maxBytes) {
+          throw new Error(`Sinks.collect(): the records exceed its limit of ${maxBytes} bytes (maxBytes) after ${values.length} records; write large results to Sinks.jsonl(...) or raise maxBytes`);
+        }
+        values.push(v);
+      },
+    };
   },
 
   /**
@@ -133,3 +166,12 @@ export const Sinks = {
     return { invoke: (v: T) => log(formatForPrint(v)) };
   },
 };
+
+/** A record's size as JSON (bigints as digits); a record JSON cannot hold counts as nothing. */
+function jsonLength(value: unknown): number {
+  try {
+    return (JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? '').length;
+  } catch {
+    return 0;
+  }
+}

@@ -41,6 +41,8 @@ export class Transformation {
   definedAt: string | undefined;
   /** The shape of the value it keeps in state, when known (see `VertexSpec.valueShape`). */
   valueShape: string | undefined;
+  /** The `values` of a `Sinks.collect()` sink, which the job's report fills when it ran elsewhere. */
+  collected?: unknown[];
 
   constructor(
     readonly id: number,

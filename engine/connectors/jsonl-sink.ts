@@ -50,7 +50,7 @@ export function jsonlTarget(target: string, subtask: number, parallelism: number
  * registerSinkFactory('jsonl', createJsonlSink);
  */
 export function createJsonlSink(descriptor: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<unknown> {
-  const target = String(descriptor.options.path);
+  const target = path.resolve(descriptor.baseDir ?? '', String(descriptor.options.path));
   const semantics = (descriptor.options.semantics ?? 'at-least-once') as JsonlSemantics;
   if (semantics === 'exactly-once') {
     // A transactional sink: SinkOperator takes its records through [SINK_WRITE], not invoke

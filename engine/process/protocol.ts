@@ -23,6 +23,8 @@ export interface CodeRef {
   /** Which `execute()` call builds the job: its name and how many earlier calls had that name. */
   jobName: string;
   occurrence: number;
+  /** The job's base directory (`HostDefaults.baseDir`) when the submitter's defaults do not carry it (one cluster serves several notebooks). */
+  baseDir?: string;
 }
 
 /** A job as the client submits it. */
@@ -187,7 +189,7 @@ export type TaskManagerResources = WorkerResources;
 /** What taskmanagers tell the jobmanager. */
 export interface TaskManagerEvents {
   /** Every subtask of the job on this taskmanager has finished. */
-  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void;
+  finished(taskManager: number, jobId: string, metrics: SubtaskMetrics[], resources: TaskManagerResources, collected?: Record<string, unknown[]>): void;
   failed(taskManager: number, jobId: string, failure: FailureInfo): void;
   acknowledgeCheckpoint(taskManager: number, jobId: string, ack: CheckpointAck): void;
   /** A task could not take part; `counts` is false when that is expected (a source finished). */

@@ -9,6 +9,8 @@ import type { Boundedness, Source, SourceReader, SourceReaderContext } from './s
 export interface SinkDescriptor {
   readonly sinkKind: string;
   readonly options: Record<string, unknown>;
+  /** Where relative paths in `options` resolve (`HostDefaults.baseDir` when defined); not part of the plan. */
+  readonly baseDir?: string;
 }
 
 /** Everything a sink factory is told about the subtask it builds a sink for. */
@@ -63,6 +65,8 @@ export interface SourceDescriptor {
   readonly boundedness: Boundedness;
   /** False: the source runs with parallelism 1. */
   readonly parallel: boolean;
+  /** Where relative paths in `options` resolve (`HostDefaults.baseDir` when defined); not part of the plan. */
+  readonly baseDir?: string;
 }
 
 /** Builds one subtask's reader for a source descriptor. */

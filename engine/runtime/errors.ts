@@ -10,6 +10,8 @@ export interface OperatorLocation {
   /** 0-based subtask index. */
   subtask: number;
   parallelism: number;
+  /** Where the user defined the operator (`file:line:column`), when known: a notebook error points there. */
+  definedAt?: string;
 }
 
 /**

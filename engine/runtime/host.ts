@@ -18,6 +18,14 @@ export interface HostDefaults {
   mode?: RuntimeMode;
   /** Parallelism for environments created without `parallelism`. */
   parallelism?: number;
+  /**
+   * Absolute directory that relative paths of sources and sinks resolve against: the
+   * notebook's folder (or, for an exported job, the directory `weir run` is started in). It is
+   * captured when a source or sink is defined and travels with the job to the taskmanagers.
+   */
+  baseDir?: string;
+  /** Job parameters (`weir run --param name=value`), read in cells through `params`. */
+  params?: Readonly<Record<string, string>>;
 }
 
 /** Per-operator figures of a finished job, as written to `weir run --report`. */
@@ -104,6 +112,11 @@ export interface JobReport {
   taskManagerResources?: WorkerResources[];
   /** The failure message, when status is FAILED. */
   error?: string;
+  /**
+   * Records of `Sinks.collect()` sinks gathered on taskmanagers, by operator uid; `execute()`
+   * moves them into the sinks' `values` and removes them from the report.
+   */
+  collected?: Record<string, unknown[]>;
 }
 
 /** What a host provides. Every member is optional. */

@@ -14,6 +14,8 @@ export interface VertexCode {
   createOperator: OperatorFactory;
   /** For keyed operators: the key selector of each input (index 0, and 1 for two inputs). */
   keySelectors?: (KeySelector | undefined)[];
+  /** For a `Sinks.collect()` sink: the array its records go to in this process. */
+  collected?: unknown[];
 }
 
 /** The user code behind one edge (hash and custom partitioning). */

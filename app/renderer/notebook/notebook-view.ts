@@ -119,6 +119,12 @@ export class NotebookView {
   private cellContext() {
     const store = this.store;
     return {
+      showCell: (cellId: string) => {
+        const view = this.views.get(cellId);
+        if (!view) return;
+        view.element.scrollIntoView({ block: 'center' });
+        view.focus();
+      },
       edit: (cellId: string, source: string) => {
         store.updateSource(cellId, source);
         this.typescript?.invalidate();

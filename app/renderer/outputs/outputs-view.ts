@@ -13,6 +13,8 @@ import { tableView } from './table-view.ts';
 export interface OutputsContext {
   /** Shows a line (1-based, within the cell) in the cell's editor. */
   revealLine(line: number, column: number): void;
+  /** Scrolls to another cell of the notebook and focuses it. */
+  showCell(cellId: string): void;
 }
 
 /** The outputs of one cell. */
@@ -69,7 +71,16 @@ export class OutputsView {
       }
       case 'error':
         return this.renderError(output);
+      case 'blocked':
+        return this.renderBlocked(output);
     }
+  }
+
+  /** "not run: cell 2, which defines trades, failed", the cell being a link to it. */
+  private renderBlocked(output: Extract<CellOutput, { kind: 'blocked' }>): HTMLElement {
+    const link = h('button', { type: 'button', class: 'link blocked-by', title: `Show cell ${output.cell}`, onclick: () => this.context.showCell(output.cellId) }, `cell ${output.cell}`);
+    const why = output.names.length > 0 ? `, which defines ${output.names.join(', ')}, failed` : ', which ran before it, failed';
+    return h('div', { class: 'output output-note output-blocked', role: 'status' }, 'not run: ', link, why);
   }
 
   private renderError(output: Extract<CellOutput, { kind: 'error' }>): HTMLElement {

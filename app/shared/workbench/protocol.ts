@@ -95,7 +95,13 @@ export type CellOutput =
   | { kind: 'error'; error: CellError; /** 1-based line within the cell's source. */ cellLine: number; cellColumn: number }
   | { kind: 'table'; columns: string[]; rows: TableValue[][]; /** Rows left out because the table was too big. */ truncated?: number }
   | { kind: 'chart'; chart: ChartSpec }
-  | { kind: 'note'; text: string };
+  | { kind: 'note'; text: string }
+  /**
+   * The cell was not run because a cell before it in the same run failed: "not run: cell 2,
+   * which defines trades, failed". `names` are what the cell reads (itself or through the cells
+   * it reads from) of the failed cell; empty when it does not read from it.
+   */
+  | { kind: 'blocked'; /** The failed cell's id and 1-based number. */ cellId: string; cell: number; names: string[] };
 
 /** A table cell's value as it travels: numbers, strings, booleans and null. */
 export type TableValue = string | number | boolean | null;

@@ -6,6 +6,7 @@ import { ChunkCursor, checkStreamComplete } from './chunk-cursor.ts';
 import { DuckDBQueryError } from './errors.ts';
 import { connectDuckDB, releaseConnection } from './instance.ts';
 import { clearRejectedRows, RejectedRowsError, rejectedRecord, reportRejectedRows, takeRejectedRows } from './rejects.ts';
+import { MissingInputError, resolveDatabase, resolveQueryFiles } from './query-files.ts';
 import { planSplits, type QuerySplit, type SplitMode } from './splits.ts';
 import { withStoreRejects } from './sql-text.ts';
 
@@ -13,10 +14,12 @@ import { withStoreRejects } from './sql-text.ts';
 export interface DuckDBSourceOptions {
   sql: string;
   name: string;
-  database?: string;
+  database?: string | undefined;
   setup: string[];
   rejects: boolean;
   split: SplitMode;
+  /** Where relative file paths in `sql` resolve (the notebook's folder). */
+  baseDir?: string | undefined;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface DuckDBSourcePosition {
 }
 
 /** Opens a connection for a reader and runs its setup statements. */
-export async function openReaderConnection(options: { database?: string; setup: string[] }, what: string): Promise<DuckDBConnection> {
+export async function openReaderConnection(options: { database?: string | undefined; setup: string[] }, what: string): Promise<DuckDBConnection> {
   const conn = await connectDuckDB(options.database);
   try {
     for (const statement of options.setup) await conn.run(statement);
@@ -114,13 +117,14 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
     const conn = await openReaderConnection(this.options, this.what);
     if (this.closed) return releaseConnection(conn);
     this.conn = conn;
-    // CSV scans always set bad rows aside (and so sniff the file from its good rows): with a
-    // `rejects` side output they go there, without one they fail the job (see endSplit).
-    const sql = withStoreRejects(this.options.sql).sql;
     try {
+      const resolved = await resolveQueryFiles(conn, this.options.sql, this.options.baseDir, this.what);
+      // CSV scans always set bad rows aside (and so sniff the file from its good rows): with a
+      // `rejects` side output they go there, without one they fail the job (see endSplit).
+      const sql = withStoreRejects(resolved).sql;
       this.splits = await planSplits(conn, sql, this.ctx.subtask, this.ctx.parallelism, this.options.split);
     } catch (e) {
-      throw new DuckDBQueryError(this.what, e);
+      throw e instanceof MissingInputError ? e : new DuckDBQueryError(this.what, e);
     }
     const p = this.position;
     if (p.splitId !== null && p.split < this.splits.length && this.splits[p.split]!.id !== p.splitId) {
@@ -179,5 +183,6 @@ function fileOf(split: QuerySplit): string | undefined {
 
 /** The 'duckdb' source factory registered in Node processes. */
 export function createDuckDBReader(descriptor: SourceDescriptor, ctx: SourceReaderContext): SourceReader<Record<string, unknown>> {
-  return new DuckDBQueryReader(descriptor.options as unknown as DuckDBSourceOptions, ctx);
+  const options = descriptor.options as unknown as DuckDBSourceOptions;
+  return new DuckDBQueryReader({ ...options, database: resolveDatabase(options.database, descriptor.baseDir), baseDir: descriptor.baseDir }, ctx);
 }

@@ -7,6 +7,7 @@ import { DuckDBQueryError } from './errors.ts';
 import { releaseConnection } from './instance.ts';
 import { openReaderConnection } from './query-reader.ts';
 import { clearRejectedRows, RejectedRowsError, rejectedRecord, reportRejectedRows, takeRejectedRows } from './rejects.ts';
+import { MissingInputError, resolveDatabase, resolveQueryFiles } from './query-files.ts';
 import { ReplayClock, checkSpeed } from './replay-clock.ts';
 import { replayControls, type ReplayControl, type ReplayProgress, type ReplaySpeed } from './replay-control.ts';
 import { asSubquery, fileLiterals, quoteIdent, withStoreRejects } from './sql-text.ts';
@@ -20,9 +21,11 @@ export interface ReplaySourceOptions {
   speed: ReplaySpeed;
   maxOutOfOrderness: number;
   startPaused: boolean;
-  database?: string;
+  database?: string | undefined;
   setup: string[];
   rejects: boolean;
+  /** Where relative file paths in `sql` resolve (the notebook's folder). */
+  baseDir?: string | undefined;
 }
 
 /**
@@ -233,8 +236,9 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     if (this.closed) return releaseConnection(conn);
     const col = this.options.timestampColumn;
     try {
+      const resolved = await resolveQueryFiles(conn, this.options.sql, this.options.baseDir, this.what);
       // CSV scans set bad rows aside (see fromDuckDB); without a `rejects` side output they fail the job.
-      const body = asSubquery(withStoreRejects(this.options.sql).sql);
+      const body = asSubquery(withStoreRejects(resolved).sql);
       const described = await conn.runAndReadAll(`DESCRIBE SELECT * FROM (${body}\n) AS weir_q`);
       const columns = described.getRowObjectsJson().map((r) => ({ name: String(r['column_name']), type: String(r['column_type']) }));
       const column = columns.find((c) => c.name === col);
@@ -263,7 +267,7 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
       this.untimed = untimed;
     } catch (e) {
       releaseConnection(conn);
-      throw e instanceof DuckDBQueryError || e instanceof RejectedRowsError ? e : new DuckDBQueryError(this.what, e);
+      throw e instanceof DuckDBQueryError || e instanceof RejectedRowsError || e instanceof MissingInputError ? e : new DuckDBQueryError(this.what, e);
     }
     this.conn = conn;
   }
@@ -372,5 +376,6 @@ function plainJson(_key: string, value: unknown): unknown {
 
 /** The 'replay' source factory registered in Node processes. */
 export function createReplayReader(descriptor: SourceDescriptor, ctx: SourceReaderContext): SourceReader<Record<string, unknown>> {
-  return new ReplayReader(descriptor.options as unknown as ReplaySourceOptions, ctx);
+  const options = descriptor.options as unknown as ReplaySourceOptions;
+  return new ReplayReader({ ...options, database: resolveDatabase(options.database, descriptor.baseDir), baseDir: descriptor.baseDir }, ctx);
 }

@@ -316,5 +316,6 @@ export class DuckDBTableSink implements SinkFunction<Record<string, unknown>>, C
 
 /** The 'duckdb' sink factory registered in Node processes. */
 export function createDuckDBSink(descriptor: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<Record<string, unknown>> {
-  return new DuckDBTableSink(descriptor.options as unknown as DuckDBSinkDescriptorOptions, ctx);
+  const options = descriptor.options as unknown as DuckDBSinkDescriptorOptions;
+  return new DuckDBTableSink({ ...options, database: path.resolve(descriptor.baseDir ?? '', options.database) }, ctx);
 }

@@ -87,7 +87,7 @@ export class JobManager implements JobManagerApi {
   private async launchTaskManager(id: number): Promise<TaskManagerHandle> {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
-      finished: (tm, attempt, metrics, resources) => this.onTaskManagerFinished(tm, attempt, metrics, resources),
+      finished: (tm, attempt, metrics, resources, collected) => this.onTaskManagerFinished(tm, attempt, metrics, resources, collected),
       failed: (_tm, attempt, failure) => this.onAttemptFailure(attempt, failure),
       acknowledgeCheckpoint: (_tm, attempt, ack) => this.currentAttempt(attempt)?.acknowledge(ack),
       declineCheckpoint: (_tm, attempt, id, reason, counts) => this.currentAttempt(attempt)?.decline(id, reason, counts),
@@ -186,6 +186,9 @@ export class JobManager implements JobManagerApi {
     void master.start().then(({ report, failure }) => {
       const info = failure === undefined ? undefined : failure instanceof ClusterJobFailure ? failure.info : { message: describeError(failure).message, cause: describeError(failure) };
       if (info) report.error = info.message;
+      // The records of collect sinks go back to the client, which puts them into the sinks' values.
+      const collected = report.status === 'FINISHED' ? deployer.current?.collectedRecords() : undefined;
+      if (collected && Object.keys(collected).length > 0) report.collected = collected;
       job.status = { ...job.status, operators: report.operators, report, replays: [], ...(info ? { failure: info } : {}) };
     });
     // Answer once the job runs (or ended trying): a savepoint asked for right after is then possible.
@@ -285,11 +288,11 @@ export class JobManager implements JobManagerApi {
     }
   }
 
-  private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
+  private onTaskManagerFinished(tm: number, attempt: string, metrics: SubtaskMetrics[], resources: TaskManagerResources, collected?: Record<string, unknown[]>): void {
     this.taskManagers[tm]?.tasks.delete(attempt);
     const current = this.currentAttempt(attempt);
     if (!current) return;
-    current.onFinished(tm, metrics, resources);
+    current.onFinished(tm, metrics, resources, collected);
     const job = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')))!;
     refreshReplays(job, current);
   }

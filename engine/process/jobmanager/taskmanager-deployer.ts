@@ -74,6 +74,8 @@ export class TaskManagerAttempt implements DeployedAttempt {
   readonly pending = new Set<number>();
   /** Final or last polled figures, by taskmanager. */
   readonly metrics = new Map<number, SubtaskMetrics[]>();
+  /** Records of the attempt's `Sinks.collect()` sinks, by taskmanager, then operator uid. */
+  readonly collected = new Map<number, Record<string, unknown[]>>();
   /** Progress of the job's replays, by taskmanager, as last polled. */
   readonly replays = new Map<number, ReplayProgress[]>();
   private readonly resources: TaskManagerResources[] = [];
@@ -160,10 +162,14 @@ export class TaskManagerAttempt implements DeployedAttempt {
     this.listener.decline(checkpointId, reason, counts);
   }
 
-  /** Every subtask of the attempt on taskmanager `tm` has ended. */
-  onFinished(tm: number, metrics: SubtaskMetrics[], resources: TaskManagerResources): void {
+  /**
+   * Every subtask of the attempt on taskmanager `tm` has ended; `collected` holds the records of
+   * its `Sinks.collect()` sinks by operator uid.
+   */
+  onFinished(tm: number, metrics: SubtaskMetrics[], resources: TaskManagerResources, collected?: Record<string, unknown[]>): void {
     if (this.settled || !this.pending.has(tm)) return;
     this.metrics.set(tm, metrics);
+    if (collected) this.collected.set(tm, collected);
     // Its replays have ended with its subtasks.
     this.replays.delete(tm);
     this.resources.push(resources);
@@ -180,6 +186,13 @@ export class TaskManagerAttempt implements DeployedAttempt {
       if (tm?.alive) void tm.api.cancel(this.id).catch(() => {});
     }
     this.end(new ClusterJobFailure(failure));
+  }
+
+  /** The records of every `Sinks.collect()` sink of the attempt, by operator uid, over all its taskmanagers. */
+  collectedRecords(): Record<string, unknown[]> {
+    const all: Record<string, unknown[]> = {};
+    for (const rows of this.collected.values()) for (const [uid, values] of Object.entries(rows)) (all[uid] ??= []).push(...values);
+    return all;
   }
 
   private end(failure: ClusterJobFailure | undefined): void {

@@ -41,7 +41,7 @@ export function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<
     timer.unref?.();
   });
   const turn = Promise.race([previousRebuild, turnTimedOut]).finally(() => clearTimeout(timer));
-  const run = turn.then(() => rebuildNow(code, defaults));
+  const run = turn.then(() => rebuildNow(code, code.baseDir ? { ...defaults, baseDir: code.baseDir } : defaults));
   previousRebuild = run.catch(() => undefined);
   return run;
 }
@@ -62,6 +62,10 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
   const captured = new Promise<JobDefinition>((resolve) => (capture = resolve));
   const saved = SILENCED.map((m) => console[m]);
   for (const m of SILENCED) console[m] = () => {};
+  // The code runs in the job's base directory (the notebook's folder), as it did in the
+  // client, so its top-level relative paths mean the same here (rebuilds take turns).
+  const previousCwd = process.cwd();
+  if (defaults.baseDir) process.chdir(defaults.baseDir);
   const restoreHost = installExecutionHost({
     headless: true,
     defaults,
@@ -91,6 +95,7 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
     return await Promise.race([captured, imported]);
   } finally {
     SILENCED.forEach((m, i) => (console[m] = saved[i] as (...args: unknown[]) => void));
+    process.chdir(previousCwd);
     g[marker] = undefined;
     restoreHost();
   }

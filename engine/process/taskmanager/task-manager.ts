@@ -179,7 +179,7 @@ export class TaskManager implements TaskManagerApi {
     // only a failed or cancelled job tears its channels down.
     this.dataPlane.release(`${jobId}:`, failure !== undefined || running.runner.isStopped);
     if (failure && !running.runner.isStopped) this.events.failed(this.id, jobId, failureInfo(failure, this.id));
-    else this.events.finished(this.id, jobId, metrics, { taskManager: this.id, pid: process.pid, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
+    else this.events.finished(this.id, jobId, metrics, { taskManager: this.id, pid: process.pid, peakRssBytes: process.resourceUsage().maxRSS * 1024 }, collectedRows(running.job));
   }
 
   async cancel(jobId: string): Promise<void> {
@@ -228,4 +228,14 @@ export function failureInfo(e: unknown, taskManager: number): FailureInfo {
     return { message: describeError(e.cause).message, cause: describeError(e.cause), operator: { ...e.operator }, taskManager };
   }
   return { message: describeError(e).message, cause: describeError(e), taskManager };
+}
+
+/** The records the job's `Sinks.collect()` sinks gathered here, by operator uid (none: undefined). */
+function collectedRows(job: JobDefinition): Record<string, unknown[]> | undefined {
+  const rows: Record<string, unknown[]> = {};
+  for (const vertex of job.graph.vertices) {
+    const values = job.vertices.get(vertex.id)?.collected;
+    if (values && values.length > 0) rows[vertex.uid] = values;
+  }
+  return Object.keys(rows).length > 0 ? rows : undefined;
 }

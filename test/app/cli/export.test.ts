@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,11 +33,15 @@ function weir(args: string[], cwd: string, env: Record<string, string> = {}, bin
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 
-/** A working directory in which `notebooks/` is the repository's (the notebooks read data relative to it). */
+/**
+ * A working directory holding copies of the example notebooks and their `data/` (a notebook
+ * reads relative paths in its own folder, an exported job in the directory it runs in).
+ */
 function workDir(parent: string, name: string): string {
   const dir = path.join(parent, name);
   mkdirSync(dir, { recursive: true });
-  symlinkSync(path.join(root, 'notebooks'), path.join(dir, 'notebooks'));
+  symlinkSync(path.join(root, 'notebooks', 'data'), path.join(dir, 'data'));
+  for (const file of readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ts'))) copyFileSync(path.join(root, 'notebooks', file), path.join(dir, file));
   return dir;
 }
 
@@ -136,7 +140,7 @@ describe('weir export / run <dir> / plan', () => {
       const base = path.join(scratch, notebook.replace(/\.ts$/, ''));
       const inNotebook = workDir(base, 'notebook');
       const inJob = workDir(base, 'job');
-      const source = path.join(root, 'notebooks', notebook);
+      const source = path.join(inNotebook, notebook);
 
       const run = weir(['run', source, '--taskmanagers', String(taskManagers)], inNotebook);
       assert.equal(run.code, 0, run.stderr);

@@ -44,3 +44,40 @@ it('an interrupt while a cell compiles stops it before it runs', async () => {
     await session.dispose();
   }
 });
+
+it('a later cell reassigns an earlier let, each run of it once, and assigning a const fails naming its cell and line', async () => {
+  const file = path.join(dir, 'rebind.ts');
+  const source = `// %%\nlet seen = 0;\nconst limit = 3;\n// %%\nseen++;\n// %%\n(globalThis as any).__sessionSeen.push(seen);\n// %%\nlimit = 4;\n`;
+  writeFileSync(file, source);
+  const seen: number[] = [];
+  (globalThis as Record<string, unknown>).__sessionSeen = seen;
+  const errors: string[] = [];
+  const session = new KernelSession({
+    path: 'rebind.ts',
+    file,
+    weirModule: defaultWeirModule(),
+    events: {
+      cellState: () => {},
+      output: (event) => {
+        if (event.output.kind === 'error') errors.push(`${event.cellId}: ${event.output.error.message} @${event.output.cellLine}`);
+      },
+    },
+    cancelJobsOf: () => {},
+  });
+  try {
+    const { cells } = documentFromText('rebind.ts', source, { mtimeMs: 0, size: 0, sha256: '' });
+    const [first, second, third, fourth] = cells.map((c) => c.id);
+    // Running the third cell first runs the cells it reads from: the one declaring `seen` and the one assigning it.
+    await session.run({ path: 'rebind.ts', cells, run: [third!] });
+    await session.run({ path: 'rebind.ts', cells, run: [second!] });
+    await session.run({ path: 'rebind.ts', cells, run: [second!] });
+    await session.run({ path: 'rebind.ts', cells, run: [third!] });
+    await session.run({ path: 'rebind.ts', cells, run: [first!, third!] });
+    assert.deepEqual(seen, [1, 3, 0]);
+    await session.run({ path: 'rebind.ts', cells, run: [fourth!] });
+    assert.equal(errors.length, 1);
+    assert.match(errors[0]!, new RegExp(`^${fourth}: Cannot assign to 'limit': it is a const of cell 1 \\(line 3\\).* @1$`));
+  } finally {
+    await session.dispose();
+  }
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyzeCell } from '../../../app/kernel/analyze.ts';
+import { resolveScopes } from '../../../app/kernel/scope.ts';
 
 describe('analyzeCell', () => {
   it('collects import bindings with their kind, specifier and position', () => {
@@ -60,5 +61,51 @@ label: for (;;) { break label; }
 type T = Ns.Member;
 console.log(new URL('.', import.meta.url));`);
     assert.deepEqual(a.references.sort(), ['Ns', 'URL', 'console', 'input', 'obj', 'short', 'value'].sort());
+  });
+});
+
+describe('analyzeCell: declarations and assignments', () => {
+  it('records how each top-level value is declared, and on which line', () => {
+    const a = analyzeCell(`const a = 1;
+let b = 2, [c] = [3];
+if (x) { var d = 4; }
+function e() {}
+class F {}`);
+    assert.deepEqual(
+      a.declarations.map(({ name, kind, line }) => [name, kind, line]),
+      [['a', 'const', 1], ['b', 'let', 2], ['c', 'let', 2], ['d', 'var', 3], ['e', 'function', 4], ['F', 'class', 5]],
+    );
+  });
+
+  it('finds assignments to names the cell does not bind, and not those an inner scope binds', () => {
+    const a = analyzeCell(`seen++;
+total += 1;
+[x, { y, z: w = 2 }] = pair;
+for (item of items) {}
+function f(p: number) { p = 1; q = 2; let r = 0; r++; }
+const g = (s: number) => { s--; };
+try {} catch (t) { t = 1; }
+own = 3;
+let own = 0;
+read(u);
+obj.v = 1;`);
+    assert.deepEqual(
+      a.assignments.map(({ name, line }) => [name, line]),
+      [['seen', 1], ['total', 2], ['x', 3], ['y', 3], ['w', 3], ['item', 4], ['q', 5]],
+    );
+  });
+});
+
+describe('resolveScopes: reassignment across cells', () => {
+  it('marks assigned lets as rebound, makes readers depend on the writers, and rejects assigning a const', () => {
+    const scopes = resolveScopes([analyzeCell('let n = 0;\nconst k = 1;'), analyzeCell('n++;'), analyzeCell('log(n);'), analyzeCell('k = 2;')]);
+    assert.deepEqual(scopes[1]!.rebound, [{ name: 'n', cell: 0 }]);
+    assert.deepEqual(scopes[2]!.inputs, [{ name: 'n', cell: 0 }, { name: 'n', cell: 1 }]);
+    assert.deepEqual(scopes[3]!.invalidAssignments, [{ name: 'k', line: 1, column: 1, cell: 0, declaration: 'const', declarationLine: 2 }]);
+  });
+
+  it('forgets the writers of a name once a later cell declares it again', () => {
+    const scopes = resolveScopes([analyzeCell('let n = 0;'), analyzeCell('n = 5;'), analyzeCell('let n = 1;'), analyzeCell('log(n);')]);
+    assert.deepEqual(scopes[3]!.inputs, [{ name: 'n', cell: 2 }]);
   });
 });

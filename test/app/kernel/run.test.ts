@@ -106,6 +106,52 @@ await sleep(30);
   });
 });
 
+describe('runNotebook: reassigning earlier cells\' variables', () => {
+  it('lets a later cell assign an earlier let or var, as Jupyter does; every cell and closure sees the new value', async () => {
+    const log = probe('__rebind');
+    const { result } = await run(`// %%
+let seen = 0;
+var total = 10;
+let list: number[] = [];
+let a = 0, b = 0;
+const read = () => seen;
+// %%
+seen++;
+seen += 2;
+total = total * 2;
+list = [...list, seen];
+[a, b] = [5, 6];
+({ b } = { b: 7 });
+function bump(by: number) { seen = seen + by; }
+bump(10);
+// %%
+const shadow = (seen: number) => { seen++; return seen; };
+{ let total = -1; total++; }
+for (list of [[1], [2, 3]]) {}
+(globalThis as any).__rebind.push(seen, total, list, a, b, read(), shadow(100), { seen });
+`);
+    assert.equal(result.ok, true, result.error?.message);
+    assert.deepEqual(log, [13, 20, [2, 3], 5, 7, 13, 101, { seen: 13 }]);
+  });
+
+  it('refuses to assign an earlier const, naming the cell and line that declared it and the line of the assignment', async () => {
+    const text = `// %%
+const limit = 5;
+function f() { return 1; }
+// %%
+limit = 6;
+`;
+    const { result } = await run(text);
+    assert.equal(result.ok, false);
+    assert.equal(result.error?.phase, 'compile');
+    assert.equal(result.error?.cell, 2);
+    assert.equal(result.error?.line, lineOf(text, 'limit = 6'));
+    assert.match(result.error!.message, new RegExp(`Cannot assign to 'limit': it is a const of cell 1 \\(line ${lineOf(text, 'const limit')}\\); declare it with let`));
+    const again = await run(`// %%\nfunction f() { return 1; }\n// %%\nf = () => 2;\n`);
+    assert.match(again.result.error!.message, /Cannot assign to 'f': it is a function of cell 1 \(line 2\)/);
+  });
+});
+
 describe('runNotebook: cell kinds and status', () => {
   it('runs sql cells on DuckDB, passes over markdown, reports each cell in order', async () => {
     const events: string[] = [];
@@ -144,12 +190,12 @@ describe('runNotebook: errors', () => {
     );
   });
 
-  it('reports assignment to another cell\'s variable as a compile error', async () => {
-    const text = `// %%\nlet total = 0;\n// %%\ntotal += 1;\n`;
+  it('reports assignment to another cell\'s const as a compile error at the assignment', async () => {
+    const text = `// %%\nconst total = 0;\n// %%\ntotal += 1;\n`;
     const { result } = await run(text);
     assert.equal(result.error?.cell, 2);
     assert.equal(result.error?.line, 4);
-    assert.match(result.error!.message, /Cannot assign to import "total"/);
+    assert.match(result.error!.message, /Cannot assign to 'total': it is a const of cell 1 \(line 2\)/);
   });
 
   it('reports a compile error in a helper file at its own position', async () => {

@@ -8,6 +8,8 @@ import { OutputTag, Sinks, StreamExecutionEnvironment, type RejectedRow } from '
 import { closeDuckDB } from '../../../../engine/connectors/duckdb/instance.ts';
 import { locateInputError } from '../../../../engine/connectors/duckdb/errors.ts';
 import { Scratch } from './fixtures.ts';
+import { installExecutionHost } from '../../../../engine/runtime/host.ts';
+import path from 'node:path';
 
 const s = new Scratch('bad-input');
 let bigCsv = '';
@@ -42,10 +44,27 @@ async function failure(sql: string): Promise<Error> {
 test('a missing file fails the job with an error naming the file', async () => {
   const e = await failure(`SELECT * FROM ${s.lit('nope.csv')}`);
   assert.equal(e.name, 'JobExecutionError');
-  assert.match(e.message, /nope\.csv/);
-  assert.match(e.message, /No files found/);
+  assert.match(e.message, /no file matches \/.*nope\.csv/);
   const glob = await failure(`SELECT * FROM read_parquet(${s.lit('none', '*.parquet')})`);
-  assert.match(glob.message, /none\/\*\.parquet/);
+  assert.match(glob.message, /no file matches \/.*none\/\*\.parquet/);
+});
+
+test('a relative file resolves against the base directory of the host, and a missing one names the absolute path', async () => {
+  const good = s.write('good.csv', 'id,v\n1,10\n2,20\n3,30\n');
+  const dir = path.dirname(good);
+  const restore = installExecutionHost({ defaults: { baseDir: dir } });
+  try {
+    const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+    const out = Sinks.collect<Record<string, unknown>>();
+    env.fromDuckDB(`SELECT v FROM '${path.basename(good)}'`).sinkTo(out);
+    const missing = StreamExecutionEnvironment.create({ parallelism: 1 });
+    missing.fromDuckDB("SELECT * FROM 'sub/nope.csv'").sinkTo(Sinks.collect());
+    await env.execute('relative');
+    assert.deepEqual(out.values.map((r) => Number(r['v'])).sort(), [10, 20, 30]);
+    await assert.rejects(missing.execute('missing'), (e: Error) => e.message.includes(`no file matches ${path.join(dir, 'sub/nope.csv')} ('sub/nope.csv' in the query, relative to ${dir})`));
+  } finally {
+    restore();
+  }
 });
 
 test('malformed CSV lines fail the job with the file, every line and why', async () => {

@@ -1,0 +1,63 @@
+/**
+ * `Sinks.collect()` wherever the job runs: the same rows in `weir run` with the job in-process
+ * and on two taskmanagers (they come back with the job's report), and a job whose records
+ * exceed the sink's limit fails naming the limit.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+function weir(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+const COLLECTS = `// %%
+import { StreamExecutionEnvironment, Sinks } from 'weir';
+const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+const out = Sinks.collect<{ n: number; doubled: number }>();
+env.fromSequence(1, 200).map((n) => ({ n, doubled: n * 2 })).sinkTo(out);
+await env.execute('collect');
+const sorted = [...out.values].sort((a, b) => a.n - b.n);
+console.log(JSON.stringify({ count: sorted.length, first: sorted[0], last: sorted.at(-1), sum: sorted.reduce((s, r) => s + r.doubled, 0) }));
+`;
+
+const TOO_MUCH = `// %%
+import { StreamExecutionEnvironment, Sinks } from 'weir';
+const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+env.fromSequence(1, 1000).sinkTo(Sinks.collect({ maxBytes: 100 }));
+await env.execute('too much');
+`;
+
+describe('Sinks.collect() wherever the job runs', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-collect-test-'));
+  before(() => {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+    writeFileSync(path.join(dir, 'collects.ts'), COLLECTS);
+    writeFileSync(path.join(dir, 'too-much.ts'), TOO_MUCH);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('returns the same rows in-process and on 2 taskmanagers', () => {
+    const expected = { count: 200, first: { n: 1, doubled: 2 }, last: { n: 200, doubled: 400 }, sum: 200 * 201 };
+    for (const taskManagers of ['0', '2']) {
+      const out = weir(['run', 'collects.ts', '--taskmanagers', taskManagers], dir);
+      assert.equal(out.code, 0, out.stderr);
+      assert.deepEqual(JSON.parse(out.stdout.trim()), expected, `--taskmanagers ${taskManagers}`);
+    }
+  });
+
+  it('fails a job whose records exceed the limit, naming it, on taskmanagers and in-process', () => {
+    for (const taskManagers of ['0', '2']) {
+      const out = weir(['run', 'too-much.ts', '--taskmanagers', taskManagers], dir);
+      assert.equal(out.code, 1, out.stderr);
+      assert.match(out.stderr, /Sinks\.collect\(\): the records exceed its limit of 100 bytes \(maxBytes\)/, `--taskmanagers ${taskManagers}`);
+    }
+  });
+});

@@ -1,0 +1,70 @@
+/**
+ * Running a cell whose input fails, in web mode, driven like a user would: the clicked cell says
+ * "not run: cell 1, which defines trades, failed", and the cell number is a link that brings
+ * the failed cell into view and focuses it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { browserUnavailable, launchBrowser, startServe, type ServeProcess } from './harness.ts';
+
+const unavailable = browserUnavailable();
+/** Skipped, with the reason, when Chromium is missing: never passed silently. */
+const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+
+const NOTEBOOK = `// %% Load
+const trades: { price: number }[] = JSON.parse('not json');
+// %% Other
+const unrelated = 1;
+// %% Use
+console.log('trades', trades.length);
+`;
+
+describe('a cell whose input fails (Chromium)', () => {
+  let dir: string;
+  let serve: ServeProcess;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    if (skip) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-blocked-'));
+    writeFileSync(path.join(dir, 'blocked.ts'), NOTEBOOK);
+    serve = await startServe(dir);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
+    await page.goto(`${serve.url}&notebook=blocked.ts`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says which input failed in the clicked cell, with a link that focuses that cell', { skip }, async () => {
+    const load = page.locator('section.cell').nth(0);
+    const use = page.locator('section.cell').nth(2);
+    await use.getByRole('button', { name: 'Run cell' }).click();
+
+    // The input ran first and failed; the clicked cell says so instead of staying blank.
+    await load.locator('.output-error').waitFor({ timeout: 60_000 });
+    const blocked = use.locator('.output-blocked');
+    await blocked.waitFor({ timeout: 10_000 });
+    assert.equal((await blocked.textContent())?.trim(), 'not run: cell 1, which defines trades, failed');
+    assert.equal(await use.getAttribute('data-status'), 'skipped');
+    assert.equal(await page.locator('section.cell').nth(1).locator('.output').count(), 0, 'a cell that was not asked for shows nothing');
+
+    // Scroll the failed cell away, then follow the link back to it.
+    await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
+    await blocked.getByRole('button', { name: 'cell 1' }).click();
+    await page.waitForSelector('section.cell >> nth=0 >> .monaco-editor.focused', { timeout: 10_000 });
+    const box = await load.boundingBox();
+    assert.ok(box && box.y < 700 && box.y + box.height > 0, `cell 1 is in view: ${JSON.stringify(box)}`);
+  });
+});
