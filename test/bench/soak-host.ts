@@ -14,7 +14,8 @@ import { WORKBENCH_CLIENT_EVENTS, type WorkbenchClient, type WorkbenchService } 
 
 process.title = 'weir-host (soak)';
 const source = readFileSync(process.argv[2]!, 'utf8');
-const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-soak-host-'));
+// Inside the bench's own directory when given, so that the bench removes it even if this process is killed.
+const dir = mkdtempSync(path.join(process.argv[3] ? path.dirname(process.argv[3]) : os.tmpdir(), 'weir-soak-host-'));
 const notebooks = [1, 2, 3].map((n) => {
   const name = `soak-${n}.ts`;
   // Each job writes its own output and has its own name.
