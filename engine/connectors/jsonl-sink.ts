@@ -50,7 +50,10 @@ export function jsonlTarget(target: string, subtask: number, parallelism: number
  * registerSinkFactory('jsonl', createJsonlSink);
  */
 export function createJsonlSink(descriptor: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<unknown> {
-  const target = path.resolve(descriptor.baseDir ?? '', String(descriptor.options.path));
+  const given = String(descriptor.options.path);
+  // Resolved against the job's base directory; a trailing separator (directory mode) is kept.
+  const resolved = path.resolve(descriptor.baseDir ?? '', given);
+  const target = /[\\/]$/.test(given) ? resolved + path.sep : resolved;
   const semantics = (descriptor.options.semantics ?? 'at-least-once') as JsonlSemantics;
   if (semantics === 'exactly-once') {
     // A transactional sink: SinkOperator takes its records through [SINK_WRITE], not invoke

@@ -7,7 +7,7 @@
  * A `savepoints` folder inside one (the workbench keeps its savepoints next to its checkpoints)
  * is the user's and stays, with the folder around it; everything else goes.
  */
-import { mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -76,13 +76,29 @@ export function releaseTempDir(dir: string): void {
   remove(dir);
 }
 
-/** Whether a process with this pid exists (EPERM: it does, as another user's). */
+/**
+ * Whether a process with this pid still runs (EPERM: it does, as another user's). A zombie has
+ * ended: a worker killed together with its parent may wait unreaped for a long time where the
+ * process that inherits it (a container's pid 1) never reaps, and its folders are orphans.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** On Linux, whether `pid` has exited and waits to be reaped (state Z or X in /proc). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The state follows the command name, which is in parentheses and may hold anything.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc here: kill(pid, 0) has the last word
   }
 }
 

@@ -2,6 +2,7 @@
  * Helpers of the multi-process tests: the worker processes below a process, and a seeded random
  * source so that a failure-injection run can be replayed.
  */
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 
 /** A process as `ps` lists it. */
@@ -61,4 +62,22 @@ export function prng(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * CPU time `pid` has used so far, in clock ticks (Linux /proc), or undefined where it cannot be
+ * read: a test sees a process spin by this growing, not by waiting a fixed time.
+ *
+ * @example
+ * const before = cpuTicks(pid)!; await until('spinning', () => (cpuTicks(pid)! - before > 50 ? true : undefined));
+ */
+export function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat; the slice starts at field 3.
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }

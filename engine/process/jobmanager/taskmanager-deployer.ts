@@ -1,12 +1,13 @@
 /**
  * The taskmanager adapter of `JobDeployer` (Flink's `ExecutionGraph` deployment over the
- * `TaskManagerGateway`): an attempt's subtasks go to taskmanager slots — subtask i of every
- * chain to taskmanager i mod N, so forward edges stay inside a process — through the deploy,
+ * `TaskManagerGateway`): an attempt's subtasks go to taskmanager slots — placed by the slot
+ * assignment (engine/plan/slot-assignment.ts; with one slot sharing group, subtask i of every
+ * chain on taskmanager i mod N, so forward edges stay inside a process) — through the deploy,
  * start, trigger, notify, mailsDelivered, resume and cancel RPCs. What the taskmanagers report
  * (finished, failed, acknowledgements) reaches the attempt through the jobmanager.
  */
-import { assignSubtasks } from '../../plan/slot-assignment.ts';
 import type * as Comlink from 'comlink';
+import { assignSubtasks } from '../../plan/slot-assignment.ts';
 import type { JobGraphSpec } from '../../plan/chaining.ts';
 import type { BarrierEvent } from '../../runtime/elements.ts';
 import type { SubtaskMetrics } from '../../runtime/metrics.ts';

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { CellOutput, JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
-import { alive, descendants } from '../../harness/processes.ts';
+import { alive, cpuTicks, descendants } from '../../harness/processes.ts';
+import { until } from '../../harness/until.ts';
 import { startHarness, type HostHarness, type RecordedEvent } from './harness.ts';
 
 /** The workbench's worker processes: the cluster's, and the notebooks' kernels. */
@@ -136,9 +137,14 @@ await env.execute('flaky');
     try {
       const doc = await h.service.openNotebook('spin.ts');
       void h.service.runCells({ path: 'spin.ts', cells: doc.cells, run: ['c1'] });
-      await h.waitFor((e) => e.name === 'onDidWriteOutput' && e.event.output.kind === 'text' && /^20$/m.test(e.event.output.text));
+      // The first printed record says the job runs; the lines up to 20 may never leave a
+      // taskmanager that starts spinning in the same batch, so its CPU time says when it spins.
+      await h.waitFor((e) => e.name === 'onDidWriteOutput' && e.event.output.kind === 'text' && /^\d+$/m.test(e.event.output.text), 60_000);
       workers = descendants(process.pid, WORKERS);
       assert.deepEqual(workers.map((w) => w.title.split(' ')[0]).sort(), ['weir-jobmanager', 'weir-kernel', 'weir-taskmanager'], JSON.stringify(workers));
+      const taskManager = workers.find((w) => w.title.startsWith('weir-taskmanager'))!.pid;
+      const before = cpuTicks(taskManager);
+      if (before !== undefined) await until('the taskmanager to spin', () => ((cpuTicks(taskManager) ?? Infinity) - before >= 50 ? true : undefined), 60_000);
     } finally {
       await h.close();
     }

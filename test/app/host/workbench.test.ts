@@ -155,7 +155,7 @@ await env.execute('endless');
     try {
       const doc = await h3.service.openNotebook('live.ts');
       const run = h3.service.runCells({ path: 'live.ts', cells: doc.cells, run: 'all' });
-      await h3.waitFor((e) => e.name === 'onDidAppendChartPoints');
+      await h3.waitFor((e) => e.name === 'onDidAppendChartPoints', 60_000);
       // Worker processes report figures about once a second.
       const job = (await h3.waitFor((e) => e.name === 'onDidUpdateJob' && e.event.status === 'RUNNING' && e.event.operators.length > 0)).event;
       assert.ok(job.operators[0].recordsOut > 0);
