@@ -8,30 +8,19 @@ import type { JobClient, JobDefinition, JobResult } from '../runtime/job.ts';
 import { SYSTEM_CLOCK } from '../runtime/processing-time.ts';
 import { inProcessReplayControl } from '../runtime/job-replays.ts';
 import { MemoryCheckpointStorage } from './memory-storage.ts';
-import type { CheckpointStorage } from './storage.ts';
-import { JobMaster } from './job-master/job-master.ts';
+import { JobMaster, type JobMasterOptions } from './job-master/job-master.ts';
 import { LocalDeployer } from './job-master/local-deployer.ts';
 
 export { needsFaultTolerance } from './job-master/job-master.ts';
 export type { RestartCause } from '../runtime/host.ts';
 
-/** Options of an in-process run. */
-export interface CheckpointingExecutionOptions extends LocalExecutionOptions {
-  /** Where checkpoints and savepoints go. Default: this process's memory. */
-  storage?: CheckpointStorage;
-  /** Start from this checkpoint or savepoint: a location `storage.load` (or `restoreStorage.load`) understands. */
-  restoreFrom?: string;
-  /** The storage `restoreFrom` is in, when it is not `storage` (a rewind to another job's checkpoint). */
-  restoreStorage?: CheckpointStorage;
-  /** Drop the state of operators the job no longer has (or has changed), instead of refusing to start. */
-  allowNonRestoredState?: boolean;
-  /** Restore a savepoint of a job with another name (see restore-check.ts). */
-  allowJobMismatch?: boolean;
-  /** Keep at least this many completed checkpoints, more than the job asks for (the workbench rewinds to them). */
-  minRetained?: number;
-  /** Keep the retained checkpoints after the job ended, whatever its status (default: as the cluster does). */
-  retainAfterEnd?: boolean;
-}
+/**
+ * Options of an in-process run: the JobMaster's restore and retention options, with `storage`
+ * optional (default: this process's memory).
+ */
+export interface CheckpointingExecutionOptions
+  extends LocalExecutionOptions,
+    Partial<Pick<JobMasterOptions, 'storage' | 'restoreFrom' | 'restoreStorage' | 'allowNonRestoredState' | 'allowJobMismatch' | 'minRetained' | 'retainAfterEnd'>> {}
 
 /**
  * Starts a job in this process; returns at once with its handle. Checkpoints, savepoints,
