@@ -5,11 +5,13 @@
  * the jobmanager is lost, it names the last completed checkpoint and the command that resumes
  * from it. Everything it reads comes from the `JobClient`s, as a remote client would see it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { JobClient, JobState, RestartInfo } from '../../engine/runtime/job.ts';
 import type { CheckpointStats } from '../../engine/runtime/checkpoint-stats.ts';
 import type { OperatorReport } from '../../engine/runtime/host.ts';
 import { isJobManagerLoss } from '../../engine/process/cluster-client.ts';
+import { METADATA } from '../../engine/process/checkpoint/fs-storage.ts';
 
 /** How often job status is read (ms); the status line is redrawn at most once a second. */
 const POLL_MS = 250;
@@ -143,10 +145,7 @@ export class JobProgress {
     }
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     this.line(`job '${name}': ${message}`);
-    // The newest completed checkpoint still on disk: an older one may have been subsumed.
-    const retained = [...(job.client.checkpoints?.() ?? [])]
-      .filter((c) => c.status === 'COMPLETED' && c.path && existsSync(c.path))
-      .sort((a, b) => b.id - a.id)[0];
+    const retained = newestCompletedOnDisk(job.client.checkpoints?.() ?? []);
     if (!retained?.path) {
       this.line(`job '${name}': no completed checkpoint survives it; the job cannot resume where it was`);
       return;
@@ -154,6 +153,36 @@ export class JobProgress {
     this.line(`job '${name}': last completed ${retained.savepoint ? 'savepoint' : 'checkpoint'}: ${retained.id} at ${retained.path}`);
     this.line(`  resume with: ${this.options.resumeCommand(retained.path)}`);
   }
+}
+
+/**
+ * The newest checkpoint or savepoint whose metadata is on disk. The client's history can be a
+ * step behind the jobmanager it lost: the checkpoint it last saw completed may since have been
+ * subsumed (its folder half removed) by a newer one it never heard of, so the folder the known
+ * checkpoints live in is read as well.
+ */
+function newestCompletedOnDisk(history: readonly CheckpointStats[]): { id: number; path: string; savepoint: boolean } | undefined {
+  const found: { id: number; path: string; savepoint: boolean }[] = [];
+  const folders = new Set<string>();
+  for (const c of history) {
+    if (c.status !== 'COMPLETED' || !c.path) continue;
+    if (existsSync(path.join(c.path, METADATA))) found.push({ id: c.id, path: c.path, savepoint: !!c.savepoint });
+    if (!c.savepoint) folders.add(path.dirname(c.path));
+  }
+  for (const folder of folders) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(folder);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const id = Number(/^chk-(\d+)$/.exec(name)?.[1]);
+      const at = path.join(folder, name);
+      if (Number.isSafeInteger(id) && existsSync(path.join(at, METADATA))) found.push({ id, path: at, savepoint: false });
+    }
+  }
+  return found.sort((a, b) => b.id - a.id)[0];
 }
 
 function isFinal(state: JobState): boolean {

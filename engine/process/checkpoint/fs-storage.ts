@@ -67,7 +67,8 @@ export interface ScannedCheckpoint {
   modifiedMs: number;
 }
 
-const METADATA = '_metadata';
+/** The file that makes a checkpoint or savepoint folder complete: written last, atomically. */
+export const METADATA = '_metadata';
 /** Written into a checkpoint found corrupt on read; its content is the reason. */
 const CORRUPT_MARKER = '_corrupt';
 const CHECKPOINT_DIR = /^chk-(\d+)$/;
