@@ -12,6 +12,9 @@ function testFiles(dir) {
   });
 }
 
+// No test may hang the suite: one that runs this long has failed (the slowest pass in minutes).
+const TEST_TIMEOUT = '--test-timeout=600000';
+
 const filters = process.argv.slice(2);
 const files = testFiles('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (files.length === 0) {
@@ -20,7 +23,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', ...files],
+  ['--import', 'tsx', '--test', TEST_TIMEOUT, '--test-reporter=spec', '--test-reporter-destination=stdout', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -161,6 +161,8 @@ await env.execute('flaky');
           if (out.includes('spinning')) resolve();
         });
         host.once('exit', (code) => reject(new Error(`the host exited with ${code} before its job spun: ${out}`)));
+        // Never wait for ever: a host whose job never spins fails the test.
+        setTimeout(() => reject(new Error(`the host's job did not spin within 180 s: ${out}`)), 180_000).unref();
       });
       const workers = descendants(host.pid!, WORKERS);
       assert.equal(workers.filter((w) => w.title.startsWith('weir-taskmanager')).length, 1, JSON.stringify(workers));
