@@ -4,6 +4,7 @@
  * `process.parentPort` under `utilityProcess.fork`. Worker entry points talk to their parent
  * only through this, so the same jobmanager and taskmanager run in both.
  */
+import { Worker } from 'node:worker_threads';
 import type { ElectronPortLike, IpcPeer } from './rpc/endpoints.ts';
 
 /** `process.parentPort` of an Electron utility process (absent under plain Node). */
@@ -66,4 +67,21 @@ export function exitWithParent(): void {
   if (!process.send && electronParentPort()) return;
   process.on('disconnect', () => process.exit(0));
   if (!process.connected) process.exit(0);
+  watchParentFromAThread();
+}
+
+/**
+ * A process stuck in a user's endless loop never runs its 'disconnect' handler: a kernel spinning
+ * in a cell, a taskmanager spinning in a map, when the process above them is SIGKILLed (which
+ * runs none of its exit hooks either). A worker thread runs beside the stuck main thread, sees
+ * the process re-parented, and ends it.
+ */
+function watchParentFromAThread(): void {
+  const watchdog = new Worker(
+    `const { workerData } = require('node:worker_threads');
+     setInterval(() => { if (process.ppid !== workerData.parent) process.kill(workerData.self, 'SIGKILL'); }, 500);`,
+    { eval: true, workerData: { parent: process.ppid, self: process.pid } },
+  );
+  // It must never keep the process alive by itself.
+  watchdog.unref();
 }
