@@ -4,7 +4,7 @@
  * still on disk with a command that resumes from it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -87,12 +87,22 @@ describe('JobProgress', () => {
       let text = '';
       const progress = new JobProgress({ write: (t) => (text += t), statusLine: false, resumeCommand: (p) => resumeCommand(['nb.ts', '--taskmanagers', '2', '--from-savepoint', '/old'], p) });
       const { job, client, fail } = scriptedJob();
-      job.checkpoints.push(checkpoint(4, 'COMPLETED', { path: dir }), checkpoint(5, 'COMPLETED', { path: path.join(dir, 'subsumed') }));
+      // chk-4 is complete on disk; chk-5, which the client saw complete, has since been subsumed
+      // (its folder half removed) by chk-6, which the client never heard of.
+      const complete = (name: string) => {
+        mkdirSync(path.join(dir, name));
+        writeFileSync(path.join(dir, name, '_metadata'), '');
+      };
+      complete('chk-4');
+      mkdirSync(path.join(dir, 'chk-5'));
+      job.checkpoints.push(checkpoint(4, 'COMPLETED', { path: path.join(dir, 'chk-4') }), checkpoint(5, 'COMPLETED', { path: path.join(dir, 'chk-5') }));
+      const newest = path.join(dir, 'chk-6');
       progress.watch(client);
+      complete('chk-6');
       fail(Object.assign(new Error("Job 'demo' failed: the jobmanager killed by SIGKILL", { cause: new Error('the jobmanager killed by SIGKILL') }), { jobManagerLost: true }));
       await until('the resume command', () => (text.includes('resume with') ? true : undefined));
       progress.dispose();
-      assert.match(text, new RegExp(`last completed checkpoint: 4 at ${dir}\\n  resume with: npx weir run nb.ts --taskmanagers 2 --from-savepoint ${dir}\\n`));
+      assert.match(text, new RegExp(`last completed checkpoint: 6 at ${newest}\\n  resume with: npx weir run nb.ts --taskmanagers 2 --from-savepoint ${newest}\\n`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
