@@ -52,10 +52,14 @@ function track(child: ChildProcess): Run {
 
 /** `weir run` in a pseudo-terminal: what is written to `child.stdin` is typed at it. */
 function runInTerminal(args: string[], env: Record<string, string>): Run {
-  const command = [process.execPath, weirBin, 'run', ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
+  // `exec`: `script` runs the command through $SHELL, and dash (Debian's /bin/sh) stays as a
+  // parent in the terminal's foreground group, where Ctrl+C kills it and `script` reports 130
+  // whatever `weir run` did. With exec the shell becomes `weir run`, as typed in a terminal.
+  const command = ['exec', ...[process.execPath, weirBin, 'run', ...args].map((w) => `'${w.replace(/'/g, `'\\''`)}'`)].join(' ');
   // -e: exit with the command's code; -q: no banner; /dev/null: no typescript file. COLUMNS
-  // wide enough that the status line is not cut before the figures the test reads.
-  const child = spawn(scriptTool!, ['-q', '-e', '-c', command, '/dev/null'], { cwd: root, env: { ...process.env, COLUMNS: '400', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // wide enough that the status line is not cut before the figures the test reads. SHELL: the
+  // same shell on every machine (CI's environment had none set, so `script` used /bin/sh).
+  const child = spawn(scriptTool!, ['-q', '-e', '-c', command, '/dev/null'], { cwd: root, env: { ...process.env, SHELL: '/bin/sh', COLUMNS: '400', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   return track(child);
 }
 
