@@ -28,6 +28,8 @@ export interface WorkbenchClusterOptions {
    */
   launcher?: ProcessLauncher;
   launchTaskManagers?: 'fork' | 'parent';
+  /** How long a taskmanager may miss its heartbeats before its tasks fail (Flink's `heartbeat.timeout`); default 3 s. */
+  heartbeatTimeoutMs?: number;
 }
 
 /**
@@ -66,6 +68,7 @@ export class WorkbenchCluster implements ClusterJobs {
         minRetained: this.options.minRetained,
         retainAfterEnd: true,
         ...(this.options.launchTaskManagers ? { launchTaskManagers: this.options.launchTaskManagers } : {}),
+        ...(this.options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: this.options.heartbeatTimeoutMs } : {}),
       },
       {},
       this.options.launcher,

@@ -74,6 +74,11 @@ export interface WorkbenchOptions {
    * checkpoint; only these can be rewound to. Default 10 (`weir serve --rewindable N`).
    */
   rewindable?: number;
+  /**
+   * How long a taskmanager may miss its heartbeats (a function stuck in a loop stops them)
+   * before its job fails over (Flink's `heartbeat.timeout`). Default 3 s.
+   */
+  heartbeatTimeoutMs?: number;
 }
 
 /** A notebook's kernel, in this process or in one of its own. */
@@ -141,6 +146,7 @@ export class Workbench {
         charts: this.charts,
         ...(options.launcher ? { launcher: options.launcher } : {}),
         ...(options.launchTaskManagers ? { launchTaskManagers: options.launchTaskManagers } : {}),
+        ...(options.heartbeatTimeoutMs ? { heartbeatTimeoutMs: options.heartbeatTimeoutMs } : {}),
       });
     }
     this.jobs = new JobTracker(

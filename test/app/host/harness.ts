@@ -58,7 +58,9 @@ export async function startHarness(files: Record<string, string>, options: Parti
     workbench,
     service,
     events,
-    waitFor(test, timeoutMs = 10_000) {
+    // The bound only ends a test that has failed: a loaded machine (CI at load 24 took over 10 s to
+    // start a kernel and a job) must not fail one that works.
+    waitFor(test, timeoutMs = 120_000) {
       const found = events.find(test);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
