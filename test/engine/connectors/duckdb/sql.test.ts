@@ -99,15 +99,15 @@ test('a process that reads, replays and writes with DuckDB exits by itself', asy
     await env.execute('exits');
     console.log('done');
   `;
-  const started = Date.now();
+  // A process that does not exit is killed after 3 minutes and fails the test (it takes a few
+  // seconds; a loaded CI machine needed over 20).
   const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${error.message}\n${stderr}`));
       else resolve({ stdout });
     });
   });
   assert.equal(stdout.trim(), 'done');
-  assert.ok(Date.now() - started < 15_000);
   const [n] = await s.rowsIn(db, 'SELECT count(*) AS n FROM t');
   assert.equal(n!['n'], '6000');
 });
