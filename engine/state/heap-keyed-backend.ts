@@ -2,6 +2,7 @@ import type { AnyStateDescriptor } from './descriptors.ts';
 import { keyIdOf, keyFromId, keyGroupOf, type KeyId, type KeyGroupRange } from './key-groups.ts';
 import { StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
 import { createHeapState, type InternalState } from './heap-states.ts';
+import { ttlCleanupSnapshot } from './ttl-snapshot.ts';
 import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
 
 export type { KeyedStateSnapshot, KeyedStateEntries } from './keyed-snapshot.ts';
@@ -114,7 +115,8 @@ export class HeapKeyedStateBackend {
   /**
    * The synchronous part of a checkpoint: a copy-on-write view of every state, in O(states ×
    * key groups). The task may go on changing state at once; the view still reads the state as
-   * it is now. Write the view (the snapshot format's `encodeSnapshotAsync`) or `release()` it.
+   * it is now. States whose TTL asks for `cleanupFullSnapshot()` leave out what has expired by
+   * now (one pass over those states). Write the view (the snapshot format's `encodeSnapshotAsync`) or `release()` it.
    *
    * @example
    * const view = backend.snapshotView();
@@ -123,8 +125,9 @@ export class HeapKeyedStateBackend {
   snapshotView(): KeyedStateView {
     const states = [];
     const tables = [];
-    for (const [name, { kind, table }] of this.tables) {
-      const snap = table.snapshot();
+    for (const [name, { kind, table, descriptor }] of this.tables) {
+      const ttl = descriptor?.ttl;
+      const snap = ttl?.cleanupInFullSnapshot ? ttlCleanupSnapshot(kind, table, ttl.ttlMs, this.clock()) : table.snapshot();
       states.push({ name, kind, count: snap.count });
       tables.push(snap);
     }

@@ -10,7 +10,7 @@
  *   backend's tables, only for the key groups the subtask owns.
  */
 import type { KeyGroupRange, KeyId } from './key-groups.ts';
-import type { EncodedKeyGroup, EntryVisitor, NamespaceKey, StateTableSnapshot } from './state-table.ts';
+import type { EncodedKeyGroup, EntryVisitor, NamespaceKey } from './state-table.ts';
 
 /** One keyed entry as plain data: [key group, key id, namespace, value]. */
 export type KeyedEntry = [number, KeyId, NamespaceKey, unknown];
@@ -50,6 +50,22 @@ export interface KeyedStateReader {
   readonly states: KeyedStateEntries['states'];
 }
 
+/**
+ * One state's entries at a barrier, read in steps: a table's copy-on-write snapshot
+ * (`StateTable.snapshot()`), or that snapshot with expired TTL entries left out (`ttlCleanupSnapshot`).
+ *
+ * @example
+ * while (!snap.step(4096, (kg, key, ns, value) => write(kg, key, ns, value)));
+ */
+export interface TableSnapshotSteps {
+  /** Entries the snapshot writes. */
+  readonly count: number;
+  /** Visits up to about `budget` entries; true when every entry has been visited. */
+  step(budget: number, visit: EntryVisitor<unknown>): boolean;
+  /** Abandons the snapshot: the table stops copying entries for it. */
+  release(): void;
+}
+
 /** One state of a `KeyedStateView`. */
 export interface ViewedState {
   readonly name: string;
@@ -75,7 +91,7 @@ export class KeyedStateView {
   constructor(
     /** Name, kind and entry count of every state, in the order `step` reads them. */
     readonly stateInfo: readonly ViewedState[],
-    private readonly tables: readonly StateTableSnapshot<unknown>[],
+    private readonly tables: readonly TableSnapshotSteps[],
   ) {}
 
   /** Entries at the barrier over all states. */

@@ -1,8 +1,7 @@
 /**
  * State time-to-live, as Flink's `StateTtlConfig`: entries expire a fixed processing time after
  * their last write (or read-or-write). Expired entries are invisible by default and are removed
- * when touched. (`cleanupFullSnapshot()` is accepted, but snapshots do not drop expired entries
- * yet: `TtlStateTestBase#testMultipleKeysWithSnapshotCleanup` in test/engine/flink shows it.)
+ * when touched; with `cleanupFullSnapshot()` snapshots leave them out too (ttl-snapshot.ts).
  */
 
 /** When the expiry clock of an entry restarts. */
@@ -65,7 +64,13 @@ export class StateTtlConfigBuilder {
   returnExpiredIfNotCleanedUp(): this {
     return this.setStateVisibility('ReturnExpiredIfNotCleanedUp');
   }
-  /** Drops expired entries when a full snapshot is taken. */
+  /**
+   * Leaves out expired entries when a snapshot is taken (the live state keeps them until they
+   * are touched), so a restore does not bring them back.
+   *
+   * @example
+   * StateTtlConfig.newBuilder(60_000).cleanupFullSnapshot().build();
+   */
   cleanupFullSnapshot(): this {
     this.cleanupFull = true;
     return this;

@@ -56,9 +56,9 @@ class JoinContext<O> implements ProcessJoinContext, Collector<O> {
  * the other side when it arrives, so every matching pair is produced exactly once, by whichever
  * of the two came second. A record older than the current watermark is late: it is dropped (or
  * sent to a late-data side output), because its partners may already have been cleaned up.
- * Cleanup is by event-time timer, at the watermark after which no on-time record of the other
- * side can match any more: `l.ts + upper` for left records, `r.ts - lower` for right ones (or
- * the record's own time when that is earlier). Batch mode has only the final watermark, so
+ * Cleanup is by event-time timer, at the watermark that reaches the last timestamp of the other
+ * side a record can join: `l.ts + upper` for left records, `r.ts - lower` for right ones, with
+ * an exclusive bound 1 ms inward (or the record's own time when that is earlier), as in Flink. Batch mode has only the final watermark, so
  * nothing is late and everything is buffered until the end — the same result.
  *
  * @example
@@ -110,8 +110,13 @@ export class IntervalJoinOperator<L, R, O> extends TwoInputUdfOperator<O> {
       { onEventTime: (t) => this.cleanUp(this.rightBuffer, t), onProcessingTime: () => {} },
       (ts) => ts,
     );
-    this.registerLeftCleanup = (ts) => leftCleanup.registerEventTimeTimer(ts, this.upper > 0 ? ts + this.upper : ts);
-    this.registerRightCleanup = (ts) => rightCleanup.registerEventTimeTimer(ts, this.lower < 0 ? ts - this.lower : ts);
+    // As Flink, cleanup times use the bounds made inclusive on the millisecond (an exclusive
+    // bound moves 1 ms inward): a record goes once the watermark reaches the last timestamp of
+    // the other side it can join (IntervalJoinOperatorTest#testStateCleanup*).
+    const upper = this.upperExclusive ? this.upper - 1 : this.upper;
+    const lower = this.lowerExclusive ? this.lower + 1 : this.lower;
+    this.registerLeftCleanup = (ts) => leftCleanup.registerEventTimeTimer(ts, upper > 0 ? ts + upper : ts);
+    this.registerRightCleanup = (ts) => rightCleanup.registerEventTimeTimer(ts, lower < 0 ? ts - lower : ts);
     return super.open();
   }
 

@@ -422,8 +422,11 @@ export class ContinuousProcessingTimeTrigger extends ContinuousTrigger {
     if (fireTime.get() === time) {
       fireTime.clear();
       // A timer due after "now" only fires when the task flushes all timers at the end of a
-      // bounded input; re-arming then would flush forever.
-      if (time <= ctx.getCurrentProcessingTime()) this.registerNextFireTime(time, window, ctx, fireTime);
+      // bounded input; re-arming then would flush forever. Nor is it re-armed at the window's
+      // end, where the next firing time would be this one again: a window that outlives its end
+      // in processing time (an event-time window) looped there for ever
+      // (ContinuousProcessingTimeTriggerTest#testEventTimeWindowFiring).
+      if (time < window.maxTimestamp() && time <= ctx.getCurrentProcessingTime()) this.registerNextFireTime(time, window, ctx, fireTime);
       return 'FIRE';
     }
     return 'CONTINUE';

@@ -10,6 +10,7 @@ import {
   CountTrigger,
   createWindowOperator,
   DeltaEvictor,
+  EventTimeTrigger,
   GlobalWindows,
   TimeEvictor,
   TumblingEventTimeWindows,
@@ -212,3 +213,67 @@ test(C + 'testCountTrigger', () => {
     [['key2', 4], Infinity],
   ]);
 });
+
+test(C + 'testCountTriggerWithApply', () => {
+  // Flink's RichSumReducer as the window function (testCountTrigger above reduces, then passes through)
+  const { el, fresh } = harness(GlobalWindows.create(), CountEvictor.of(4), 2);
+  el('key2', 3000);
+  el('key2', 3999);
+  el('key1', 20);
+  el('key1', 0);
+  el('key1', 999);
+  el('key2', 1998);
+  el('key2', 1999);
+  el('key2', 1000);
+  assert.deepEqual(fresh(), [
+    [['key1', 2], Infinity],
+    [['key2', 2], Infinity],
+    [['key2', 4], Infinity],
+  ]);
+  el('key1', 10999);
+  el('key2', 1000);
+  assert.deepEqual(fresh(), [
+    [['key1', 4], Infinity],
+    [['key2', 4], Infinity],
+  ]);
+});
+
+function tumblingWindowWithApply(mode: 'streaming' | 'batch') {
+  const op = createWindowOperator({
+    assigner: TumblingEventTimeWindows.of(4000),
+    trigger: EventTimeTrigger.create(),
+    evictor: CountEvictor.of(4),
+    contents: { kind: 'list' },
+    windowFunction: { kind: 'process', fn: (key: string, _ctx, els: Iterable<Pair>, out) => out.collect([key, [...els].reduce((n, e) => n + e[1], 0)]) },
+  });
+  const h = new OneInputOperatorHarness(op, { keySelector: (p: Pair) => p[0], mode });
+  void h.open();
+  const el = (key: string, ts: number) => h.processElement([key, 1], ts);
+  const wm = (t: number) => mode === 'streaming' && h.processWatermark(t);
+  el('key1', 10);
+  el('key1', 100);
+  wm(1999);
+  el('key1', 1997);
+  el('key1', 1998);
+  el('key1', 2310); // not late, but more than 4 in the window
+  el('key1', 2310);
+  el('key2', 2310);
+  el('key2', 2310);
+  wm(3999); // the evictor keeps the last 4 of key1
+  if (mode === 'batch') {
+    h.processWatermark(Infinity);
+    h.endInput();
+  }
+  const out = h.output().map((r) => [r.value, r.timestamp]);
+  assert.deepEqual(
+    out.sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    [
+      [['key1', 4], 3999],
+      [['key2', 2], 3999],
+    ],
+  );
+  if (mode === 'streaming') assert.deepEqual(h.watermarks(), [1999, 3999]);
+}
+
+test(C + 'testTumblingWindowWithApply', () => tumblingWindowWithApply('streaming'));
+test(C + 'testTumblingWindowWithApply (batch mode)', () => tumblingWindowWithApply('batch'));

@@ -22,10 +22,14 @@ import {
   TimeWindow,
   TumblingEventTimeWindows,
   TumblingProcessingTimeWindows,
+  Trigger,
   type WindowAssigner,
-  type Trigger,
+  type TriggerContext,
+  TriggerResult,
+  type OnMergeContext,
 } from '../../../engine/runtime/windowing/index.ts';
 import type { OperatorSnapshot } from '../../../engine/runtime/operator.ts';
+import { keyedEntries } from '../../../engine/state/keyed-snapshot.ts';
 import { OneInputOperatorHarness } from '../../harness/operator-harness.ts';
 
 const C = 'WindowOperatorTest#';
@@ -40,7 +44,10 @@ type Variant =
   | 'reduce' // ReducingState + PassThroughWindowFunction
   | 'apply' // ListState + a window function summing the records (RichSumReducer)
   | 'session-apply' // ListState + SessionWindowFunction: [`${key}-${sum}`, start, end]
-  | 'session-reduce'; // ReducingState + ReducedSessionWindowFunction: the same output
+  | 'session-reduce' // ReducingState + ReducedSessionWindowFunction: the same output
+  | 'pass-through' // ListState + PassThroughFunction: every record of the window
+  | 'got' // ListState + PassThroughFunction2: `GOT: (key,n),(key,n)`
+  | 'empty'; // ListState + EmptyReturnFunction: nothing
 
 function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger, allowedLateness = 0, lateDataTag?: string) {
   const late = { allowedLateness, lateDataTag };
@@ -71,6 +78,22 @@ function operator(assigner: WindowAssigner, variant: Variant, trigger?: Trigger,
         ...late,
         contents: { kind: 'reduce', reduce: sumPairs },
         windowFunction: { kind: 'simple', fn: (key: string, w: TimeWindow, r: Pair) => session(key, w, r[1]) },
+      });
+    case 'pass-through':
+    case 'got':
+    case 'empty':
+      return createWindowOperator({
+        assigner,
+        trigger,
+        ...late,
+        contents: { kind: 'list' },
+        windowFunction: {
+          kind: 'process',
+          fn: (_key: string, _ctx, els: Iterable<Pair>, out) => {
+            if (variant === 'pass-through') for (const e of els) out.collect(e);
+            else if (variant === 'got') out.collect('GOT: ' + [...els].map(([k, n]) => `(${k},${n})`).join(','));
+          },
+        },
       });
   }
 }
@@ -569,4 +592,219 @@ test(C + 'testProcessingTimeSessionWindows', () => {
     [['key1', 3], 7999],
     [['key2', 2], 7999],
   ]);
+});
+
+// ---- count trigger on global windows ---------------------------------------------------------------------
+
+test(C + 'testCountTrigger', () => {
+  const d = new Driver(() => operator(GlobalWindows.create(), 'reduce', PurgingTrigger.of(CountTrigger.of(4))));
+  // the global window ignores the timestamps
+  d.el('key2', 1, 3000).el('key2', 1, 3999);
+  d.el('key1', 1, 20).el('key1', 1, 0).el('key1', 1, 999);
+  d.el('key2', 1, 1998).el('key2', 1, 1999);
+  const beforeClose = d.emitted();
+  d.snapshotAndRestore();
+  d.el('key2', 1, 1000);
+  assert.deepEqual([...beforeClose, ...d.emitted()], [[['key2', 4], Infinity]]);
+  d.el('key1', 1, 10999);
+  d.el('key2', 1, 1000).el('key2', 1, 1000).el('key2', 1, 1000);
+  assert.deepEqual(d.emitted(), [
+    [['key1', 4], Infinity],
+    [['key2', 4], Infinity],
+  ]);
+});
+
+// ---- session windows: late records, allowed lateness, purging or accumulating triggers ----------------
+
+/** The records and watermarks all the session lateness cases share, up to the session 11600-14600. */
+function sessionLatenessPrefix(d: Driver) {
+  d.el('key2', 1, 1000);
+  d.wm(1999);
+  d.el('key2', 1, 2000);
+  d.wm(4998);
+  // not late: the session it joins ends after the watermark
+  d.el('key2', 1, 4500);
+  d.el('key2', 1, 8500); // a new session
+  d.wm(7400);
+  assert.deepEqual(d.emitted(), []);
+  d.el('key2', 1, 7000); // merges the two sessions
+  d.wm(11501);
+  assert.deepEqual(d.emitted(), [[['key2-5', 1000, 11500], 11499]]);
+  d.el('key2', 1, 11600); // a new session
+  d.wm(14600);
+  assert.deepEqual(d.emitted(), [[['key2-1', 11600, 14600], 14599]]);
+}
+
+const sessionLateness = (trigger: Trigger | undefined, allowedLateness: number) => () =>
+  new Driver(() => operator(EventTimeSessionWindows.withGap(3000), 'session-reduce', trigger, allowedLateness, 'late-output'));
+
+test(C + 'testSideOutputDueToLatenessSessionZeroLateness', () => {
+  const d = sessionLateness(undefined, 0)();
+  sessionLatenessPrefix(d);
+  d.el('key2', 1, 10000); // late: side output
+  d.el('key2', 1, 14500);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 14500, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), [{ value: ['key2', 1], timestamp: 10000 }]);
+  assert.deepEqual(d.watermarks(), [1999, 4998, 7400, 11501, 14600, 20000, 100000]);
+});
+
+test(C + 'testDropDueToLatenessSessionWithLatenessPurgingTrigger', () => {
+  // The allowed lateness (10 ms) is too small to keep the fired sessions: as with no lateness,
+  // except that 10000 is not late and forms a session of its own with the purged 11600-14600.
+  const d = sessionLateness(PurgingTrigger.of(EventTimeTrigger.create()), 10)();
+  sessionLatenessPrefix(d);
+  d.el('key2', 1, 10000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 10000, 14600], 14599]]);
+  d.el('key2', 1, 14500);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 10000, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), []);
+});
+
+test(C + 'testNotSideOutputDueToLatenessSessionWithLateness', () => {
+  // An accumulating trigger: 10000 merges into the session 11600-14600, which still holds its
+  // record; the merged session ends before the watermark, so it fires at once.
+  const d = sessionLateness(EventTimeTrigger.create(), 10)();
+  sessionLatenessPrefix(d);
+  d.el('key2', 1, 10000);
+  d.el('key2', 1, 14500);
+  assert.deepEqual(d.emitted(), [[['key2-2', 10000, 14600], 14599]]);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-3', 10000, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), []);
+});
+
+test(C + 'testNotSideOutputDueToLatenessSessionWithHugeLatenessPurgingTrigger', () => {
+  // The fired sessions are kept (purged) for 10 s: 10000 merges all of them into 1000-14600.
+  const d = sessionLateness(PurgingTrigger.of(EventTimeTrigger.create()), 10000)();
+  sessionLatenessPrefix(d);
+  d.el('key2', 1, 10000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 1000, 14600], 14599]]);
+  d.el('key2', 1, 14500);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-1', 1000, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), []);
+});
+
+test(C + 'testNotSideOutputDueToLatenessSessionWithHugeLateness', () => {
+  const d = sessionLateness(EventTimeTrigger.create(), 10000)();
+  sessionLatenessPrefix(d);
+  d.el('key2', 1, 10000);
+  // the merged session is already complete: it fires at once with everything it holds
+  assert.deepEqual(d.emitted(), [[['key2-7', 1000, 14600], 14599]]);
+  d.el('key2', 1, 14500);
+  d.wm(20000);
+  assert.deepEqual(d.emitted(), [[['key2-8', 1000, 17500], 17499]]);
+  d.wm(100000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.h.sideOutput('late-output'), []);
+});
+
+// ---- cleanup timers ------------------------------------------------------------------------------------
+
+/**
+ * Flink's EventTimeTriggerAccumGC: fires and purges at the window's end and again at its cleanup
+ * time (which the operator's cleanup timer reaches), so the second firing finds no contents.
+ */
+class EventTimeTriggerAccumGC extends Trigger<unknown, TimeWindow> {
+  constructor(private readonly cleanupTime: number) {
+    super();
+  }
+  onElement(_e: unknown, _ts: number, window: TimeWindow, ctx: TriggerContext): TriggerResult {
+    if (window.maxTimestamp() <= ctx.getCurrentWatermark()) return 'FIRE';
+    ctx.registerEventTimeTimer(window.maxTimestamp());
+    return 'CONTINUE';
+  }
+  onEventTime(time: number, window: TimeWindow): TriggerResult {
+    return time === window.maxTimestamp() || time === window.maxTimestamp() + this.cleanupTime ? 'FIRE_AND_PURGE' : 'CONTINUE';
+  }
+  onProcessingTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+  clear(window: TimeWindow, ctx: TriggerContext): void {
+    ctx.deleteEventTimeTimer(window.maxTimestamp());
+  }
+  override canMerge(): boolean {
+    return true;
+  }
+  override onMerge(window: TimeWindow, ctx: OnMergeContext): void {
+    ctx.registerEventTimeTimer(window.maxTimestamp());
+  }
+}
+
+/** Flink's FireEverytimeOnElementAndEventTimeTrigger: fires (without purging) on everything. */
+class FireEverytimeOnElementAndEventTimeTrigger extends Trigger<unknown, TimeWindow> {
+  onElement(): TriggerResult {
+    return 'FIRE';
+  }
+  onEventTime(): TriggerResult {
+    return 'FIRE';
+  }
+  onProcessingTime(): TriggerResult {
+    return 'FIRE';
+  }
+  clear(): void {}
+}
+
+/** The window-contents state the operator holds (Flink's test reads it through windowState()). */
+function windowContents(d: Driver): unknown[] {
+  const keyed = d.h.snapshot().keyed;
+  return keyed ? (keyedEntries(keyed).states['window-contents']?.entries.map((e) => e[3]) ?? []) : [];
+}
+
+function cleanupTimerTumbling(variant: Variant, trigger: Trigger | undefined, lateness: number, expected: Out[]) {
+  const d = new Driver(() => operator(TumblingEventTimeWindows.of(2000), variant, trigger, lateness));
+  d.el('key2', 1, 1000);
+  d.wm(1599).wm(1999);
+  assert.deepEqual(d.emitted(), expected); // fires (and purges) here
+  d.wm(1999 + lateness); // the cleanup timer
+  assert.deepEqual(windowContents(d), []);
+  d.wm(5000);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.watermarks(), [1599, 1999, 1999 + lateness, 5000]);
+}
+
+test(C + 'testCleanupTimerWithEmptyListStateForTumblingWindows2', () =>
+  cleanupTimerTumbling('got', new EventTimeTriggerAccumGC(100), 100, [['GOT: (key2,1)', 1999]]),
+);
+test(C + 'testCleanupTimerWithEmptyListStateForTumblingWindows', () => cleanupTimerTumbling('pass-through', EventTimeTrigger.create(), 1, [[['key2', 1], 1999]]));
+test(C + 'testCleanupTimerWithEmptyReduceStateForTumblingWindows', () => cleanupTimerTumbling('reduce', EventTimeTrigger.create(), 1, [[['key2', 1], 1999]]));
+
+function cleanupTimerSessions(variant: Variant, expected: Out[]) {
+  const d = new Driver(() => operator(EventTimeSessionWindows.withGap(3000), variant, EventTimeTrigger.create(), 10));
+  d.el('key2', 1, 1000);
+  d.wm(4998);
+  assert.deepEqual(d.emitted(), expected);
+  d.wm(14600);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(windowContents(d), []);
+  assert.deepEqual(d.watermarks(), [4998, 14600]);
+}
+
+test(C + 'testCleanupTimerWithEmptyListStateForSessionWindows', () => cleanupTimerSessions('pass-through', [[['key2', 1], 3999]]));
+test(C + 'testCleanupTimerWithEmptyReduceStateForSessionWindows', () => cleanupTimerSessions('session-reduce', [[['key2-1', 1000, 4000], 3999]]));
+
+test(C + 'testCleanupTimerWithEmptyStateNoResultForTumblingWindows', () => {
+  const d = new Driver(() => operator(TumblingEventTimeWindows.of(2000), 'empty', new FireEverytimeOnElementAndEventTimeTrigger(), 1));
+  d.el('test_key', 1, 1000);
+  assert.deepEqual(windowContents(d), [[['test_key', 1]]]);
+  for (const wm of [1599, 1699, 1799, 1999]) {
+    d.wm(wm);
+    assert.deepEqual(windowContents(d), [[['test_key', 1]]], `contents kept at watermark ${wm}: the trigger fires without purging`);
+  }
+  d.wm(2000); // the cleanup timer
+  assert.deepEqual(windowContents(d), []);
+  d.wm(5000);
+  assert.deepEqual(windowContents(d), []);
+  assert.deepEqual(d.emitted(), []);
+  assert.deepEqual(d.watermarks(), [1599, 1699, 1799, 1999, 2000, 5000]);
 });
