@@ -35,13 +35,14 @@ export interface WindowTvf {
   timeColumn: string;
   /** TUMBLE: size; HOP: slide then size; CUMULATE: step then size; then an optional offset — in ms. */
   intervals: number[];
+  alias?: string;
   pos: SqlPosition;
 }
 
 export type FromItem =
   | { kind: 'table'; name: string; alias?: string; pos: SqlPosition }
   | { kind: 'subquery'; query: Query; alias?: string; pos: SqlPosition }
-  | (WindowTvf & { alias?: string });
+  | WindowTvf;
 
 export interface Query {
   kind: 'select';

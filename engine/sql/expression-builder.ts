@@ -8,6 +8,13 @@ import type { BinaryOp, Expr } from './ast.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { MAX_VARCHAR, T, parseTimestamp, type SqlType } from './types.ts';
 
+/** Functions the grammar lexes as keywords, renamed by parser.ts before parsing (same length, so positions hold). */
+export const KEYWORD_CALL_NAMES = new Map([
+  ['_HAR_LENGTH', 'CHAR_LENGTH'],
+  ['_HARACTER_LENGTH', 'CHARACTER_LENGTH'],
+  ['_QRT', 'SQRT'],
+]);
+
 /** 1-based line and column of a node's first token. */
 export function pos(ctx: ParserRuleContext): SqlPosition {
   return { line: ctx.start?.line ?? 1, column: (ctx.start?.column ?? 0) + 1 };
@@ -260,7 +267,7 @@ function buildCall(ctx: G.FunctionCallExpressionContext): Expr {
   const nameCtx = ctx.functionNameWithParams()!;
   const uid = nameCtx.uid();
   if (uid && uid.identifier().length > 1) return unsupported(`the qualified function name ${uid.getText()}`, nameCtx);
-  const name = (uid ? identifierText(uid.identifier(0)!) : nameCtx.getText()).toUpperCase();
+  const name = KEYWORD_CALL_NAMES.get((uid ? identifierText(uid.identifier(0)!) : nameCtx.getText()).toUpperCase()) ?? (uid ? identifierText(uid.identifier(0)!) : nameCtx.getText()).toUpperCase();
   const quantifier = ctx.setQuantifier()?.getText().toUpperCase();
   let star = false;
   const args: Expr[] = [];

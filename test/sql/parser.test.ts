@@ -44,6 +44,16 @@ test('a construct not run yet is refused where it is written', () => {
   }
 });
 
+test('functions the grammar lexes as keywords are calls all the same, at their own position', () => {
+  const [parsed] = parseSql("SELECT a,\n  CHAR_LENGTH(COALESCE(s, '')) + SQRT(b) AS x FROM t");
+  assert.equal(parsed?.statement.kind, 'query');
+  if (parsed?.statement.kind !== 'query') return;
+  const item = parsed.statement.query.items[1];
+  assert.equal(item?.kind === 'expr' && item.expr.kind === 'binary' && item.expr.left.kind === 'call' && item.expr.left.name, 'CHAR_LENGTH');
+  assert.deepEqual(item?.kind === 'expr' && item.expr.kind === 'binary' && item.expr.right.pos, { line: 2, column: 34 });
+  assert.match(parsed.text, /CHAR_LENGTH\(COALESCE/);
+});
+
 test('DDL, window TVFs and expressions become the planner tree', () => {
   const [create, query] = parseSql(`
     CREATE TABLE clicks (\`user\` STRING, price DECIMAL(10, 2), ts TIMESTAMP(3), cost AS price * 2,
