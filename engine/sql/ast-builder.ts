@@ -7,10 +7,17 @@ import type { ParserRuleContext } from 'antlr4ng';
 import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
 import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
-import { SqlUnsupportedError, SqlValidationError } from './errors.ts';
+import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
+
+/** Parses SQL text again (for the one ambiguity of the grammar that needs it, see `buildSelectItem`). */
+export type Reparse = (sql: string) => G.ProgramContext;
+let reparse: Reparse | undefined;
+let source = '';
 
 /** The statements of a parsed program, each with its own text. */
-export function buildStatements(program: G.ProgramContext, sql: string): ParsedStatement[] {
+export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse): ParsedStatement[] {
+  reparse = parseAgain;
+  source = sql;
   const out: ParsedStatement[] = [];
   for (const single of program.singleStatement()) {
     const stmt = single.sqlStatement();
@@ -199,12 +206,13 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
   let expr: Expr;
   if (literal) {
     expr = columnExpr(literal.columnName());
-    // `SELECT a b` parses as a column with an expression alias; only a plain name is an alias.
+    // The grammar reads `a - b` as the column `a` with the "alias" `-b`: such an item is read
+    // again as `(0) + a - b`, where a constant comes first, and the `(0) +` is taken off.
     const aliasExpr = ctx.expression();
     if (aliasExpr) {
       const alias = buildExpression(aliasExpr);
-      if (alias.kind !== 'column' || alias.qualifier) return unsupported('this alias', aliasExpr);
-      return { kind: 'expr', expr, alias: alias.name, pos: pos(ctx) };
+      if (alias.kind === 'column' && !alias.qualifier) return { kind: 'expr', expr, alias: alias.name, pos: pos(ctx) };
+      return readAgainAsExpression(ctx);
     }
   } else if (exprCtx) {
     expr = buildExpression(exprCtx.expression());
@@ -219,6 +227,43 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
     ...(alias ? { alias: identifierText(alias.identifier()) } : aliasName ? { alias: identifierText(aliasName) } : {}),
     pos: pos(ctx),
   };
+}
+
+// `(0)`, not `0`: a bare number is a column name to this grammar.
+const PREFIX = 'SELECT (0) + ';
+const ZERO_COLUMN = 'SELECT ('.length + 1;
+
+function readAgainAsExpression(ctx: G.ColumnProjectItemContext): SelectItem {
+  const at = pos(ctx);
+  const text = source.slice(ctx.start!.start, ctx.stop!.stop + 1);
+  const program = reparse!(`${PREFIX}${text} FROM t`);
+  const item = program.singleStatement(0)?.sqlStatement()?.dmlStatement()?.queryStatement()?.selectStatement()?.selectClause().selectList().columnProjectItem(0);
+  if (!item?.selectExpressionColumnName()) return unsupported('this select item', ctx);
+  const built = buildSelectItem(item);
+  if (built.kind !== 'expr') return unsupported('this select item', ctx);
+  const shift = (p: SqlPosition): SqlPosition => (p.line === 1 ? { line: at.line, column: at.column + p.column - PREFIX.length - 1 } : { line: at.line + p.line - 1, column: p.column });
+  return { kind: 'expr', expr: shiftPositions(withoutZeroPlus(built.expr), shift), ...(built.alias ? { alias: built.alias } : {}), pos: at };
+}
+
+/** `expr` with the leading `(0) +` of a re-read item taken off (it binds to the leftmost operand). */
+function withoutZeroPlus(e: Expr): Expr {
+  if (e.kind === 'binary') {
+    if (e.op === '+' && e.left.kind === 'literal' && e.left.value === 0 && e.left.pos.line === 1 && e.left.pos.column === ZERO_COLUMN) return e.right;
+    const left = withoutZeroPlus(e.left);
+    return { ...e, left, pos: left.pos };
+  }
+  if (e.kind === 'is' || e.kind === 'between' || e.kind === 'in' || e.kind === 'like') {
+    const operand = withoutZeroPlus(e.operand);
+    return { ...e, operand, pos: operand.pos } as Expr;
+  }
+  return e;
+}
+
+/** A copy of a tree with every `pos` moved by `shift`. */
+function shiftPositions<N>(node: N, shift: (p: SqlPosition) => SqlPosition): N {
+  if (Array.isArray(node)) return node.map((n) => shiftPositions(n, shift)) as N;
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'pos' ? shift(v as SqlPosition) : k === 'type' ? v : shiftPositions(v, shift)])) as N;
 }
 
 function columnExpr(ctx: G.ColumnNameContext): Expr {

@@ -25,6 +25,10 @@ let grammar: FlinkSQL | undefined;
  * parseSql("SELEC 1")  // throws SqlParseError: ... (line 1, column 1)
  */
 export function parseSql(sql: string): ParsedStatement[] {
+  return buildStatements(parseProgram(sql), sql, parseProgram);
+}
+
+function parseProgram(sql: string) {
   grammar ??= new FlinkSQL();
   const text = renameKeywordCalls(grammar, sql);
   // ANTLR's two-stage parse: the fast SLL prediction first, full LL only when SLL fails (SLL
@@ -35,7 +39,7 @@ export function parseSql(sql: string): ParsedStatement[] {
     const first = errors[0]!;
     throw new SqlParseError(`SQL parse error: ${first.message}`, { line: first.line, column: first.column });
   }
-  return buildStatements(tree, sql);
+  return tree;
 }
 
 /**

@@ -71,3 +71,20 @@ test('DDL, window TVFs and expressions become the planner tree', () => {
   if (query?.kind !== 'query') return;
   assert.deepEqual(query.query.from, { kind: 'window', fn: 'HOP', table: 'clicks', timeColumn: 'ts', intervals: [60_000, 300_000], pos: { line: 5, column: 51 } });
 });
+
+test('an item starting with a column and a sign keeps SQL precedence (the grammar reads `a - b` as an alias)', () => {
+  const [parsed] = parseSql('SELECT id,\n  a - b * 2 AS x, a + b > 3 FROM t');
+  if (parsed?.statement.kind !== 'query') return assert.fail('a query');
+  const [, x, y] = parsed.statement.query.items;
+  assert.ok(x?.kind === 'expr' && y?.kind === 'expr');
+  assert.equal(x.alias, 'x');
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(x.expr, (k, v: unknown) => (k === 'type' ? undefined : v))),
+    {
+      kind: 'binary', op: '-', pos: { line: 2, column: 3 },
+      left: { kind: 'column', name: 'a', pos: { line: 2, column: 3 } },
+      right: { kind: 'binary', op: '*', pos: { line: 2, column: 7 }, left: { kind: 'column', name: 'b', pos: { line: 2, column: 7 } }, right: { kind: 'literal', value: 2, pos: { line: 2, column: 11 } } },
+    },
+  );
+  assert.equal(y.expr.kind === 'binary' && y.expr.op, '>');
+});
