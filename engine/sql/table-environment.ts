@@ -50,7 +50,8 @@ export class StreamTableEnvironment implements TableRunner {
   private constructor(
     /** The environment whose jobs run this table environment's statements. */
     readonly env: StreamExecutionEnvironment,
-    private readonly sql: ParserModule,
+    /** The grammar; absent in an environment that runs statements parsed elsewhere. */
+    private readonly parser: ParserModule | undefined,
   ) {
     this.planner = new Planner(env, this.catalog);
   }
@@ -66,6 +67,19 @@ export class StreamTableEnvironment implements TableRunner {
   }
 
   /**
+   * @internal A table environment for statements parsed elsewhere (a `[flink-sql]` cell's, parsed
+   * by the kernel): it never loads the grammar, so a taskmanager rebuilds the cell's job fast.
+   */
+  static forParsedStatements(env: StreamExecutionEnvironment): StreamTableEnvironment {
+    return new StreamTableEnvironment(env, undefined);
+  }
+
+  private get sql(): ParserModule {
+    if (!this.parser) throw new SqlError('this table environment runs parsed statements only: create one with StreamTableEnvironment.create(env)');
+    return this.parser;
+  }
+
+  /**
    * Runs one statement: CREATE TABLE / VIEW and DROP TABLE at once ('SUCCESS'); INSERT INTO
    * and SELECT as a job (`await()` it; `collect()` a SELECT's rows).
    *
@@ -77,6 +91,11 @@ export class StreamTableEnvironment implements TableRunner {
     const parsed = this.sql.parseSql(statement);
     if (parsed.length !== 1) throw new SqlValidationError(`executeSql runs one statement, got ${parsed.length}: run them one by one`);
     return this.executeStatement(parsed[0]!);
+  }
+
+  /** @internal The statements of a script, parsed (errors located in it). */
+  parseStatements(sql: string): ParsedStatement[] {
+    return this.sql.parseSql(sql);
   }
 
   /** @internal Runs one parsed statement (a `[flink-sql]` cell parses its whole text at once). */

@@ -75,7 +75,7 @@ export class TableResult {
   /** @internal */
   constructor(
     private readonly kind: 'SUCCESS' | 'SUCCESS_WITH_CONTENT',
-    private readonly columns: Column[],
+    private readonly columnList: Column[],
     private readonly job?: JobClient,
     private readonly rows?: Row[],
   ) {}
@@ -87,7 +87,12 @@ export class TableResult {
 
   /** @example result.getResolvedSchema().columns */
   getResolvedSchema(): { columns: { name: string; type: string }[] } {
-    return { columns: this.columns.map((c) => ({ name: c.name, type: formatType(c.type) })) };
+    return { columns: this.columnList.map((c) => ({ name: c.name, type: formatType(c.type) })) };
+  }
+
+  /** @internal The columns with their SQL types. */
+  columns(): Column[] {
+    return this.columnList;
   }
 
   /** The job that runs the statement, for INSERT and SELECT. @example result.getJobClient()?.cancel() */
@@ -109,7 +114,7 @@ export class TableResult {
   /** Prints the rows as a table with Flink's `+I` row kinds. @example await tEnv.executeSql('SELECT * FROM t').print() */
   async print(): Promise<void> {
     const rows = await this.collect();
-    (globalThis as unknown as { console: { log(s: string): void } }).console.log(tableau(this.columns, rows));
+    (globalThis as unknown as { console: { log(s: string): void } }).console.log(tableau(this.columnList, rows));
   }
 }
 
