@@ -143,7 +143,15 @@ function datagenSource(env: StreamExecutionEnvironment, table: ConnectorTable): 
   if (!(rows >= 0)) throw new SqlValidationError(`table '${table.name}': 'number-of-rows' must be a number ≥ 0, got '${declared}'`, table.pos);
   const rate = Number(option(table, 'rows-per-second') ?? 10000);
   return env
-    .fromGenerator<Row>(rows, (i) => Object.fromEntries(fields.map((f) => [f.name, f.make(i)])), { recordsPerSecond: rate })
+    .fromGenerator<Row>(
+      rows,
+      (i) => {
+        const row: Row = {};
+        for (const f of fields) row[f.name] = f.make(i);
+        return row;
+      },
+      { recordsPerSecond: rate },
+    )
     .name(`datagen ${table.name}`);
 }
 

@@ -318,6 +318,8 @@ export class Planner {
       const cast = sameType(from.type, c.type) ? undefined : castFunction(from.type, c.type, stmt.query.pos);
       return { to: c.name, from: from.name, cast };
     });
+    // The query's rows are the sink's already when names and types match: no copy.
+    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned.stream, sinkColumns);
     const rows = planned.stream
       .map((row: Row) => {
         const out: Row = {};
