@@ -20,6 +20,8 @@ const coreLayers = {
   runtime: ['**/api/**', '**/checkpoint/**'],
   checkpoint: ['**/api/**'],
   api: [],
+  // The SQL layer plans onto the DataStream API; nothing below it imports SQL.
+  sql: ['**/checkpoint/**'],
 };
 
 export default tseslint.config(

@@ -14,6 +14,22 @@ import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 
+/**
+ * Packages stay external (node_modules is there at run time), except those whose published ES
+ * modules plain Node cannot load: dt-sql-parser's use extension-less directory imports, so it is
+ * bundled (its own dependencies, antlr4ng and antlr4-c3, load in Node and stay external).
+ */
+const bundledPackages = ['dt-sql-parser'];
+const externalPackages = {
+  name: 'external-packages',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => {
+      const bundled = bundledPackages.some((p) => args.path === p || args.path.startsWith(`${p}/`));
+      return bundled ? undefined : { path: args.path, external: true };
+    });
+  },
+};
+
 /** Builds dist/. Exported so that bin/weir.mjs can build a fresh clone on first use. */
 export async function buildDist({ quiet = false } = {}) {
   const started = Date.now();
@@ -38,7 +54,7 @@ export async function buildDist({ quiet = false } = {}) {
       format: 'esm',
       platform: 'node',
       target: 'node20',
-      packages: 'external',
+      plugins: [externalPackages],
       sourcemap: 'linked',
       chunkNames: 'chunks/[name]-[hash]',
       logLevel,

@@ -16,6 +16,7 @@ import type { CellError } from '../shared/notebook/run.ts';
 import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
 import type { CellOutput, RunRequest, TableValue } from '../shared/workbench/protocol.ts';
 import { analyzeNotebook, cellModulePath, CompileSession, type AnalyzedCell, type CompiledNotebook } from '../kernel/compile.ts';
+import { flinkSqlCellsAsCode, flinkSqlParserReady, loadFlinkSqlParser } from '../kernel/flink-sql-cells.ts';
 import { locateRuntimeError } from '../kernel/locate.ts';
 import { cellContext, type CellCode, type CellContext } from './cell-context.ts';
 import { reparse } from './documents.ts';
@@ -134,6 +135,9 @@ export class KernelSession {
    * ended (failed cells and interruptions included). Rejects only for a malformed request.
    */
   run(request: RunRequest): Promise<void> {
+    // A notebook's first [flink-sql] cell waits for the SQL grammar to load, once per kernel.
+    const { notebook } = reparse(request);
+    if (!flinkSqlParserReady(notebook)) return loadFlinkSqlParser(notebook).then(() => this.run(request));
     const plan = this.plan(request);
     const generation = this.generation;
     for (const index of plan.order) {
@@ -166,7 +170,7 @@ export class KernelSession {
   }
 
   private plan(request: RunRequest): RunPlan {
-    const { notebook } = reparse(request);
+    const notebook = flinkSqlCellsAsCode(reparse(request).notebook);
     const ids = request.cells.map((cell) => cell.id);
     const analyzed = analyzeNotebook(notebook);
     const runnable = (index: number): boolean => notebook.cells[index]?.kind !== 'markdown';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { TypeLibrary } from '../shared/workbench/service.ts';
 
 /** The engine layers the public API's declarations reach. */
-const ENGINE_LAYERS = ['api', 'plan', 'runtime', 'state', 'checkpoint'];
+const ENGINE_LAYERS = ['api', 'plan', 'runtime', 'state', 'checkpoint', 'sql'];
 
 /**
  * The folder of the weir package this code belongs to: the nearest folder above it with a

@@ -16,6 +16,7 @@ import { installExecutionHost, type HostDefaults, type JobReport } from '../../e
 import type { JobClient } from '../../engine/runtime/job.ts';
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
 import { parseNotebook } from '../shared/notebook/format.ts';
+import { flinkSqlCellsAsCode, loadFlinkSqlParser } from './flink-sql-cells.ts';
 import type { CellError } from '../shared/notebook/run.ts';
 import { compileNotebook, type CompiledNotebook } from './compile.ts';
 import { locateRuntimeError } from './locate.ts';
@@ -79,7 +80,9 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
   const file = path.resolve(notebookPath);
   const bytes = await readFile(file);
   checkNotebookEncoding(bytes, notebookPath);
-  const notebook = parseNotebook(bytes.toString('utf8'));
+  const parsed = parseNotebook(bytes.toString('utf8'));
+  await loadFlinkSqlParser(parsed);
+  const notebook = flinkSqlCellsAsCode(parsed);
   const weirModule = options.weirModule ?? defaultWeirModule();
   process.setSourceMapsEnabled(true);
   const outDir = ownedTempDir('weir-discover');

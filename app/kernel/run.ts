@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { parseNotebook } from '../shared/notebook/format.ts';
+import { flinkSqlCellsAsCode, loadFlinkSqlParser } from './flink-sql-cells.ts';
 import type { CellRunResult, NotebookRunResult } from '../shared/notebook/run.ts';
 import { compileNotebook } from './compile.ts';
 import { baseResult, evaluateNotebook, type CellRunHooks } from './evaluate.ts';
@@ -36,7 +37,9 @@ export async function runNotebook(notebookPath: string, options: RunNotebookOpti
   const file = path.resolve(notebookPath);
   const bytes = await readFile(file);
   checkNotebookEncoding(bytes, notebookPath);
-  const notebook = parseNotebook(bytes.toString('utf8'));
+  const parsed = parseNotebook(bytes.toString('utf8'));
+  await loadFlinkSqlParser(parsed);
+  const notebook = flinkSqlCellsAsCode(parsed);
   const weirModule = options.weirModule ?? defaultWeirModule();
   // Stack traces of cell code then point into the notebook file rather than the compiled modules.
   process.setSourceMapsEnabled(true);

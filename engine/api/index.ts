@@ -80,6 +80,7 @@ export type { StopOptions } from '../runtime/job.ts';
 export type { JobReport, OperatorReport } from '../runtime/host.ts';
 export type { RuntimeMode } from '../plan/job-graph.ts';
 export type { SinkDescriptor } from '../runtime/connectors.ts';
+export * from '../sql/index.ts';
 export { AsyncDataStream } from './async-datastream.ts';
 export type { AsyncFunctionLike } from './async-datastream.ts';
 export type { AsyncFunction, AsyncResult } from '../runtime/operators/async/async-function.ts';

@@ -26,7 +26,7 @@ export interface CellEditorHooks {
 
 /** The language of each cell kind. */
 export function languageOf(kind: CellKind): string {
-  return kind === 'code' ? CELL_LANGUAGE : kind === 'sql' ? 'sql' : 'markdown';
+  return kind === 'code' ? CELL_LANGUAGE : kind === 'sql' || kind === 'flink-sql' ? 'sql' : 'markdown';
 }
 
 const observer = typeof IntersectionObserver === 'undefined' ? undefined : new IntersectionObserver(
@@ -58,7 +58,7 @@ export class CellEditor {
     private readonly hooks: CellEditorHooks,
   ) {
     // Not `.ts`: the TypeScript service must not take a cell for a file of its own.
-    const uri = monaco.Uri.parse(`file:///notebook/cells/${cellId}.${kind === 'code' ? 'cell' : kind === 'sql' ? 'sql' : 'md'}`);
+    const uri = monaco.Uri.parse(`file:///notebook/cells/${cellId}.${kind === 'code' ? 'cell' : kind === 'sql' || kind === 'flink-sql' ? 'sql' : 'md'}`);
     monaco.editor.getModel(uri)?.dispose();
     registerCellLanguage();
     this.model = monaco.editor.createModel(source, languageOf(kind), uri);

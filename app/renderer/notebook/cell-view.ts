@@ -20,7 +20,7 @@ export interface CellViewContext extends Omit<OutputsContext, 'revealLine'> {
   insert(afterCellId: string, kind: CellKind): void;
 }
 
-const KIND_LABELS: Record<CellKind, string> = { code: 'TypeScript', markdown: 'Markdown', sql: 'SQL' };
+const KIND_LABELS: Record<CellKind, string> = { code: 'TypeScript', markdown: 'Markdown', sql: 'SQL', 'flink-sql': 'Flink SQL' };
 
 /** The view of one cell. */
 export class CellView {
@@ -57,7 +57,7 @@ export class CellView {
     const kindSelect = h(
       'select',
       { class: 'cell-kind', 'aria-label': 'Cell kind', onchange: (e: Event) => context.changeKind(id, (e.target as HTMLSelectElement).value as CellKind) },
-      ...(['code', 'markdown', 'sql'] as const).map((k) => h('option', { value: k, selected: k === cell.kind }, KIND_LABELS[k])),
+      ...(['code', 'markdown', 'sql', 'flink-sql'] as const).map((k) => h('option', { value: k, selected: k === cell.kind }, KIND_LABELS[k])),
     );
     const toolbar = h(
       'div',
@@ -81,7 +81,7 @@ export class CellView {
     const insertBar = h(
       'div',
       { class: 'cell-insert' },
-      ...(['code', 'markdown', 'sql'] as const).map((k) => h('button', { type: 'button', class: 'small ghost', onclick: () => context.insert(id, k) }, `+ ${k === 'code' ? 'Code' : KIND_LABELS[k]}`)),
+      ...(['code', 'markdown', 'sql', 'flink-sql'] as const).map((k) => h('button', { type: 'button', class: 'small ghost', onclick: () => context.insert(id, k) }, `+ ${k === 'code' ? 'Code' : KIND_LABELS[k]}`)),
     );
     this.element = h(
       'section',

@@ -11,7 +11,7 @@
  * ```
  *
  * A marker is a line that starts (column 0) with `//`, optional spaces, then `%%` followed by a
- * space or the end of the line. After it come an optional `[kind]` (`markdown`/`md`, `sql`; any
+ * space or the end of the line. After it come an optional `[kind]` (`markdown`/`md`, `sql`, `flink-sql`; any
  * other bracket text is read as part of a code cell's title) and an optional title. Lines before
  * the first marker form an implicit code cell when any of them is not blank.
  *
@@ -155,6 +155,7 @@ function parseMarker(line: string): CellHead | undefined {
 function kindOf(token: string): CellKind | undefined {
   if (token === 'markdown' || token === 'md') return 'markdown';
   if (token === 'sql') return 'sql';
+  if (token === 'flink-sql') return 'flink-sql';
   return undefined;
 }
 

@@ -5,10 +5,10 @@
  */
 
 /**
- * What a cell holds: TypeScript code that runs in the kernel, markdown prose, or a DuckDB
- * SQL query.
+ * What a cell holds: TypeScript code that runs in the kernel, markdown prose, a DuckDB SQL
+ * query, or Flink SQL statements that run on Weir's engine (`[flink-sql]`).
  */
-export type CellKind = 'code' | 'markdown' | 'sql';
+export type CellKind = 'code' | 'markdown' | 'sql' | 'flink-sql';
 
 /**
  * One cell of a notebook.

@@ -1,0 +1,333 @@
+/**
+ * The grammar's parse tree → Weir's SQL tree (ast.ts). Each construct the planner does not run
+ * yet fails here or in the planner with a `SqlUnsupportedError` naming it and its position,
+ * never silently. (Flink's counterpart: Calcite's `SqlParser` producing `SqlNode`s.)
+ */
+import type { ParserRuleContext } from 'antlr4ng';
+import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
+import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
+import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
+import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
+
+/** Parses SQL text again (for the one ambiguity of the grammar that needs it, see `buildSelectItem`). */
+export type Reparse = (sql: string) => G.ProgramContext;
+let reparse: Reparse | undefined;
+let source = '';
+
+/** The statements of a parsed program, each with its own text. */
+export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse): ParsedStatement[] {
+  reparse = parseAgain;
+  source = sql;
+  const out: ParsedStatement[] = [];
+  for (const single of program.singleStatement()) {
+    const stmt = single.sqlStatement();
+    if (!stmt) continue;
+    const start = stmt.start?.start ?? 0;
+    const stop = stmt.stop?.stop ?? sql.length - 1;
+    out.push({ statement: buildStatement(stmt), text: sql.slice(start, stop + 1) });
+  }
+  return out;
+}
+
+/** The construct's own words, for error messages: `CREATE FUNCTION`, `UNION`. */
+function unsupported(what: string, ctx: ParserRuleContext): never {
+  throw new SqlUnsupportedError(what, pos(ctx));
+}
+
+function buildStatement(ctx: G.SqlStatementContext): Statement {
+  const ddl = ctx.ddlStatement();
+  if (ddl) {
+    const create = ddl.createTable();
+    if (create) {
+      const simple = create.simpleCreateTable();
+      if (!simple) return unsupported('CREATE TABLE ... AS SELECT', create);
+      return buildCreateTable(simple);
+    }
+    const view = ddl.createView();
+    if (view) {
+      const names = view.columnNameList()?.columnName().map((c) => identifierText(c));
+      return {
+        kind: 'createView',
+        name: pathText(view.viewPathCreate()),
+        ifNotExists: view.ifNotExists() !== null,
+        ...(names ? { columns: names } : {}),
+        query: buildQuery(view.queryStatement()),
+        pos: pos(view),
+      };
+    }
+    const drop = ddl.dropTable();
+    if (drop) return { kind: 'dropTable', name: pathText(drop.tablePath()), ifExists: drop.ifExists() !== null, pos: pos(drop) };
+    const what = ddl.getChild(0) as ParserRuleContext;
+    return unsupported(statementWords(what), what);
+  }
+  const dml = ctx.dmlStatement();
+  if (dml) {
+    const query = dml.queryStatement();
+    if (query) return { kind: 'query', query: buildQuery(query), pos: pos(query) };
+    const insert = dml.insertStatement()!;
+    const simple = insert.insertSimpleStatement();
+    if (!simple) return unsupported('STATEMENT SET', insert);
+    if (simple.KW_OVERWRITE()) return unsupported('INSERT OVERWRITE', simple);
+    if (simple.insertPartitionDefinition()) return unsupported('INSERT ... PARTITION', simple);
+    const q = simple.queryStatement();
+    if (!q) return unsupported('INSERT ... VALUES', simple);
+    const columns = simple.columnNameList()?.columnName().map((c) => identifierText(c));
+    return { kind: 'insert', table: pathText(simple.tablePath()), ...(columns ? { columns } : {}), query: buildQuery(q), pos: pos(simple) };
+  }
+  const set = ctx.setStatement();
+  if (set) {
+    const prop = set.tableProperty();
+    if (!prop) return { kind: 'set', pos: pos(set) };
+    const value = prop.tablePropertyValue();
+    return { kind: 'set', key: propertyKey(prop.tablePropertyKey()), ...(value ? { value: propertyValue(value) } : {}), pos: pos(set) };
+  }
+  const what = ctx.getChild(0) as ParserRuleContext;
+  return unsupported(statementWords(what), what);
+}
+
+/** The first words of a statement, upper-cased: `CREATE FUNCTION`, `EXPLAIN`, `SHOW TABLES`. */
+function statementWords(ctx: ParserRuleContext): string {
+  const words: string[] = [];
+  for (let i = 0; i < ctx.getChildCount() && words.length < 2; i++) {
+    const text = ctx.getChild(i)!.getText();
+    if (!/^[A-Za-z_]+$/.test(text)) break;
+    words.push(text.toUpperCase());
+  }
+  return words.length > 0 ? words.join(' ') : 'this statement';
+}
+
+function pathText(ctx: ParserRuleContext): string {
+  const ids = (ctx as unknown as { identifier(): G.IdentifierContext[] }).identifier();
+  if (ids.length > 1) return unsupported('a catalog or database path in a table name', ctx);
+  return identifierText(ids[0]!);
+}
+
+/** An option's key or value: 'quoted' text, or a bare word or number as written. */
+function propertyText(ctx: ParserRuleContext): string {
+  const text = ctx.getText();
+  return /^['"`]/.test(text) ? stringLiteral(text) : text;
+}
+const propertyKey = propertyText;
+const propertyValue = propertyText;
+
+function buildCreateTable(ctx: G.SimpleCreateTableContext): Statement {
+  if (ctx.partitionDefinition()) unsupported('PARTITIONED BY', ctx.partitionDefinition()!);
+  if (ctx.likeDefinition()) unsupported('CREATE TABLE ... LIKE', ctx.likeDefinition()!);
+  const columns: ColumnDef[] = [];
+  for (const def of ctx.columnOptionDefinition()) {
+    const physical = def.physicalColumnDefinition();
+    if (physical) {
+      columns.push({ name: identifierText(physical.columnNameCreate()), type: buildType(physical.columnType()), pos: pos(physical) });
+      continue;
+    }
+    const computed = def.computedColumnDefinition();
+    if (computed) {
+      const expr = buildExpression(computed.computedColumnExpression().expression());
+      columns.push({ name: identifierText(computed.columnNameCreate()), computed: expr, pos: pos(computed) });
+      continue;
+    }
+    unsupported('a METADATA column', def);
+  }
+  const wm = ctx.watermarkDefinition();
+  const pk = ctx.tableConstraint();
+  const options: Record<string, string> = {};
+  for (const prop of ctx.withOption().tablePropertyList().tableProperty()) {
+    const value = prop.tablePropertyValue();
+    if (!value) throw new SqlValidationError(`option '${propertyKey(prop.tablePropertyKey())}' has no value`, pos(prop));
+    options[propertyKey(prop.tablePropertyKey())] = propertyValue(value);
+  }
+  return {
+    kind: 'createTable',
+    name: pathText(ctx.tablePathCreate()),
+    ifNotExists: ctx.ifNotExists() !== null,
+    columns,
+    ...(wm ? { watermark: { column: identifierText(wm.columnName()), expr: buildExpression(wm.expression()), pos: pos(wm) } } : {}),
+    ...(pk ? { primaryKey: pk.columnNameList().columnName().map((c) => identifierText(c)) } : {}),
+    options,
+    pos: pos(ctx),
+  };
+}
+
+/** A query: only a plain SELECT for now (no UNION, ORDER BY, LIMIT, WITH, VALUES). */
+export function buildQuery(ctx: G.QueryStatementContext): Query {
+  if (ctx.withClause()) return unsupported('WITH', ctx.withClause()!);
+  if (ctx.valuesClause()) return unsupported('VALUES', ctx.valuesClause()!);
+  if (ctx.KW_UNION() || ctx.KW_INTERSECT() || ctx.KW_EXCEPT()) {
+    const op = (ctx.KW_UNION() ?? ctx.KW_INTERSECT() ?? ctx.KW_EXCEPT())!;
+    throw new SqlUnsupportedError(op.getText().toUpperCase(), { line: op.symbol.line, column: op.symbol.column + 1 });
+  }
+  if (ctx.orderByClause()) return unsupported('ORDER BY', ctx.orderByClause()!);
+  if (ctx.limitClause()) return unsupported('LIMIT', ctx.limitClause()!);
+  const inner = ctx.queryStatement();
+  if (inner.length === 1) return buildQuery(inner[0]!);
+  const select = ctx.selectStatement();
+  if (!select) {
+    const clause = ctx.selectClause();
+    return unsupported('SELECT without FROM', clause ?? ctx);
+  }
+  if (select.matchRecognizeClause()) return unsupported('MATCH_RECOGNIZE', select.matchRecognizeClause()!);
+  if (select.windowClause()) return unsupported('WINDOW', select.windowClause()!);
+  const from = select.fromClause();
+  if (!from) return unsupported('SELECT without FROM', select);
+  const clause = select.selectClause();
+  const quantifier = clause.setQuantifier()?.getText().toUpperCase();
+  const where = select.whereClause();
+  const group = select.groupByClause();
+  const having = select.havingClause();
+  return {
+    kind: 'select',
+    distinct: quantifier === 'DISTINCT',
+    items: clause.selectList().columnProjectItem().map(buildSelectItem),
+    from: buildFrom(from.tableExpression()),
+    ...(where ? { where: buildWhere(where) } : {}),
+    ...(group ? { groupBy: group.groupItemDefinition().map(buildGroupItem) } : {}),
+    ...(having ? { having: buildExpression(having.booleanExpression()) } : {}),
+    pos: pos(select),
+  };
+}
+
+function buildWhere(ctx: G.WhereClauseContext): Expr {
+  const cond = ctx.booleanExpression();
+  if (cond) return buildExpression(cond);
+  const column = ctx.columnNamePathAllowEmpty()!;
+  return { kind: 'column', name: identifierText(column), pos: pos(column) };
+}
+
+function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
+  if (ctx.selectWindowItemColumnName()) return unsupported('OVER aggregation', ctx);
+  const all = ctx.tableAllColumns();
+  if (all) {
+    if (ctx.columnAlias()) return unsupported('an alias on *', ctx);
+    const ids = all.identifier();
+    return { kind: 'star', ...(ids.length > 0 ? { qualifier: identifierText(ids[ids.length - 1]!) } : {}), pos: pos(ctx) };
+  }
+  const literal = ctx.selectLiteralColumnName();
+  const exprCtx = ctx.selectExpressionColumnName();
+  let expr: Expr;
+  if (literal) {
+    expr = columnExpr(literal.columnName());
+    // The grammar reads `a - b` as the column `a` with the "alias" `-b`: such an item is read
+    // again as `(0) + a - b`, where a constant comes first, and the `(0) +` is taken off.
+    const aliasExpr = ctx.expression();
+    if (aliasExpr) {
+      const alias = buildExpression(aliasExpr);
+      if (alias.kind === 'column' && !alias.qualifier) return { kind: 'expr', expr, alias: alias.name, pos: pos(ctx) };
+      return readAgainAsExpression(ctx);
+    }
+  } else if (exprCtx) {
+    expr = buildExpression(exprCtx.expression());
+  } else {
+    return unsupported('this select item', ctx);
+  }
+  const alias = ctx.columnAlias();
+  const aliasName = ctx.columnName();
+  return {
+    kind: 'expr',
+    expr,
+    ...(alias ? { alias: identifierText(alias.identifier()) } : aliasName ? { alias: identifierText(aliasName) } : {}),
+    pos: pos(ctx),
+  };
+}
+
+// `(0)`, not `0`: a bare number is a column name to this grammar.
+const PREFIX = 'SELECT (0) + ';
+const ZERO_COLUMN = 'SELECT ('.length + 1;
+
+function readAgainAsExpression(ctx: G.ColumnProjectItemContext): SelectItem {
+  const at = pos(ctx);
+  const text = source.slice(ctx.start!.start, ctx.stop!.stop + 1);
+  const program = reparse!(`${PREFIX}${text} FROM t`);
+  const item = program.singleStatement(0)?.sqlStatement()?.dmlStatement()?.queryStatement()?.selectStatement()?.selectClause().selectList().columnProjectItem(0);
+  if (!item?.selectExpressionColumnName()) return unsupported('this select item', ctx);
+  const built = buildSelectItem(item);
+  if (built.kind !== 'expr') return unsupported('this select item', ctx);
+  const shift = (p: SqlPosition): SqlPosition => (p.line === 1 ? { line: at.line, column: at.column + p.column - PREFIX.length - 1 } : { line: at.line + p.line - 1, column: p.column });
+  return { kind: 'expr', expr: shiftPositions(withoutZeroPlus(built.expr), shift), ...(built.alias ? { alias: built.alias } : {}), pos: at };
+}
+
+/** `expr` with the leading `(0) +` of a re-read item taken off (it binds to the leftmost operand). */
+function withoutZeroPlus(e: Expr): Expr {
+  if (e.kind === 'binary') {
+    if (e.op === '+' && e.left.kind === 'literal' && e.left.value === 0 && e.left.pos.line === 1 && e.left.pos.column === ZERO_COLUMN) return e.right;
+    const left = withoutZeroPlus(e.left);
+    return { ...e, left, pos: left.pos };
+  }
+  if (e.kind === 'is' || e.kind === 'between' || e.kind === 'in' || e.kind === 'like') {
+    const operand = withoutZeroPlus(e.operand);
+    return { ...e, operand, pos: operand.pos } as Expr;
+  }
+  return e;
+}
+
+/** A copy of a tree with every `pos` moved by `shift`. */
+function shiftPositions<N>(node: N, shift: (p: SqlPosition) => SqlPosition): N {
+  if (Array.isArray(node)) return node.map((n) => shiftPositions(n, shift)) as N;
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, k === 'pos' ? shift(v as SqlPosition) : k === 'type' ? v : shiftPositions(v, shift)])) as N;
+}
+
+function columnExpr(ctx: G.ColumnNameContext): Expr {
+  const uid = ctx.uidAllowEmpty();
+  const ids = uid ? uid.identifier().map(identifierText) : [];
+  if (ids.length === 0) return unsupported('an empty column name', ctx);
+  if (ids.length > 2) return unsupported('a nested field reference', ctx);
+  return ids.length === 2 ? { kind: 'column', qualifier: ids[0]!, name: ids[1]!, pos: pos(ctx) } : { kind: 'column', name: ids[0]!, pos: pos(ctx) };
+}
+
+function buildGroupItem(ctx: G.GroupItemDefinitionContext): Expr {
+  if (ctx.groupWindowFunction()) return unsupported('group window functions (GROUP BY TUMBLE(...)); use the window TVF TABLE(TUMBLE(...))', ctx);
+  if (ctx.groupingSets() || ctx.groupingSetsNotationName()) return unsupported('GROUPING SETS, ROLLUP and CUBE', ctx);
+  const column = ctx.columnName();
+  if (column) return columnExpr(column);
+  const exprs = ctx.expression();
+  if (exprs.length === 1 && !ctx.LR_BRACKET()) return buildExpression(exprs[0]!);
+  return unsupported('this GROUP BY item', ctx);
+}
+
+function buildFrom(ctx: G.TableExpressionContext): FromItem {
+  if (ctx.KW_JOIN()) return unsupported('JOIN', ctx);
+  if (ctx.inlineDataValueClause()) return unsupported('VALUES in FROM', ctx);
+  const tvf = ctx.windowTVFClause();
+  if (tvf) return buildWindowTvf(tvf.windowTVFExpression());
+  const refs = ctx.tableReference();
+  if (refs.length !== 1) return unsupported('a join of tables (FROM a, b)', ctx);
+  const ref = refs[0]!;
+  const aliasCtx = ref.tableAlias();
+  if (aliasCtx?.identifierList()) unsupported('column aliases on a table', aliasCtx);
+  const alias = aliasCtx ? { alias: identifierText(aliasCtx.identifier()) } : {};
+  const primary = ref.tablePrimary();
+  if (primary.systemTimePeriod()) return unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', primary);
+  const path = primary.tablePath() ?? primary.viewPath();
+  if (path) return { kind: 'table', name: pathText(path), ...alias, pos: pos(primary) };
+  const atom = primary.atomExpressionTable();
+  if (atom?.queryStatement() && !atom.KW_LATERAL()) return { kind: 'subquery', query: buildQuery(atom.queryStatement()!), ...alias, pos: pos(primary) };
+  return unsupported(atom?.KW_UNNEST() ? 'UNNEST' : 'LATERAL TABLE', primary);
+}
+
+function buildWindowTvf(ctx: G.WindowTVFExpressionContext): FromItem {
+  const fn = ctx.windowTVFName().getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE';
+  let table: string | undefined;
+  let timeColumn: string | undefined;
+  const intervals: number[] = [];
+  for (const param of ctx.windowTVFParam()) {
+    if (param.timeIntervalParamName() && param.timeIntervalExpression()) return unsupported('named window TVF arguments (SIZE => ...)', param);
+    const attr = param.timeAttrColumn();
+    const descriptor = param.columnDescriptor();
+    const interval = param.timeIntervalExpression();
+    if (attr) {
+      const ids = attr.uid().identifier();
+      if (ids.length !== 1) return unsupported('a catalog path in a window TVF', attr);
+      table = identifierText(ids[0]!);
+    } else if (descriptor) {
+      timeColumn = identifierText(descriptor.columnName());
+    } else if (interval) {
+      intervals.push(buildIntervalMs(interval));
+    }
+  }
+  const expected = fn === 'TUMBLE' ? 1 : 2;
+  if (!table || !timeColumn || intervals.length < expected || intervals.length > expected + 1) {
+    const shape = fn === 'TUMBLE' ? 'TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])' : `${fn}(TABLE t, DESCRIPTOR(ts), ${fn === 'HOP' ? 'slide' : 'step'}, size [, offset])`;
+    throw new SqlValidationError(`${fn} expects ${shape}`, pos(ctx));
+  }
+  return { kind: 'window', fn, table, timeColumn, intervals, pos: pos(ctx) };
+}

@@ -1,0 +1,381 @@
+/**
+ * Plans SQL queries onto the DataStream API: a table scan becomes a source (with its computed
+ * columns and watermark), WHERE and the SELECT list a filter and a map, a window TVF with
+ * `GROUP BY window_start, window_end[, keys]` a keyed event-time window with incremental
+ * aggregates (insert-only, as Flink's window aggregation), `INSERT INTO` a sink. Each table
+ * reference scans its source anew, as in Flink. (Flink's counterparts: the planner's
+ * `StreamPhysicalCalc`, `StreamPhysicalWindowAggregate`, `StreamPhysicalTableSourceScan`.)
+ */
+import type { DataStream } from '../api/datastream.ts';
+import type { StreamExecutionEnvironment } from '../api/environment.ts';
+import { WatermarkStrategy } from '../runtime/watermarks.ts';
+import { SlidingEventTimeWindows, TumblingEventTimeWindows } from '../runtime/windowing/assigners.ts';
+import type { Expr, FromItem, Query, SelectItem, Statement, WindowTvf } from './ast.ts';
+import { createAggregate, type SqlAggregate } from './aggregates.ts';
+import { castFunction } from './casts.ts';
+import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.ts';
+import { tableSink, tableSource } from './connectors.ts';
+import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
+import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
+import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
+
+/** A planned table: its schema, and the stream of its rows (objects keyed by column name). */
+export interface PlannedTable {
+  schema: TableSchema;
+  stream: DataStream<Row>;
+}
+
+const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
+
+/** The columns of a table as a scope; `qualifiers` are the names it may be qualified with. */
+export function rowScope(columns: Column[], qualifiers: string[]): Scope {
+  const byName = new Map(columns.map((c) => [c.name, c]));
+  return {
+    column(name, qualifier, pos) {
+      if (qualifier !== undefined && !qualifiers.includes(qualifier)) throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+      const c = byName.get(name);
+      if (!c) throw new SqlValidationError(`Column '${name}' not found in ${describeColumns(columns)}`, pos);
+      return { type: c.type, eval: (row: Row) => row[name] ?? null };
+    },
+  };
+}
+
+function describeColumns(columns: Column[]): string {
+  return columns.length > 12 ? 'the input' : `[${columns.map((c) => c.name).join(', ')}]`;
+}
+
+/** Flink's window start for a timestamp: `TimeWindow.getWindowStartWithOffset`. */
+export function windowStart(ts: number, offset: number, size: number): number {
+  const remainder = (ts - offset) % size;
+  return remainder < 0 ? ts - (remainder + size) : ts - remainder;
+}
+
+/** Plans queries and inserts against one catalog, adding their operators to one environment. */
+export class Planner {
+  constructor(
+    private readonly env: StreamExecutionEnvironment,
+    private readonly catalog: Catalog,
+  ) {}
+
+  /** The rows a table reference reads: a connector's source, a view's query, or a registered stream. */
+  scan(name: string, pos: SqlPosition): PlannedTable {
+    const table = this.catalog.get(name, pos);
+    switch (table.kind) {
+      case 'stream':
+        return { schema: table.schema, stream: table.stream };
+      case 'view': {
+        const planned = this.planQuery(table.query);
+        return table.columns ? renameColumns(planned, table.columns, pos) : planned;
+      }
+      case 'connector':
+        return this.scanConnector(table);
+    }
+  }
+
+  private scanConnector(table: Extract<CatalogTable, { kind: 'connector' }>): PlannedTable {
+    let stream = tableSource(this.env, table);
+    const { schema } = table;
+    if (table.computed.length > 0) {
+      const scope = rowScope(table.physical, [table.name]);
+      const computed = table.computed.map((c) => ({ name: c.name, expr: compileExpr(c.expr, scope) }));
+      const names = schema.columns.map((c) => c.name);
+      stream = stream
+        .map((row: Row) => {
+          const out: Row = {};
+          for (const c of computed) out[c.name] = c.expr.eval(row);
+          for (const n of names) if (!(n in out)) out[n] = row[n] ?? null;
+          return out;
+        })
+        .name(`computed columns of ${table.name}`);
+    }
+    if (table.watermark) stream = assignWatermarks(stream, table.name, schema, table.watermark);
+    return { schema, stream };
+  }
+
+  /** Plans a SELECT. */
+  planQuery(q: Query): PlannedTable {
+    if (q.distinct) throw new SqlUnsupportedError('SELECT DISTINCT (an updating result)', q.pos);
+    const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
+    if (q.from.kind === 'window') {
+      return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
+    }
+    if (grouped) {
+      throw new SqlUnsupportedError('GROUP BY or an aggregate without a window TVF (an updating aggregation); group by window_start, window_end of TABLE(TUMBLE(...)) or TABLE(HOP(...))', q.groupBy?.[0]?.pos ?? q.pos);
+    }
+    const input = this.planFrom(q.from);
+    return this.project(q, input.table, input.qualifiers);
+  }
+
+  private planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
+    if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+    return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
+  }
+
+  /** WHERE and the SELECT list of an ungrouped query, as one map (and a filter before it). */
+  private project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
+    const scope = rowScope(input.schema.columns, qualifiers);
+    let stream = input.stream;
+    if (q.where) {
+      const where = compileBoolean(q.where, scope);
+      stream = stream.filter((row: Row) => where.eval(row) === true).name('Where');
+    }
+    const items = this.selectList(q.items, input.schema.columns, scope);
+    const names = items.map((i) => i.name);
+    const exprs = items.map((i) => i.expr);
+    const rowtime = input.schema.rowtime;
+    const keepsRowtime = items.find((i) => i.source !== undefined && i.source === rowtime);
+    stream = stream
+      .map((row: Row) => {
+        const out: Row = {};
+        for (let k = 0; k < names.length; k++) out[names[k]!] = exprs[k]!.eval(row);
+        return out;
+      })
+      .name(`Select ${names.join(', ')}`);
+    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(keepsRowtime ? { rowtime: keepsRowtime.name } : {}) }, stream };
+  }
+
+  /** The SELECT list: `*` expanded, names from aliases or columns, else Flink's `EXPR$n`; duplicates renamed (a, a0). */
+  private selectList(items: SelectItem[], columns: Column[], scope: Scope): { name: string; expr: CompiledExpr; source?: string }[] {
+    const out: { name: string; expr: CompiledExpr; source?: string }[] = [];
+    items.forEach((item, index) => {
+      if (item.kind === 'star') {
+        for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
+        return;
+      }
+      const expr = compileExpr(item.expr, scope);
+      const source = item.expr.kind === 'column' ? item.expr.name : undefined;
+      out.push({ name: item.alias ?? source ?? `EXPR$${index}`, expr, ...(source !== undefined ? { source } : {}) });
+    });
+    const seen = new Set<string>();
+    for (const item of out) {
+      let name = item.name;
+      for (let n = 0; seen.has(name); n++) name = `${item.name}${n}`;
+      seen.add(name);
+      item.name = name;
+    }
+    return out;
+  }
+
+  /** The input of a window TVF, checked: DESCRIPTOR names its event-time attribute. */
+  private windowInput(tvf: WindowTvf): PlannedTable {
+    if (tvf.fn === 'CUMULATE') throw new SqlUnsupportedError('the CUMULATE window', tvf.pos);
+    const input = this.scan(tvf.table, tvf.pos);
+    const column = input.schema.columns.find((c) => c.name === tvf.timeColumn);
+    if (!column) throw new SqlValidationError(`Column '${tvf.timeColumn}' of DESCRIPTOR not found in ${describeColumns(input.schema.columns)}`, tvf.pos);
+    if (input.schema.rowtime !== tvf.timeColumn) {
+      throw new SqlValidationError(
+        `The window function requires the timecol to be a time attribute: '${tvf.timeColumn}' of '${tvf.table}' is not one (declare it with WATERMARK FOR ${tvf.timeColumn} AS ...)`,
+        tvf.pos,
+      );
+    }
+    for (const w of tvf.intervals.slice(0, tvf.fn === 'TUMBLE' ? 1 : 2)) {
+      if (!(w > 0)) throw new SqlValidationError(`${tvf.fn}: window sizes and slides must be positive intervals`, tvf.pos);
+    }
+    return input;
+  }
+
+  /** The window's size, slide and offset in ms. */
+  private windowShape(tvf: WindowTvf): { size: number; slide: number; offset: number } {
+    return tvf.fn === 'TUMBLE'
+      ? { size: tvf.intervals[0]!, slide: tvf.intervals[0]!, offset: tvf.intervals[1] ?? 0 }
+      : { slide: tvf.intervals[0]!, size: tvf.intervals[1]!, offset: tvf.intervals[2] ?? 0 };
+  }
+
+  /** A window TVF without aggregation: each row once per window it falls in, with window_start, window_end, window_time. */
+  private planWindowTable(q: Query, tvf: WindowTvf): PlannedTable {
+    const input = this.windowInput(tvf);
+    const { size, slide, offset } = this.windowShape(tvf);
+    const rowtime = tvf.timeColumn;
+    const windowed = input.stream
+      .flatMap<Row>((row: Row, out) => {
+        const ts = row[rowtime] as number;
+        for (let start = windowStart(ts, offset, slide); start > ts - size; start -= slide) {
+          out.collect({ ...row, window_start: start, window_end: start + size, window_time: start + size - 1 });
+        }
+      })
+      .name(`${tvf.fn}(${tvf.table})`);
+    const columns = [...input.schema.columns, ...WINDOW_COLUMNS.map((name) => ({ name, type: T.TIMESTAMP3 }))];
+    // The window table's rows keep their own timestamps, so window_time is not a time attribute here.
+    return this.project(q, { schema: { columns }, stream: windowed }, [tvf.table, ...(tvf.alias ? [tvf.alias] : [])]);
+  }
+
+  /** GROUP BY window_start, window_end[, keys] over a window TVF: one insert-only row per window and key. */
+  private planWindowAggregate(q: Query, tvf: WindowTvf): PlannedTable {
+    const input = this.windowInput(tvf);
+    const qualifiers = [tvf.table, ...(tvf.alias ? [tvf.alias] : [])];
+    const inputScope = rowScope(input.schema.columns, qualifiers);
+    const groupBy = q.groupBy ?? [];
+    const groupNames = groupBy.map((g) => {
+      if (g.kind !== 'column') throw new SqlUnsupportedError('GROUP BY an expression (group by columns)', g.pos);
+      return g.name;
+    });
+    if (!groupNames.includes('window_start') || !groupNames.includes('window_end')) {
+      throw new SqlUnsupportedError(
+        'an aggregation over a window TVF that does not GROUP BY both window_start and window_end',
+        groupBy[0]?.pos ?? q.pos,
+      );
+    }
+    const keyNames = groupNames.filter((n) => !WINDOW_COLUMNS.includes(n));
+    const keys = keyNames.map((name, index) => ({ name, index }));
+    const keyExprs = keyNames.map((n) => inputScope.column(n, undefined, groupBy.find((g) => g.kind === 'column' && g.name === n)!.pos));
+
+    // After aggregation a row is { k: key values, a: aggregate results, ws, we }.
+    const aggregates: { agg: SqlAggregate; arg?: CompiledExpr }[] = [];
+    const aggScope: Scope = {
+      column(name, qualifier, pos) {
+        if (qualifier !== undefined && !qualifiers.includes(qualifier)) throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+        if (name === 'window_start') return { type: T.TIMESTAMP3, eval: (r) => r.ws };
+        if (name === 'window_end') return { type: T.TIMESTAMP3, eval: (r) => r.we };
+        if (name === 'window_time') return { type: T.TIMESTAMP3, eval: (r) => r.we - 1 };
+        const key = keys.find((k) => k.name === name);
+        if (key) return { type: keyExprs[key.index]!.type, eval: (r) => r.k[key.index] };
+        inputScope.column(name, undefined, pos); // an unknown column says so first
+        throw new SqlValidationError(`Expression '${name}' is not being grouped`, pos);
+      },
+      aggregate(call) {
+        if (call.args.length > 1) throw new SqlUnsupportedError(`${call.name} with ${call.args.length} arguments`, call.pos);
+        if (call.args.length === 0 && !call.star) throw new SqlValidationError(`${call.name}() needs an argument`, call.pos);
+        const arg = call.args[0] ? compileExpr(call.args[0], inputScope) : undefined;
+        if (arg && call.args[0] && containsAggregate(call.args[0])) throw new SqlValidationError('aggregate calls cannot be nested', call.pos);
+        const agg = createAggregate(call.name, arg?.type, call.distinct, call.pos);
+        const index = aggregates.push({ agg, ...(arg ? { arg } : {}) }) - 1;
+        return { type: agg.type, eval: (r) => r.a[index] };
+      },
+    };
+    const items = this.selectList(q.items, [], aggScope);
+    const having = q.having ? compileBoolean(q.having, aggScope) : undefined;
+
+    let stream = input.stream;
+    if (q.where) {
+      const where = compileBoolean(q.where, inputScope);
+      stream = stream.filter((row: Row) => where.eval(row) === true).name('Where');
+    }
+    const { size, slide, offset } = this.windowShape(tvf);
+    const assigner = tvf.fn === 'TUMBLE' ? TumblingEventTimeWindows.of(size, offset) : SlidingEventTimeWindows.of(size, slide, offset);
+    const aggs = aggregates.map((a) => a.agg);
+    const args = aggregates.map((a) => a.arg);
+    interface Acc {
+      k: unknown[] | null;
+      a: unknown[];
+    }
+    const names = items.map((i) => i.name);
+    const exprs = items.map((i) => i.expr);
+    const aggregated = stream
+      .keyBy((row: Row) => JSON.stringify(keyExprs.map((k) => k.eval(row))))
+      .window(assigner)
+      .aggregate<Acc, Acc, Row>(
+        {
+          createAccumulator: () => ({ k: null, a: aggs.map((g) => g.create()) }),
+          add: (row: Row, acc: Acc) => {
+            acc.k ??= keyExprs.map((k) => k.eval(row));
+            for (let i = 0; i < aggs.length; i++) acc.a[i] = aggs[i]!.add(acc.a[i], args[i] ? args[i]!.eval(row) : undefined);
+            return acc;
+          },
+          getResult: (acc: Acc) => acc,
+          merge: (x: Acc, y: Acc) => ({ k: x.k ?? y.k, a: aggs.map((g, i) => g.merge(x.a[i], y.a[i])) }),
+        },
+        (_key, w, acc) => ({ k: acc.k ?? [], a: aggs.map((g, i) => g.result(acc.a[i])), ws: w.start, we: w.end }),
+      )
+      .name(`WindowAggregate ${tvf.fn}(${formatMs(size)}${tvf.fn === 'HOP' ? `, slide ${formatMs(slide)}` : ''})${keyNames.length ? ` by ${keyNames.join(', ')}` : ''}`);
+    const filtered = having ? aggregated.filter((r) => having.eval(r) === true).name('Having') : aggregated;
+    const out = filtered
+      .map((r: Row) => {
+        const row: Row = {};
+        for (let k = 0; k < names.length; k++) row[names[k]!] = exprs[k]!.eval(r);
+        return row;
+      })
+      .name(`Select ${names.join(', ')}`);
+    // Window results carry the window's last millisecond as their timestamp: window_time is their rowtime.
+    const windowTime = q.items.find((i) => i.kind === 'expr' && i.expr.kind === 'column' && i.expr.name === 'window_time');
+    const rowtimeName = windowTime ? items[q.items.indexOf(windowTime)]?.name : undefined;
+    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(rowtimeName ? { rowtime: rowtimeName } : {}) }, stream: out };
+  }
+
+  /** `INSERT INTO sink SELECT ...`: the query's columns by position into the sink's, cast where the types differ. */
+  planInsert(stmt: Extract<Statement, { kind: 'insert' }>): DataStream<never> {
+    const target = this.catalog.get(stmt.table, stmt.pos);
+    if (target.kind !== 'connector') throw new SqlValidationError(`'${stmt.table}' is a view: INSERT INTO needs a table with a connector`, stmt.pos);
+    const planned = this.planQuery(stmt.query);
+    const sinkColumns = stmt.columns
+      ? stmt.columns.map((n) => {
+          const c = target.physical.find((p) => p.name === n);
+          if (!c) throw new SqlValidationError(`Column '${n}' not found in table '${stmt.table}'`, stmt.pos);
+          return c;
+        })
+      : target.physical;
+    const source = planned.schema.columns;
+    if (source.length !== sinkColumns.length) {
+      throw new SqlValidationError(
+        `Column types of query result and sink for '${stmt.table}' do not match: the query gives ${source.length} columns [${source.map((c) => c.name).join(', ')}], the sink takes ${sinkColumns.length} [${sinkColumns.map((c) => c.name).join(', ')}]`,
+        stmt.query.pos,
+      );
+    }
+    const moves = sinkColumns.map((c, k) => {
+      const from = source[k]!;
+      if (!comparable(from.type, c.type)) {
+        throw new SqlValidationError(`INSERT INTO ${stmt.table}: column '${c.name}' is ${formatType(c.type)}, the query gives ${formatType(from.type)} ('${from.name}')`, stmt.query.pos);
+      }
+      const cast = sameType(from.type, c.type) ? undefined : castFunction(from.type, c.type, stmt.query.pos);
+      return { to: c.name, from: from.name, cast };
+    });
+    // The query's rows are the sink's already when names and types match: no copy.
+    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned.stream, sinkColumns);
+    const rows = planned.stream
+      .map((row: Row) => {
+        const out: Row = {};
+        for (const m of moves) out[m.to] = m.cast ? m.cast(row[m.from]) : (row[m.from] ?? null);
+        return out;
+      })
+      .name(`Into ${stmt.table}`);
+    return tableSink(target, rows, sinkColumns);
+  }
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  return a.root === b.root && a.scale === b.scale;
+}
+
+function formatMs(ms: number): string {
+  return ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function renameColumns(table: PlannedTable, names: string[], pos: SqlPosition): PlannedTable {
+  const columns = table.schema.columns;
+  if (names.length !== columns.length) throw new SqlValidationError(`the view lists ${names.length} columns, its query gives ${columns.length}`, pos);
+  const rowtimeIndex = columns.findIndex((c) => c.name === table.schema.rowtime);
+  const stream = table.stream.map<Row>((row: Row) => Object.fromEntries(columns.map((c, k) => [names[k]!, row[c.name] ?? null]))).name('Rename');
+  return { schema: { columns: columns.map((c, k) => ({ name: names[k]!, type: c.type })), ...(rowtimeIndex >= 0 ? { rowtime: names[rowtimeIndex]! } : {}) }, stream };
+}
+
+/**
+ * Event time and watermarks of a table with `WATERMARK FOR ts AS expr`: the record's timestamp
+ * is `ts`, the watermark the largest `expr` seen so far, emitted periodically (Flink's
+ * `WatermarkAssignerOperator`). A NULL time attribute fails the job, as in Flink.
+ */
+export function assignWatermarks(stream: DataStream<Row>, table: string, schema: TableSchema, watermark: { column: string; expr: Expr }): DataStream<Row> {
+  const scope = rowScope(schema.columns, [table]);
+  const rowtime = watermark.column;
+  const column = schema.columns.find((c) => c.name === rowtime);
+  const pos = watermark.expr.pos;
+  if (!column) throw new SqlValidationError(`The rowtime attribute field '${rowtime}' is not defined in the table schema of '${table}'`, pos);
+  if (!isTimestamp(column.type)) throw new SqlValidationError(`The rowtime attribute '${rowtime}' of '${table}' must be TIMESTAMP or TIMESTAMP_LTZ, not ${formatType(column.type)}`, pos);
+  const expr = compileExpr(watermark.expr, scope);
+  if (!isTimestamp(expr.type)) throw new SqlValidationError(`The watermark expression of '${table}' must give a TIMESTAMP, not ${formatType(expr.type)}`, pos);
+  const strategy = WatermarkStrategy.forGenerator<Row>(() => {
+    let max = Number.NEGATIVE_INFINITY;
+    return {
+      onEvent(row) {
+        const w = expr.eval(row);
+        if (typeof w === 'number' && w > max) max = w;
+      },
+      onPeriodicEmit(output) {
+        if (max !== Number.NEGATIVE_INFINITY) output.emitWatermark(max);
+      },
+    };
+  }).withTimestampAssigner((row) => {
+    const ts = row[rowtime];
+    if (typeof ts !== 'number') throw new Error(`RowTime field '${rowtime}' of table '${table}' is NULL: a time attribute must have a value`);
+    return ts;
+  });
+  return stream.assignTimestampsAndWatermarks(strategy);
+}
