@@ -13,6 +13,7 @@ import { connectToHost } from './connection.ts';
 import { h } from './dom.ts';
 import { configureTypeScript } from './editor/typescript-setup.ts';
 import { exportForm } from './jobs/export-form.ts';
+import { restoreJobHistory } from './jobs/job-history-restore.ts';
 import { JobPanelView } from './jobs/job-panel.ts';
 import { jobControls } from './jobs/job-controls.ts';
 import { planView } from './jobs/plan-view.ts';
@@ -176,6 +177,13 @@ export class WorkbenchApp {
     this.notebookView = new NotebookView(this.store, { run: (ids) => this.run(ids), save: () => void this.save() });
     this.main.replaceChildren(this.notebookView.element);
     this.store.load(document);
+    // Jobs and charts of this notebook's kernel that ran before the page (re)loaded.
+    this.service.jobHistory(document.path).then(
+      (history) => {
+        if (this.store.path === document.path) restoreJobHistory(this.store, history);
+      },
+      () => {},
+    );
     window.document.title = `${document.path} — Weir`;
     this.titleName.textContent = document.path;
     this.runAllButton.disabled = false;

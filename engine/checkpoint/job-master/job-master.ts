@@ -317,7 +317,7 @@ export class JobMaster {
     const decision = backoff.onFailure(this.now());
     if (!decision.restart) return false;
     this.machine.transition('RESTARTING');
-    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure), ...failurePlace(failure) });
+    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure), ...failurePlace(failure), ...failureStack(failure) });
     await this.delay(decision.delayMs);
     return this.isIn('RESTARTING');
   }
@@ -393,6 +393,18 @@ function listenerOf(holder: { coordinator?: CheckpointCoordinator }): AttemptLis
     acknowledge: (ack) => holder.coordinator?.acknowledge(ack),
     decline: (id, reason, counts) => holder.coordinator?.decline(id, reason, counts),
   };
+}
+
+/**
+ * The stack of a failure, for the exceptions history: the original error's (a failure on a
+ * taskmanager carries it as `causeStack`; a lost taskmanager has none), else the wrapped cause's.
+ */
+function failureStack(failure: unknown): Pick<RestartCause, 'stack'> {
+  if (failure === null || typeof failure !== 'object') return {};
+  const f = failure as { causeStack?: string; cause?: unknown; stack?: string };
+  if ('causeStack' in f) return f.causeStack ? { stack: f.causeStack } : {};
+  const stack = (f.cause instanceof Error ? f.cause.stack : undefined) ?? f.stack;
+  return stack ? { stack } : {};
 }
 
 /**
