@@ -80,8 +80,28 @@ export function layoutGraph(operators: JobOperator[], edges: JobEdge[]): GraphLa
   return { width: Math.ceil(width + MARGIN), height: Math.ceil(height + MARGIN), nodes, edges: placed };
 }
 
+/** The font of operator names (as styles.css sets it), for measuring them. */
+const NAME_FONT = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif';
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/** A name's width in pixels: measured in the page's font, estimated where there is no canvas. */
+function nameWidth(name: string): number {
+  if (measure === undefined) measure = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  if (!measure) return name.length * NAME_CHAR_W;
+  measure.font = NAME_FONT;
+  return measure.measureText(name).width;
+}
+
 function boxWidth(name: string): number {
-  return Math.min(BOX_MAX_W, Math.max(BOX_MIN_W, Math.ceil(name.length * NAME_CHAR_W + 16)));
+  return Math.min(BOX_MAX_W, Math.max(BOX_MIN_W, Math.ceil(nameWidth(name) + 20)));
+}
+
+/** The name cut with an ellipsis to fit `width` pixels (the whole name is the box's tooltip). */
+function fitName(name: string, width: number): string {
+  if (nameWidth(name) <= width) return name;
+  let n = name.length;
+  while (n > 1 && nameWidth(`${name.slice(0, n)}…`) > width) n--;
+  return `${name.slice(0, n)}…`;
 }
 
 /** An edge's label: how records are partitioned; a chained edge (dashed) passes them by call. */
@@ -124,7 +144,7 @@ export class OperatorGraphView {
     for (const o of operators) {
       const p = layout.nodes.get(o.uid)!;
       const box = svg('rect', { x: p.x, y: p.y, width: p.width, height: BOX_H, rx: 5, class: 'operator' });
-      const name = svg('text', { x: p.x + 8, y: p.y + 16, class: 'operator-name' }, truncate(o.name, Math.floor((p.width - 14) / NAME_CHAR_W)));
+      const name = svg('text', { x: p.x + 8, y: p.y + 16, class: 'operator-name' }, fitName(o.name, p.width - 16));
       const rate = svg('text', { x: p.x + 8, y: p.y + 31, class: 'operator-rate' }, describeStatic(o));
       const task = o.task === undefined ? '' : `, task ${o.task}`;
       const title = svg('title', {}, `${o.name} (uid ${o.uid}, parallelism ${o.parallelism}${task})${o.config ? `\n${o.config}` : ''}`);
@@ -155,8 +175,4 @@ export class OperatorGraphView {
 /** The second line of a box before any figures: `×2 · window · task 1`. */
 function describeStatic(o: JobOperator): string {
   return [`×${o.parallelism}`, o.kind, o.task === undefined ? undefined : `task ${o.task}`].filter(Boolean).join(' · ');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -10,15 +10,15 @@ import { formatBytes, formatCount, formatInstant, h } from '../dom.ts';
 
 const COLUMNS: [label: string, title: string][] = [
   ['#', 'Subtask (1-based, as Flink numbers them)'],
+  ['TM', 'The taskmanager it runs on'],
   ['In', 'Records in'],
   ['Out', 'Records out'],
   ['In/s', 'Records in per second (a finished job: average over its run)'],
   ['Out/s', 'Records out per second (a finished job: average over its run)'],
   ['Busy', 'Share of time the task worked'],
-  ['Back-pressured', 'Share of time it could not send for lack of credit'],
+  ['BP', 'Back-pressured: share of time it could not send for lack of credit'],
   ['Watermark', 'The subtask’s event-time watermark (UTC)'],
   ['State', 'State size'],
-  ['TM', 'The taskmanager it runs on'],
 ];
 
 /**
@@ -75,6 +75,7 @@ function fillRow(row: HTMLTableRowElement, s: SubtaskMetrics): void {
   const cells = [...row.cells];
   const texts = [
     String(s.subtask + 1),
+    s.taskManager === undefined ? 'host' : String(s.taskManager),
     formatCount(s.recordsIn),
     formatCount(s.recordsOut),
     s.recordsInPerSecond === undefined ? '—' : formatCount(s.recordsInPerSecond),
@@ -83,14 +84,13 @@ function fillRow(row: HTMLTableRowElement, s: SubtaskMetrics): void {
     percent(s.backPressure),
     s.watermark !== undefined ? formatInstant(s.watermark).slice(11) : s.watermarkAtEnd ? 'end' : '—',
     s.stateBytes === undefined ? '—' : formatBytes(s.stateBytes),
-    s.taskManager === undefined ? 'host' : String(s.taskManager),
   ];
   texts.forEach((t, i) => {
     if (cells[i]!.textContent !== t) cells[i]!.textContent = t;
   });
   row.dataset.subtask = String(s.subtask);
-  cells[7]!.title = s.watermark !== undefined ? `${formatInstant(s.watermark)} UTC` : s.watermarkAtEnd ? 'Every input ended: the watermark is at the end of time' : 'No watermark yet';
-  cells[9]!.title = s.taskManager === undefined ? 'Runs in the workbench host process' : `Taskmanager ${s.taskManager}`;
+  cells[8]!.title = s.watermark !== undefined ? `${formatInstant(s.watermark)} UTC` : s.watermarkAtEnd ? 'Every input ended: the watermark is at the end of time' : 'No watermark yet';
+  cells[1]!.title = s.taskManager === undefined ? 'Runs in the workbench host process' : `Taskmanager ${s.taskManager}`;
   row.classList.toggle('back-pressured', (s.backPressure ?? 0) > 0.5);
 }
 
