@@ -413,6 +413,11 @@ function failureStack(failure: unknown): Pick<RestartCause, 'stack'> {
  */
 function failurePlace(failure: unknown): Pick<RestartCause, 'operator' | 'taskManager'> {
   const where = (failure as { place?: Pick<RestartCause, 'operator' | 'taskManager'> } | null)?.place;
-  if (!where) return {};
+  if (!where) {
+    // In one process the failure is the operator's own (OperatorFailure): it names the subtask.
+    const op = (failure as { name?: unknown; operator?: Partial<NonNullable<RestartCause['operator']>> } | null)?.operator;
+    if ((failure as { name?: unknown } | null)?.name !== 'OperatorFailure' || !op || typeof op.uid !== 'string' || typeof op.name !== 'string' || typeof op.subtask !== 'number' || typeof op.parallelism !== 'number') return {};
+    return { operator: { uid: op.uid, name: op.name, subtask: op.subtask, parallelism: op.parallelism } };
+  }
   return { ...(where.operator ? { operator: where.operator } : {}), ...(where.taskManager !== undefined ? { taskManager: where.taskManager } : {}) };
 }
