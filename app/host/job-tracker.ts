@@ -378,6 +378,10 @@ export class JobTracker {
     if (job.unfollow) setTimeout(job.unfollow, LATE_OUTPUT_MS).unref?.();
     const elapsedMs = report?.durationMs ?? performance.now() - job.started;
     const operators = finalOperators((report?.operators ?? safeMetrics(job.client)).map(operatorMetrics), job.lastOperators, elapsedMs);
+    // A job that finished by itself ended every input, so every operator saw the final watermark
+    // (Flink's MAX_WATERMARK); from a taskmanager it arrives as null (JSON has no +∞). Not so for a
+    // stop with savepoint, which ends the job without advancing event time.
+    if (job.status === 'FINISHED' && !job.stopping) for (const o of operators) markEndOfInput(o);
     const event: JobUpdateEvent = {
       jobId: job.description.id,
       status: job.status,
@@ -417,6 +421,12 @@ function restartsOf(client: JobClient): Pick<JobUpdateEvent, 'restarts' | 'resta
   }
   // The newest ones: a job that restarts for hours would otherwise send every stack on every poll.
   return causes.length > 0 ? { restarts: causes.length, restartCauses: causes.slice(-MAX_EXCEPTIONS).map(restartCause) } : { restarts: 0 };
+}
+
+/** Marks an ended operator's and its subtasks' watermark as the end of event time, where none arrived. */
+function markEndOfInput(o: OperatorMetrics): void {
+  o.watermarkAtEnd = true;
+  for (const s of o.subtasks ?? []) s.watermarkAtEnd = true;
 }
 
 /** Restart causes an update carries at most (the newest), as Flink's `web.exception-history-size`. */

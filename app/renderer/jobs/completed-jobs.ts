@@ -75,11 +75,20 @@ export class CompletedJobsView {
           h('td', { class: 'number' }, formatCount(f.recordsRead)),
           h('td', { class: 'number' }, formatCount(f.recordsWritten)),
           h('td', { class: 'number' }, f.averageRate === undefined ? '—' : formatCount(f.averageRate)),
-          h('td', { class: 'number', title: job.finalWatermark === undefined ? 'No watermark' : `${formatInstant(job.finalWatermark)} UTC` }, job.finalWatermark === undefined ? '—' : formatInstant(job.finalWatermark).slice(11)),
+          finalWatermarkCell(job),
         );
       }),
     );
   }
+}
+
+/** The final watermark: the last one seen, `→ end` when every input ended (Flink's MAX_WATERMARK). */
+function finalWatermarkCell(job: JobModel): HTMLElement {
+  const atEnd = job.description.operators.some((o) => job.operator(o.uid)?.watermarkAtEnd);
+  const time = job.finalWatermark === undefined ? undefined : formatInstant(job.finalWatermark);
+  const text = time ? `${time.slice(11)}${atEnd ? ' → end' : ''}` : atEnd ? 'end' : '—';
+  const title = `${time ? `${time} UTC` : 'No watermark seen'}${atEnd ? '; every input ended, so event time reached its end' : ''}`;
+  return h('td', { class: 'number', title }, text);
 }
 
 /** Brings the job's panel into view. */
