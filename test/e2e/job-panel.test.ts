@@ -18,15 +18,16 @@ const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
 
 /**
  * An endless checkpointing job with a chart, at two subtasks (one per taskmanager), that restarts
- * after a failure. It checkpoints once a second and the workbench keeps the newest 10 to rewind
- * to, so a Rewind button stays for about 10 s: time enough on a loaded machine.
+ * after a failure. It checkpoints every 3 s: the workbench keeps the newest 10 to rewind to, and
+ * the panel lists the newest 50 rows, so a Rewind button stays for 30 s and a savepoint's row for
+ * minutes, time enough on a machine loaded twenty times over.
  */
 const notebook = (name: string): string => `// %% Setup
 import { StreamExecutionEnvironment, WatermarkStrategy, TumblingEventTimeWindows, RestartStrategies, Sinks } from 'weir';
 
 // %% Job
 const env = StreamExecutionEnvironment.create({ parallelism: 2 });
-env.enableCheckpointing(1000);
+env.enableCheckpointing(3000);
 env.setRestartStrategy(RestartStrategies.fixedDelay(5, 500));
 env
   .fromGenerator(Infinity, (i) => ({ sensor: 's' + (i % 4), ts: i * 5, value: i % 7 }), { recordsPerSecond: 400 })
