@@ -8,14 +8,14 @@
  */
 import path from 'node:path';
 import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
-import type { JobReport, OperatorReport } from '../../engine/runtime/host.ts';
-import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
+import type { JobReport, OperatorReport, SubtaskReport } from '../../engine/runtime/host.ts';
+import type { JobClient, JobDefinition, RestartInfo } from '../../engine/runtime/job.ts';
 import type { CheckpointStorage } from '../../engine/checkpoint/storage.ts';
 import type { CheckpointStats } from '../../engine/checkpoint/types.ts';
 import { MemoryCheckpointStorage } from '../../engine/checkpoint/memory-storage.ts';
 import { startInProcess } from '../../engine/checkpoint/checkpointing-executor.ts';
 import type { JobUpdateEvent } from '../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, ReplayAction, ReplayStatus, RestartCause, RestoreRequest, StopResult } from '../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, ReplayAction, ReplayStatus, RestartCause, RestoreRequest, StopResult, SubtaskMetrics } from '../shared/workbench/protocol.ts';
 import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.ts';
 import type { LocalCluster } from '../../engine/process/cluster-client.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
@@ -104,6 +104,8 @@ interface TrackedJob {
   stopping?: Promise<string>;
   /** Stops delivering a cluster job's output. */
   unfollow?: () => void;
+  /** Its figures at the last poll: a failed job's report may lack what its subtasks had counted. */
+  lastOperators?: OperatorMetrics[];
 }
 
 /**
@@ -364,7 +366,7 @@ export class JobTracker {
       jobId: job.description.id,
       status: 'RUNNING',
       elapsedMs: performance.now() - job.started,
-      operators: safeMetrics(job.client).map(operatorMetrics),
+      operators: (job.lastOperators = safeMetrics(job.client).map(operatorMetrics)),
       checkpoints: summaries(job),
       ...restartsOf(job.client),
       ...(replays.length ? { replays } : {}),
@@ -374,17 +376,30 @@ export class JobTracker {
   private finish(job: TrackedJob, report: JobReport | undefined, error?: unknown): void {
     job.status = report?.status ?? 'FAILED';
     if (job.unfollow) setTimeout(job.unfollow, LATE_OUTPUT_MS).unref?.();
+    const elapsedMs = report?.durationMs ?? performance.now() - job.started;
+    const operators = finalOperators((report?.operators ?? safeMetrics(job.client)).map(operatorMetrics), job.lastOperators, elapsedMs);
+    // A job that finished by itself ended every input, so every operator saw the final watermark
+    // (Flink's MAX_WATERMARK); from a taskmanager it arrives as null (JSON has no +∞). Not so for a
+    // stop with savepoint, which ends the job without advancing event time.
+    if (job.status === 'FINISHED' && !job.stopping) for (const o of operators) markEndOfInput(o);
     const event: JobUpdateEvent = {
       jobId: job.description.id,
       status: job.status,
-      elapsedMs: report?.durationMs ?? performance.now() - job.started,
-      operators: (report?.operators ?? safeMetrics(job.client)).map(operatorMetrics),
+      elapsedMs,
+      operators,
       checkpoints: summaries(job, report?.checkpoints),
       ...restartsOf(job.client),
     };
     if (report) event.restarts = report.restarts;
+    if (report?.restartCauses?.length) event.restartCauses = report.restartCauses.slice(-MAX_EXCEPTIONS).map(restartCause);
+    const watermarks = operators.map((o) => o.watermark).filter((w): w is number => w !== undefined);
+    if (watermarks.length > 0) event.finalWatermark = Math.min(...watermarks);
     const message = report?.error ?? (error instanceof Error ? error.message : error === undefined ? undefined : String(error));
-    if (job.status === 'FAILED' && message) event.error = message;
+    if (job.status === 'FAILED' && message) {
+      event.error = message;
+      const stack = stackOf(error);
+      event.failure = { at: Date.now(), message, ...(stack ? { stack } : {}) };
+    }
     if (!job.stopping) {
       this.events.updated(event);
       return;
@@ -404,7 +419,59 @@ function restartsOf(client: JobClient): Pick<JobUpdateEvent, 'restarts' | 'resta
   } catch {
     causes = [];
   }
-  return causes.length > 0 ? { restarts: causes.length, restartCauses: causes.map((c) => ({ at: c.at, cause: c.cause })) } : { restarts: 0 };
+  // The newest ones: a job that restarts for hours would otherwise send every stack on every poll.
+  return causes.length > 0 ? { restarts: causes.length, restartCauses: causes.slice(-MAX_EXCEPTIONS).map(restartCause) } : { restarts: 0 };
+}
+
+/** Marks an ended operator's and its subtasks' watermark as the end of event time, where none arrived. */
+function markEndOfInput(o: OperatorMetrics): void {
+  o.watermarkAtEnd = true;
+  for (const s of o.subtasks ?? []) s.watermarkAtEnd = true;
+}
+
+/** Restart causes an update carries at most (the newest), as Flink's `web.exception-history-size`. */
+const MAX_EXCEPTIONS = 16;
+
+/** Characters of a stack an exception row carries at most. */
+const MAX_STACK = 8000;
+
+/** A restart as the Exceptions tab lists it: when, why, the failing task (`Map (2/4)`), the taskmanager, the stack. */
+function restartCause(c: RestartInfo): RestartCause {
+  const row: RestartCause = { at: c.at, cause: c.cause };
+  if (c.operator) row.task = `${c.operator.name} (${c.operator.subtask + 1}/${c.operator.parallelism})`;
+  if (c.taskManager !== undefined) row.taskManager = c.taskManager;
+  if (c.stack) row.stack = c.stack.slice(0, MAX_STACK);
+  return row;
+}
+
+/** The stack of a job's failure: its original cause's (a user function's frames), else its own. */
+function stackOf(error: unknown): string | undefined {
+  let e: unknown = error;
+  // JobExecutionError wraps the task's failure, which may wrap the user's error.
+  for (let depth = 0; depth < 4 && e instanceof Error && e.cause instanceof Error; depth++) e = e.cause;
+  return e instanceof Error && e.stack ? e.stack.slice(0, MAX_STACK) : undefined;
+}
+
+/**
+ * A finished job's operators as the panel shows them: counts are the larger of the final report's
+ * and the last poll's (a failed attempt's subtasks may not report), rates are averages over the
+ * run, and the watermark is the final one (or the last seen before the inputs ended).
+ */
+export function finalOperators(report: OperatorMetrics[], last: OperatorMetrics[] | undefined, elapsedMs: number): OperatorMetrics[] {
+  const before = new Map((last ?? []).map((o) => [o.uid, o]));
+  const seconds = elapsedMs / 1000;
+  return report.map((o) => {
+    const seen = before.get(o.uid);
+    const m: OperatorMetrics = { ...o, recordsIn: Math.max(o.recordsIn, seen?.recordsIn ?? 0), recordsOut: Math.max(o.recordsOut, seen?.recordsOut ?? 0), final: true };
+    if (seconds > 0) {
+      m.recordsInPerSecond = m.recordsIn / seconds;
+      m.recordsOutPerSecond = m.recordsOut / seconds;
+    }
+    // At the end of input the watermark is +∞ (Flink's Long.MAX_VALUE): the last one seen before that is kept beside it.
+    if (m.watermark === undefined && seen?.watermark !== undefined) m.watermark = seen.watermark;
+    if (m.subtasks === undefined && seen?.subtasks) m.subtasks = seen.subtasks;
+    return m;
+  });
 }
 
 /** The job's running replays, as the update event carries them; JSON-safe. */
@@ -442,13 +509,30 @@ export function operatorMetrics(report: OperatorReport): OperatorMetrics {
   if (Number.isFinite(report.recordsInPerSecond)) metrics.recordsInPerSecond = report.recordsInPerSecond!;
   if (Number.isFinite(report.recordsOutPerSecond)) metrics.recordsOutPerSecond = report.recordsOutPerSecond!;
   if (Number.isFinite(report.watermark)) metrics.watermark = report.watermark!;
+  else if (report.watermark === Number.POSITIVE_INFINITY) metrics.watermarkAtEnd = true;
   if (Number.isFinite(report.stateBytes)) metrics.stateBytes = report.stateBytes!;
   const subtasks = report.subtasks ?? [];
   if (subtasks.length > 0) {
     metrics.backPressure = Math.max(...subtasks.map((s) => s.backPressuredRatio));
     metrics.busy = Math.max(...subtasks.map((s) => s.busyRatio));
+    metrics.subtasks = subtasks.map(subtaskMetrics);
   }
   return metrics;
+}
+
+/** A subtask's report as the SubTasks table shows it; JSON-safe. */
+function subtaskMetrics(s: SubtaskReport): SubtaskMetrics {
+  const m: SubtaskMetrics = { subtask: s.subtask, recordsIn: s.recordsIn, recordsOut: s.recordsOut };
+  if (Number.isFinite(s.recordsInPerSecond)) m.recordsInPerSecond = s.recordsInPerSecond;
+  if (Number.isFinite(s.recordsOutPerSecond)) m.recordsOutPerSecond = s.recordsOutPerSecond;
+  if (Number.isFinite(s.busyRatio)) m.busy = s.busyRatio;
+  if (Number.isFinite(s.backPressuredRatio)) m.backPressure = s.backPressuredRatio;
+  // Across processes -Infinity arrives as null.
+  if (typeof s.watermark === 'number' && Number.isFinite(s.watermark)) m.watermark = s.watermark;
+  else if (s.watermark === Number.POSITIVE_INFINITY) m.watermarkAtEnd = true;
+  if (Number.isFinite(s.stateBytes)) m.stateBytes = s.stateBytes;
+  if (s.taskManager !== undefined) m.taskManager = s.taskManager;
+  return m;
 }
 
 /**

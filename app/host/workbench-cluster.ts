@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { LocalCluster } from '../../engine/process/cluster-client.ts';
 import type { ProcessLauncher } from '../../engine/process/launcher.ts';
+import type { TaskManagerInfo } from '../../engine/process/protocol.ts';
 import { JOB_OUTPUT_ENV } from '../../engine/process/taskmanager/job-output.ts';
 import type { CellContext } from './cell-context.ts';
 import type { ClusterJobs } from './job-tracker.ts';
@@ -75,6 +76,11 @@ export class WorkbenchCluster implements ClusterJobs {
       { [JOB_OUTPUT_ENV]: this.output.address },
     );
     return this.started;
+  }
+
+  /** The taskmanagers with their slots and memory; none before the first job started the cluster. */
+  async taskManagers(): Promise<TaskManagerInfo[]> {
+    return this.started ? this.started.taskManagers() : [];
   }
 
   /** Resolves once taskmanagers can connect to the output socket. */

@@ -31,6 +31,7 @@ import { cellContext } from './cell-context.ts';
 import { noteToCell, routeProcessToCells } from './cell-seams.ts';
 import { documentFromText, textOf } from './documents.ts';
 import { JobExports } from './job-exports.ts';
+import { JobHistory } from './job-history.ts';
 import { JobTracker } from './job-tracker.ts';
 import { KernelJobs } from './kernel-jobs.ts';
 import { kernelEntry } from './kernel-entry.ts';
@@ -116,6 +117,8 @@ export class Workbench {
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
   private readonly charts: LiveCharts;
+  /** Every job's figures and every chart's points, for a page that reloads. */
+  private readonly history = new JobHistory();
   /** Where notebook jobs run, unless they run in this process. */
   private readonly cluster: WorkbenchCluster | undefined;
   private readonly exports: JobExports;
@@ -133,7 +136,12 @@ export class Workbench {
   private constructor(private readonly options: WorkbenchOptions) {
     this.files = new NotebookFiles(options.root);
     this.weirModule = options.weirModule ?? defaultWeirModule();
-    this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
+    this.charts = new LiveCharts({
+      points: (event) => {
+        this.history.chartPoints(event);
+        this.emit(event.path, (client) => client.onDidAppendChartPoints(event));
+      },
+    });
     const taskManagers = options.taskManagers ?? availableParallelism();
     const rewindable = options.rewindable ?? REWINDABLE;
     if (!(Number.isSafeInteger(rewindable) && rewindable >= 1)) throw new Error(`Workbench: rewindable must be an integer of at least 1, got ${rewindable}`);
@@ -153,9 +161,13 @@ export class Workbench {
       {
         started: (job) => {
           this.jobPaths.set(job.id, job.path);
+          this.history.started(job);
           this.emit(job.path, (client) => client.onDidStartJob(job));
         },
-        updated: (event) => this.emit(this.jobPaths.get(event.jobId) ?? '', (client) => client.onDidUpdateJob(event)),
+        updated: (event) => {
+          this.history.updated(event);
+          this.emit(this.jobPaths.get(event.jobId) ?? '', (client) => client.onDidUpdateJob(event));
+        },
       },
       {
         ...(options.jobPollMs === undefined ? {} : { pollMs: options.jobPollMs }),
@@ -169,7 +181,7 @@ export class Workbench {
         },
       },
     );
-    this.kernelJobs = new KernelJobs(this.jobs, (event) => this.emit(event.path, (client) => client.onDidWriteOutput(event)));
+    this.kernelJobs = new KernelJobs(this.jobs, (event) => this.output(event));
     this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion(), ...(options.launcher ? { launcher: options.launcher } : {}) });
   }
 
@@ -280,6 +292,8 @@ export class Workbench {
       planJobs: (notebook) => this.exports.plan(notebook),
       exportJob: (request) => this.exports.export(request),
       typeLibraries: () => (this.libraries ??= typeLibraries()),
+      jobHistory: async (notebook) => this.history.snapshot(this.canonical(notebook)),
+      taskManagers: async () => (await this.cluster?.taskManagers()) ?? [],
     };
     return Object.freeze(service);
   }
@@ -354,8 +368,11 @@ export class Workbench {
         file,
         weirModule: this.weirModule,
         events: {
-          cellState: (event: CellStateEvent) => this.emit(relative, (client) => client.onDidChangeCellState(event)),
-          output: (event: CellOutputEvent) => this.emit(relative, (client) => client.onDidWriteOutput(event)),
+          cellState: (event: CellStateEvent) => {
+            if (event.status === 'running' || event.status === 'skipped') this.history.cellCleared(event.path, event.cellId);
+            this.emit(relative, (client) => client.onDidChangeCellState(event));
+          },
+          output: (event: CellOutputEvent) => this.output(event),
         },
         cancelJobsOf: (notebook: string, cellId: string) => this.jobs.cancelJobsOf(notebook, cellId),
       };
@@ -370,6 +387,12 @@ export class Workbench {
   /** Starts kernel processes: as the cluster's processes are started (Electron's main), else forked. */
   private kernelLauncher(): ProcessLauncher {
     return this.options.launcher ?? new NodeProcessLauncher({ kernel: kernelEntry() });
+  }
+
+  /** Output under a cell: to the clients, and a chart into the history too. */
+  private output(event: CellOutputEvent): void {
+    if (event.output.kind === 'chart') this.history.chartAdded(event.path, event.cellId, event.output.chart);
+    this.emit(event.path, (client) => client.onDidWriteOutput(event));
   }
 
   /** Sends an event to every client that has `notebook` open; a closed link just drops it. */

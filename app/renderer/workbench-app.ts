@@ -13,7 +13,10 @@ import { connectToHost } from './connection.ts';
 import { h } from './dom.ts';
 import { configureTypeScript } from './editor/typescript-setup.ts';
 import { exportForm } from './jobs/export-form.ts';
+import { restoreJobHistory } from './jobs/job-history-restore.ts';
 import { JobPanelView } from './jobs/job-panel.ts';
+import { CompletedJobsView } from './jobs/completed-jobs.ts';
+import { TaskManagerListView } from './jobs/taskmanager-list.ts';
 import { jobControls } from './jobs/job-controls.ts';
 import { planView } from './jobs/plan-view.ts';
 import { NotebookView } from './notebook/notebook-view.ts';
@@ -41,6 +44,10 @@ export class WorkbenchApp {
   private readonly list = h('ul', { class: 'notebook-list' });
   private readonly main = h('main', { class: 'notebook', 'aria-label': 'Notebook' });
   private readonly jobsList = h('div', { class: 'job-list' });
+  /** Flink's Completed Jobs and Task Managers, above the job panels. */
+  private readonly completedJobs = new CompletedJobsView();
+  private taskManagerList: TaskManagerListView | undefined;
+  private readonly jobsOverview = h('div', { class: 'jobs-overview' }, this.completedJobs.element);
   private readonly runAllButton = h('button', { type: 'button', disabled: true, onclick: () => this.run('all') }, 'Run all');
   private readonly interruptButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Stop queued cells and the running one', onclick: () => this.interrupt() }, 'Interrupt');
   private readonly saveButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Save (Ctrl+S)', onclick: () => void this.save() }, 'Save');
@@ -70,6 +77,8 @@ export class WorkbenchApp {
 
     const connection = await connectToHost(this.clientHandlers());
     this.service = connection.service;
+    this.taskManagerList = new TaskManagerListView(() => this.service.taskManagers());
+    this.jobsOverview.append(this.taskManagerList.element);
     connection.onDidClose((reason) => this.showBanner(`Disconnected: ${reason}. Reload the page to reconnect.`, []));
     const info = await this.service.describe();
     this.folderName.textContent = info.folderName;
@@ -107,7 +116,7 @@ export class WorkbenchApp {
       this.banner,
       h('nav', { class: 'sidebar', 'aria-label': 'Notebooks' }, h('h2', {}, 'Notebooks'), this.list, h('div', { class: 'sidebar-actions' }, newButton, renameButton)),
       this.main,
-      h('aside', { class: 'jobs', 'aria-label': 'Jobs' }, h('h2', {}, 'Jobs'), this.jobsList),
+      h('aside', { class: 'jobs', 'aria-label': 'Jobs' }, h('h2', {}, 'Jobs'), this.jobsOverview, this.jobsList),
     );
   }
 
@@ -173,9 +182,17 @@ export class WorkbenchApp {
     this.jobsList.replaceChildren(h('p', { class: 'jobs-empty' }, 'Jobs that cells start appear here.'));
     this.store.jobs.clear();
     this.store.charts.clear();
+    this.completedJobs.update([]);
     this.notebookView = new NotebookView(this.store, { run: (ids) => this.run(ids), save: () => void this.save() });
     this.main.replaceChildren(this.notebookView.element);
     this.store.load(document);
+    // Jobs and charts of this notebook's kernel that ran before the page (re)loaded.
+    this.service.jobHistory(document.path).then(
+      (history) => {
+        if (this.store.path === document.path) restoreJobHistory(this.store, history);
+      },
+      () => {},
+    );
     window.document.title = `${document.path} — Weir`;
     this.titleName.textContent = document.path;
     this.runAllButton.disabled = false;
@@ -274,6 +291,7 @@ export class WorkbenchApp {
     } else {
       panel.update();
     }
+    this.completedJobs.update([...this.store.jobs.values()]);
   }
 
   // ---- plan and export ---------------------------------------------------------------------

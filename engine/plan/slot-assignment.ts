@@ -26,6 +26,26 @@ export function requiredSlots(jobGraph: JobGraphSpec): { group: string; slots: n
 }
 
 /**
+ * The slots taskmanager `taskManager` gives a job placed by `assignment`: per slot sharing group,
+ * as many as the group's chains have subtasks there at most (a slot holds one subtask of each
+ * chain of its group), as Flink's Task Managers view counts them.
+ *
+ * @example
+ * slotsUsedOn(jobGraph, assignSubtasks(jobGraph, 2), 0); // 1 for a job of parallelism 2 in one group
+ */
+export function slotsUsedOn(jobGraph: JobGraphSpec, assignment: readonly (readonly number[])[], taskManager: number): number {
+  const byGroup = new Map<string, number>();
+  jobGraph.chains.forEach((c, ci) => {
+    const here = (assignment[ci] ?? []).filter((tm) => tm === taskManager).length;
+    const group = slotSharingGroupOf(c.vertices[0]!);
+    byGroup.set(group, Math.max(byGroup.get(group) ?? 0, here));
+  });
+  let slots = 0;
+  for (const n of byGroup.values()) slots += n;
+  return slots;
+}
+
+/**
  * `assignment[chain][subtask]` = index of the taskmanager (0..taskManagers-1) that runs it.
  * Throws when `slotsPerTaskManager` is given and the groups need more slots than there are.
  *

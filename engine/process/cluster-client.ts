@@ -8,7 +8,7 @@ import type { JobClient, JobDefinition, JobResult, JobState, ReplayAction, Repla
 import type { HostDefaults, OperatorReport } from '../runtime/host.ts';
 import { CheckpointHistory, DETAILED_CHECKPOINTS } from '../checkpoint/checkpoint-history.ts';
 import { JobExecutionError } from '../runtime/errors.ts';
-import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus } from './protocol.ts';
+import type { ClusterOptions, CodeRef, FailureInfo, JobManagerApi, JobStatus, TaskManagerInfo } from './protocol.ts';
 import { NodeProcessLauncher, type ProcessLauncher, type WorkerProcess } from './launcher.ts';
 import { ipcEndpoint } from './rpc/endpoints.ts';
 import { serveLaunchRequests } from './relayed-launcher.ts';
@@ -163,6 +163,19 @@ export class LocalCluster {
         ),
       ),
     );
+  }
+
+  /**
+   * The cluster's taskmanagers with their slots in use and memory; empty before the first job
+   * started the cluster, or when its jobmanager does not answer.
+   *
+   * @example
+   * for (const tm of await cluster.taskManagers()) console.log(tm.id, tm.pid, tm.rssBytes);
+   */
+  async taskManagers(): Promise<TaskManagerInfo[]> {
+    const jm = this.jobManager;
+    if (!jm) return [];
+    return jm.exit.race(jm.api.listTaskManagers(), () => new Error('the jobmanager is gone')).catch(() => []);
   }
 
   /** Stops the jobmanager and its taskmanagers; waits until the jobmanager has exited. */

@@ -115,6 +115,8 @@ export interface JobManagerApi {
    */
   status(jobId: string, checkpointsFrom?: number): Promise<JobStatus>;
   cancel(jobId: string): Promise<void>;
+  /** The taskmanagers with their slots in use and memory (Flink's Task Managers view). */
+  listTaskManagers(): Promise<TaskManagerInfo[]>;
   /** Takes a savepoint of a running job; resolves with its path. */
   triggerSavepoint(jobId: string): Promise<string>;
   /**
@@ -174,6 +176,31 @@ export interface TaskManagerApi {
   notifyCheckpointComplete(jobId: string, checkpointId: number): Promise<void>;
   /** Answers while the taskmanager's event loop runs. */
   heartbeat(): Promise<number>;
+  /** Its memory now. */
+  usage(): Promise<TaskManagerUsage>;
+}
+
+/** A taskmanager's memory, as it answers `usage()`. */
+export interface TaskManagerUsage {
+  rssBytes: number;
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+}
+
+/**
+ * A taskmanager as the jobmanager lists it: process, slots in use (absent total: as many as a
+ * job needs), memory as it last answered, start time (epoch ms).
+ *
+ * @example
+ * const tm: TaskManagerInfo = { id: 0, pid: 4242, alive: true, startedAt: Date.now(), slotsUsed: 1, rssBytes: 90e6 };
+ */
+export interface TaskManagerInfo extends Partial<TaskManagerUsage> {
+  id: number;
+  pid: number;
+  alive: boolean;
+  startedAt: number;
+  slotsUsed: number;
+  slotsTotal?: number;
 }
 
 /** What a taskmanager reports of one job when the jobmanager polls it. */

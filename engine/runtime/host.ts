@@ -60,6 +60,8 @@ export interface SubtaskReport {
   watermark: number;
   stateEntries: number;
   stateBytes: number;
+  /** The taskmanager that runs it (absent when the job runs in one process). */
+  taskManager?: number;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface RestartCause {
   cause: string;
   operator?: { uid: string; name: string; subtask: number; parallelism: number };
   taskManager?: number;
+  /** The failure's stack, where it came from a user function or the engine (none for a lost process). */
+  stack?: string;
 }
 
 /**

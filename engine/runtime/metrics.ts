@@ -19,6 +19,8 @@ export interface SubtaskMetrics {
   busyMs: number;
   backPressuredMs: number;
   idleMs: number;
+  /** The taskmanager that runs it (set by the taskmanager; absent in-process). */
+  taskManager?: number;
 }
 
 /** Reads the current figures of every subtask deployed in this process. */
@@ -85,6 +87,7 @@ export function operatorReports(
           watermark: m.watermark ?? Number.NEGATIVE_INFINITY,
           stateEntries: m.stateEntries,
           stateBytes: m.stateBytes,
+          ...(m.taskManager !== undefined ? { taskManager: m.taskManager } : {}),
         };
       }),
     };

@@ -151,7 +151,7 @@ describe('workbench in web mode (Chromium)', () => {
     const triggered = (await panel.locator('.job-savepoint').textContent()) ?? '';
     assert.match(triggered, /^Savepoint: .*savepoint-/);
     assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING', 'a triggered savepoint does not stop the job');
-    await panel.getByRole('button', { name: 'Stop job' }).click();
+    await panel.getByRole('button', { name: 'Stop with savepoint' }).click();
     await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-status`)?.textContent === 'FINISHED', jobId, { timeout: 10_000 });
     const savepoint = panel.locator('.job-savepoint');
     await savepoint.waitFor({ timeout: 10_000 });
@@ -178,7 +178,7 @@ describe('workbench in web mode (Chromium)', () => {
     await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(2)')?.textContent ?? ''), undefined, { timeout: 5_000 });
     await rewound.scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('workbench-rewound.png') });
-    await rewound.getByRole('button', { name: 'Stop job' }).click();
+    await rewound.getByRole('button', { name: 'Stop with savepoint' }).click();
     await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: 10_000 });
     await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
 
@@ -252,7 +252,7 @@ describe('workbench in web mode (Chromium)', () => {
     const streaming = windows.at(-1)!;
     measurements.fullSpeed = { secondsPerWindow: 4, cpus: os.cpus().length, windows };
     await page.screenshot({ path: artifact('workbench-full-speed.png') });
-    await page.getByRole('region', { name: 'Job: full speed' }).getByRole('button', { name: 'Stop job' }).click();
+    await page.getByRole('region', { name: 'Job: full speed' }).getByRole('button', { name: 'Cancel' }).click();
 
     // The second cell charts 100k points; redraws after it ends are timed.
     const big = page.locator('figure.output-chart', { hasText: '100k points' });

@@ -1,8 +1,11 @@
 /**
- * A job's panel: status and controls, replay progress and controls, the operator graph, per-operator figures, state size and
- * throughput over time, checkpoint history and restarts. One per running or finished job.
+ * A job's panel, one per running or finished job, as Flink's Web UI shows a job: status and the
+ * controls that can act in it (Stop with savepoint, Cancel and Trigger savepoint while it runs;
+ * Rewind on kept checkpoints), replay progress and controls, then three tabs: Overview (the
+ * operator graph, per-operator figures, state size and throughput over time, checkpoint history
+ * and restarts), SubTasks (per parallel instance) and Exceptions (with causes and stacks).
  */
-import type { CheckpointSummary, ReplayAction } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, OperatorMetrics, ReplayAction } from '../../shared/workbench/protocol.ts';
 import type { JobModel } from '../state/job-model.ts';
 import { formatBytes, formatCount, formatDuration, formatInstant, h } from '../dom.ts';
 import { PALETTE } from '../charts/chart-format.ts';
@@ -12,6 +15,9 @@ import { CheckpointChart } from './checkpoint-chart.ts';
 import { OperatorGraphView } from './operator-graph.ts';
 import { SampleChart } from './sample-chart.ts';
 import { ReplaySectionView } from './replay-view.ts';
+import { SubtaskTableView } from './subtask-table.ts';
+import { ExceptionsView } from './exceptions-view.ts';
+import { JobTabs } from './job-tabs.ts';
 
 export type { JobControls } from './job-controls.ts';
 
@@ -49,6 +55,9 @@ export class JobPanelView {
   private readonly rateChart: SampleChart;
   private readonly checkpointChart: CheckpointChart | undefined;
   private readonly replays: ReplaySectionView;
+  private readonly subtasks: SubtaskTableView;
+  private readonly exceptions: ExceptionsView;
+  private readonly tabs: JobTabs;
 
   constructor(
     private readonly job: JobModel,
@@ -62,19 +71,13 @@ export class JobPanelView {
       'button',
       {
         type: 'button',
-        title: job.checkpointing ? 'Stop the job with a savepoint (it ends FINISHED)' : 'Stop the job (it takes no checkpoints, so it is cancelled)',
+        title: 'Stop the job with a savepoint (it ends FINISHED); resume from it later',
         onclick: () => void this.stop(),
       },
-      'Stop job',
+      'Stop with savepoint',
     );
     this.cancelButton = h('button', { type: 'button', class: 'secondary', title: 'Cancel the job without a savepoint', onclick: () => void controls.cancelJob(d.id) }, 'Cancel');
-    this.savepointButton = h(
-      'button',
-      job.checkpointing
-        ? { type: 'button', class: 'secondary', title: 'Take a savepoint; the job keeps running', onclick: () => void this.triggerSavepoint() }
-        : { type: 'button', class: 'secondary', 'aria-disabled': 'true', title: SAVEPOINT_UNAVAILABLE, 'aria-describedby': `savepoint-note-${d.id}` },
-      'Trigger savepoint',
-    );
+    this.savepointButton = h('button', { type: 'button', class: 'secondary', title: 'Take a savepoint; the job keeps running', onclick: () => void this.triggerSavepoint() }, 'Trigger savepoint');
     this.savepointLocation = h('code', { class: 'job-savepoint-location' });
     this.savepointLine = h('p', { class: 'job-savepoint', hidden: true, 'aria-live': 'polite' }, 'Savepoint: ', this.savepointLocation);
     this.notice = h('p', { class: 'job-notice', hidden: true, role: 'status' });
@@ -106,11 +109,28 @@ export class JobPanelView {
     this.stateChart = new SampleChart('State size over time', (s) => s.stateBytes, formatBytes, 'bytes', job, frames, PALETTE[0]!);
     this.checkpointChart = job.checkpointing ? new CheckpointChart(job, frames) : undefined;
     this.rateChart = new SampleChart('Source records per second over time', (s) => s.sourceRate, formatCount, 'count', job, frames, PALETTE[2]!);
+    this.subtasks = new SubtaskTableView(job);
+    this.exceptions = new ExceptionsView(job);
+    const overview = h(
+      'div',
+      { class: 'job-overview' },
+      h('div', { class: 'job-graph' }, this.graph.element),
+      h('div', { class: 'table-scroll' }, operators),
+      h('div', { class: 'job-charts' }, this.stateChart.element, this.rateChart.element),
+      checkpoints,
+      this.checkpointChart?.element ?? '',
+      this.restarts,
+    );
+    this.tabs = new JobTabs(d.id, [
+      { id: 'overview', label: 'Overview', panel: overview },
+      { id: 'subtasks', label: 'SubTasks', panel: this.subtasks.element, onShow: () => this.subtasks.update() },
+      { id: 'exceptions', label: 'Exceptions', panel: this.exceptions.element, onShow: () => this.exceptions.update() },
+    ]);
 
     this.element = h(
       'section',
       { class: 'job', 'aria-label': `Job: ${d.name}`, dataset: { jobId: d.id } },
-      h('header', {}, h('h3', {}, d.name), this.status, this.elapsed),
+      h('header', {}, h('h3', { tabindex: -1, title: `${d.name} (${d.id})` }, d.name), this.status, this.elapsed),
       h(
         'div',
         { class: 'job-controls' },
@@ -118,19 +138,14 @@ export class JobPanelView {
         this.cancelButton,
         this.savepointButton,
         controls.exportJob ? h('button', { type: 'button', class: 'secondary', title: 'Export this job of the saved notebook, to run it headless with weir run', onclick: () => controls.exportJob?.(d.name) }, 'Export…') : '',
-        job.checkpointing ? '' : h('span', { id: `savepoint-note-${d.id}`, class: 'visually-hidden' }, SAVEPOINT_UNAVAILABLE),
+        job.checkpointing ? '' : h('span', { class: 'job-note', title: SAVEPOINT_UNAVAILABLE }, 'No checkpoints: Cancel stops it'),
       ),
       d.restoredFrom ? h('p', { class: 'job-restored' }, `Started from checkpoint ${d.restoredFrom.checkpointId} of ${d.restoredFrom.jobId}`) : '',
       this.savepointLine,
       this.notice,
       this.error,
       this.replays.element,
-      h('div', { class: 'job-graph' }, this.graph.element),
-      h('div', { class: 'table-scroll' }, operators),
-      h('div', { class: 'job-charts' }, this.stateChart.element, this.rateChart.element),
-      checkpoints,
-      this.checkpointChart?.element ?? '',
-      this.restarts,
+      this.tabs.element,
     );
     this.update();
   }
@@ -141,8 +156,12 @@ export class JobPanelView {
     this.status.textContent = job.status;
     this.status.dataset.status = job.status;
     this.elapsed.textContent = formatDuration(job.elapsedMs);
-    this.stopButton.disabled = !job.running;
-    this.cancelButton.disabled = !job.running;
+    // Only what can act: an ended job has no Stop, Cancel or Trigger savepoint; one that takes no
+    // checkpoints has no savepoint to stop with (Cancel stops it).
+    this.stopButton.hidden = !job.running || !job.checkpointing;
+    this.cancelButton.hidden = !job.running;
+    this.savepointButton.hidden = !job.running || !job.checkpointing;
+    this.element.dataset.status = job.status;
     this.error.hidden = !job.error;
     this.error.textContent = job.error ?? '';
     for (const o of job.description.operators) {
@@ -152,13 +171,18 @@ export class JobPanelView {
       cells[0]!.textContent = m ? formatCount(m.recordsIn) : '—';
       cells[1]!.textContent = m ? formatCount(m.recordsOut) : '—';
       cells[2]!.textContent = rate === undefined ? '—' : formatCount(rate);
-      cells[3]!.textContent = m?.watermark === undefined ? '—' : formatInstant(m.watermark).slice(11);
-      cells[3]!.title = m?.watermark === undefined ? 'No watermark yet' : `${formatInstant(m.watermark)} UTC`;
+      cells[3]!.textContent = watermarkText(m);
+      cells[3]!.title = m?.watermark === undefined ? (m?.watermarkAtEnd ? 'Every input ended: the watermark is at the end of time' : 'No watermark yet') : `${formatInstant(m.watermark)} UTC${m.watermarkAtEnd ? ', then the end of time (every input ended)' : ''}`;
+      cells[2]!.title = m?.final ? 'Average over the run' : 'Over the last second';
       cells[4]!.textContent = m?.stateBytes === undefined ? '—' : formatBytes(m.stateBytes);
     }
     this.replays.update(job.replays);
     this.graph.update();
     this.savepointButton.disabled = !job.running || !job.checkpointing;
+    const exceptions = this.exceptions.count;
+    this.tabs.setLabel('exceptions', exceptions > 0 ? `Exceptions (${exceptions})` : 'Exceptions');
+    if (this.tabs.selected === 'subtasks') this.subtasks.update();
+    if (this.tabs.selected === 'exceptions') this.exceptions.update();
     this.savepointLine.hidden = job.savepoint === undefined;
     this.savepointLocation.textContent = job.savepoint ?? '';
     this.notice.hidden = job.notice === undefined;
@@ -255,6 +279,12 @@ export class JobPanelView {
     this.rateChart.dispose();
     this.checkpointChart?.dispose();
   }
+}
+
+/** An operator's watermark cell: its time of day, `→ end` once every input ended. */
+function watermarkText(m: OperatorMetrics | undefined): string {
+  if (m?.watermark === undefined) return m?.watermarkAtEnd ? 'end' : '—';
+  return `${formatInstant(m.watermark).slice(11)}${m.watermarkAtEnd ? ' → end' : ''}`;
 }
 
 function fillCheckpointRow(r: CheckpointRow, c: CheckpointSummary, running: boolean): void {

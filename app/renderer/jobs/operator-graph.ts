@@ -1,7 +1,7 @@
 /**
- * The operator graph of a job as an SVG: operators in rows by their distance from the sources
- * (top to bottom, which suits the narrow job panel), edges labelled with how records are
- * partitioned. A running job's boxes show parallelism and records/s, tinted by back-pressure
+ * The operator graph of a job as an SVG, laid out by dagre: operators in ranks by their distance
+ * from the sources (top to bottom, which suits the narrow job panel), edges labelled with how
+ * records are partitioned, no two labels on top of each other, full names on hover. A running job's boxes show parallelism and records/s, tinted by back-pressure
  * (white when free, red when the operator waits for credit most of the time); a plan's boxes
  * (no figures) show parallelism, kind and task, with a stripe coloured by task so that the
  * operators chained into one task can be told apart, and chained edges are dashed.
@@ -9,6 +9,7 @@
 import type { JobEdge, JobOperator, OperatorMetrics } from '../../shared/workbench/protocol.ts';
 import { PALETTE } from '../charts/chart-format.ts';
 import { formatCount, svg } from '../dom.ts';
+import dagre from '@dagrejs/dagre';
 
 /** What the view draws: a running job's description, or a plan. */
 export interface OperatorGraph {
@@ -22,29 +23,94 @@ export interface OperatorGraph {
 /** A running job's latest figures of one operator. */
 export type OperatorFigures = (uid: string) => OperatorMetrics | undefined;
 
-const BOX_W = 176;
+/** Box height; the width fits the name, between these bounds (longer names are cut, whole on hover). */
 const BOX_H = 40;
-const GAP_X = 12;
-const GAP_Y = 30;
-/** Width of one character of an edge label (9 px sans-serif capitals), for the graph's width. */
+const BOX_MIN_W = 150;
+const BOX_MAX_W = 260;
+/** Width of one character of an operator name (12 px sans-serif), and of an edge label (9 px capitals). */
+const NAME_CHAR_W = 6.8;
 const LABEL_CHAR_W = 6;
+const MARGIN = 4;
 
-/** Row (layer) of each operator: the longest path from a source to it. */
-export function layers(operators: JobOperator[], edges: JobEdge[]): Map<string, number> {
-  const layer = new Map(operators.map((o) => [o.uid, 0]));
-  // Longest path by relaxation; graphs are small and acyclic.
-  for (let round = 0; round < operators.length; round++) {
-    let changed = false;
-    for (const e of edges) {
-      const next = (layer.get(e.source) ?? 0) + 1;
-      if (next > (layer.get(e.target) ?? 0)) {
-        layer.set(e.target, next);
-        changed = true;
-      }
-    }
-    if (!changed) break;
+/** Where dagre placed things: boxes by their top-left corner, edges as polylines with a label point. */
+export interface GraphLayout {
+  width: number;
+  height: number;
+  nodes: Map<string, { x: number; y: number; width: number }>;
+  edges: { edge: JobEdge; points: { x: number; y: number }[]; label: { x: number; y: number } }[];
+}
+
+/**
+ * Lays the graph out top to bottom with dagre (as Flink's Web UI does with dagre-d3): ranks by
+ * distance from the sources, fewer crossings, and edge labels placed as nodes of their own so
+ * that no two labels, and no label and box, overlap.
+ *
+ * @example
+ * const { width, height, nodes } = layoutGraph(job.operators, job.edges);
+ */
+export function layoutGraph(operators: JobOperator[], edges: JobEdge[]): GraphLayout {
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'TB', nodesep: 14, ranksep: 30, edgesep: 10, marginx: MARGIN, marginy: MARGIN });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const o of operators) g.setNode(o.uid, { width: boxWidth(o.name), height: BOX_H });
+  const known = new Set(operators.map((o) => o.uid));
+  const laid = edges.filter((e) => known.has(e.source) && known.has(e.target));
+  laid.forEach((e, i) => g.setEdge(e.source, e.target, { width: edgeLabel(e).length * LABEL_CHAR_W + 6, height: 12, labelpos: 'c' }, `e${i}`));
+  dagre.layout(g);
+  const nodes = new Map<string, { x: number; y: number; width: number }>();
+  let width = 0;
+  let height = 0;
+  for (const o of operators) {
+    const n = g.node(o.uid);
+    nodes.set(o.uid, { x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width });
+    width = Math.max(width, n.x + n.width / 2);
+    height = Math.max(height, n.y + n.height / 2);
   }
-  return layer;
+  const placed = laid.map((edge, i) => {
+    const e = g.edge({ v: edge.source, w: edge.target, name: `e${i}` });
+    const points = ((e.points ?? []) as { x: number; y: number }[]).map((p) => ({ x: p.x, y: p.y }));
+    const label = { x: e.x ?? points[0]?.x ?? 0, y: e.y ?? points[0]?.y ?? 0 };
+    for (const p of points) {
+      width = Math.max(width, p.x);
+      height = Math.max(height, p.y);
+    }
+    width = Math.max(width, label.x + (e.width ?? 0) / 2);
+    return { edge, points, label };
+  });
+  return { width: Math.ceil(width + MARGIN), height: Math.ceil(height + MARGIN), nodes, edges: placed };
+}
+
+/** The font of operator names (as styles.css sets it), for measuring them. */
+const NAME_FONT = '600 11px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif';
+let measure: CanvasRenderingContext2D | null | undefined;
+
+/** A name's width in pixels: measured in the page's font, estimated where there is no canvas. */
+function nameWidth(name: string): number {
+  if (measure === undefined) measure = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  if (!measure) return name.length * NAME_CHAR_W;
+  measure.font = NAME_FONT;
+  return measure.measureText(name).width;
+}
+
+function boxWidth(name: string): number {
+  return Math.min(BOX_MAX_W, Math.max(BOX_MIN_W, Math.ceil(nameWidth(name) + 20)));
+}
+
+/** The name cut with an ellipsis to fit `width` pixels (the whole name is the box's tooltip). */
+function fitName(name: string, width: number): string {
+  if (nameWidth(name) <= width) return name;
+  let n = name.length;
+  while (n > 1 && nameWidth(`${name.slice(0, n)}…`) > width) n--;
+  return `${name.slice(0, n)}…`;
+}
+
+/** An edge's label: how records are partitioned; a chained edge (dashed) passes them by call. */
+function edgeLabel(e: JobEdge): string {
+  return e.chained ? 'CHAINED' : e.partitioner.toUpperCase();
+}
+
+function edgeTitle(e: JobEdge): string {
+  return e.chained ? `${e.partitioner}, chained: one task, records passed by call` : `${e.partitioner}: records go through a network exchange`;
 }
 
 /**
@@ -63,47 +129,22 @@ export class OperatorGraphView {
     private readonly metrics?: OperatorFigures,
   ) {
     const { operators, edges } = graph;
-    const layerOf = layers(operators, edges);
-    const rows = new Map<number, JobOperator[]>();
-    for (const o of operators) {
-      const l = layerOf.get(o.uid) ?? 0;
-      rows.set(l, [...(rows.get(l) ?? []), o]);
-    }
-    const position = new Map<string, { x: number; y: number }>();
-    let width = 0;
-    for (const [l, ops] of rows) {
-      ops.forEach((o, i) => position.set(o.uid, { x: 4 + i * (BOX_W + GAP_X), y: 4 + l * (BOX_H + GAP_Y) }));
-      width = Math.max(width, ops.length * (BOX_W + GAP_X) - GAP_X);
-    }
-    const height = 8 + rows.size * (BOX_H + GAP_Y) - GAP_Y;
-    width += 8;
+    const layout = layoutGraph(operators, edges);
+    const { width, height } = layout;
     const marker = `arrow-${graph.id}`;
     const drawn: SVGElement[] = [];
-    for (const e of edges) {
-      const a = position.get(e.source);
-      const b = position.get(e.target);
-      if (!a || !b) continue;
-      const x1 = a.x + BOX_W / 2;
-      const y1 = a.y + BOX_H;
-      const x2 = b.x + BOX_W / 2;
-      const y2 = b.y;
-      const mid = (y1 + y2) / 2;
-      const label = e.chained ? `${e.partitioner.toUpperCase()} · CHAINED` : e.partitioner.toUpperCase();
-      const labelX = (x1 + x2) / 2 + 4;
-      // A label right of the last box in a row widens the graph rather than being cut off.
-      width = Math.max(width, labelX + label.length * LABEL_CHAR_W + 4);
-      drawn.push(
-        svg('path', { d: `M${x1},${y1} C${x1},${mid} ${x2},${mid} ${x2},${y2}`, class: e.chained ? 'edge chained' : 'edge', 'marker-end': `url(#${marker})` }),
-        svg('text', { x: labelX, y: mid + 3, class: 'edge-label' }, label),
-      );
+    for (const e of layout.edges) {
+      const [first, ...rest] = e.points;
+      if (!first) continue;
+      drawn.push(svg('path', { d: `M${first.x},${first.y} ${rest.map((p) => `L${p.x},${p.y}`).join(' ')}`, class: e.edge.chained ? 'edge chained' : 'edge', 'marker-end': `url(#${marker})` }));
+      drawn.push(svg('text', { x: e.label.x, y: e.label.y + 3, class: 'edge-label', 'text-anchor': 'middle' }, svg('title', {}, edgeTitle(e.edge)), edgeLabel(e.edge)));
     }
-    width = Math.ceil(width);
     this.element = svg('svg', { class: 'operator-graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': `Operator graph of ${graph.name}` });
     this.element.append(svg('defs', {}, svg('marker', { id: marker, viewBox: '0 0 8 8', refX: 8, refY: 4, markerWidth: 6, markerHeight: 6, orient: 'auto' }, svg('path', { d: 'M0,0 L8,4 L0,8 z', fill: '#8a919e' }))), ...drawn);
     for (const o of operators) {
-      const p = position.get(o.uid)!;
-      const box = svg('rect', { x: p.x, y: p.y, width: BOX_W, height: BOX_H, rx: 5, class: 'operator' });
-      const name = svg('text', { x: p.x + 8, y: p.y + 16, class: 'operator-name' }, truncate(o.name, 24));
+      const p = layout.nodes.get(o.uid)!;
+      const box = svg('rect', { x: p.x, y: p.y, width: p.width, height: BOX_H, rx: 5, class: 'operator' });
+      const name = svg('text', { x: p.x + 8, y: p.y + 16, class: 'operator-name' }, fitName(o.name, p.width - 16));
       const rate = svg('text', { x: p.x + 8, y: p.y + 31, class: 'operator-rate' }, describeStatic(o));
       const task = o.task === undefined ? '' : `, task ${o.task}`;
       const title = svg('title', {}, `${o.name} (uid ${o.uid}, parallelism ${o.parallelism}${task})${o.config ? `\n${o.config}` : ''}`);
@@ -134,8 +175,4 @@ export class OperatorGraphView {
 /** The second line of a box before any figures: `×2 · window · task 1`. */
 function describeStatic(o: JobOperator): string {
   return [`×${o.parallelism}`, o.kind, o.task === undefined ? undefined : `task ${o.task}`].filter(Boolean).join(' · ');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -3,19 +3,11 @@
  * histories for the panel's charts (state size and throughput over time).
  */
 import type { JobUpdateEvent } from '../../shared/workbench/service.ts';
-import type { CheckpointSummary, JobDescription, JobStatus, OperatorMetrics, ReplayStatus, RestartCause, StopResult } from '../../shared/workbench/protocol.ts';
+import type { CheckpointSummary, JobDescription, JobFailure, JobSample, JobStatus, OperatorMetrics, ReplayStatus, RestartCause, StopResult } from '../../shared/workbench/protocol.ts';
+import { jobSample } from '../../shared/workbench/job-samples.ts';
 
-/** One sample of a job's totals. */
-export interface JobSample {
-  /** Seconds since the job started. */
-  t: number;
-  /** State bytes summed over operators (absent when the engine does not report it). */
-  stateBytes?: number;
-  /** Records per second out of the sources. */
-  sourceRate?: number;
-  /** The figures when the job ended (the last sample). */
-  final?: boolean;
-}
+/** One sample of a job's totals (the type lives in the protocol: the host keeps them too). */
+export type { JobSample };
 
 /** How many samples a job keeps (at two per second, ten minutes). */
 export const MAX_SAMPLES = 1200;
@@ -41,6 +33,10 @@ export class JobModel {
   /** The job's running replay sources, as of the latest update; none once the job has ended. */
   replays: ReplayStatus[] = [];
   readonly samples: JobSample[] = [];
+  /** The failure that ended a FAILED job, with its stack. */
+  failure: JobFailure | undefined;
+  /** The lowest watermark of its operators when it ended. */
+  finalWatermark: number | undefined;
   private metrics = new Map<string, OperatorMetrics>();
   /** Bumped on every update. */
   revision = 0;
@@ -80,6 +76,15 @@ export class JobModel {
     this.revision++;
   }
 
+  /**
+   * The samples the host kept of a job this page did not see start (it was reloaded), before
+   * its latest update is applied.
+   */
+  restoreSamples(samples: readonly JobSample[]): void {
+    this.samples.splice(0, this.samples.length, ...samples.slice(-MAX_SAMPLES));
+    this.revision++;
+  }
+
   /** The latest figures of an operator. */
   operator(uid: string): OperatorMetrics | undefined {
     return this.metrics.get(uid);
@@ -96,13 +101,10 @@ export class JobModel {
     this.checkpoints = event.checkpoints;
     this.replays = event.status === 'RUNNING' ? (event.replays ?? []) : [];
     if (event.savepoint !== undefined) this.savepoint = event.savepoint;
+    this.failure = event.failure;
+    this.finalWatermark = event.finalWatermark;
     this.metrics = new Map(event.operators.map((o) => [o.uid, o]));
-    const sample: JobSample = { t: event.elapsedMs / 1000 };
-    const states = event.operators.map((o) => o.stateBytes).filter((b): b is number => b !== undefined);
-    if (states.length > 0) sample.stateBytes = states.reduce((a, b) => a + b, 0);
-    const sources = this.description.operators.filter((o) => o.kind === 'source').map((o) => this.metrics.get(o.uid)?.recordsOutPerSecond);
-    const rates = (sources.length > 0 ? sources : [event.operators[0]?.recordsOutPerSecond]).filter((r): r is number => r !== undefined);
-    if (rates.length > 0) sample.sourceRate = rates.reduce((a, b) => a + b, 0);
+    const sample = jobSample(this.description, event);
     // While it runs, a sample per update; once it ended, one last sample with the final figures
     // (a job shorter than the poll interval would otherwise chart nothing at all).
     const ended = this.samples.length > 0 && this.samples[this.samples.length - 1]!.final === true;

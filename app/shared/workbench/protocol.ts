@@ -183,11 +183,53 @@ export interface OperatorMetrics {
   recordsOutPerSecond?: number;
   /** Lowest watermark over subtasks, ms; absent before the first watermark. */
   watermark?: number;
+  /** The watermark reached the end of event time (every input ended): Flink's Long.MAX_VALUE. */
+  watermarkAtEnd?: boolean;
+  /** The figures are the job's final ones, rates averaged over its run. */
+  final?: boolean;
   stateBytes?: number;
   /** Highest share of time (0..1) a subtask could not send for lack of credit. */
   backPressure?: number;
   /** Highest share of time (0..1) a subtask was busy. */
   busy?: number;
+  /** Per subtask figures (Flink's SubTasks tab). */
+  subtasks?: SubtaskMetrics[];
+}
+
+/** One parallel instance of an operator, as the SubTasks table lists it. */
+export interface SubtaskMetrics {
+  /** 0-based index. */
+  subtask: number;
+  recordsIn: number;
+  recordsOut: number;
+  recordsInPerSecond?: number;
+  recordsOutPerSecond?: number;
+  /** Share of time (0..1) the subtask's task was working / could not send for lack of credit. */
+  busy?: number;
+  backPressure?: number;
+  /** Its watermark, ms; absent before the first. */
+  watermark?: number;
+  watermarkAtEnd?: boolean;
+  stateBytes?: number;
+  /** The taskmanager it runs on (absent in the host process). */
+  taskManager?: number;
+}
+
+/** A taskmanager of the workbench's cluster, as the Task Managers list shows it. */
+export interface TaskManagerInfo {
+  id: number;
+  pid: number;
+  /** Alive, or lost (killed, exited, timed out) and not yet replaced. */
+  alive: boolean;
+  /** Slots in use by running jobs, and slots it offers (absent: as many as a job needs). */
+  slotsUsed: number;
+  slotsTotal?: number;
+  /** Resident set size and V8 heap in use, bytes, as it last answered (absent when it did not). */
+  rssBytes?: number;
+  heapUsedBytes?: number;
+  heapTotalBytes?: number;
+  /** When it started, ms since the epoch. */
+  startedAt: number;
 }
 
 /** Where one replay source of a job is, as the job panel's Replay section shows it. */
@@ -241,6 +283,32 @@ export interface CheckpointSummary {
 export interface RestartCause {
   at: number;
   cause: string;
+  /** The failing task, as Flink names it: `Map (2/4)`. */
+  task?: string;
+  /** The taskmanager where it failed (or that was lost). */
+  taskManager?: number;
+  /** The failure's stack (user frames point into the notebook), when there is one. */
+  stack?: string;
+}
+
+/** The failure that ended a FAILED job, as the Exceptions tab shows it (Flink's root exception). */
+export interface JobFailure {
+  /** When the job failed, ms since the epoch. */
+  at: number;
+  message: string;
+  stack?: string;
+}
+
+/** One sample of a job's totals, for the job panel's charts over time. */
+export interface JobSample {
+  /** Seconds since the job started. */
+  t: number;
+  /** State bytes summed over operators (absent when the engine does not report it). */
+  stateBytes?: number;
+  /** Records per second out of the sources. */
+  sourceRate?: number;
+  /** The figures when the job ended (the last sample). */
+  final?: boolean;
 }
 
 /** What stopping a job did. */

@@ -11,7 +11,10 @@ import type {
   DiskVersion,
   ExportRequest,
   ExportResult,
+  ChartSpec,
   JobDescription,
+  JobFailure,
+  JobSample,
   JobStatus,
   NotebookDocument,
   NotebookEntry,
@@ -25,6 +28,7 @@ import type {
   ReplayStatus,
   SeriesPoints,
   StopResult,
+  TaskManagerInfo,
 } from './protocol.ts';
 
 /** What the host says about itself. */
@@ -96,6 +100,39 @@ export interface WorkbenchService {
   exportJob(request: ExportRequest): Promise<ExportResult>;
   /** Declarations for the editor: the `weir` API and Node's builtins. */
   typeLibraries(): Promise<TypeLibrary[]>;
+  /**
+   * What the host remembers of a notebook's jobs (running ones and the newest completed ones,
+   * with their figures, checkpoints and exceptions) and of the live charts under its cells, so
+   * that a reloaded page shows the job panels, charts and Rewind buttons again.
+   */
+  jobHistory(path: string): Promise<JobHistorySnapshot>;
+  /** The cluster's taskmanagers (empty when jobs run in the host process or none started yet). */
+  taskManagers(): Promise<TaskManagerInfo[]>;
+}
+
+/** A job as the host remembers it, to restore the job panel after a page reload. */
+export interface JobSnapshot {
+  description: JobDescription;
+  /** Its latest figures (absent before the first poll). */
+  update?: JobUpdateEvent;
+  /** Its samples over time, oldest first (the newest ones when it ran long). */
+  samples: JobSample[];
+}
+
+/** A live chart as the host remembers it: under which cell, its spec and its (newest) points. */
+export interface ChartSnapshot {
+  path: string;
+  cellId: string;
+  chart: ChartSpec;
+  series: SeriesPoints[];
+  upsert?: boolean;
+}
+
+/** What the host remembers of one notebook's jobs and charts. */
+export interface JobHistorySnapshot {
+  /** Oldest first. */
+  jobs: JobSnapshot[];
+  charts: ChartSnapshot[];
 }
 
 /** A cell moved to another state. */
@@ -133,6 +170,10 @@ export interface JobUpdateEvent {
   replays?: ReplayStatus[];
   /** Where the savepoint is that the job was stopped with. */
   savepoint?: string;
+  /** The failure that ended a FAILED job, with its stack (Flink's root exception). */
+  failure?: JobFailure;
+  /** The job's final watermark, ms, once it ended (the lowest over its operators that had one). */
+  finalWatermark?: number;
 }
 
 /** New points for a chart. */

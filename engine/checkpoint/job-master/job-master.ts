@@ -317,7 +317,7 @@ export class JobMaster {
     const decision = backoff.onFailure(this.now());
     if (!decision.restart) return false;
     this.machine.transition('RESTARTING');
-    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure), ...failurePlace(failure) });
+    this.restartCauses.push({ at: Date.now(), cause: failure instanceof Error ? failure.message : String(failure), ...failurePlace(failure), ...failureStack(failure) });
     await this.delay(decision.delayMs);
     return this.isIn('RESTARTING');
   }
@@ -396,11 +396,28 @@ function listenerOf(holder: { coordinator?: CheckpointCoordinator }): AttemptLis
 }
 
 /**
+ * The stack of a failure, for the exceptions history: the original error's (a failure on a
+ * taskmanager carries it as `causeStack`; a lost taskmanager has none), else the wrapped cause's.
+ */
+function failureStack(failure: unknown): Pick<RestartCause, 'stack'> {
+  if (failure === null || typeof failure !== 'object') return {};
+  const f = failure as { causeStack?: string; cause?: unknown; stack?: string };
+  if ('causeStack' in f) return f.causeStack ? { stack: f.causeStack } : {};
+  const stack = (f.cause instanceof Error ? f.cause.stack : undefined) ?? f.stack;
+  return stack ? { stack } : {};
+}
+
+/**
  * Where a failure happened, when its error says (a deployer's failure carries the operator's
  * subtask and the taskmanager): a restart's cause then names them.
  */
 function failurePlace(failure: unknown): Pick<RestartCause, 'operator' | 'taskManager'> {
   const where = (failure as { place?: Pick<RestartCause, 'operator' | 'taskManager'> } | null)?.place;
-  if (!where) return {};
+  if (!where) {
+    // In one process the failure is the operator's own (OperatorFailure): it names the subtask.
+    const op = (failure as { name?: unknown; operator?: Partial<NonNullable<RestartCause['operator']>> } | null)?.operator;
+    if ((failure as { name?: unknown } | null)?.name !== 'OperatorFailure' || !op || typeof op.uid !== 'string' || typeof op.name !== 'string' || typeof op.subtask !== 'number' || typeof op.parallelism !== 'number') return {};
+    return { operator: { uid: op.uid, name: op.name, subtask: op.subtask, parallelism: op.parallelism } };
+  }
   return { ...(where.operator ? { operator: where.operator } : {}), ...(where.taskManager !== undefined ? { taskManager: where.taskManager } : {}) };
 }

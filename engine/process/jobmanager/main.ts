@@ -26,6 +26,7 @@ Comlink.expose(
     submit: (s: Parameters<JobManager['submit']>[0]) => ready.then(() => jobManager.submit(s)),
     status: (id: string) => jobManager.status(id),
     cancel: (id: string) => jobManager.cancel(id),
+    listTaskManagers: () => jobManager.listTaskManagers(),
     triggerSavepoint: (id: string) => jobManager.triggerSavepoint(id),
     stopWithSavepoint: (id: string, stop?: StopOptions) => jobManager.stopWithSavepoint(id, stop),
     controlReplay: (id: string, name: string, action: ReplayAction) => jobManager.controlReplay(id, name, action),

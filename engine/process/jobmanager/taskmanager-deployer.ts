@@ -7,7 +7,7 @@
  * (finished, failed, acknowledgements) reaches the attempt through the jobmanager.
  */
 import type * as Comlink from 'comlink';
-import { assignSubtasks } from '../../plan/slot-assignment.ts';
+import { assignSubtasks, slotsUsedOn } from '../../plan/slot-assignment.ts';
 import type { JobGraphSpec } from '../../plan/chaining.ts';
 import type { BarrierEvent } from '../../runtime/elements.ts';
 import type { SubtaskMetrics } from '../../runtime/metrics.ts';
@@ -35,6 +35,10 @@ export interface TaskManagerHandle {
   alive: boolean;
   /** Attempt id → names of the tasks it runs, for failure messages. */
   tasks: Map<string, string[]>;
+  /** Attempt id → slots its subtasks occupy here. */
+  slots: Map<string, number>;
+  /** When the process was started, ms since the epoch. */
+  startedAt: number;
   /** Rejects when the process exits: calls to it race this, so none waits on a dead process. */
   dead: Promise<never>;
 }
@@ -51,6 +55,11 @@ export class ClusterJobFailure extends Error {
   }
 
   /** Where it happened, for the JobMaster's restart causes. */
+  /** The original error's stack on the taskmanager (none for a lost taskmanager). */
+  get causeStack(): string | undefined {
+    return this.info.cause?.stack;
+  }
+
   get place(): { operator?: FailureInfo['operator']; taskManager?: number } {
     return { ...(this.info.operator ? { operator: this.info.operator } : {}), ...(this.info.taskManager !== undefined ? { taskManager: this.info.taskManager } : {}) };
   }
@@ -114,6 +123,7 @@ export class TaskManagerAttempt implements DeployedAttempt {
       });
       if (names.length) {
         tm.tasks.set(this.id, names);
+        tm.slots.set(this.id, slotsUsedOn(jobGraph, assignment, tm.id));
         this.pending.add(tm.id);
       }
     }
@@ -184,6 +194,7 @@ export class TaskManagerAttempt implements DeployedAttempt {
     for (const tmId of this.pending) {
       const tm = taskManagers[tmId];
       tm?.tasks.delete(this.id);
+      tm?.slots.delete(this.id);
       if (tm?.alive) void tm.api.cancel(this.id).catch(() => {});
     }
     this.end(new ClusterJobFailure(failure));

@@ -36,6 +36,7 @@ const api: TaskManagerApi = {
   triggerCheckpoint: async (jobId, barrier) => (await taskManager).triggerCheckpoint(jobId, barrier),
   notifyCheckpointComplete: async (jobId, id) => (await taskManager).notifyCheckpointComplete(jobId, id),
   heartbeat: async () => Date.now(),
+  usage: async () => (await taskManager).usage(),
 };
 Comlink.expose(api, ipcEndpoint(parent, 'taskmanager'));
 

@@ -1,10 +1,10 @@
-import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo, TaskManagerMetrics } from '../protocol.ts';
+import type { TaskManagerApi, TaskManagerEvents, TaskDeployment, FailureInfo, TaskManagerMetrics, TaskManagerUsage } from '../protocol.ts';
 import { describeError } from '../protocol.ts';
 import { rebuildJob, planDifference } from './rebuild.ts';
 import { inJobScope, markJobOutput } from './job-output.ts';
 import { deploy, type ChannelId, type ChannelProvider, type Deployment } from '../../runtime/deployment.ts';
 import { TaskRunner } from '../../runtime/task-runner.ts';
-import { collectSubtaskMetrics } from '../../runtime/metrics.ts';
+import { collectSubtaskMetrics, type SubtaskMetrics } from '../../runtime/metrics.ts';
 import { LocalChannel, type ChannelReader, type ChannelWriter } from '../../runtime/network/local-channel.ts';
 import { OperatorFailure } from '../../runtime/chain-outputs.ts';
 import { SYSTEM_CLOCK } from '../../runtime/processing-time.ts';
@@ -65,6 +65,11 @@ export class TaskManager implements TaskManagerApi {
 
   async heartbeat(): Promise<number> {
     return Date.now();
+  }
+
+  async usage(): Promise<TaskManagerUsage> {
+    const memory = process.memoryUsage();
+    return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal };
   }
 
   async deploy(d: TaskDeployment): Promise<void> {
@@ -173,7 +178,7 @@ export class TaskManager implements TaskManagerApi {
       const errs = t.close();
       if (!failure && errs.length) failure = errs[0];
     }
-    const metrics = collectSubtaskMetrics(running.deployment, running.runner, running.job.graph);
+    const metrics = this.located(collectSubtaskMetrics(running.deployment, running.runner, running.job.graph));
     this.jobs.delete(jobId);
     // After a clean end every writer has queued end-of-input, which must still reach its reader:
     // only a failed or cancelled job tears its channels down.
@@ -201,13 +206,18 @@ export class TaskManager implements TaskManagerApi {
   async metrics(jobId: string): Promise<TaskManagerMetrics> {
     const running = this.jobs.get(jobId);
     if (!running) return { subtasks: [], replays: [] };
-    return { subtasks: collectSubtaskMetrics(running.deployment, running.runner, running.job.graph), replays: localReplayProgress(jobId, running.replays) };
+    return { subtasks: this.located(collectSubtaskMetrics(running.deployment, running.runner, running.job.graph)), replays: localReplayProgress(jobId, running.replays) };
   }
 
   async controlReplay(jobId: string, name: string, action: ReplayAction): Promise<ReplayProgress | undefined> {
     const running = this.jobs.get(jobId);
     if (!running || !applyReplayAction(jobId, running.replays, name, action)) return undefined;
     return localReplayProgress(jobId, [name])[0];
+  }
+
+  /** Subtask figures tagged with this taskmanager, for the SubTasks view. */
+  private located(metrics: SubtaskMetrics[]): SubtaskMetrics[] {
+    return metrics.map((m) => ({ ...m, taskManager: this.id }));
   }
 
   private requireJob(jobId: string): RunningJob {

@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StreamExecutionEnvironment } from '../../../engine/api/index.ts';
+import { RestartStrategies, StreamExecutionEnvironment } from '../../../engine/api/index.ts';
+import { installExecutionHost } from '../../../engine/runtime/host.ts';
+import { Sinks } from '../../../engine/index.ts';
 import type { CheckpointStats } from '../../../engine/checkpoint/types.ts';
 import type { JobClient, JobDefinition, JobResult } from '../../../engine/runtime/job.ts';
 import { MemoryCheckpointStorage } from '../../../engine/checkpoint/memory-storage.ts';
-import { HISTORY_SENT, JobTracker, checkpointSummary } from '../../../app/host/job-tracker.ts';
+import { HISTORY_SENT, JobTracker, checkpointSummary, finalOperators } from '../../../app/host/job-tracker.ts';
 import { cellContext, type CellContext } from '../../../app/host/cell-context.ts';
 import type { JobDescription } from '../../../app/shared/workbench/protocol.ts';
 import type { JobUpdateEvent } from '../../../app/shared/workbench/service.ts';
@@ -177,5 +179,49 @@ describe('JobTracker', () => {
     assert.deepEqual(await tracker.stop(started[1]!.id), {});
     assert.equal(plain.cancelled, true);
     tracker.dispose();
+  });
+});
+
+describe('JobTracker: a finished job\'s figures', () => {
+  it('keeps the larger counts, averages the rates over the run, and keeps the last watermark seen before the end of input', () => {
+    const last = [{ uid: 'src', recordsIn: 0, recordsOut: 900, recordsOutPerSecond: 300, watermark: 5_000, subtasks: [{ subtask: 0, recordsIn: 0, recordsOut: 900, taskManager: 1 }] }];
+    // The failed attempt's report counted less than the last poll saw; its watermark is +∞ (every input ended).
+    const [final] = finalOperators([{ uid: 'src', recordsIn: 0, recordsOut: 400, watermarkAtEnd: true }], last, 2_000);
+    assert.equal(final!.recordsOut, 900);
+    assert.equal(final!.recordsOutPerSecond, 450);
+    assert.equal(final!.watermark, 5_000);
+    assert.equal(final!.watermarkAtEnd, true);
+    assert.equal(final!.final, true);
+    assert.deepEqual(final!.subtasks, last[0]!.subtasks);
+  });
+});
+
+describe('JobTracker: exceptions history', () => {
+  it('reports each restart with its failing task and stack, and the failure that ended the job with its stack', async () => {
+    const updates: JobUpdateEvent[] = [];
+    const tracker = new JobTracker({ started: () => {}, updated: (e) => updates.push(e) }, { pollMs: 20 });
+    const uninstall = installExecutionHost({ submitJob: (job) => tracker.submit(job), onJobStarted: (client) => tracker.started(client) });
+    try {
+      const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+      env.setRestartStrategy(RestartStrategies.fixedDelay(1, 10));
+      env.fromSequence(1, 10).map(function explode(n: number): number {
+        if (n === 5) throw new Error('boom at 5');
+        return n;
+      }).name('Exploding map').sinkTo(Sinks.collect());
+      await assert.rejects(env.execute('exploding'), /boom at 5/);
+    } finally {
+      uninstall();
+      tracker.dispose();
+    }
+    const final = updates.at(-1)!;
+    assert.equal(final.status, 'FAILED');
+    assert.equal(final.restarts, 1);
+    const [restart] = final.restartCauses!;
+    assert.match(restart!.cause, /boom at 5/);
+    assert.equal(restart!.task, 'Exploding map (1/1)');
+    assert.match(restart!.stack ?? '', /explode/, 'the stack names the user function');
+    assert.match(final.failure?.message ?? '', /boom at 5/);
+    assert.match(final.failure?.stack ?? '', /explode/);
+    assert.ok(final.failure!.at > 0);
   });
 });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StreamExecutionEnvironment, Sinks, InvalidPipelineError } from '../../../engine/index.ts';
 import { buildJobGraph } from '../../../engine/plan/chaining.ts';
-import { assignSubtasks, requiredSlots } from '../../../engine/plan/slot-assignment.ts';
+import { assignSubtasks, requiredSlots, slotsUsedOn } from '../../../engine/plan/slot-assignment.ts';
 
 const chainsOf = (env: StreamExecutionEnvironment) =>
   buildJobGraph(env.getStreamGraph('job')).chains.map((c) => c.vertices.map((v) => v.name.replace(/^(Source: |Sink: )/, '')).join(' -> '));
@@ -85,4 +85,15 @@ test('too few slots for the groups is an error naming the groups', () => {
   assert.deepEqual(assignSubtasks(jg, 2, 2), [[0, 1], [0, 1]]);
   assert.throws(() => assignSubtasks(jg, 1, 3), /Job 'groups' needs 4 slots \(slot sharing groups: 'default' 2, 'heavy' 2\), but 1 taskmanagers with 3 slots each offer 3/);
   assert.throws(() => assignSubtasks(jg, 0), /no taskmanagers/);
+});
+
+test('slotsUsedOn counts a slot per slice of a sharing group on a taskmanager, as the Task Managers view shows', () => {
+  const env = pipeline();
+  const src = env.fromSequence(1, 10);
+  src.map((x) => x).name('score').slotSharingGroup('scoring').setParallelism(3).sinkTo(Sinks.collect());
+  const jobGraph = buildJobGraph(env.getStreamGraph('job'));
+  const assignment = assignSubtasks(jobGraph, 2);
+  // default group: 2 slots (parallelism 2), scoring: 3; the five slots are dealt 0,1,0,1,0.
+  assert.deepEqual([0, 1].map((tm) => slotsUsedOn(jobGraph, assignment, tm)), [3, 2]);
+  assert.equal(slotsUsedOn(jobGraph, assignment, 5), 0);
 });
