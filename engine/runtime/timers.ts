@@ -261,27 +261,27 @@ export class InternalTimerService<N> {
     return this.currentWatermark;
   }
 
-  registerEventTimeTimer(namespace: N, time: number): void {
+  /** `nsKey` is `namespace`'s key, when the caller knows it (saves the lookup). */
+  registerEventTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
     const b = this.backend;
-    const nsKey = this.nsKeyOf(namespace);
     if (this.eventTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
     this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
   }
 
-  deleteEventTimeTimer(namespace: N, time: number): void {
-    this.eventTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
+  deleteEventTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
+    this.eventTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, nsKey);
   }
 
-  registerProcessingTimeTimer(namespace: N, time: number): void {
+  /** `nsKey` is `namespace`'s key, when the caller knows it (saves the lookup). */
+  registerProcessingTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
     const b = this.backend;
-    const nsKey = this.nsKeyOf(namespace);
     if (this.processingTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
     this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
     this.reschedule();
   }
 
-  deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
+  deleteProcessingTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
+    this.processingTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, nsKey);
   }
 
   /**
