@@ -1,5 +1,5 @@
 /**
- * Timers in snapshots. A snapshot taken at a barrier holds copy-on-write views of the operator's
+ * Timers in snapshots. A snapshot taken at a barrier holds views of the operator's
  * timer sets (`TimersView`, cheap to take); one read back from a checkpoint holds plain lists
  * (`TimerSnapshot[][]`). These helpers read either form.
  */

@@ -20,217 +20,214 @@ export interface Triggerable<N> {
   onProcessingTime(timer: InternalTimer<N>): void;
 }
 
-/**
- * The timers of one key at one time: the timer itself while there is one (the common case: one
- * window per key ends at a time), a map by namespace key once there are more.
- */
-type KeyTimers<N> = InternalTimer<N> | Map<NamespaceKey, InternalTimer<N>>;
-
-/** The timers of one time and key group, by key id. */
-interface TimerBucket<N> {
-  /** The set's epoch when the bucket was made; a view taken in a later epoch may share it. */
-  epoch: number;
-  size: number;
-  readonly byKey: Map<KeyId, KeyTimers<N>>;
+/** A timer in a `TimerSet`: the timer and where it is in the heap. */
+class TimerNode<N> implements InternalTimer<N> {
+  constructor(
+    readonly timestamp: number,
+    readonly key: unknown,
+    readonly keyId: KeyId,
+    readonly keyGroup: number,
+    readonly namespace: N,
+    readonly nsKey: NamespaceKey,
+    /** Order of registration: timers of one time fire in it. */
+    readonly seq: number,
+    /** Position in the heap; -1 once removed. */
+    public index: number,
+  ) {}
 }
 
-function hasTimer<N>(entry: KeyTimers<N> | undefined, nsKey: NamespaceKey): boolean {
-  if (entry === undefined) return false;
-  return entry instanceof Map ? entry.has(nsKey) : entry.nsKey === nsKey;
+/** Whether `a` fires before `b`: earlier time, then registered first. */
+function before<N>(a: TimerNode<N>, b: TimerNode<N>): boolean {
+  return a.timestamp !== b.timestamp ? a.timestamp < b.timestamp : a.seq < b.seq;
 }
 
 /**
- * The timers of a `TimerSet` at a barrier, for the checkpoint's asynchronous part: taken in
- * O(times × key groups), read while the task keeps registering and firing timers (the set copies
- * a bucket before changing one a view may still read). Read it to the end or `release()` it.
+ * The timers of a `TimerSet` at a barrier, for the checkpoint's asynchronous part, read while
+ * the task keeps registering and firing timers. Read it to the end or `release()` it.
  */
 export interface TimerSetView<N> {
   /** Timers at the barrier. */
   readonly count: number;
   /** Every timer at the barrier (a timer is immutable, so the objects are the live ones). */
   timers(): IterableIterator<InternalTimer<N>>;
-  /** Lets the set stop copying buckets for this view. Idempotent. */
+  /** Lets go of the view. Idempotent. */
   release(): void;
 }
 
 /**
  * Timers of one kind, deduplicated per (key, namespace, time) as in Flink: registering the
- * same timer twice fires it once. Grouped by time, then key group, then key: the per-record
- * cost of re-registering the timer of the current window is four map lookups, firing walks
- * times in order, and a checkpoint takes a copy-on-write view instead of copying every timer
- * while the task waits (a bucket is copied, once, when the task first changes it while a view
- * is open: at most the timers of one time and key group).
+ * same timer twice fires it once. A binary heap by time (Flink's `HeapPriorityQueue`) with an
+ * index by key for the deduplication (a key has few timers: its windows' ends and cleanups), so
+ * a timer costs one object whether or not other timers share its time: session windows, where
+ * every timer has its own millisecond and is deleted when the session grows, allocate nothing
+ * else. Timers of one time fire in the order they were registered.
+ *
+ * A checkpoint's view is a copy of the heap array, taken at the barrier (pointers only: timers
+ * are immutable); the task may change the set at once.
  */
 export class TimerSet<N> {
-  private readonly byTime = new Map<number, Map<number, TimerBucket<N>>>();
-  private readonly times: number[] = []; // min-heap of times present in byTime (may hold stale ones)
-  private epoch = 0;
-  private openViews = 0;
+  private readonly heap: TimerNode<N>[] = [];
+  private readonly byKey = new Map<KeyId, TimerNode<N> | TimerNode<N>[]>();
+  private seq = 0;
 
+  /** Adds a copy of `timer` unless the set has that timer; returns whether it was added. */
   add(timer: InternalTimer<N>): boolean {
-    let perGroup = this.byTime.get(timer.timestamp);
-    if (!perGroup) {
-      perGroup = new Map();
-      this.byTime.set(timer.timestamp, perGroup);
-      this.pushTime(timer.timestamp);
-    }
-    let bucket = perGroup.get(timer.keyGroup);
-    if (!bucket) {
-      bucket = { epoch: this.epoch, size: 0, byKey: new Map() };
-      perGroup.set(timer.keyGroup, bucket);
-    } else if (hasTimer(bucket.byKey.get(timer.keyId), timer.nsKey)) return false;
-    else bucket = this.writable(perGroup, timer.keyGroup, bucket);
-    const entry = bucket.byKey.get(timer.keyId);
-    if (entry === undefined) bucket.byKey.set(timer.keyId, timer);
-    else if (entry instanceof Map) entry.set(timer.nsKey, timer);
-    else bucket.byKey.set(timer.keyId, new Map([[entry.nsKey, entry], [timer.nsKey, timer]]));
-    bucket.size++;
+    return this.addTimer(timer.timestamp, timer.key, timer.keyId, timer.keyGroup, timer.namespace, timer.nsKey);
+  }
+
+  /**
+   * Adds a timer unless the set has one of that key, namespace and time; returns whether it was
+   * added.
+   *
+   * @example
+   * set.addTimer(window.maxTimestamp(), key, keyId, keyGroup, window, 17);
+   */
+  addTimer(time: number, key: unknown, keyId: KeyId, keyGroup: number, namespace: N, nsKey: NamespaceKey): boolean {
+    const entry = this.byKey.get(keyId);
+    if (entry !== undefined && find(entry, time, nsKey) !== undefined) return false;
+    const node = new TimerNode(time, key, keyId, keyGroup, namespace, nsKey, this.seq++, this.heap.length);
+    if (entry === undefined) this.byKey.set(keyId, node);
+    else if (Array.isArray(entry)) entry.push(node);
+    else this.byKey.set(keyId, [entry, node]);
+    this.heap.push(node);
+    this.siftUp(node.index);
     return true;
   }
 
-  has(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): boolean {
-    return hasTimer(this.byTime.get(time)?.get(keyGroup)?.byKey.get(keyId), nsKey);
+  has(time: number, _keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): boolean {
+    const entry = this.byKey.get(keyId);
+    return entry !== undefined && find(entry, time, nsKey) !== undefined;
   }
 
-  delete(time: number, keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): void {
-    const perGroup = this.byTime.get(time);
-    let bucket = perGroup?.get(keyGroup);
-    if (!bucket || !hasTimer(bucket.byKey.get(keyId), nsKey)) return;
-    bucket = this.writable(perGroup!, keyGroup, bucket);
-    const entry = bucket.byKey.get(keyId)!;
-    if (entry instanceof Map && entry.size > 1) entry.delete(nsKey);
-    else bucket.byKey.delete(keyId);
-    bucket.size--;
-    if (bucket.size === 0) perGroup!.delete(keyGroup);
-    if (perGroup!.size === 0) this.byTime.delete(time);
+  delete(time: number, _keyGroup: number, keyId: KeyId, nsKey: NamespaceKey): void {
+    const entry = this.byKey.get(keyId);
+    if (entry === undefined) return;
+    const node = find(entry, time, nsKey);
+    if (node === undefined) return;
+    this.unindex(node, entry);
+    this.removeAt(node.index);
   }
 
   /** The earliest time with a timer, or Infinity. */
   peekTime(): number {
-    while (this.times.length) {
-      const t = this.times[0]!;
-      if (this.byTime.has(t)) return t;
-      this.popTime();
-    }
-    return Infinity;
+    return this.heap.length ? this.heap[0]!.timestamp : Infinity;
   }
 
-  /** Removes and returns all timers at the earliest time if it is ≤ `upTo`. */
+  /** Removes and returns the first timer to fire if its time is ≤ `upTo`. */
+  poll(upTo: number): InternalTimer<N> | undefined {
+    const top = this.heap[0];
+    if (top === undefined || top.timestamp > upTo) return undefined;
+    this.unindex(top, this.byKey.get(top.keyId)!);
+    this.removeAt(0);
+    return top;
+  }
+
+  /** Removes and returns all timers at the earliest time if it is ≤ `upTo`, in firing order. */
   pollBucket(upTo: number): InternalTimer<N>[] | undefined {
     const t = this.peekTime();
-    // Infinity is also peekTime's 'empty' answer, so check that a timer is really there.
-    if (t > upTo || !this.byTime.has(t)) return undefined;
-    this.popTime();
-    const perGroup = this.byTime.get(t)!;
-    // Dropping the buckets (not emptying them) leaves them intact for any open view.
-    this.byTime.delete(t);
+    if (t > upTo || this.heap.length === 0) return undefined;
     const out: InternalTimer<N>[] = [];
-    for (const bucket of perGroup.values()) {
-      for (const entry of bucket.byKey.values()) {
-        if (entry instanceof Map) for (const timer of entry.values()) out.push(timer);
-        else out.push(entry);
-      }
-    }
+    for (let timer = this.poll(t); timer !== undefined; timer = this.poll(t)) out.push(timer);
     return out;
   }
 
   get size(): number {
-    let n = 0;
-    for (const perGroup of this.byTime.values()) for (const bucket of perGroup.values()) n += bucket.size;
-    return n;
+    return this.heap.length;
   }
 
+  /** Every timer, in no particular order. */
   *all(): IterableIterator<InternalTimer<N>> {
-    for (const perGroup of this.byTime.values()) yield* timersIn(perGroup.values());
+    yield* this.heap;
   }
 
   /**
-   * A copy-on-write view of the timers now (the synchronous part of a checkpoint).
+   * A view of the timers now (the synchronous part of a checkpoint).
    *
    * @example
    * const view = timers.snapshotView();   // at the barrier
    * for (const t of view.timers()) write(t); // later, while the task runs on
    */
   snapshotView(): TimerSetView<N> {
-    const buckets: TimerBucket<N>[] = [];
-    let count = 0;
-    for (const perGroup of this.byTime.values()) {
-      for (const bucket of perGroup.values()) {
-        buckets.push(bucket);
-        count += bucket.size;
-      }
-    }
-    // Buckets made from now on belong to the new epoch; older ones are shared with this view.
-    this.epoch++;
-    this.openViews++;
-    let open = true;
-    const release = () => {
-      if (!open) return;
-      open = false;
-      this.openViews--;
-    };
+    let timers: TimerNode<N>[] | undefined = this.heap.slice();
+    const count = timers.length;
     return {
       count,
       *timers() {
-        try {
-          yield* timersIn(buckets);
-        } finally {
-          release();
-        }
+        const list = timers ?? [];
+        timers = undefined;
+        yield* list;
       },
-      release,
+      release: () => {
+        timers = undefined;
+      },
     };
   }
 
-  /** The bucket to change: a copy if a view may still read it (see `snapshotView`). */
-  private writable(perGroup: Map<number, TimerBucket<N>>, keyGroup: number, bucket: TimerBucket<N>): TimerBucket<N> {
-    if (this.openViews === 0 || bucket.epoch === this.epoch) return bucket;
-    const byKey = new Map<KeyId, KeyTimers<N>>();
-    for (const [keyId, entry] of bucket.byKey) byKey.set(keyId, entry instanceof Map ? new Map(entry) : entry);
-    const copy: TimerBucket<N> = { epoch: this.epoch, size: bucket.size, byKey };
-    perGroup.set(keyGroup, copy);
-    return copy;
+  /** Drops `node` from the index by key (`entry` is its key's entry). */
+  private unindex(node: TimerNode<N>, entry: TimerNode<N> | TimerNode<N>[]): void {
+    if (!Array.isArray(entry)) {
+      this.byKey.delete(node.keyId);
+      return;
+    }
+    entry.splice(entry.indexOf(node), 1);
+    if (entry.length === 1) this.byKey.set(node.keyId, entry[0]!);
   }
 
-  private pushTime(t: number): void {
-    const h = this.times;
-    h.push(t);
-    let i = h.length - 1;
+  private removeAt(i: number): void {
+    const heap = this.heap;
+    const removed = heap[i]!;
+    removed.index = -1;
+    const last = heap.pop()!;
+    if (i === heap.length) return;
+    heap[i] = last;
+    last.index = i;
+    if (i > 0 && before(last, heap[(i - 1) >> 1]!)) this.siftUp(i);
+    else this.siftDown(i);
+  }
+
+  private siftUp(i: number): void {
+    const heap = this.heap;
+    const node = heap[i]!;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p]! <= t) break;
-      h[i] = h[p]!;
+      const parent = heap[p]!;
+      if (!before(node, parent)) break;
+      heap[i] = parent;
+      parent.index = i;
       i = p;
     }
-    h[i] = t;
+    heap[i] = node;
+    node.index = i;
   }
 
-  private popTime(): void {
-    const h = this.times;
-    const last = h.pop()!;
-    if (!h.length) return;
-    let i = 0;
-    const n = h.length;
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const node = heap[i]!;
     while (true) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && h[r]! < h[l]! ? r : l;
-      if (last <= h[c]!) break;
-      h[i] = h[c]!;
+      const c = r < n && before(heap[r]!, heap[l]!) ? r : l;
+      const child = heap[c]!;
+      if (!before(child, node)) break;
+      heap[i] = child;
+      child.index = i;
       i = c;
     }
-    h[i] = last;
+    heap[i] = node;
+    node.index = i;
   }
 }
 
-function* timersIn<N>(buckets: Iterable<TimerBucket<N>>): IterableIterator<InternalTimer<N>> {
-  for (const bucket of buckets) {
-    for (const entry of bucket.byKey.values()) {
-      if (entry instanceof Map) yield* entry.values();
-      else yield entry;
-    }
+/** The timer of `entry` (one key's timers) at `time` in namespace `nsKey`, if any. */
+function find<N>(entry: TimerNode<N> | TimerNode<N>[], time: number, nsKey: NamespaceKey): TimerNode<N> | undefined {
+  if (!Array.isArray(entry)) return entry.timestamp === time && entry.nsKey === nsKey ? entry : undefined;
+  for (let i = 0; i < entry.length; i++) {
+    const t = entry[i]!;
+    if (t.timestamp === time && t.nsKey === nsKey) return t;
   }
+  return undefined;
 }
 
 /**
@@ -261,27 +258,24 @@ export class InternalTimerService<N> {
     return this.currentWatermark;
   }
 
-  registerEventTimeTimer(namespace: N, time: number): void {
+  /** `nsKey` is `namespace`'s key, when the caller knows it (saves the lookup). */
+  registerEventTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
     const b = this.backend;
-    const nsKey = this.nsKeyOf(namespace);
-    if (this.eventTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
-    this.eventTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
+    this.eventTimers.addTimer(time, b.currentKey, b.currentKeyId, b.currentKeyGroup, namespace, nsKey);
   }
 
-  deleteEventTimeTimer(namespace: N, time: number): void {
-    this.eventTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
+  deleteEventTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
+    this.eventTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, nsKey);
   }
 
-  registerProcessingTimeTimer(namespace: N, time: number): void {
+  /** `nsKey` is `namespace`'s key, when the caller knows it (saves the lookup). */
+  registerProcessingTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
     const b = this.backend;
-    const nsKey = this.nsKeyOf(namespace);
-    if (this.processingTimers.has(time, b.currentKeyGroup, b.currentKeyId, nsKey)) return;
-    this.processingTimers.add({ timestamp: time, key: b.currentKey, keyId: b.currentKeyId, keyGroup: b.currentKeyGroup, namespace, nsKey });
-    this.reschedule();
+    if (this.processingTimers.addTimer(time, b.currentKey, b.currentKeyId, b.currentKeyGroup, namespace, nsKey)) this.reschedule();
   }
 
-  deleteProcessingTimeTimer(namespace: N, time: number): void {
-    this.processingTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, this.nsKeyOf(namespace));
+  deleteProcessingTimeTimer(namespace: N, time: number, nsKey: NamespaceKey = this.nsKeyOf(namespace)): void {
+    this.processingTimers.delete(time, this.backend.currentKeyGroup, this.backend.currentKeyId, nsKey);
   }
 
   /**
@@ -302,23 +296,18 @@ export class InternalTimerService<N> {
   /** Fires every event-time timer ≤ `watermark`, earliest first. */
   advanceWatermark(watermark: number): void {
     this.currentWatermark = watermark;
-    let bucket: InternalTimer<N>[] | undefined;
-    while ((bucket = this.eventTimers.pollBucket(watermark))) {
-      for (const timer of bucket) {
-        this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
-        this.triggerable.onEventTime(timer);
-      }
+    // One at a time: a timer registered while firing, at a time ≤ watermark, fires in this call too.
+    for (let timer = this.eventTimers.poll(watermark); timer !== undefined; timer = this.eventTimers.poll(watermark)) {
+      this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
+      this.triggerable.onEventTime(timer);
     }
   }
 
   /** Fires processing-time timers ≤ `now` (called by the scheduled mail, or at end of input). */
   fireProcessingTimers(now: number): void {
-    let bucket: InternalTimer<N>[] | undefined;
-    while ((bucket = this.processingTimers.pollBucket(now))) {
-      for (const timer of bucket) {
-        this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
-        this.triggerable.onProcessingTime(timer);
-      }
+    for (let timer = this.processingTimers.poll(now); timer !== undefined; timer = this.processingTimers.poll(now)) {
+      this.backend.setCurrentKeyInGroup(timer.key, timer.keyId, timer.keyGroup);
+      this.triggerable.onProcessingTime(timer);
     }
     this.reschedule();
   }

@@ -2,6 +2,7 @@
 import { machineLine } from './machine.ts';
 import { benchEngineCore } from './engine-core.bench.ts';
 import { benchWindowOperator } from './window-operator.bench.ts';
+import { benchWindowJobs } from './window-jobs.bench.ts';
 import { benchDuckDB } from './duckdb.bench.ts';
 import { benchDataPlane } from './data-plane.bench.ts';
 import { benchCluster } from './cluster.bench.ts';
@@ -20,6 +21,7 @@ const only = args.filter((_, i) => minutesAt < 0 || (i !== minutesAt && i !== mi
 const sections: [string, () => Promise<string[]>][] = [
   ['engine core, one process, one core', benchEngineCore],
   ['window operator alone (harness)', benchWindowOperator],
+  ['window jobs against the plain loop (sessions, tumbling, sliding)', () => benchWindowJobs()],
   ['DuckDB sources', benchDuckDB],
   ['data plane (codec, sockets)', benchDataPlane],
   ['worker processes', benchCluster],

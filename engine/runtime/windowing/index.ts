@@ -38,7 +38,7 @@ export type { TriggerContext, OnMergeContext } from './triggers.ts';
 export { CountEvictor, TimeEvictor, DeltaEvictor, removeWhere } from './evictors.ts';
 export type { Evictor, EvictorContext, TimestampedValue, DeltaFunction } from './evictors.ts';
 export { MergingWindowSet } from './merging-window-set.ts';
-export type { MergeFunction } from './merging-window-set.ts';
+export type { MergeFunction, MergeNamespaces } from './merging-window-set.ts';
 export type {
   Collector,
   KeyedStateStore,

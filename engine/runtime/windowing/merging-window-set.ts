@@ -1,5 +1,6 @@
 import { MergingWindowAssigner } from './assigners.ts';
 import { TimeWindow } from './windows.ts';
+import type { NamespaceKey } from '../../state/state-table.ts';
 
 /**
  * Called when windows merge. `mergeResult` replaces `mergedWindows` (the new window excluded);
@@ -15,7 +16,26 @@ export type MergeFunction = (
   mergedWindows: TimeWindow[],
   stateWindowResult: TimeWindow,
   mergedStateWindows: TimeWindow[],
+  namespaces: MergeNamespaces,
 ) => void;
+
+/**
+ * The namespaces of a merge's windows (see `MergingWindowSet`): where the merged windows' trigger
+ * state and timers are, and where their contents are.
+ *
+ * @example
+ * contents.mergeNamespaces(ns.stateResult, ns.mergedState);
+ */
+export interface MergeNamespaces {
+  /** Of `mergeResult`. */
+  result: NamespaceKey;
+  /** Of each of `mergedWindows`, in order. */
+  merged: NamespaceKey[];
+  /** Of `stateWindowResult`. */
+  stateResult: NamespaceKey;
+  /** Of each of `mergedStateWindows`, in order. */
+  mergedState: NamespaceKey[];
+}
 
 const defaultMergeWindows = MergingWindowAssigner.prototype.mergeWindows;
 
@@ -25,9 +45,15 @@ const defaultMergeWindows = MergingWindowAssigner.prototype.mergeWindows;
  * windows merge, the result keeps the state window of one of them, so only the others' state is
  * moved, and a long session is never copied once per record.
  *
- * A key has few windows in flight, so they are kept in two parallel arrays and searched
- * linearly. The set is loaded from and saved to keyed state as a flat array of numbers
- * `[start, end, stateStart, stateEnd, ...]`, which survives any snapshot format.
+ * Each in-flight window has a namespace (its trigger state and timers are there) and so has its
+ * state window (its contents are there). A new window takes `newNamespace(window)`: the window
+ * operator passes a counter, so a session that grows with every record costs no string; by
+ * default it is the assigner's `windowNamespace` (`'start:end'`), what sets stored before
+ * namespaces were kept take for their windows when loaded.
+ *
+ * A key has few windows in flight, so they are kept in parallel arrays and searched linearly.
+ * The stored form is a flat array of numbers `[start, end, stateStart, stateEnd, ...]`
+ * (`toStored`) and the namespaces `[ns, stateNs, ...]` (`storedNamespaces`).
  *
  * @example
  * const set = new MergingWindowSet(EventTimeSessionWindows.withGap(10), stored);
@@ -37,26 +63,57 @@ const defaultMergeWindows = MergingWindowAssigner.prototype.mergeWindows;
 export class MergingWindowSet {
   private readonly windows: TimeWindow[] = [];
   private readonly stateWindows: TimeWindow[] = [];
+  private readonly namespaces: NamespaceKey[] = [];
+  private readonly stateNamespaces: NamespaceKey[] = [];
   private changed = false;
+  private readonly newNamespace: (window: TimeWindow) => NamespaceKey;
 
   constructor(
     private readonly assigner: MergingWindowAssigner,
     stored: readonly number[] | undefined,
+    /** `[ns, stateNs, ...]` of the stored windows; without it they take the assigner's namespaces. */
+    storedNamespaces?: readonly NamespaceKey[],
+    newNamespace?: (window: TimeWindow) => NamespaceKey,
   ) {
+    this.newNamespace = newNamespace ?? ((w) => assigner.windowNamespace(w));
     if (stored) {
-      for (let i = 0; i + 3 < stored.length; i += 4) {
+      for (let i = 0, j = 0; i + 3 < stored.length; i += 4, j += 2) {
         const w = new TimeWindow(stored[i]!, stored[i + 1]!);
         const sameState = stored[i + 2] === w.start && stored[i + 3] === w.end;
+        const stateWindow = sameState ? w : new TimeWindow(stored[i + 2]!, stored[i + 3]!);
         this.windows.push(w);
-        this.stateWindows.push(sameState ? w : new TimeWindow(stored[i + 2]!, stored[i + 3]!));
+        this.stateWindows.push(stateWindow);
+        this.namespaces.push(storedNamespaces ? storedNamespaces[j]! : assigner.windowNamespace(w));
+        this.stateNamespaces.push(storedNamespaces ? storedNamespaces[j + 1]! : assigner.windowNamespace(stateWindow));
       }
     }
   }
 
-  private indexOf(window: TimeWindow): number {
+  /** Position of in-flight window `window` (by bounds), or -1. */
+  indexOf(window: TimeWindow): number {
     const ws = this.windows;
     for (let i = 0; i < ws.length; i++) if (ws[i]!.start === window.start && ws[i]!.end === window.end) return i;
     return -1;
+  }
+
+  /** Position of the in-flight window whose namespace is `ns`, or -1 (a timer restored with only its namespace). */
+  indexOfNamespace(ns: NamespaceKey): number {
+    return this.namespaces.indexOf(ns);
+  }
+
+  /** The in-flight window at position `i`. */
+  windowAt(i: number): TimeWindow {
+    return this.windows[i]!;
+  }
+
+  /** Namespace of the in-flight window at `i`: its trigger state and timers. */
+  namespaceAt(i: number): NamespaceKey {
+    return this.namespaces[i]!;
+  }
+
+  /** Namespace of the state window of the in-flight window at `i`: its contents. */
+  stateNamespaceAt(i: number): NamespaceKey {
+    return this.stateNamespaces[i]!;
   }
 
   /** The window holding the state of in-flight window `window`, or undefined if it is not in flight. */
@@ -69,9 +126,15 @@ export class MergingWindowSet {
   retireWindow(window: TimeWindow): void {
     const i = this.indexOf(window);
     if (i < 0) throw new Error(`Window ${String(window)} is not in the in-flight window set`);
+    this.removeAt(i);
+    this.changed = true;
+  }
+
+  private removeAt(i: number): void {
     this.windows.splice(i, 1);
     this.stateWindows.splice(i, 1);
-    this.changed = true;
+    this.namespaces.splice(i, 1);
+    this.stateNamespaces.splice(i, 1);
   }
 
   /**
@@ -84,10 +147,23 @@ export class MergingWindowSet {
     // state window that differs from the window itself, so the entry is kept as it is.
     if (existing >= 0) return this.windows[existing]!;
 
-    if (this.assigner.mergeWindows === defaultMergeWindows && !this.windows.some((w) => w.intersects(newWindow))) {
-      // The common case, without sorting: a window that touches nothing merges with nothing.
-      this.put(newWindow, newWindow);
-      return newWindow;
+    if (this.assigner.mergeWindows === defaultMergeWindows) {
+      let overlapping = -1;
+      let count = 0;
+      for (let i = 0; i < this.windows.length; i++) {
+        if (this.windows[i]!.intersects(newWindow)) {
+          overlapping = i;
+          count++;
+        }
+      }
+      // The common cases, without sorting: a window that touches nothing merges with nothing;
+      // one that touches one in-flight window (a session going on) merges with that one only
+      // (in-flight windows never touch each other: they would have merged).
+      if (count === 0) {
+        this.put(newWindow, newWindow, undefined);
+        return newWindow;
+      }
+      if (count === 1) return this.mergeWithOne(overlapping, newWindow, mergeFunction);
     }
 
     const merges: [TimeWindow, TimeWindow[]][] = [];
@@ -102,34 +178,75 @@ export class MergingWindowSet {
         resultWindow = mergeResult;
       }
       // The result inherits the state window of one merged window; the others' state moves there.
-      const stateWindowResult = this.getStateWindow(mergedWindows[0]!)!;
+      const first = this.indexOf(mergedWindows[0]!);
+      const stateWindowResult = this.stateWindows[first]!;
+      const stateResultNs = this.stateNamespaces[first]!;
       const mergedStateWindows: TimeWindow[] = [];
+      const mergedNs: NamespaceKey[] = [];
+      const mergedStateNs: NamespaceKey[] = [];
       for (const w of mergedWindows) {
         const i = this.indexOf(w);
-        if (i < 0) continue;
+        if (i < 0) {
+          mergedNs.push(this.assigner.windowNamespace(w));
+          continue;
+        }
         const stateWindow = this.stateWindows[i]!;
-        this.windows.splice(i, 1);
-        this.stateWindows.splice(i, 1);
-        if (!stateWindow.equals(stateWindowResult)) mergedStateWindows.push(stateWindow);
+        mergedNs.push(this.namespaces[i]!);
+        if (!stateWindow.equals(stateWindowResult)) {
+          mergedStateWindows.push(stateWindow);
+          mergedStateNs.push(this.stateNamespaces[i]!);
+        }
+        this.removeAt(i);
       }
-      this.put(mergeResult, stateWindowResult);
+      // A result with the bounds of a merged window is that window: it keeps its namespace.
+      const same = mergedWindows.findIndex((w) => w.equals(mergeResult));
+      const resultNs = this.put(mergeResult, stateWindowResult, stateResultNs, same >= 0 ? mergedNs[same] : undefined);
       // A new window inside one in-flight window changes nothing: no state or trigger to merge.
       const onlyItself = mergedWindows.length === 1 && mergedWindows[0]!.equals(mergeResult);
-      if (!onlyItself) mergeFunction(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows);
+      if (!onlyItself) {
+        mergeFunction(mergeResult, mergedWindows, stateWindowResult, mergedStateWindows, { result: resultNs, merged: mergedNs, stateResult: stateResultNs, mergedState: mergedStateNs });
+      }
     }
 
-    if (!mergedNewWindow) this.put(resultWindow, resultWindow);
+    if (!mergedNewWindow) this.put(resultWindow, resultWindow, undefined);
     return resultWindow;
   }
 
-  private put(window: TimeWindow, stateWindow: TimeWindow): void {
-    const i = this.indexOf(window);
-    if (i >= 0) this.stateWindows[i] = stateWindow;
-    else {
-      this.windows.push(window);
-      this.stateWindows.push(stateWindow);
-    }
+  /** `addWindow` when `newWindow` touches exactly the in-flight window at `i` (default merging). */
+  private mergeWithOne(i: number, newWindow: TimeWindow, mergeFunction: MergeFunction): TimeWindow {
+    const existing = this.windows[i]!;
+    if (existing.start <= newWindow.start && existing.end >= newWindow.end) return existing; // inside it: nothing changes
+    const result = existing.cover(newWindow);
+    const ns = this.namespaces[i]!;
+    const stateWindow = this.stateWindows[i]!;
+    const stateNs = this.stateNamespaces[i]!;
+    const resultNs = this.newNamespace(result);
+    // The result takes the existing window's place and keeps its state window.
+    this.windows[i] = result;
+    this.namespaces[i] = resultNs;
     this.changed = true;
+    mergeFunction(result, [existing], stateWindow, [], { result: resultNs, merged: [ns], stateResult: stateNs, mergedState: [] });
+    return result;
+  }
+
+  /**
+   * Puts `window` in flight with its state window (of namespace `stateNs`, or its own when
+   * undefined); a window not in flight yet takes namespace `ns`, or a new one. Returns its namespace.
+   */
+  private put(window: TimeWindow, stateWindow: TimeWindow, stateNs: NamespaceKey | undefined, ns?: NamespaceKey): NamespaceKey {
+    const i = this.indexOf(window);
+    this.changed = true;
+    if (i >= 0) {
+      this.stateWindows[i] = stateWindow;
+      this.stateNamespaces[i] = stateNs ?? this.namespaces[i]!;
+      return this.namespaces[i]!;
+    }
+    ns ??= this.newNamespace(window);
+    this.windows.push(window);
+    this.stateWindows.push(stateWindow);
+    this.namespaces.push(ns);
+    this.stateNamespaces.push(stateNs ?? ns);
+    return ns;
   }
 
   /** Number of in-flight windows. */
@@ -137,9 +254,14 @@ export class MergingWindowSet {
     return this.windows.length;
   }
 
-  /** True when the set differs from what it was loaded from. */
+  /** True when the set differs from what it was loaded from or last saved as. */
   get isChanged(): boolean {
     return this.changed;
+  }
+
+  /** The set was saved as it is now. */
+  markSaved(): void {
+    this.changed = false;
   }
 
   /** The stored form: `[start, end, stateStart, stateEnd, ...]`, or undefined when empty. */
@@ -151,6 +273,13 @@ export class MergingWindowSet {
       const s = this.stateWindows[i]!;
       out.push(w.start, w.end, s.start, s.end);
     }
+    return out;
+  }
+
+  /** The namespaces of the stored form: `[ns, stateNs, ...]`, in the order of `toStored()`. */
+  storedNamespaces(): NamespaceKey[] {
+    const out: NamespaceKey[] = [];
+    for (let i = 0; i < this.windows.length; i++) out.push(this.namespaces[i]!, this.stateNamespaces[i]!);
     return out;
   }
 }

@@ -39,7 +39,8 @@ import {
   type TriggerResult,
 } from './triggers.ts';
 import { CountEvictor, type Evictor, type EvictorContext, type TimestampedValue } from './evictors.ts';
-import { MergingWindowSet, type MergeFunction } from './merging-window-set.ts';
+import type { MergeFunction, MergingWindowSet } from './merging-window-set.ts';
+import { MergingWindowSets } from './merging-window-sets.ts';
 import { TimeWindow, Window } from './windows.ts';
 import type {
   Collector,
@@ -99,6 +100,8 @@ const CONTENTS_STATE = 'window-contents';
 const MERGING_SET_STATE = 'merging-window-set';
 /** Operator state (union list) of the pending windows' starts, when windows fire by their end. */
 const PENDING_WINDOWS_STATE = 'pending-window-starts';
+/** Operator state (union list) of the namespace counter of merging windows (see `MergingWindowSets`). */
+const NAMESPACE_COUNTER_STATE = 'merging-window-namespace-counter';
 
 /**
  * Keyed windows (Flink's `WindowOperator`, and `EvictingWindowOperator` when an evictor is set).
@@ -160,7 +163,7 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   private backend!: HeapKeyedStateBackend;
   private timers!: InternalTimerService<Window>;
   private contents!: ContentsState;
-  private mergingSets: (InternalState & { value(): number[] | undefined; update(v: number[] | undefined): void }) | undefined;
+  private mergingSets: MergingWindowSets | undefined;
   private triggerCtx!: WindowTriggerContext;
   private processCtx!: WindowProcessContext;
   private collector!: WindowCollector;
@@ -213,8 +216,11 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     const nsOf = this.fixed ? (w: Window) => (w as TimeWindow).start : (w: Window) => assigner.windowNamespace(w);
     this.timers = this.createTimerService<Window>(this, nsOf);
     this.contents = backend.getState<ContentsState>(this.contentsDescriptor());
-    if (this.merging) this.mergingSets = backend.getState(new ValueStateDescriptor<number[]>(MERGING_SET_STATE)) as any;
-    this.triggerCtx = new WindowTriggerContext(backend, this.timers, nsOf);
+    if (this.merging) {
+      const counters = this.operatorState.getUnionListState<number>(NAMESPACE_COUNTER_STATE);
+      this.mergingSets = new MergingWindowSets(this.merging, backend, backend.getState(new ValueStateDescriptor(MERGING_SET_STATE)) as any, counters);
+    }
+    this.triggerCtx = new WindowTriggerContext(backend, this.timers);
     this.processCtx = new WindowProcessContext(this, backend, this.timers, nsOf, !!this.merging);
     this.collector = new WindowCollector(this);
     this.evictorCtx = {
@@ -251,6 +257,12 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   }
 
   override snapshotState(checkpointId: number): OperatorSnapshot {
+    if (this.mergingSets) {
+      this.mergingSets.flush();
+      const list = this.operatorState.getUnionListState<number>(NAMESPACE_COUNTER_STATE);
+      list.length = 0;
+      list.push(this.mergingSets.counter);
+    }
     if (this.pendingWindows) {
       // Every subtask gets all starts back (union): after a rescale a subtask's keys may sit in any of them.
       const list = this.operatorState.getUnionListState<number>(PENDING_WINDOWS_STATE);
@@ -324,7 +336,7 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
         const window = this.windowAt(start, size);
         this.triggerCtx.at(window, start);
         this.trigger.onElement(value, timestamp, window, this.triggerCtx);
-        if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window);
+        if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window, start);
         continue;
       }
       this.addToWindow(value, timestamp, this.windowAt(start, size), start, start);
@@ -345,27 +357,25 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   }
 
   private processMerging(value: unknown, timestamp: number, windows: readonly TimeWindow[]): void {
-    const set = this.loadMergingSet();
-    const assigner = this.assigner;
+    const sets = this.mergingSets!;
+    const set = sets.current();
     let skipped = true;
-    for (const window of windows) {
-      const actual = set.addWindow(window, this.mergeFunction);
+    for (let w = 0; w < windows.length; w++) {
+      const actual = set.addWindow(windows[w]!, this.mergeFunction);
+      const i = set.indexOf(actual);
       if (this.isWindowLate(actual)) {
         set.retireWindow(actual);
         continue;
       }
       skipped = false;
-      const stateWindow = set.getStateWindow(actual);
-      if (!stateWindow) throw new Error(`Window ${String(actual)} is not in the in-flight window set`);
-      const ns = assigner.windowNamespace(actual);
-      this.addToWindow(value, timestamp, actual, ns, stateWindow === actual ? ns : assigner.windowNamespace(stateWindow));
+      this.addToWindow(value, timestamp, actual, set.namespaceAt(i), set.stateNamespaceAt(i));
     }
-    this.saveMergingSet(set);
+    sets.changed();
     if (skipped) this.onSkipped(value, timestamp);
   }
 
   /** Moves the trigger and contents of `mergedWindows` into `mergeResult`. */
-  private readonly mergeFunction: MergeFunction = (mergeResult, mergedWindows, stateWindowResult, mergedStateWindows) => {
+  private readonly mergeFunction: MergeFunction = (mergeResult, mergedWindows, _stateWindowResult, mergedStateWindows, ns) => {
     if (this.eventTime && mergeResult.maxTimestamp() + this.allowedLateness <= this.currentWatermark) {
       throw new Error(
         `The end timestamp of an event-time window cannot become earlier than the current watermark by merging. Current watermark: ${this.currentWatermark} window: ${String(mergeResult)}`,
@@ -376,21 +386,21 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
         `The end timestamp of a processing-time window cannot become earlier than the current processing time by merging. Current processing time: ${this.timers.currentProcessingTime()} window: ${String(mergeResult)}`,
       );
     }
-    const nsOf = (w: Window) => this.assigner.windowNamespace(w);
     const ctx = this.triggerCtx;
-    ctx.at(mergeResult, nsOf(mergeResult));
-    ctx.mergedWindows = mergedWindows;
+    ctx.at(mergeResult, ns.result);
+    ctx.mergedNamespaces = ns.merged;
     try {
       this.trigger.onMerge(mergeResult, ctx);
     } finally {
-      ctx.mergedWindows = undefined;
+      ctx.mergedNamespaces = undefined;
     }
-    for (const m of mergedWindows) {
-      ctx.at(m, nsOf(m));
+    for (let i = 0; i < mergedWindows.length; i++) {
+      const m = mergedWindows[i]!;
+      ctx.at(m, ns.merged[i]!);
       this.trigger.clear(m, ctx);
-      this.deleteCleanupTimer(m);
+      this.deleteCleanupTimer(m, ns.merged[i]!);
     }
-    if (mergedStateWindows.length) this.contents.mergeNamespaces!(nsOf(stateWindowResult), mergedStateWindows.map(nsOf));
+    if (mergedStateWindows.length) this.contents.mergeNamespaces!(ns.stateResult, ns.mergedState);
   };
 
   private addToWindow(value: unknown, timestamp: number, window: Window, windowNs: NamespaceKey, stateNs: NamespaceKey): void {
@@ -401,7 +411,7 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     ctx.at(window, windowNs);
     const result = this.trigger.onElement(value, timestamp, window, ctx);
     if (result !== 'CONTINUE') this.onTriggerResult(result, window, stateNs);
-    if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window);
+    if (!this.triggerSetsCleanupTimer) this.registerCleanupTimer(window, windowNs);
   }
 
   private onTriggerResult(result: TriggerResult, window: Window, stateNs: NamespaceKey): void {
@@ -449,24 +459,46 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
   }
 
   private onTimer(timer: InternalTimer<Window>, eventTimer: boolean): void {
+    if (this.merging) {
+      this.onMergingWindowTimer(timer, eventTimer);
+      return;
+    }
     // Timers restored from a snapshot may carry only the namespace key.
     const window = timer.namespace instanceof Window ? timer.namespace : this.assigner.windowForNamespace(timer.nsKey);
-    const windowNs = timer.nsKey;
-    let set: MergingWindowSet | undefined;
-    let stateNs = windowNs;
-    if (this.merging) {
-      set = this.loadMergingSet();
-      const stateWindow = set.getStateWindow(window as TimeWindow);
-      // A timer of a window that merged away, left by a trigger that does not clean up: its state is gone.
-      if (!stateWindow) return;
-      stateNs = this.assigner.windowNamespace(stateWindow);
-    }
+    const ns = timer.nsKey;
+    const ctx = this.triggerCtx;
+    ctx.at(window, ns);
+    const result = eventTimer ? this.trigger.onEventTime(timer.timestamp, window, ctx) : this.trigger.onProcessingTime(timer.timestamp, window, ctx);
+    if (result !== 'CONTINUE') this.onTriggerResult(result, window, ns);
+    if (eventTimer === this.eventTime && timer.timestamp === this.cleanupTime(window)) this.clearAllState(window, ns, ns, undefined);
+  }
+
+  /**
+   * A timer of a merging window: the window is found in the key's set by its bounds (as Flink
+   * finds it by equality), or by its namespace for a timer restored from a snapshot written with
+   * counter namespaces. A timer of a window that merged away, left by a trigger that does not
+   * clean up, finds nothing: its state is gone.
+   */
+  private onMergingWindowTimer(timer: InternalTimer<Window>, eventTimer: boolean): void {
+    const sets = this.mergingSets!;
+    const set = sets.current();
+    const ns = timer.nsKey;
+    const i =
+      timer.namespace instanceof TimeWindow
+        ? set.indexOf(timer.namespace)
+        : typeof ns === 'number'
+          ? set.indexOfNamespace(ns)
+          : set.indexOf(this.assigner.windowForNamespace(ns) as TimeWindow);
+    if (i < 0) return;
+    const window = set.windowAt(i);
+    const windowNs = set.namespaceAt(i);
+    const stateNs = set.stateNamespaceAt(i);
     const ctx = this.triggerCtx;
     ctx.at(window, windowNs);
     const result = eventTimer ? this.trigger.onEventTime(timer.timestamp, window, ctx) : this.trigger.onProcessingTime(timer.timestamp, window, ctx);
     if (result !== 'CONTINUE') this.onTriggerResult(result, window, stateNs);
     if (eventTimer === this.eventTime && timer.timestamp === this.cleanupTime(window)) this.clearAllState(window, windowNs, stateNs, set);
-    if (set) this.saveMergingSet(set);
+    sets.changed();
   }
 
   private clearAllState(window: Window, windowNs: NamespaceKey, stateNs: NamespaceKey, set: MergingWindowSet | undefined): void {
@@ -543,18 +575,18 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     return this.eventTime && window.maxTimestamp() + this.allowedLateness <= this.currentWatermark;
   }
 
-  private registerCleanupTimer(window: Window): void {
+  private registerCleanupTimer(window: Window, ns?: NamespaceKey): void {
     const time = this.cleanupTime(window);
     if (time === Number.POSITIVE_INFINITY) return; // the global window is never cleaned up
-    if (this.eventTime) this.timers.registerEventTimeTimer(window, time);
-    else this.timers.registerProcessingTimeTimer(window, time);
+    if (this.eventTime) this.timers.registerEventTimeTimer(window, time, ns);
+    else this.timers.registerProcessingTimeTimer(window, time, ns);
   }
 
-  private deleteCleanupTimer(window: Window): void {
+  private deleteCleanupTimer(window: Window, ns: NamespaceKey): void {
     const time = this.cleanupTime(window);
     if (time === Number.POSITIVE_INFINITY) return;
-    if (this.eventTime) this.timers.deleteEventTimeTimer(window, time);
-    else this.timers.deleteProcessingTimeTimer(window, time);
+    if (this.eventTime) this.timers.deleteEventTimeTimer(window, time, ns);
+    else this.timers.deleteProcessingTimeTimer(window, time, ns);
   }
 
   /** A record that went into no window: late ones go to the late-data side output or are counted. */
@@ -563,32 +595,18 @@ export class WindowOperator<OUT = unknown> extends StreamOperator<OUT> implement
     if (this.lateDataTag !== undefined) this.output.collectSide(this.lateDataTag, value, timestamp);
     else this.numLateRecordsDropped++;
   }
-
-  private loadMergingSet(): MergingWindowSet {
-    const state = this.mergingSets!;
-    state.setCurrentNamespace(VOID_NAMESPACE);
-    return new MergingWindowSet(this.merging!, state.value());
-  }
-
-  private saveMergingSet(set: MergingWindowSet): void {
-    if (!set.isChanged) return;
-    const state = this.mergingSets!;
-    state.setCurrentNamespace(VOID_NAMESPACE);
-    state.update(set.toStored());
-  }
 }
 
 /** The trigger's view of one key and window; one instance per operator, re-pointed per call. */
 class WindowTriggerContext implements OnMergeContext {
   window!: Window;
   private ns: NamespaceKey = VOID_NAMESPACE;
-  /** Set while `onMerge` runs. */
-  mergedWindows: readonly Window[] | undefined;
+  /** Set while `onMerge` runs: the namespaces of the windows merged. */
+  mergedNamespaces: readonly NamespaceKey[] | undefined;
 
   constructor(
     private readonly backend: HeapKeyedStateBackend,
     private readonly timers: InternalTimerService<Window>,
-    private readonly nsOf: (w: Window) => NamespaceKey,
   ) {}
 
   at(window: Window, ns: NamespaceKey): void {
@@ -602,16 +620,16 @@ class WindowTriggerContext implements OnMergeContext {
     return this.timers.currentWatermarkTime();
   }
   registerProcessingTimeTimer(time: number): void {
-    this.timers.registerProcessingTimeTimer(this.window, time);
+    this.timers.registerProcessingTimeTimer(this.window, time, this.ns);
   }
   registerEventTimeTimer(time: number): void {
-    this.timers.registerEventTimeTimer(this.window, time);
+    this.timers.registerEventTimeTimer(this.window, time, this.ns);
   }
   deleteProcessingTimeTimer(time: number): void {
-    this.timers.deleteProcessingTimeTimer(this.window, time);
+    this.timers.deleteProcessingTimeTimer(this.window, time, this.ns);
   }
   deleteEventTimeTimer(time: number): void {
-    this.timers.deleteEventTimeTimer(this.window, time);
+    this.timers.deleteEventTimeTimer(this.window, time, this.ns);
   }
   getPartitionedState(descriptor: AnyStateDescriptor): any {
     const state = this.backend.getState(descriptor);
@@ -619,13 +637,13 @@ class WindowTriggerContext implements OnMergeContext {
     return state;
   }
   mergePartitionedState(descriptor: AnyStateDescriptor): void {
-    const merged = this.mergedWindows;
+    const merged = this.mergedNamespaces;
     if (!merged || !merged.length) return;
     if (descriptor.kind === 'value' || descriptor.kind === 'map') {
       throw new Error(`Trigger state '${descriptor.name}' is ${descriptor.kind} state, which cannot be merged: use reducing, aggregating or list state`);
     }
     const state = this.backend.getState(descriptor);
-    state.mergeNamespaces!(this.ns, merged.map(this.nsOf));
+    state.mergeNamespaces!(this.ns, merged.slice());
   }
 }
 

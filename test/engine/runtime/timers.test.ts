@@ -149,3 +149,19 @@ test('a snapshot view keeps the timers of its barrier while the set changes (pro
     { numRuns: 300 },
   );
 });
+
+test('TimerSet fires one timer at a time: a timer deleted by another firing at the same time does not fire (as in Flink)', () => {
+  const s = new TimerSet<number>();
+  s.add({ timestamp: 7, key: 'a', keyId: 'a', keyGroup: 4, namespace: 0, nsKey: 0 });
+  s.add({ timestamp: 7, key: 'b', keyId: 'b', keyGroup: 1, namespace: 0, nsKey: 0 });
+  s.add({ timestamp: 7, key: 'a', keyId: 'a', keyGroup: 4, namespace: 1, nsKey: 1 });
+  const fired: string[] = [];
+  for (let t = s.poll(7); t; t = s.poll(7)) {
+    fired.push(`${String(t.keyId)}/${String(t.nsKey)}`);
+    if (t.keyId === 'a' && t.nsKey === 0) s.delete(7, 1, 'b', 0);
+  }
+  // Timers of one time fire in the order they were registered.
+  assert.deepEqual(fired, ['a/0', 'a/1']);
+  assert.equal(s.size, 0);
+  assert.equal(s.peekTime(), Infinity);
+});
