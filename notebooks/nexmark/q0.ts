@@ -30,6 +30,4 @@ nexmark
   .filter(isBid)
   .map((b) => ({ auction: b.auction, bidder: b.bidder, price: b.price, dateTime: b.dateTime, extra: b.extra }))
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q0');

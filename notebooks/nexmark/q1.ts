@@ -26,6 +26,4 @@ nexmark
   .filter(isBid)
   .map((b) => ({ auction: b.auction, bidder: b.bidder, price: Math.round(b.price * 908) / 1000, dateTime: b.dateTime, extra: b.extra }))
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q1');

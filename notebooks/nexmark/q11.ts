@@ -32,6 +32,4 @@ nexmark
     (bidder, w, count) => ({ bidder, bid_count: count, starttime: w.start, endtime: w.end }),
   )
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q11');

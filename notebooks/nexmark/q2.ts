@@ -26,6 +26,4 @@ nexmark
   .filter((b) => b.auction % 123 === 0)
   .map((b) => ({ auction: b.auction, price: b.price }))
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q2');

@@ -55,6 +55,4 @@ auctions
     },
   })
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q3');

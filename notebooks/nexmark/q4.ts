@@ -104,6 +104,4 @@ closed
     },
   })
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q4');

@@ -45,6 +45,4 @@ counts
     for (const c of all) if (c.num >= max) out.collect({ auction: c.auction, num: c.num });
   })
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q5');

@@ -61,6 +61,4 @@ nexmark
   .aggregate(keepHighest)
   .flatMap((top) => top)
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q7');

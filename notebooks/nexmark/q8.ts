@@ -38,6 +38,4 @@ nexmark
     for (const p of people) out.collect({ id: p.id, name: p.name, starttime: p.dateTime - (p.dateTime % WINDOW) });
   })
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q8');

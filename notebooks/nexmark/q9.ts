@@ -85,6 +85,4 @@ nexmark
     },
   })
   .sinkTo(sink);
-
-// %%
 await env.execute('nexmark q9');
