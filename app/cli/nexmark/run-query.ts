@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ownedTempDir, releaseTempDir } from '../../../engine/process/temp-dirs.ts';
 import type { RunReport } from '../report.ts';
 import type { CliContext } from '../io.ts';
-import { readJsonlOutput, verifyNexmarkQuery } from './verify.ts';
+import { compareNexmarkOutput, nexmarkReferenceRows, readJsonlOutput } from './verify.ts';
 
 /** One bench run of a query. */
 export interface NexmarkRunOptions {
@@ -27,6 +27,8 @@ export interface NexmarkRunOptions {
   eventsPerSecond?: number;
   /** Compare the output with the DuckDB reference. */
   verify?: boolean;
+  /** The reference result, when already computed (`nexmarkReferenceRows`); implies `verify`. */
+  expected?: string[];
 }
 
 /** The bench's JSON line. */
@@ -88,7 +90,7 @@ export async function runNexmarkQuery(options: NexmarkRunOptions): Promise<Nexma
     if (options.mode) argv.push('--mode', options.mode);
     const params: Record<string, number | string> = { events: options.events, 'checkpoint-interval': options.checkpointInterval ?? 0 };
     if (options.eventsPerSecond !== undefined) params['events-per-second'] = options.eventsPerSecond;
-    if (options.verify) params['output'] = output;
+    if (options.verify || options.expected) params['output'] = output;
     for (const [name, value] of Object.entries(params)) argv.push('--param', `${name}=${value}`);
     let stderr = '';
     const context: CliContext = { stdout: () => {}, stderr: (text) => void (stderr += text), cwd: process.cwd() };
@@ -109,11 +111,9 @@ export async function runNexmarkQuery(options: NexmarkRunOptions): Promise<Nexma
       checkpoints: job.checkpoints.filter((c) => c.status === 'COMPLETED' && !c.savepoint).length,
       verified: null,
     };
-    if (options.verify) {
-      const check = await verifyNexmarkQuery(options.query, readJsonlOutput(output), {
-        events: options.events,
-        ...(options.eventsPerSecond !== undefined ? { eventsPerSecond: options.eventsPerSecond } : {}),
-      });
+    if (options.verify || options.expected) {
+      const events = { events: options.events, ...(options.eventsPerSecond !== undefined ? { eventsPerSecond: options.eventsPerSecond } : {}) };
+      const check = compareNexmarkOutput(options.query, readJsonlOutput(output), options.expected ?? (await nexmarkReferenceRows(options.query, events)));
       result.verified = check.verified;
       result.rows = check.rows;
       if (!check.verified) result.differences = check.differences;

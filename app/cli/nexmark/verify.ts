@@ -108,6 +108,46 @@ export function readJsonlOutput(output: string): Record<string, unknown>[] {
 }
 
 /**
+ * The reference result of Nexmark query `query` over the events `options` describe, as the
+ * compared keys of its rows, sorted.
+ *
+ * @example
+ * const expected = await nexmarkReferenceRows('q5', { events: 50_000 });
+ */
+export async function nexmarkReferenceRows(query: string, options: NexmarkOptions): Promise<string[]> {
+  const reference = referenceOf(query);
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  try {
+    await loadNexmarkTables(conn, options);
+    const rows = (await conn.runAndReadAll(reference.sql)).getRowObjectsJson() as Record<string, unknown>[];
+    return rows.map((r) => rowKey(r, reference.columns)).sort();
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+/**
+ * Compares `rows`, the output of Nexmark query `query`, with its reference result `expected`
+ * (from `nexmarkReferenceRows`).
+ *
+ * @example
+ * compareNexmarkOutput('q5', readJsonlOutput('out/q5/'), expected).verified
+ */
+export function compareNexmarkOutput(query: string, rows: Record<string, unknown>[], expected: string[]): NexmarkVerification {
+  const reference = referenceOf(query);
+  let actual = rows;
+  if (reference.lastPerKey) {
+    const last = new Map<string, Record<string, unknown>>();
+    for (const row of rows) last.set(rowKey(row, reference.lastPerKey), row);
+    actual = [...last.values()];
+  }
+  const got = actual.map((r) => rowKey(r, reference.columns)).sort();
+  return { verified: expected.length === got.length && expected.every((k, i) => k === got[i]), rows: expected.length, differences: difference(expected, got) };
+}
+
+/**
  * Compares `rows`, the output of Nexmark query `query` over the events `options` describe,
  * with the query's DuckDB reference.
  *
@@ -115,27 +155,13 @@ export function readJsonlOutput(output: string): Record<string, unknown>[] {
  * const { verified } = await verifyNexmarkQuery('q5', readJsonlOutput('out/q5/'), { events: 50_000 });
  */
 export async function verifyNexmarkQuery(query: string, rows: Record<string, unknown>[], options: NexmarkOptions): Promise<NexmarkVerification> {
+  return compareNexmarkOutput(query, rows, await nexmarkReferenceRows(query, options));
+}
+
+function referenceOf(query: string): NexmarkReference {
   const reference: NexmarkReference | undefined = NEXMARK_REFERENCES[query];
   if (!reference) throw new Error(`Nexmark ${query} has no DuckDB reference; queries with one: ${Object.keys(NEXMARK_REFERENCES).join(', ')}`);
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  let expected: Record<string, unknown>[];
-  try {
-    await loadNexmarkTables(conn, options);
-    expected = (await conn.runAndReadAll(reference.sql)).getRowObjectsJson() as Record<string, unknown>[];
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
-  let actual = rows;
-  if (reference.lastPerKey) {
-    const last = new Map<string, Record<string, unknown>>();
-    for (const row of rows) last.set(rowKey(row, reference.lastPerKey), row);
-    actual = [...last.values()];
-  }
-  const want = expected.map((r) => rowKey(r, reference.columns)).sort();
-  const got = actual.map((r) => rowKey(r, reference.columns)).sort();
-  return { verified: want.length === got.length && want.every((k, i) => k === got[i]), rows: want.length, differences: difference(want, got) };
+  return reference;
 }
 
 /** Up to five rows of each sorted list that the other lacks. */
