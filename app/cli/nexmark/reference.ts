@@ -93,4 +93,62 @@ export const NEXMARK_REFERENCES: Record<string, NexmarkReference> = {
           GROUP BY bidder, session`,
     columns: ['bidder', 'bid_count', 'starttime', 'endtime'],
   },
+  q14: {
+    // HOUR of a TIMESTAMP in UTC; count_char(extra, 'c') as the length the 'c's add.
+    sql: `SELECT auction, bidder, 0.908 * price AS price,
+            CASE WHEN hour(epoch_ms(dateTime)) >= 8 AND hour(epoch_ms(dateTime)) <= 18 THEN 'dayTime'
+                 WHEN hour(epoch_ms(dateTime)) <= 6 OR hour(epoch_ms(dateTime)) >= 20 THEN 'nightTime'
+                 ELSE 'otherTime' END AS bidTimeType,
+            dateTime, extra, length(extra) - length(replace(extra, 'c', '')) AS c_counts
+          FROM bid WHERE 0.908 * price > 1000000 AND 0.908 * price < 50000000`,
+    columns: ['auction', 'bidder', 'price', 'bidTimeType', 'dateTime', 'extra', 'c_counts'],
+  },
+  q17: {
+    // Flink's AVG of a BIGINT is a BIGINT: truncated.
+    sql: `SELECT auction, strftime(epoch_ms(dateTime), '%Y-%m-%d') AS day, count(*) AS total_bids,
+            count(*) FILTER (WHERE price < 10000) AS rank1_bids,
+            count(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
+            count(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
+            min(price) AS min_price, max(price) AS max_price, CAST(floor(avg(price)) AS BIGINT) AS avg_price, sum(price) AS sum_price
+          FROM bid GROUP BY auction, day`,
+    columns: ['auction', 'day', 'total_bids', 'rank1_bids', 'rank2_bids', 'rank3_bids', 'min_price', 'max_price', 'avg_price', 'sum_price'],
+    lastPerKey: ['auction', 'day'],
+  },
+  q18: {
+    // Bids of one bidder on one auction in the same millisecond tie: only their time is compared.
+    sql: `SELECT auction, bidder, dateTime FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY bidder, auction ORDER BY dateTime DESC) AS rank_number FROM bid)
+          WHERE rank_number <= 1`,
+    columns: ['auction', 'bidder', 'dateTime'],
+    lastPerKey: ['bidder', 'auction'],
+  },
+  q19: {
+    // Bids of equal price tie for a rank: only the price at each rank is compared.
+    sql: `SELECT auction, price, rank_number FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rank_number FROM bid)
+          WHERE rank_number <= 10`,
+    columns: ['auction', 'rank_number', 'price'],
+    lastPerKey: ['auction', 'rank_number'],
+  },
+  q20: {
+    sql: `SELECT auction, bidder, price, channel, url, B.dateTime AS bid_dateTime, B.extra AS bid_extra,
+            itemName, description, initialBid, reserve, A.dateTime AS auction_dateTime, expires, seller, category, A.extra AS auction_extra
+          FROM bid AS B INNER JOIN auction AS A ON B.auction = A.id WHERE A.category = 10`,
+    columns: ['auction', 'bidder', 'price', 'channel', 'bid_dateTime', 'bid_extra', 'itemName', 'initialBid', 'auction_dateTime', 'expires', 'seller', 'category'],
+  },
+  q21: {
+    // DuckDB's regexp_extract gives '' where Flink's REGEXP_EXTRACT gives NULL.
+    sql: `SELECT auction, bidder, price, channel,
+            CASE WHEN lower(channel) = 'apple' THEN '0' WHEN lower(channel) = 'google' THEN '1'
+                 WHEN lower(channel) = 'facebook' THEN '2' WHEN lower(channel) = 'baidu' THEN '3'
+                 ELSE regexp_extract(url, '(&|^)channel_id=([^&]*)', 2) END AS channel_id
+          FROM bid
+          WHERE regexp_extract(url, '(&|^)channel_id=([^&]*)', 2) <> '' OR lower(channel) IN ('apple', 'google', 'facebook', 'baidu')`,
+    columns: ['auction', 'bidder', 'price', 'channel', 'channel_id'],
+  },
+  q22: {
+    // SPLIT_INDEX counts from 0, split_part from 1.
+    sql: `SELECT auction, bidder, price, channel, split_part(url, '/', 4) AS dir1, split_part(url, '/', 5) AS dir2, split_part(url, '/', 6) AS dir3 FROM bid`,
+    columns: ['auction', 'bidder', 'price', 'channel', 'dir1', 'dir2', 'dir3'],
+  },
 };
