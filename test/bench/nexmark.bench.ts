@@ -63,9 +63,11 @@ export async function benchNexmark(events = 10_000_000, queries = Object.keys(NE
     const flink = FLINK_PER_CORE[query];
     const a = inProcess.eventsPerSecondPerCore;
     const b = cluster.eventsPerSecondPerCore;
-    lines.push(
-      `| ${query} | ${rate(a)} | ${rate(b)} | ${rate(loop)} | ${flink ? rate(flink) : '—'} | ${ratio(a, flink)} | ${ratio(b, flink)} | ${(a / loop).toFixed(2)} | ${(b / a).toFixed(2)} | ${inProcess.checkpoints}, ${cluster.checkpoints} |`,
-    );
+    const row =
+      `| ${query} | ${rate(a)} | ${rate(b)} | ${rate(loop)} | ${flink ? rate(flink) : '—'} | ${ratio(a, flink)} | ${ratio(b, flink)} | ${(a / loop).toFixed(2)} | ${(b / a).toFixed(2)} | ${inProcess.checkpoints}, ${cluster.checkpoints} |`;
+    lines.push(row);
+    // A long run shows its rows as they come (the table is printed whole at the end).
+    console.error(`${row} (load ${load()})`);
   }
   lines.push('', `load average after: ${load()}`);
   return lines;
