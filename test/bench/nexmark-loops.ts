@@ -203,4 +203,57 @@ export const NEXMARK_LOOPS: Record<string, (events: number) => number> = {
     for (const [bidder, s] of sessions) emit({ bidder, bid_count: s.count, starttime: s.start, endtime: s.last + 10_000 });
     return kept - before;
   },
+  q14: (events) => {
+    const before = kept;
+    generate(events, (e) => {
+      if (e.type !== 'bid') return;
+      const price = Math.round(e.price * 908) / 1000;
+      if (!(price > 1_000_000 && price < 50_000_000)) return;
+      const hour = new Date(e.dateTime).getUTCHours();
+      let c = 0;
+      for (let i = e.extra.indexOf('c'); i >= 0; i = e.extra.indexOf('c', i + 1)) c++;
+      const bidTimeType = hour >= 8 && hour <= 18 ? 'dayTime' : hour <= 6 || hour >= 20 ? 'nightTime' : 'otherTime';
+      emit({ auction: e.auction, bidder: e.bidder, price, bidTimeType, dateTime: e.dateTime, extra: e.extra, c_counts: c });
+    });
+    return kept - before;
+  },
+  q17: (events) => {
+    const stats = new Map<string, { total: number; r1: number; r2: number; r3: number; min: number; max: number; sum: number }>();
+    generate(events, (e) => {
+      if (e.type !== 'bid') return;
+      const day = new Date(e.dateTime).toISOString().slice(0, 10);
+      const key = `${e.auction} ${day}`;
+      let s = stats.get(key);
+      if (!s) stats.set(key, (s = { total: 0, r1: 0, r2: 0, r3: 0, min: Infinity, max: -Infinity, sum: 0 }));
+      s.total++;
+      if (e.price < 10_000) s.r1++;
+      else if (e.price < 1_000_000) s.r2++;
+      else s.r3++;
+      s.min = Math.min(s.min, e.price);
+      s.max = Math.max(s.max, e.price);
+      s.sum += e.price;
+      emit({ auction: e.auction, day, total_bids: s.total, rank1_bids: s.r1, rank2_bids: s.r2, rank3_bids: s.r3, min_price: s.min, max_price: s.max, avg_price: Math.floor(s.sum / s.total), sum_price: s.sum });
+    });
+    return stats.size;
+  },
+  q21: (events) => {
+    const before = kept;
+    const known: Record<string, string> = { apple: '0', google: '1', facebook: '2', baidu: '3' };
+    const channelId = /(&|^)channel_id=([^&]*)/;
+    generate(events, (e) => {
+      if (e.type !== 'bid') return;
+      const id = known[e.channel.toLowerCase()] ?? channelId.exec(e.url)?.[2];
+      if (id !== undefined) emit({ auction: e.auction, bidder: e.bidder, price: e.price, channel: e.channel, channel_id: id });
+    });
+    return kept - before;
+  },
+  q22: (events) => {
+    const before = kept;
+    generate(events, (e) => {
+      if (e.type !== 'bid') return;
+      const parts = e.url.split('/');
+      emit({ auction: e.auction, bidder: e.bidder, price: e.price, channel: e.channel, dir1: parts[3] ?? null, dir2: parts[4] ?? null, dir3: parts[5] ?? null });
+    });
+    return kept - before;
+  },
 };
