@@ -54,6 +54,9 @@ const closed = nexmark
       this.highest = ctx.getState(new ValueStateDescriptor<number>('highest bid'));
       // Bids read before their auction (parallel sources interleave): [dateTime, price].
       this.early = ctx.getListState(new ListStateDescriptor<[number, number]>('early bids'));
+      // Closed auctions are remembered, so that the bids that come after (most bids on hot
+      // auctions do) are dropped at once instead of waiting as early bids.
+      this.closed = ctx.getState(new ValueStateDescriptor<boolean>('closed'));
     },
     processElement1(a, ctx) {
       this.auction.update({ category: a.category, dateTime: a.dateTime, expires: a.expires });
@@ -66,6 +69,7 @@ const closed = nexmark
       ctx.timerService().registerEventTimeTimer(a.expires);
     },
     processElement2(b, ctx) {
+      if (this.closed.value()) return;
       const a = this.auction.value() as Open | undefined;
       if (a === undefined) {
         // Its auction may still come; once event time passes the bid, it cannot (it would be late).
@@ -87,6 +91,7 @@ const closed = nexmark
       if (highest !== undefined) out.collect({ id: ctx.getCurrentKey() as number, category: a.category, final: highest });
       this.auction.clear();
       this.highest.clear();
+      this.closed.update(true);
     },
   });
 

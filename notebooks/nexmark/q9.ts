@@ -47,6 +47,8 @@ nexmark
       this.auction = ctx.getState(new ValueStateDescriptor<Auction>('auction'));
       this.best = ctx.getState(new ValueStateDescriptor<Bid>('best bid'));
       this.early = ctx.getListState(new ListStateDescriptor<Bid>('early bids'));
+      // Closed auctions are remembered, so that the bids that come after are dropped at once.
+      this.closed = ctx.getState(new ValueStateDescriptor<boolean>('closed'));
     },
     processElement1(a, ctx) {
       this.auction.update(a);
@@ -57,6 +59,7 @@ nexmark
       ctx.timerService().registerEventTimeTimer(a.expires);
     },
     processElement2(b, ctx) {
+      if (this.closed.value()) return;
       const a = this.auction.value() as Auction | undefined;
       if (a === undefined) {
         this.early.add(b);
@@ -82,6 +85,7 @@ nexmark
       }
       this.auction.clear();
       this.best.clear();
+      this.closed.update(true);
     },
   })
   .sinkTo(sink);
