@@ -18,6 +18,7 @@ const VERBS: Record<string, () => Promise<Verb>> = {
   export: async () => (await import('./export.ts')).exportCommand,
   plan: async () => (await import('./plan.ts')).planCommand,
   savepoint: async () => (await import('./savepoint.ts')).savepointCommand,
+  bench: async () => (await import('./bench.ts')).benchCommand,
 };
 
 /**
@@ -47,6 +48,6 @@ export async function main(argv: string[], context: CliContext = processContext(
     return 2;
   }
   // Temp folders of earlier runs that were killed before they could clean up.
-  if (first === 'run' || first === 'serve') removeOrphanedTempDirs();
+  if (first === 'run' || first === 'serve' || first === 'bench') removeOrphanedTempDirs();
   return (await load())(rest, context);
 }

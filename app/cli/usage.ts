@@ -15,6 +15,8 @@ Commands:
   serve [dir]         open the notebooks under dir in the workbench, in a browser
   savepoint check <savepoint> <notebook.ts | dir>
                       say whether a savepoint can be restored into the job, without running it
+  bench nexmark --query <qN>
+                      time a Nexmark query (notebooks/nexmark), optionally verified
 
 Options:
   -h, --help          show this help (weir <command> --help for a command's options)
@@ -95,4 +97,25 @@ Options:
   --allow-non-restored-state  count state of operators that are gone or changed as dropped
   --allow-job-mismatch        allow a savepoint of a job with another name
   -h, --help                  show this help
+`;
+
+/** `weir bench --help`. */
+export const BENCH_USAGE = `Usage: weir bench nexmark --query <qN> [options]
+
+Runs the Nexmark query notebook notebooks/nexmark/<qN>.ts over generated events, as 'weir run'
+does, and prints its speed from the job's own duration. Exits 1 when the job fails or, with
+--verify, when its output differs from nexmark-flink's SQL run on DuckDB over the same events.
+
+Options:
+  --query <qN>                 the query: q0, q1, q2, q3, q4, q5, q7, q8, q9, q11, …
+  --events <n>                 events generated (default 1000000)
+  --parallelism <p>            job parallelism (default: the taskmanagers, or 1)
+  --taskmanagers <t>           worker processes (default: one per core; 0 runs in this process)
+  --checkpoint-interval <ms>   checkpoint every <ms> (default: no checkpoints)
+  --mode streaming|batch       execution mode (default streaming)
+  --events-per-second <n>      event-time rate of the events (default nexmark's 10000)
+  --verify                     compare the output with the DuckDB reference
+  --json                       print one JSON line: { query, events, seconds, eventsPerSecond,
+                               cores, eventsPerSecondPerCore, checkpoints, verified }
+  -h, --help                   show this help
 `;

@@ -6,6 +6,9 @@ import type { RuntimeMode } from '../plan/job-graph.ts';
 import { SourceOperator, type Source } from '../runtime/source.ts';
 import { CollectionSource, SequenceSource } from '../runtime/sources/collection.ts';
 import { GeneratorSource, type GeneratorOptions } from '../runtime/sources/generator.ts';
+import { NexmarkSource } from '../runtime/sources/nexmark/source.ts';
+import type { NexmarkOptions } from '../runtime/sources/nexmark/config.ts';
+import type { NexmarkEvent } from '../runtime/sources/nexmark/model.ts';
 import { executionHost, type JobReport } from '../runtime/host.ts';
 import type { JobClient, LocalExecutionOptions } from '../runtime/local-executor.ts';
 import { startInProcess } from '../checkpoint/checkpointing-executor.ts';
@@ -277,6 +280,22 @@ export class StreamExecutionEnvironment {
       throw new InvalidPipelineError(`fromGenerator: recordsPerSecond must be > 0, got ${options.recordsPerSecond}`);
     }
     return this.fromSource(new GeneratorSource<T>('Generator', count, generate, options), 'Generator');
+  }
+
+  /**
+   * The Nexmark benchmark's auction events (nexmark-flink's generator): people, auctions and
+   * bids in the proportions 1:3:46, with hot sellers, bidders and auctions. Event n happens at
+   * `baseTime + n / eventsPerSecond` s; the same options and seed give the same events at any
+   * parallelism. Records carry their event time and the source emits watermarks, so no
+   * `assignTimestampsAndWatermarks` is needed. Read in parallel; checkpoints hold each split's
+   * position, so restores and rescales continue exactly.
+   *
+   * @example
+   * const bids = env.fromNexmark({ events: 1_000_000 }).filter(isBid);
+   * bids.keyBy((b) => b.auction).window(SlidingEventTimeWindows.of(10_000, 2_000)).aggregate(countBids);
+   */
+  fromNexmark(options: NexmarkOptions): DataStream<NexmarkEvent> {
+    return this.fromSource(new NexmarkSource(options), 'Nexmark');
   }
 
   /**

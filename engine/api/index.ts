@@ -19,6 +19,9 @@ export type { WindowBounds, WindowResultFunction, WindowFunction } from './windo
 export type { AggregationField, ComparisonField, NumericField } from './field-aggregation.ts';
 export { OutputTag } from './output-tag.ts';
 export { Sinks } from './sinks.ts';
+export { isBid, isAuction, isPerson } from '../runtime/sources/nexmark/model.ts';
+export type { NexmarkEvent, Person, Auction, Bid } from '../runtime/sources/nexmark/model.ts';
+export type { NexmarkOptions } from '../runtime/sources/nexmark/config.ts';
 export { params } from './params.ts';
 export type { JsonlSinkOptions, ChartSinkOptions, CollectSink, CollectSinkOptions, SinkSemantics } from './sinks.ts';
 export type { FromDuckDBOptions, ReplayOptions, RejectedRow, DuckDBSinkOptions, DuckDBSplit } from './duckdb.ts';

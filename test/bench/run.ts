@@ -9,15 +9,18 @@ import { benchCluster } from './cluster.bench.ts';
 import { benchCheckpoints } from './checkpoint.bench.ts';
 import { benchAsyncIO } from './async-io.bench.ts';
 import { benchSoak } from './soak.bench.ts';
+import { benchNexmark } from './nexmark.bench.ts';
 
 /**
  * Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word
  * given. The memory soak (10 minutes per mode) runs only when asked for: `npm run bench -- soak`
- * (`--minutes N` for a shorter one).
+ * (`--minutes N` for a shorter one); so does Nexmark (10M events per query, each run in this
+ * process and on 2 taskmanagers): `npm run bench -- nexmark` (`--events N` for fewer).
  */
 const args = process.argv.slice(2);
-const minutesAt = args.indexOf('--minutes');
-const only = args.filter((_, i) => minutesAt < 0 || (i !== minutesAt && i !== minutesAt + 1)).map((a) => a.toLowerCase());
+const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const flagged = new Set(['--minutes', '--events'].flatMap((flag) => (args.includes(flag) ? [args.indexOf(flag), args.indexOf(flag) + 1] : [])));
+const only = args.filter((_, i) => !flagged.has(i)).map((a) => a.toLowerCase());
 const sections: [string, () => Promise<string[]>][] = [
   ['engine core, one process, one core', benchEngineCore],
   ['window operator alone (harness)', benchWindowOperator],
@@ -28,8 +31,9 @@ const sections: [string, () => Promise<string[]>][] = [
   ['checkpoints (heap backend)', benchCheckpoints],
   ['async I/O (one subtask)', benchAsyncIO],
   ['soak: memory of every process while a job checkpoints', benchSoak],
+  ['nexmark: every query, in-process and on 2 taskmanagers, against a plain loop and Flink', () => benchNexmark(Number(valueOf('--events') ?? 10_000_000))],
 ];
-const chosen = sections.filter(([name]) => (only.length === 0 ? !name.startsWith('soak') : only.some((word) => name.toLowerCase().includes(word))));
+const chosen = sections.filter(([name]) => (only.length === 0 ? !name.startsWith('soak') && !name.startsWith('nexmark') : only.some((word) => name.toLowerCase().includes(word))));
 if (chosen.length === 0) {
   console.error(`No benchmark section matches ${only.join(', ')}; sections: ${sections.map(([name]) => name).join('; ')}`);
   process.exit(2);
