@@ -120,6 +120,8 @@ export class KernelSession {
   /** The module URL of each cell's last successful run, by cell id. */
   private readonly evaluated = new Map<string, string>();
   private version = 0;
+  /** Cells run by this kernel so far: the next run's execution count is one more. */
+  private executions = 0;
   private disposed = false;
 
   constructor(private readonly options: KernelSessionOptions) {}
@@ -224,21 +226,22 @@ export class KernelSession {
     const cellId = plan.ids[index]!;
     const started = performance.now();
     const generation = this.generation;
-    this.state({ cellId, status: 'running' });
-    if (cell.kind === 'sql') return this.runSql(cellId, index, cell.source, cell.startLine, started);
+    const executionCount = ++this.executions;
+    this.state({ cellId, executionCount, status: 'running' });
+    if (cell.kind === 'sql') return this.runSql(cellId, index, cell.source, cell.startLine, started, executionCount);
     const analyzed = plan.analyzed.find((a) => a.index === index)!;
     const compile = await this.compileSession();
     compile.urls = plan.ids.map((id) => this.evaluated.get(id));
     const outcome = await compile.compileCell(cell, analyzed);
     if (!outcome.ok) {
       this.reportError(cellId, cell.startLine, outcome.error);
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     }
     const url = await this.publish(cellId, outcome.compiled.modulePath);
     // An interrupt while the cell compiled stops it before it starts.
     if (generation !== this.generation) {
-      this.state({ cellId, status: 'interrupted', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'interrupted', durationMs: performance.now() - started });
       return false;
     }
 
@@ -253,12 +256,12 @@ export class KernelSession {
       await cellContext.run(context, () => Promise.race([import(url), interrupted, context.failure]));
       this.evaluated.set(cellId, url);
       context.flush();
-      this.state({ cellId, status: 'done', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'done', durationMs: performance.now() - started });
       return true;
     } catch (error) {
       context.flush();
       if (error instanceof Interrupted) {
-        this.state({ cellId, status: 'interrupted', durationMs: performance.now() - started });
+        this.state({ cellId, executionCount, status: 'interrupted', durationMs: performance.now() - started });
         return false;
       }
       const compiled: CompiledNotebook = {
@@ -267,7 +270,7 @@ export class KernelSession {
         userFiles: compile.userModules.sources(),
       };
       this.reportError(cellId, cell.startLine, locateRuntimeError(error, index, compiled));
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     } finally {
       this.running = undefined;
@@ -279,7 +282,7 @@ export class KernelSession {
    * Runs a SQL cell on the process's DuckDB (loaded on first use), in the notebook's folder
    * like `weir run`, and shows the last statement's rows as a table.
    */
-  private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number): Promise<boolean> {
+  private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number, executionCount: number): Promise<boolean> {
     const emit = (output: CellOutput): void => this.options.events.output({ path: this.options.path, cellId, output });
     try {
       const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
@@ -287,7 +290,7 @@ export class KernelSession {
       const output: CellOutput = { kind: 'table', columns: result.columns, rows: result.rows.map((row) => row.map(tableValue)) };
       if (result.rowCount > result.rows.length) output.truncated = result.rowCount - result.rows.length;
       emit(output);
-      this.state({ cellId, status: 'done', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'done', durationMs: performance.now() - started });
       return true;
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
@@ -302,7 +305,7 @@ export class KernelSession {
         frames: [],
         stack: error.stack ?? error.message,
       });
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     }
   }

@@ -107,6 +107,11 @@ export interface CellStateEvent {
   durationMs?: number;
   /** Why a cell was skipped. */
   reason?: string;
+  /**
+   * The kernel's count of this run of the cell, as Jupyter's `[n]`: set from `running` on,
+   * counted from 1 by each kernel (a restarted kernel counts again from 1).
+   */
+  executionCount?: number;
 }
 
 /** New output under a cell. A chart output is followed by `onDidAppendChartPoints` events. */
