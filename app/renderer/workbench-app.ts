@@ -16,6 +16,7 @@ import { exportForm } from './jobs/export-form.ts';
 import { JobPanelView } from './jobs/job-panel.ts';
 import { jobControls } from './jobs/job-controls.ts';
 import { planView } from './jobs/plan-view.ts';
+import { KernelIndicator } from './notebook/kernel-indicator.ts';
 import { NotebookView } from './notebook/notebook-view.ts';
 import { JobsColumn } from './layout/jobs-column.ts';
 import { ExportChoice } from './state/export-choice.ts';
@@ -49,6 +50,10 @@ export class WorkbenchApp {
   private readonly exportButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Export a job of the saved notebook to run it headless with weir run', onclick: () => void this.showExport() }, 'Export…');
   private readonly clearAllButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: "Clear every cell's output", onclick: () => this.clearOutputs('all') }, 'Clear outputs');
   private readonly undoBar = h('div', { class: 'undo-bar', role: 'status', hidden: true });
+  private readonly kernel = new KernelIndicator({
+    restart: () => this.kernelAction(() => this.service.restartKernel(this.store.path)),
+    shutdown: () => this.kernelAction(() => this.service.shutdownKernel(this.store.path)),
+  });
   private jobsColumn: JobsColumn | undefined;
   private readonly dialog = h('dialog', { class: 'job-dialog' });
   private readonly folderName = h('span', { class: 'folder-name' });
@@ -108,6 +113,7 @@ export class WorkbenchApp {
         h('span', { class: 'crumbs' }, this.folderName, h('span', { class: 'sep' }, '/'), this.titleName, this.dirtyMarker),
         h('span', { class: 'spacer' }),
         this.saveState,
+        this.kernel.element,
         this.runAllButton,
         this.interruptButton,
         this.clearAllButton,
@@ -137,6 +143,9 @@ export class WorkbenchApp {
       onDidStartJob: (job: JobDescription) => store.applyJobStarted(job),
       onDidUpdateJob: (e) => store.applyJobUpdate(e),
       onDidAppendChartPoints: (e) => store.applyChartPoints(e),
+      onDidChangeKernelState: (e) => {
+        if (e.path === store.path) this.kernel.show(e.state);
+      },
       onDidChangeNotebookOnDisk: (e) => {
         const decision = store.applyDiskChange(e);
         if (decision === 'reload') void this.reload();
@@ -198,6 +207,9 @@ export class WorkbenchApp {
     this.titleName.textContent = document.path;
     this.runAllButton.disabled = false;
     this.clearAllButton.disabled = false;
+    this.service.kernelState(document.path).then((state) => {
+      if (this.store.path === document.path) this.kernel.show(state);
+    }, () => {});
     this.planButton.disabled = false;
     this.exportButton.disabled = false;
     this.saveButton.disabled = false;
@@ -274,6 +286,15 @@ export class WorkbenchApp {
 
   private interrupt(): void {
     if (this.store.path) void this.service.interrupt(this.store.path);
+  }
+
+  /** Restart or Shut down; a failure shows in the banner. */
+  private async kernelAction(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.showBanner(`Kernel: ${errorMessage(error)}`, []);
+    }
   }
 
   /** Clears outputs on the page. */

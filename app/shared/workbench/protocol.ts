@@ -89,6 +89,12 @@ export interface RestoreRequest {
  */
 export type CellRunStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'interrupted';
 
+/**
+ * A notebook kernel's state, as its indicator shows it: `none` (no kernel process; the next
+ * run starts one), `idle`, `busy` (cells queued or running), `dead` (it ended by itself).
+ */
+export type KernelState = 'none' | 'idle' | 'busy' | 'dead';
+
 /** Output under a cell. */
 export type CellOutput =
   | { kind: 'text'; stream: 'stdout' | 'stderr'; text: string }

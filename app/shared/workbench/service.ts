@@ -10,6 +10,7 @@ import type {
   CheckpointSummary,
   DiskVersion,
   ExportRequest,
+  KernelState,
   ExportResult,
   JobDescription,
   JobStatus,
@@ -69,6 +70,15 @@ export interface WorkbenchService {
   runCells(request: RunRequest): Promise<void>;
   /** Drops queued cells, cancels the jobs of the running cell and stops waiting for it. */
   interrupt(path: string): Promise<void>;
+  /** The state of the notebook's kernel now (later changes come as `onDidChangeKernelState`). */
+  kernelState(path: string): Promise<KernelState>;
+  /**
+   * Ends the notebook's kernel and starts a fresh one: what its cells defined is gone, and
+   * execution counts start again at 1. The notebook's running jobs go on.
+   */
+  restartKernel(path: string): Promise<void>;
+  /** Ends the notebook's kernel; the next run starts a new one. Its running jobs go on. */
+  shutdownKernel(path: string): Promise<void>;
   /**
    * Stops a job: with a final savepoint when it takes checkpoints (it then ends FINISHED),
    * otherwise (or when the savepoint fails) by cancelling it.
@@ -150,6 +160,12 @@ export interface ChartPointsEvent {
   upsert?: boolean;
 }
 
+/** A notebook's kernel changed state. */
+export interface KernelStateEvent {
+  path: string;
+  state: KernelState;
+}
+
 /** The file of an open notebook changed, not through this workbench. */
 export interface NotebookChangedEvent {
   path: string;
@@ -166,6 +182,7 @@ export interface WorkbenchClient {
   onDidUpdateJob(event: JobUpdateEvent): void;
   onDidAppendChartPoints(event: ChartPointsEvent): void;
   onDidChangeNotebookOnDisk(event: NotebookChangedEvent): void;
+  onDidChangeKernelState(event: KernelStateEvent): void;
 }
 
 /** The names of the client's events, for code that forwards or records them generically. */
@@ -176,4 +193,5 @@ export const WORKBENCH_CLIENT_EVENTS = [
   'onDidUpdateJob',
   'onDidAppendChartPoints',
   'onDidChangeNotebookOnDisk',
+  'onDidChangeKernelState',
 ] as const satisfies readonly (keyof WorkbenchClient)[];
