@@ -37,6 +37,7 @@ import { kernelEntry } from './kernel-entry.ts';
 import { KernelCuller, DEFAULT_KERNEL_IDLE_MS } from './kernel-culler.ts';
 import { KernelSession } from './kernel-session.ts';
 import { KernelStatus } from './kernel-status.ts';
+import { SavedOutputs } from './saved-outputs.ts';
 import { RemoteKernel } from './remote-kernel.ts';
 import { LiveCharts } from './live-charts.ts';
 import { WorkbenchCluster } from './workbench-cluster.ts';
@@ -117,6 +118,8 @@ export class Workbench {
   /** What each notebook's kernel indicator shows; kept after a shutdown (it then says `none`). */
   private readonly kernelStatus = new Map<string, KernelStatus>();
   private readonly culler: KernelCuller;
+  /** Each notebook's last outputs, kept in `.weir/<file>.outputs.json` beside it. */
+  private readonly savedOutputs: SavedOutputs;
   private readonly connections = new Set<Connection>();
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
@@ -137,6 +140,7 @@ export class Workbench {
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.files = new NotebookFiles(options.root);
+    this.savedOutputs = new SavedOutputs(this.files);
     this.weirModule = options.weirModule ?? defaultWeirModule();
     this.charts = new LiveCharts({ points: (event) => this.emit(event.path, (client) => client.onDidAppendChartPoints(event)) });
     const taskManagers = options.taskManagers ?? availableParallelism();
@@ -178,7 +182,10 @@ export class Workbench {
       busy: (notebook) => this.kernelStatus.get(notebook)?.busy ?? false,
       shutdown: (notebook) => this.shutdownKernel(notebook),
     });
-    this.kernelJobs = new KernelJobs(this.jobs, (event) => this.emit(event.path, (client) => client.onDidWriteOutput(event)));
+    this.kernelJobs = new KernelJobs(this.jobs, (event) => {
+      this.savedOutputs.output(event);
+      this.emit(event.path, (client) => client.onDidWriteOutput(event));
+    });
     this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion(), ...(options.launcher ? { launcher: options.launcher } : {}) });
   }
 
@@ -246,6 +253,7 @@ export class Workbench {
   async dispose(): Promise<void> {
     this.culler.dispose();
     this.jobs.dispose();
+    await this.savedOutputs.flushAll();
     this.exports.dispose();
     for (const file of this.watched.keys()) unwatchFile(file);
     this.watched.clear();
@@ -271,6 +279,8 @@ export class Workbench {
           this.watch(document.path);
         }
         this.culler.opened(document.path);
+        const previous = await this.savedOutputs.load(document);
+        if (previous.length > 0) document.previousOutputs = previous;
         return document;
       },
       closeNotebook: async (notebook) => {
@@ -284,6 +294,7 @@ export class Workbench {
       renameNotebook: (from, to) => this.rename(from, to),
       runCells: (request) => this.run(request),
       interrupt: async (notebook) => this.sessions.get(this.canonical(notebook))?.interrupt(),
+      clearOutputs: (notebook, cellIds) => this.savedOutputs.clear(this.canonical(notebook), cellIds),
       kernelState: async (notebook) => this.kernelStatus.get(this.canonical(notebook))?.state ?? 'none',
       restartKernel: (notebook) => this.restartKernel(this.canonical(notebook)),
       shutdownKernel: (notebook) => this.shutdownKernel(this.canonical(notebook)),
@@ -329,6 +340,7 @@ export class Workbench {
   private async rename(from: string, to: string): Promise<NotebookEntry> {
     const source = this.canonical(from);
     const entry = await this.files.rename(source, to);
+    await this.savedOutputs.renamed(source, entry.path);
     // Clients that have the notebook open follow it to its new name.
     for (const connection of this.connections) {
       if (connection.open.delete(source)) {
@@ -364,6 +376,7 @@ export class Workbench {
     // Checked on disk before a kernel compiles it: a link may lead out of the folder.
     const file = await this.files.resolveOnDisk(relative);
     const session = this.sessionFor(relative, file);
+    await this.savedOutputs.ran(relative, request.cells);
     return session.run({ ...request, path: relative });
   }
 
@@ -381,9 +394,13 @@ export class Workbench {
       events: {
         cellState: (event: CellStateEvent) => {
           status.cellState(event);
+          this.savedOutputs.cellState(event);
           this.emit(relative, (client) => client.onDidChangeCellState(event));
         },
-        output: (event: CellOutputEvent) => this.emit(relative, (client) => client.onDidWriteOutput(event)),
+        output: (event: CellOutputEvent) => {
+          this.savedOutputs.output(event);
+          this.emit(relative, (client) => client.onDidWriteOutput(event));
+        },
       },
       cancelJobsOf: (notebook: string, cellId: string) => this.jobs.cancelJobsOf(notebook, cellId),
     };

@@ -297,9 +297,10 @@ export class WorkbenchApp {
     }
   }
 
-  /** Clears outputs on the page. */
+  /** Clears outputs on the page and in the notebook's saved outputs. */
   private clearOutputs(cellIds: string[] | 'all'): void {
     this.store.clearOutputs(cellIds);
+    if (this.store.path) this.service.clearOutputs(this.store.path, cellIds).catch(() => {});
   }
 
   /** "Cell deleted. Undo" after a deletion, for as long as there is one to undo. */

@@ -100,10 +100,20 @@ export class NotebookStore {
     return this.cells.find((c) => c.id === id);
   }
 
-  /** Shows a document just read from disk. Run state and outputs of cells are reset. */
+  /**
+   * Shows a document just read from disk. Run state is reset; outputs are those of the
+   * document's previous run (marked as such), if any.
+   */
   load(document: NotebookDocument): void {
     this.path = document.path;
     this.cells = document.cells.map((cell) => ({ ...cell, status: 'idle', outputs: [] }));
+    for (const previous of document.previousOutputs ?? []) {
+      const cell = this.cell(previous.cellId);
+      if (!cell) continue;
+      cell.outputs = previous.outputs;
+      if (previous.executionCount !== undefined) cell.executionCount = previous.executionCount;
+      cell.previousRun = { endedAt: previous.endedAt };
+    }
     this.eol = document.eol;
     this.preamble = document.preamble;
     this.baseVersion = document.version;

@@ -42,6 +42,23 @@ export interface NotebookDocument {
   preamble?: string;
   /** The file's state when it was read. */
   version: DiskVersion;
+  /**
+   * The outputs the cells had when the notebook last ran, from `.weir/<file>.outputs.json`
+   * beside it (never from the `.ts` file); absent when there are none.
+   */
+  previousOutputs?: PreviousCellOutputs[];
+}
+
+/** A cell's outputs as saved by an earlier run, shown greyed until the cell runs again. */
+export interface PreviousCellOutputs {
+  /** The cell of this document they belong to. */
+  cellId: string;
+  outputs: CellOutput[];
+  executionCount?: number;
+  /** How that run ended. */
+  status: CellRunStatus;
+  /** When it ended, ms since the epoch. */
+  endedAt: number;
 }
 
 /** What to save. */

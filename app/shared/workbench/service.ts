@@ -50,7 +50,10 @@ export interface WorkbenchService {
   describe(): Promise<WorkbenchInfo>;
   /** Notebooks (`.ts` files with `// %%` cells) under the folder, sorted by path. */
   listNotebooks(): Promise<NotebookEntry[]>;
-  /** Reads a notebook; never runs it. Changes on disk are reported while it is open. */
+  /**
+   * Reads a notebook; never runs it. Changes on disk are reported while it is open. The outputs
+   * of its last run come with it (`previousOutputs`).
+   */
   openNotebook(path: string): Promise<NotebookDocument>;
   /** Stops watching a notebook; its jobs keep running. */
   closeNotebook(path: string): Promise<void>;
@@ -68,6 +71,11 @@ export interface WorkbenchService {
    * checkpoint is not kept any more.
    */
   runCells(request: RunRequest): Promise<void>;
+  /**
+   * Forgets the outputs of cells `cellIds` (or all) in the notebook's saved outputs
+   * (`.weir/<file>.outputs.json`), so a re-opened notebook does not show them again.
+   */
+  clearOutputs(path: string, cellIds: string[] | 'all'): Promise<void>;
   /** Drops queued cells, cancels the jobs of the running cell and stops waiting for it. */
   interrupt(path: string): Promise<void>;
   /** The state of the notebook's kernel now (later changes come as `onDidChangeKernelState`). */
