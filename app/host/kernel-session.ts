@@ -11,6 +11,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SqlCellError } from '../../engine/connectors/duckdb/sql-cell-errors.ts';
 import type { Notebook } from '../shared/notebook/model.ts';
 import type { CellError } from '../shared/notebook/run.ts';
 import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
@@ -82,6 +83,12 @@ export function namesReadFrom(analyzed: readonly AnalyzedCell[], cell: number, f
     }
   }
   return [...names];
+}
+
+/** The cell line, column and message of a SQL cell's failure (a `SqlCellError`), if it is one. */
+export function sqlLocation(error: Error): { line: number; column: number; detail: string } | undefined {
+  const e = error as Partial<SqlCellError>;
+  return error.name === 'SqlCellError' && typeof e.line === 'number' && typeof e.column === 'number' && typeof e.detail === 'string' ? { line: e.line, column: e.column, detail: e.detail } : undefined;
 }
 
 /** Thrown into a waiting cell when the user interrupts it. */
@@ -294,14 +301,16 @@ export class KernelSession {
       return true;
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      // DuckDB's message once, at the line and column of the cell it points to.
+      const located = sqlLocation(error);
       this.reportError(cellId, startLine, {
         cell: index + 1,
         phase: 'runtime',
         file: this.options.file,
-        line: startLine,
-        column: 1,
-        name: error.name,
-        message: error.message,
+        line: startLine + (located?.line ?? 1) - 1,
+        column: located?.column ?? 1,
+        name: located ? 'Error' : error.name,
+        message: located?.detail ?? error.message,
         frames: [],
         stack: error.stack ?? error.message,
       });
