@@ -134,7 +134,7 @@ export class SavedOutputs {
     for (const cell of document.cells) {
       const saved = record.saved.get(cell.id);
       if (!saved || saved.outputs.length === 0) continue;
-      const entry: PreviousCellOutputs = { cellId: cell.id, outputs: saved.outputs, status: saved.status, endedAt: saved.endedAt };
+      const entry: PreviousCellOutputs = { cellId: cell.id, outputs: saved.outputs.map(savedOutput), status: saved.status, endedAt: saved.endedAt };
       if (saved.executionCount !== undefined) entry.executionCount = saved.executionCount;
       previous.push(entry);
     }
@@ -170,8 +170,14 @@ export class SavedOutputs {
     if (!saved) return;
     const last = saved.outputs.at(-1);
     const output = event.output;
-    if (output.kind === 'text' && last?.kind === 'text' && last.stream === output.stream) saved.outputs[saved.outputs.length - 1] = savedOutput({ ...last, text: last.text + output.text });
-    else saved.outputs.push(savedOutput(output));
+    if (output.kind === 'text' && last?.kind === 'text' && last.stream === output.stream) {
+      // Cut back to the limit only at twice the limit: a cell printing fast costs the host
+      // amortised constant work per character, not a copy of the kept text per line.
+      const text = last.text + output.text;
+      saved.outputs[saved.outputs.length - 1] = text.length > 2 * MAX_SAVED_TEXT ? savedOutput({ ...last, text }) : { ...last, text };
+    } else {
+      saved.outputs.push(output.kind === 'text' ? output : savedOutput(output));
+    }
   }
 
   /** Forgets the saved outputs of cells `ids` (or all) and rewrites the file. */
@@ -264,7 +270,7 @@ export class SavedOutputs {
     const cells: SavedCell[] = [];
     for (const [index, cell] of record.cells.entries()) {
       const saved = record.saved.get(cell.id);
-      if (saved && saved.outputs.length > 0) cells.push({ ...saved, index });
+      if (saved && saved.outputs.length > 0) cells.push({ ...saved, index, outputs: saved.outputs.map(savedOutput) });
     }
     try {
       const full = outputsFileOf(this.files.resolve(notebook));
