@@ -1,5 +1,5 @@
 /**
- * `weir serve [dir] [--port N] [--taskmanagers N] [--rewindable N]`: the workbench in a browser. Serves the renderer bundle and the
+ * `weir serve [dir] [--port N] [--taskmanagers N] [--rewindable N] [--kernel-idle-timeout S]`: the workbench in a browser. Serves the renderer bundle and the
  * workbench host (over a WebSocket) for the notebooks under `dir`, on 127.0.0.1 only.
  *
  * Anyone who can drive the workbench can run code as the user, so every request must carry
@@ -35,6 +35,9 @@ Options:
                        job (default: one per core); 0 runs jobs inside the server process
   --rewindable <n>     completed checkpoints each job keeps on disk to rewind to (default 10;
                        the history lists every checkpoint)
+  --kernel-idle-timeout <s>
+                       seconds the kernel of a notebook no page has open may stay idle
+                       before it is shut down (default 600; 0 never)
   -h, --help           show this help
 `;
 
@@ -57,6 +60,8 @@ export interface WebServerOptions {
   taskManagers?: number;
   /** Completed checkpoints each job keeps to rewind to (`WorkbenchOptions.rewindable`). Default 10. */
   rewindable?: number;
+  /** Idle time of a closed notebook's kernel before it is shut down (`WorkbenchOptions.kernelIdleMs`). */
+  kernelIdleMs?: number;
 }
 
 /** A running web server. */
@@ -99,6 +104,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   if (options.weirModule) workbenchOptions.weirModule = options.weirModule;
   if (options.taskManagers !== undefined) workbenchOptions.taskManagers = options.taskManagers;
   if (options.rewindable !== undefined) workbenchOptions.rewindable = options.rewindable;
+  if (options.kernelIdleMs !== undefined) workbenchOptions.kernelIdleMs = options.kernelIdleMs;
   const workbench = await Workbench.start(workbenchOptions);
 
   const server = createServer();
@@ -191,7 +197,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 export async function serveCommand(argv: string[], context: CliContext): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, taskmanagers: { type: 'string' }, rewindable: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { port: { type: 'string' }, taskmanagers: { type: 'string' }, rewindable: { type: 'string' }, 'kernel-idle-timeout': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   } catch (error) {
     context.stderr(`error: ${error instanceof Error ? error.message.split('\n')[0] : String(error)} (see 'weir serve --help')\n`);
     return 2;
@@ -227,9 +233,16 @@ export async function serveCommand(argv: string[], context: CliContext): Promise
     context.stderr(`error: --rewindable must be an integer of at least 1, got '${rewindableText}'\n`);
     return 2;
   }
+  const idleText = parsed.values['kernel-idle-timeout'];
+  const idleSeconds = idleText === undefined ? undefined : Number(idleText);
+  if (idleText !== undefined && (!/^\d+(\.\d+)?$/.test(idleText) || !Number.isFinite(idleSeconds))) {
+    context.stderr(`error: --kernel-idle-timeout must be a number of seconds of at least 0, got '${idleText}'\n`);
+    return 2;
+  }
   let server: WebServer;
   try {
     const options: WebServerOptions = { root, port };
+    if (idleSeconds !== undefined) options.kernelIdleMs = idleSeconds === 0 ? Infinity : idleSeconds * 1000;
     if (taskManagers !== undefined) options.taskManagers = taskManagers;
     if (rewindable !== undefined) options.rewindable = rewindable;
     if (context.weirModule) options.weirModule = context.weirModule;

@@ -11,6 +11,7 @@ import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { SqlCellError } from '../../engine/connectors/duckdb/sql-cell-errors.ts';
 import type { Notebook } from '../shared/notebook/model.ts';
 import type { CellError } from '../shared/notebook/run.ts';
 import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
@@ -85,6 +86,12 @@ export function namesReadFrom(analyzed: readonly AnalyzedCell[], cell: number, f
   return [...names];
 }
 
+/** The cell line, column and message of a SQL cell's failure (a `SqlCellError`), if it is one. */
+export function sqlLocation(error: Error): { line: number; column: number; detail: string } | undefined {
+  const e = error as Partial<SqlCellError>;
+  return error.name === 'SqlCellError' && typeof e.line === 'number' && typeof e.column === 'number' && typeof e.detail === 'string' ? { line: e.line, column: e.column, detail: e.detail } : undefined;
+}
+
 /** Thrown into a waiting cell when the user interrupts it. */
 class Interrupted extends Error {
   override name = 'Interrupted';
@@ -121,6 +128,8 @@ export class KernelSession {
   /** The module URL of each cell's last successful run, by cell id. */
   private readonly evaluated = new Map<string, string>();
   private version = 0;
+  /** Cells run by this kernel so far: the next run's execution count is one more. */
+  private executions = 0;
   private disposed = false;
 
   constructor(private readonly options: KernelSessionOptions) {}
@@ -228,21 +237,22 @@ export class KernelSession {
     const cellId = plan.ids[index]!;
     const started = performance.now();
     const generation = this.generation;
-    this.state({ cellId, status: 'running' });
-    if (cell.kind === 'sql') return this.runSql(cellId, index, cell.source, cell.startLine, started);
+    const executionCount = ++this.executions;
+    this.state({ cellId, executionCount, status: 'running' });
+    if (cell.kind === 'sql') return this.runSql(cellId, index, cell.source, cell.startLine, started, executionCount);
     const analyzed = plan.analyzed.find((a) => a.index === index)!;
     const compile = await this.compileSession();
     compile.urls = plan.ids.map((id) => this.evaluated.get(id));
     const outcome = await compile.compileCell(cell, analyzed);
     if (!outcome.ok) {
       this.reportError(cellId, cell.startLine, outcome.error);
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     }
     const url = await this.publish(cellId, outcome.compiled.modulePath);
     // An interrupt while the cell compiled stops it before it starts.
     if (generation !== this.generation) {
-      this.state({ cellId, status: 'interrupted', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'interrupted', durationMs: performance.now() - started });
       return false;
     }
 
@@ -257,12 +267,12 @@ export class KernelSession {
       await cellContext.run(context, () => Promise.race([import(url), interrupted, context.failure]));
       this.evaluated.set(cellId, url);
       context.flush();
-      this.state({ cellId, status: 'done', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'done', durationMs: performance.now() - started });
       return true;
     } catch (error) {
       context.flush();
       if (error instanceof Interrupted) {
-        this.state({ cellId, status: 'interrupted', durationMs: performance.now() - started });
+        this.state({ cellId, executionCount, status: 'interrupted', durationMs: performance.now() - started });
         return false;
       }
       const compiled: CompiledNotebook = {
@@ -271,7 +281,7 @@ export class KernelSession {
         userFiles: compile.userModules.sources(),
       };
       this.reportError(cellId, cell.startLine, locateRuntimeError(error, index, compiled));
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     } finally {
       this.running = undefined;
@@ -283,7 +293,7 @@ export class KernelSession {
    * Runs a SQL cell on the process's DuckDB (loaded on first use), in the notebook's folder
    * like `weir run`, and shows the last statement's rows as a table.
    */
-  private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number): Promise<boolean> {
+  private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number, executionCount: number): Promise<boolean> {
     const emit = (output: CellOutput): void => this.options.events.output({ path: this.options.path, cellId, output });
     try {
       const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
@@ -291,22 +301,24 @@ export class KernelSession {
       const output: CellOutput = { kind: 'table', columns: result.columns, rows: result.rows.map((row) => row.map(tableValue)) };
       if (result.rowCount > result.rows.length) output.truncated = result.rowCount - result.rows.length;
       emit(output);
-      this.state({ cellId, status: 'done', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'done', durationMs: performance.now() - started });
       return true;
     } catch (thrown) {
       const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+      // DuckDB's message once, at the line and column of the cell it points to.
+      const located = sqlLocation(error);
       this.reportError(cellId, startLine, {
         cell: index + 1,
         phase: 'runtime',
         file: this.options.file,
-        line: startLine,
-        column: 1,
-        name: error.name,
-        message: error.message,
+        line: startLine + (located?.line ?? 1) - 1,
+        column: located?.column ?? 1,
+        name: located ? 'Error' : error.name,
+        message: located?.detail ?? error.message,
         frames: [],
         stack: error.stack ?? error.message,
       });
-      this.state({ cellId, status: 'failed', durationMs: performance.now() - started });
+      this.state({ cellId, executionCount, status: 'failed', durationMs: performance.now() - started });
       return false;
     }
   }

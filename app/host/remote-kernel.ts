@@ -33,6 +33,8 @@ export interface RemoteKernelOptions extends Omit<KernelConfig, 'tempRoot'> {
   cancelJobsOf(path: string, cellId: string): void;
   /** How long an interrupted cell may take to stop before the kernel is restarted, ms. Default 2000. */
   interruptGraceMs?: number;
+  /** The kernel process started, or ended (`crashed` when it ended by itself). */
+  onProcess?(event: { started: true } | { started: false; crashed: boolean }): void;
 }
 
 /** What a cell says when its kernel has gone. */
@@ -111,6 +113,12 @@ export class RemoteKernel {
     this.restartTimer.unref?.();
   }
 
+  /** Starts the kernel process now (a restart), rather than on the first run; resolves when it answers. */
+  async warmUp(): Promise<void> {
+    const kernel = this.start();
+    await Promise.race([kernel.api.ready(), kernel.exited]);
+  }
+
   /** Ends the kernel process and deletes the compiled modules of every kernel the notebook has had. */
   async dispose(): Promise<void> {
     clearTimeout(this.restartTimer);
@@ -139,6 +147,7 @@ export class RemoteKernel {
     const kernel: Started = { process: child, api, exited, ending: false };
     void exited.then((how) => this.ended(kernel, how));
     this.kernel = kernel;
+    this.options.onProcess?.({ started: true });
     return kernel;
   }
 
@@ -193,6 +202,8 @@ export class RemoteKernel {
 
   private ended(kernel: Started, how: string): void {
     if (this.kernel === kernel) this.kernel = undefined;
+    // A kernel that replaced this one is the one the indicator shows.
+    if (this.kernel === undefined) this.options.onProcess?.({ started: false, crashed: !kernel.ending });
     if (kernel.ending) return;
     this.settleActive('failed', {
       kind: 'text',

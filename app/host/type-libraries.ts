@@ -1,6 +1,6 @@
 /**
  * Declaration files for the editor's TypeScript service: the `weir` API (as `tsc -b` emits it
- * under `dist/types/engine`) and Node's builtins (`@types/node`), under virtual `node_modules`
+ * under `dist/types/engine`, less its `@internal` declarations) and Node's builtins (`@types/node`), under virtual `node_modules`
  * paths so that `import ... from 'weir'` and `'node:path'` resolve in the editor as they do in
  * the kernel.
  */
@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TypeLibrary } from '../shared/workbench/service.ts';
+import { publicDeclarations } from './public-declarations.ts';
 
 /** The engine layers the public API's declarations reach. */
 const ENGINE_LAYERS = ['api', 'plan', 'runtime', 'state', 'checkpoint', 'sql'];
@@ -51,7 +52,8 @@ export async function typeLibraries(root: string = packageRoot()): Promise<TypeL
   const engineTypes = path.join(root, 'dist', 'types', 'engine');
   for (const layer of ENGINE_LAYERS) {
     for (const file of await declarationFiles(path.join(engineTypes, layer))) {
-      libraries.push({ path: `file:///node_modules/weir/engine/${path.relative(engineTypes, file).split(path.sep).join('/')}`, content: await readFile(file, 'utf8') });
+      // Only the public API: completion must not offer the engine's `@internal` members.
+      libraries.push({ path: `file:///node_modules/weir/engine/${path.relative(engineTypes, file).split(path.sep).join('/')}`, content: publicDeclarations(await readFile(file, 'utf8'), file) });
     }
   }
   if (libraries.length > 0) {

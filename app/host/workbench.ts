@@ -35,7 +35,10 @@ import { JobHistory } from './job-history.ts';
 import { JobTracker } from './job-tracker.ts';
 import { KernelJobs } from './kernel-jobs.ts';
 import { kernelEntry } from './kernel-entry.ts';
+import { KernelCuller, DEFAULT_KERNEL_IDLE_MS } from './kernel-culler.ts';
 import { KernelSession } from './kernel-session.ts';
+import { KernelStatus } from './kernel-status.ts';
+import { SavedOutputs } from './saved-outputs.ts';
 import { RemoteKernel } from './remote-kernel.ts';
 import { LiveCharts } from './live-charts.ts';
 import { WorkbenchCluster } from './workbench-cluster.ts';
@@ -80,10 +83,15 @@ export interface WorkbenchOptions {
    * before its job fails over (Flink's `heartbeat.timeout`). Default 3 s.
    */
   heartbeatTimeoutMs?: number;
+  /**
+   * How long the kernel of a notebook that no client has open may stay idle before it is shut
+   * down, ms (`Infinity`: never). Default 10 minutes (`weir serve --kernel-idle-timeout <s>`).
+   */
+  kernelIdleMs?: number;
 }
 
 /** A notebook's kernel, in this process or in one of its own. */
-type NotebookKernel = Pick<KernelSession, 'run' | 'interrupt' | 'dispose'>;
+type NotebookKernel = Pick<KernelSession, 'run' | 'interrupt' | 'dispose'> & { warmUp?(): Promise<void> };
 
 /** Completed checkpoints kept per job to rewind to, unless the options say otherwise. */
 const REWINDABLE = 10;
@@ -113,6 +121,11 @@ import { StreamExecutionEnvironment } from 'weir';
 export class Workbench {
   readonly files: NotebookFiles;
   private readonly sessions = new Map<string, NotebookKernel>();
+  /** What each notebook's kernel indicator shows; kept after a shutdown (it then says `none`). */
+  private readonly kernelStatus = new Map<string, KernelStatus>();
+  private readonly culler: KernelCuller;
+  /** Each notebook's last outputs, kept in `.weir/<file>.outputs.json` beside it. */
+  private readonly savedOutputs: SavedOutputs;
   private readonly connections = new Set<Connection>();
   private readonly jobs: JobTracker;
   private readonly jobPaths = new Map<string, string>();
@@ -135,6 +148,7 @@ export class Workbench {
 
   private constructor(private readonly options: WorkbenchOptions) {
     this.files = new NotebookFiles(options.root);
+    this.savedOutputs = new SavedOutputs(this.files);
     this.weirModule = options.weirModule ?? defaultWeirModule();
     this.charts = new LiveCharts({
       points: (event) => {
@@ -181,6 +195,11 @@ export class Workbench {
         },
       },
     );
+    this.culler = new KernelCuller({
+      idleMs: options.kernelIdleMs ?? DEFAULT_KERNEL_IDLE_MS,
+      busy: (notebook) => this.kernelStatus.get(notebook)?.busy ?? false,
+      shutdown: (notebook) => this.shutdownKernel(notebook),
+    });
     this.kernelJobs = new KernelJobs(this.jobs, (event) => this.output(event));
     this.exports = new JobExports({ files: this.files, weirModule: this.weirModule, weirVersion: weirVersion(), ...(options.launcher ? { launcher: options.launcher } : {}) });
   }
@@ -247,7 +266,9 @@ export class Workbench {
 
   /** Interrupts every kernel, cancels every job and restores the process-wide seams. */
   async dispose(): Promise<void> {
+    this.culler.dispose();
     this.jobs.dispose();
+    await this.savedOutputs.flushAll();
     this.exports.dispose();
     for (const file of this.watched.keys()) unwatchFile(file);
     this.watched.clear();
@@ -272,6 +293,9 @@ export class Workbench {
           connection.open.add(document.path);
           this.watch(document.path);
         }
+        this.culler.opened(document.path);
+        const previous = await this.savedOutputs.load(document);
+        if (previous.length > 0) document.previousOutputs = previous;
         return document;
       },
       closeNotebook: async (notebook) => {
@@ -285,6 +309,10 @@ export class Workbench {
       renameNotebook: (from, to) => this.rename(from, to),
       runCells: (request) => this.run(request),
       interrupt: async (notebook) => this.sessions.get(this.canonical(notebook))?.interrupt(),
+      clearOutputs: (notebook, cellIds) => this.savedOutputs.clear(this.canonical(notebook), cellIds),
+      kernelState: async (notebook) => this.kernelStatus.get(this.canonical(notebook))?.state ?? 'none',
+      restartKernel: (notebook) => this.restartKernel(this.canonical(notebook)),
+      shutdownKernel: (notebook) => this.shutdownKernel(this.canonical(notebook)),
       stopJob: (jobId) => this.jobs.stop(jobId),
       cancelJob: async (jobId) => this.jobs.cancel(jobId),
       triggerSavepoint: (jobId) => this.jobs.triggerSavepoint(jobId),
@@ -329,6 +357,7 @@ export class Workbench {
   private async rename(from: string, to: string): Promise<NotebookEntry> {
     const source = this.canonical(from);
     const entry = await this.files.rename(source, to);
+    await this.savedOutputs.renamed(source, entry.path);
     // Clients that have the notebook open follow it to its new name.
     for (const connection of this.connections) {
       if (connection.open.delete(source)) {
@@ -340,6 +369,8 @@ export class Workbench {
     const session = this.sessions.get(source);
     if (session) {
       this.sessions.delete(source);
+      this.kernelStatus.delete(source);
+      this.culler.opened(source);
       void session.dispose();
     }
     return entry;
@@ -361,27 +392,65 @@ export class Workbench {
     const relative = this.canonical(request.path);
     // Checked on disk before a kernel compiles it: a link may lead out of the folder.
     const file = await this.files.resolveOnDisk(relative);
-    let session = this.sessions.get(relative);
-    if (!session) {
-      const options = {
-        path: relative,
-        file,
-        weirModule: this.weirModule,
-        events: {
-          cellState: (event: CellStateEvent) => {
-            if (event.status === 'running' || event.status === 'skipped') this.history.cellCleared(event.path, event.cellId);
-            this.emit(relative, (client) => client.onDidChangeCellState(event));
-          },
-          output: (event: CellOutputEvent) => this.output(event),
-        },
-        cancelJobsOf: (notebook: string, cellId: string) => this.jobs.cancelJobsOf(notebook, cellId),
-      };
-      // With worker processes, cells run in a kernel process of their own too: a cell stuck in
-      // a loop then freezes only its notebook's kernel, which an interrupt restarts.
-      session = this.cluster ? new RemoteKernel({ ...options, launcher: this.kernelLauncher(), jobs: this.kernelJobs }) : new KernelSession(options);
-      this.sessions.set(relative, session);
-    }
+    const session = this.sessionFor(relative, file);
+    await this.savedOutputs.ran(relative, request.cells);
     return session.run({ ...request, path: relative });
+  }
+
+  /** The notebook's kernel, made (not started: a remote one starts on its first run) when it has none. */
+  private sessionFor(relative: string, file: string): NotebookKernel {
+    const existing = this.sessions.get(relative);
+    if (existing) return existing;
+    const where = this.cluster ? 'remote' : 'local';
+    const status = new KernelStatus(where, (state) => this.emit(relative, (client) => client.onDidChangeKernelState({ path: relative, state })));
+    this.kernelStatus.set(relative, status);
+    const options = {
+      path: relative,
+      file,
+      weirModule: this.weirModule,
+      events: {
+        cellState: (event: CellStateEvent) => {
+          status.cellState(event);
+          this.savedOutputs.cellState(event);
+          if (event.status === 'running' || event.status === 'skipped') this.history.cellCleared(event.path, event.cellId);
+          this.emit(relative, (client) => client.onDidChangeCellState(event));
+        },
+        output: (event: CellOutputEvent) => this.output(event),
+      },
+      cancelJobsOf: (notebook: string, cellId: string) => this.jobs.cancelJobsOf(notebook, cellId),
+    };
+    // With worker processes, cells run in a kernel process of their own too: a cell stuck in
+    // a loop then freezes only its notebook's kernel, which an interrupt restarts.
+    const session = this.cluster
+      ? new RemoteKernel({
+          ...options,
+          launcher: this.kernelLauncher(),
+          jobs: this.kernelJobs,
+          onProcess: (event) => (event.started ? status.processStarted() : status.processEnded(event.crashed)),
+        })
+      : new KernelSession(options);
+    this.sessions.set(relative, session);
+    return session;
+  }
+
+  /** Ends a notebook's kernel (its jobs go on); the next run starts a new one. */
+  private async shutdownKernel(relative: string): Promise<void> {
+    this.culler.opened(relative);
+    const session = this.sessions.get(relative);
+    if (!session) return;
+    this.sessions.delete(relative);
+    await session.dispose();
+    // An in-process kernel has no process to report its end.
+    this.kernelStatus.get(relative)?.processEnded(false);
+  }
+
+  /** Ends a notebook's kernel and starts a fresh one. */
+  private async restartKernel(relative: string): Promise<void> {
+    const file = await this.files.resolveOnDisk(relative);
+    await this.shutdownKernel(relative);
+    const session = this.sessionFor(relative, file);
+    if (session.warmUp) await session.warmUp();
+    else this.kernelStatus.get(relative)?.processStarted();
   }
 
   /** Starts kernel processes: as the cluster's processes are started (Electron's main), else forked. */
@@ -391,6 +460,7 @@ export class Workbench {
 
   /** Output under a cell: to the clients, and a chart into the history too. */
   private output(event: CellOutputEvent): void {
+    this.savedOutputs.output(event);
     if (event.output.kind === 'chart') this.history.chartAdded(event.path, event.cellId, event.output.chart);
     this.emit(event.path, (client) => client.onDidWriteOutput(event));
   }
@@ -424,6 +494,7 @@ export class Workbench {
   /** Stops watching a notebook no client has open any more. */
   private release(relative: string): void {
     for (const connection of this.connections) if (connection.open.has(relative)) return;
+    if (this.sessions.has(relative)) this.culler.closed(relative);
     const file = this.files.resolve(relative);
     const listener = this.watched.get(file);
     if (listener) unwatchFile(file, listener);

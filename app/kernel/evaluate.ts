@@ -120,11 +120,15 @@ async function runSql(
     return { ...base, status: 'done', durationMs: performance.now() - started };
   } catch (error) {
     const e = error instanceof Error ? error : new Error(String(error));
+    // A SqlCellError knows the line and column of the cell DuckDB pointed at.
+    const at = e as Error & { line?: unknown; column?: unknown };
+    const line = e.name === 'SqlCellError' && typeof at.line === 'number' ? at.line : 1;
+    const column = e.name === 'SqlCellError' && typeof at.column === 'number' ? at.column : 1;
     return {
       ...base,
       status: 'failed',
       durationMs: performance.now() - started,
-      error: { cell: index + 1, phase: 'runtime', file: notebookPath, line: cell.startLine, column: 1, name: e.name, message: e.message, frames: [], stack: e.stack ?? e.message },
+      error: { cell: index + 1, phase: 'runtime', file: notebookPath, line: cell.startLine + line - 1, column, name: e.name, message: e.message, frames: [], stack: e.stack ?? e.message },
     };
   }
 }

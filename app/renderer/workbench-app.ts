@@ -19,7 +19,9 @@ import { CompletedJobsView } from './jobs/completed-jobs.ts';
 import { TaskManagerListView } from './jobs/taskmanager-list.ts';
 import { jobControls } from './jobs/job-controls.ts';
 import { planView } from './jobs/plan-view.ts';
+import { KernelIndicator } from './notebook/kernel-indicator.ts';
 import { NotebookView } from './notebook/notebook-view.ts';
+import { JobsColumn } from './layout/jobs-column.ts';
 import { ExportChoice } from './state/export-choice.ts';
 import { NotebookStore } from './state/notebook-store.ts';
 
@@ -53,6 +55,13 @@ export class WorkbenchApp {
   private readonly saveButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Save (Ctrl+S)', onclick: () => void this.save() }, 'Save');
   private readonly planButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: "Show the saved notebook's jobs as graphs, without running them", onclick: () => void this.showPlan() }, 'Plan');
   private readonly exportButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: 'Export a job of the saved notebook to run it headless with weir run', onclick: () => void this.showExport() }, 'Export…');
+  private readonly clearAllButton = h('button', { type: 'button', class: 'secondary', disabled: true, title: "Clear every cell's output", onclick: () => this.clearOutputs('all') }, 'Clear outputs');
+  private readonly undoBar = h('div', { class: 'undo-bar', role: 'status', hidden: true });
+  private readonly kernel = new KernelIndicator({
+    restart: () => this.kernelAction(() => this.service.restartKernel(this.store.path)),
+    shutdown: () => this.kernelAction(() => this.service.shutdownKernel(this.store.path)),
+  });
+  private jobsColumn: JobsColumn | undefined;
   private readonly dialog = h('dialog', { class: 'job-dialog' });
   private readonly folderName = h('span', { class: 'folder-name' });
 
@@ -64,11 +73,18 @@ export class WorkbenchApp {
       if (change.kind === 'file') this.showFileState();
       if (change.kind === 'job') this.showJob(change.jobId);
       if (change.kind === 'status') this.showRunState();
+      if (change.kind === 'deleted') this.showUndo(change.undoable);
     });
     window.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === 's') {
         e.preventDefault();
         void this.save();
+      }
+      // Ctrl+Z outside an editor or a field brings back the last deleted cell (in an editor it
+      // undoes the editor's own edits).
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key.toLowerCase() === 'z' && !isTextField(e.target) && this.store.canUndoDelete) {
+        e.preventDefault();
+        this.undoDelete();
       }
     }, { capture: true });
     window.addEventListener('beforeunload', (e) => {
@@ -96,7 +112,7 @@ export class WorkbenchApp {
   private layout(): HTMLElement {
     const newButton = h('button', { type: 'button', class: 'small', onclick: () => this.createNotebook() }, 'New notebook');
     const renameButton = h('button', { type: 'button', class: 'small secondary', onclick: () => this.renameNotebook() }, 'Rename');
-    return h(
+    const layout = h(
       'div',
       { class: 'workbench' },
       h(
@@ -106,8 +122,10 @@ export class WorkbenchApp {
         h('span', { class: 'crumbs' }, this.folderName, h('span', { class: 'sep' }, '/'), this.titleName, this.dirtyMarker),
         h('span', { class: 'spacer' }),
         this.saveState,
+        this.kernel.element,
         this.runAllButton,
         this.interruptButton,
+        this.clearAllButton,
         this.planButton,
         this.exportButton,
         this.saveButton,
@@ -117,7 +135,12 @@ export class WorkbenchApp {
       h('nav', { class: 'sidebar', 'aria-label': 'Notebooks' }, h('h2', {}, 'Notebooks'), this.list, h('div', { class: 'sidebar-actions' }, newButton, renameButton)),
       this.main,
       h('aside', { class: 'jobs', 'aria-label': 'Jobs' }, h('h2', {}, 'Jobs'), this.jobsOverview, this.jobsList),
+      this.undoBar,
     );
+    this.jobsColumn = new JobsColumn(layout, safeLocalStorage());
+    layout.querySelector('.topbar')!.append(this.jobsColumn.toggle);
+    layout.querySelector('aside.jobs')!.before(this.jobsColumn.handle);
+    return layout;
   }
 
   /** The page's side of the protocol: host events into the store. */
@@ -129,6 +152,9 @@ export class WorkbenchApp {
       onDidStartJob: (job: JobDescription) => store.applyJobStarted(job),
       onDidUpdateJob: (e) => store.applyJobUpdate(e),
       onDidAppendChartPoints: (e) => store.applyChartPoints(e),
+      onDidChangeKernelState: (e) => {
+        if (e.path === store.path) this.kernel.show(e.state);
+      },
       onDidChangeNotebookOnDisk: (e) => {
         const decision = store.applyDiskChange(e);
         if (decision === 'reload') void this.reload();
@@ -183,7 +209,8 @@ export class WorkbenchApp {
     this.store.jobs.clear();
     this.store.charts.clear();
     this.completedJobs.update([]);
-    this.notebookView = new NotebookView(this.store, { run: (ids) => this.run(ids), save: () => void this.save() });
+    this.undoBar.hidden = true;
+    this.notebookView = new NotebookView(this.store, { run: (ids) => this.run(ids), save: () => void this.save(), clearOutputs: (ids) => this.clearOutputs(ids) });
     this.main.replaceChildren(this.notebookView.element);
     this.store.load(document);
     // Jobs and charts of this notebook's kernel that ran before the page (re)loaded.
@@ -196,6 +223,10 @@ export class WorkbenchApp {
     window.document.title = `${document.path} — Weir`;
     this.titleName.textContent = document.path;
     this.runAllButton.disabled = false;
+    this.clearAllButton.disabled = false;
+    this.service.kernelState(document.path).then((state) => {
+      if (this.store.path === document.path) this.kernel.show(state);
+    }, () => {});
     this.planButton.disabled = false;
     this.exportButton.disabled = false;
     this.saveButton.disabled = false;
@@ -272,6 +303,38 @@ export class WorkbenchApp {
 
   private interrupt(): void {
     if (this.store.path) void this.service.interrupt(this.store.path);
+  }
+
+  /** Restart or Shut down; a failure shows in the banner. */
+  private async kernelAction(action: () => Promise<void>): Promise<void> {
+    try {
+      await action();
+    } catch (error) {
+      this.showBanner(`Kernel: ${errorMessage(error)}`, []);
+    }
+  }
+
+  /** Clears outputs on the page and in the notebook's saved outputs. */
+  private clearOutputs(cellIds: string[] | 'all'): void {
+    this.store.clearOutputs(cellIds);
+    if (this.store.path) this.service.clearOutputs(this.store.path, cellIds).catch(() => {});
+  }
+
+  /** "Cell deleted. Undo" after a deletion, for as long as there is one to undo. */
+  private showUndo(undoable: boolean): void {
+    if (!undoable) {
+      this.undoBar.hidden = true;
+      return;
+    }
+    const undo = h('button', { type: 'button', class: 'small', onclick: () => this.undoDelete() }, 'Undo');
+    const dismiss = h('button', { type: 'button', class: 'small ghost', 'aria-label': 'Dismiss', onclick: () => (this.undoBar.hidden = true) }, '✕');
+    this.undoBar.replaceChildren(h('span', {}, 'Cell deleted.'), undo, h('span', { class: 'undo-hint' }, 'Ctrl+Z'), dismiss);
+    this.undoBar.hidden = false;
+  }
+
+  private undoDelete(): void {
+    const id = this.store.undoDelete();
+    if (id) this.notebookView?.focusCell(id);
   }
 
   private showRunState(): void {
@@ -414,6 +477,21 @@ export class WorkbenchApp {
 
   private setSaveState(text: string): void {
     this.saveState.textContent = text;
+  }
+}
+
+/** Whether a key event's target edits text of its own (an editor, an input), so Ctrl+Z is its. */
+function isTextField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.closest('.monaco-editor, input, textarea, select, [contenteditable="true"]') !== null;
+}
+
+/** The page's local storage, or undefined where it is denied. */
+function safeLocalStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
   }
 }
 

@@ -41,12 +41,14 @@ export interface ServeProcess {
   output(): string;
   /** The worker processes (jobmanager, taskmanagers) it runs now. */
   workers(): ProcessEntry[];
+  /** The notebook kernel processes it runs now. */
+  kernels(): ProcessEntry[];
   stop(): Promise<void>;
 }
 
-/** Starts `node bin/weir.mjs serve <dir> --port 0` and waits for its URL. */
-export function startServe(dir: string): Promise<ServeProcess> {
-  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'weir.mjs'), 'serve', dir, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node bin/weir.mjs serve <dir> --port 0 [args]` and waits for its URL. */
+export function startServe(dir: string, args: string[] = []): Promise<ServeProcess> {
+  const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'weir.mjs'), 'serve', dir, '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`weir serve printed no URL within 30 s:\n${output}`)), 30_000);
@@ -62,6 +64,7 @@ export function startServe(dir: string): Promise<ServeProcess> {
           token: match[2]!,
           output: () => output,
           workers: () => descendants(child.pid!, /^weir-(jobmanager|taskmanager)/),
+          kernels: () => descendants(child.pid!, /^weir-kernel/),
           stop: () =>
             new Promise<void>((done) => {
               if (child.exitCode !== null) return done();

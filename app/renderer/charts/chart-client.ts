@@ -42,3 +42,15 @@ export function measureChart(id: string, runs: number): Promise<Extract<ChartRep
     postToCharts({ type: 'measure', id, runs });
   });
 }
+
+/** What a chart shows now: axis ticks, series with colours and gaps, tooltip (test seam). */
+export function describeChart(id: string): Promise<Extract<ChartReport, { type: 'described' }>> {
+  return new Promise((resolve) => {
+    const stop = onChartReport(id, (report) => {
+      if (report.type !== 'described') return;
+      stop();
+      resolve(report);
+    });
+    postToCharts({ type: 'describe', id });
+  });
+}

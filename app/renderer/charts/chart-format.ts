@@ -7,6 +7,28 @@
 export const PALETTE = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#F0E442', '#000000', '#7f3c8d', '#11a579', '#3969ac', '#f2b701', '#e73f74', '#80ba5a', '#e68310', '#008695', '#cf1c90', '#f97b72', '#4b4b8f', '#a5aa99'];
 
 /**
+ * The colour of a series, by its name: the same series has the same colour in every chart and
+ * every run, whatever order series arrive in. `taken` are colours other series of the chart
+ * already have; a name whose colour is taken gets the next free one.
+ *
+ * @example
+ * seriesColour('sensor-1'); // always the same palette entry
+ */
+export function seriesColour(name: string, taken: ReadonlySet<string> = new Set()): string {
+  // FNV-1a: a small, well-spread string hash.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < name.length; i++) {
+    hash ^= name.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  for (let probe = 0; probe < PALETTE.length; probe++) {
+    const colour = PALETTE[(hash + probe) % PALETTE.length]!;
+    if (!taken.has(colour)) return colour;
+  }
+  return PALETTE[hash % PALETTE.length]!;
+}
+
+/**
  * Labels for an x value: epoch-millisecond times as clock times (UTC), other numbers as they are.
  *
  * @example

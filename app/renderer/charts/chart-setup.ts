@@ -1,7 +1,9 @@
 /**
- * Chart.js with only what the workbench draws: line, bar and scatter charts on linear scales,
- * with LTTB decimation, legend, title and tooltips.
+ * Chart.js with only what the workbench draws: line, bar and scatter charts on linear scales
+ * and on time scales (dates through date-fns, `chartjs-adapter-date-fns`), with LTTB
+ * decimation, legend, title and tooltips.
  */
+import 'chartjs-adapter-date-fns';
 import {
   BarController,
   BarElement,
@@ -15,11 +17,12 @@ import {
   LineElement,
   PointElement,
   ScatterController,
+  TimeScale,
   Title,
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, CategoryScale, Decimation, Filler, Legend, Title, Tooltip);
+Chart.register(LineController, LineElement, PointElement, BarController, BarElement, ScatterController, LinearScale, CategoryScale, TimeScale, Decimation, Filler, Legend, Title, Tooltip);
 Chart.defaults.font.family = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 Chart.defaults.font.size = 11;
 Chart.defaults.color = '#5b6270';

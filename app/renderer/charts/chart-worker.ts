@@ -2,10 +2,15 @@
  * The chart worker: keeps the points of every live chart (`ChartData`) and draws them with
  * Chart.js on the OffscreenCanvas each chart handed over, at most 30 times a second, with LTTB
  * decimation. The page sends points as they arrive and gets point counts and draw times back.
+ *
+ * x values that are epoch milliseconds go on a time scale: ticks at round times (whole
+ * minutes, hours, days) with the date at each new day and under the axis. Lines break at gaps
+ * (see chart-data.ts). Series keep their colour by name. The page forwards the pointer, and the
+ * chart shows the values under it in a tooltip.
  */
-import type { ChartRequest, ChartReport } from './chart-protocol.ts';
+import type { ChartDescription, ChartRequest, ChartReport } from './chart-protocol.ts';
 import { ChartData } from '../state/chart-data.ts';
-import { formatX, looksLikeTime, PALETTE } from './chart-format.ts';
+import { formatX, looksLikeTime, seriesColour } from './chart-format.ts';
 import { Chart, workerChartOptions } from './chart-setup.ts';
 import { FrameScheduler } from './frame-scheduler.ts';
 import { PanelChart } from './panel-chart.ts';
@@ -29,7 +34,8 @@ const DECIMATION_THRESHOLD = 1000;
 /** One chart in the worker. */
 class WorkerChart {
   readonly data: ChartData;
-  private readonly chart: Chart<'line' | 'bar' | 'scatter', { x: number; y: number }[]>;
+  private readonly chart: Chart<'line' | 'bar' | 'scatter', { x: number; y: number | null }[]>;
+  private timeAxis = false;
   private drawnRevision = -1;
   paused = false;
   private zoom: { min: number; max: number } | undefined;
@@ -48,8 +54,9 @@ class WorkerChart {
       data: { datasets: [] },
       options: {
         ...workerChartOptions(request.pixelRatio),
-        spanGaps: true,
-        elements: { point: { radius: type === 'scatter' ? 2 : 0 }, line: { borderWidth: 1.25 } },
+        // Gaps stay gaps: the data has null markers where a series had no points (chart-data.ts).
+        spanGaps: false,
+        elements: { point: { radius: type === 'scatter' ? 2 : 0, hoverRadius: 3 }, line: { borderWidth: 1.25 } },
         scales: {
           x: { type: 'linear', ticks: { maxRotation: 0, autoSkipPadding: 16, callback: (value) => this.xLabel(Number(value)) } },
           y: { type: 'linear', ticks: { maxTicksLimit: 6 } },
@@ -57,7 +64,8 @@ class WorkerChart {
         plugins: {
           decimation: { enabled: type === 'line', algorithm: 'lttb', samples: 300, threshold: DECIMATION_THRESHOLD },
           legend: { display: false, position: 'bottom', labels: { boxWidth: 10, boxHeight: 10 } },
-          tooltip: { enabled: false },
+          // Shown for the pointer position the page forwards (`hover`): the values nearest in x.
+          tooltip: { enabled: true, mode: 'nearest', axis: 'x', intersect: false, animation: false, callbacks: { title: (items) => (items[0] ? this.xTitle(items[0].parsed.x ?? 0) : '') } },
         },
       },
     });
@@ -94,10 +102,26 @@ class WorkerChart {
     frames.request(this);
   }
 
+  /** Shows the values nearest the pointer at (x, y) px in the canvas, or none. */
+  hover(x: number | undefined, y: number | undefined): void {
+    const chart = this.chart;
+    if (x === undefined || y === undefined) {
+      chart.setActiveElements([]);
+      chart.tooltip?.setActiveElements([], { x: 0, y: 0 });
+    } else {
+      const event = { type: 'mousemove', x, y, native: null } as unknown as Parameters<typeof chart.getElementsAtEventForMode>[0];
+      const elements = chart.getElementsAtEventForMode(event, 'nearest', { intersect: false, axis: 'x' }, false).map(({ datasetIndex, index }) => ({ datasetIndex, index }));
+      chart.setActiveElements(elements);
+      chart.tooltip?.setActiveElements(elements, { x, y });
+    }
+    chart.update('none');
+  }
+
   draw(): void {
     if (this.drawnRevision === this.data.revision) return;
     const started = performance.now();
     this.syncDatasets();
+    this.syncTimeAxis();
     const x = this.chart.options.scales!.x!;
     x.min = this.zoom?.min;
     x.max = this.zoom?.max;
@@ -109,6 +133,24 @@ class WorkerChart {
   dispose(): void {
     frames.cancel(this);
     this.chart.destroy();
+  }
+
+  /** What the chart shows now (test seam). */
+  describe(): ChartDescription {
+    const chart = this.chart;
+    const x = chart.scales.x!;
+    const tooltip = chart.tooltip;
+    const tooltipShown = tooltip !== undefined && tooltip.opacity > 0 && tooltip.dataPoints.length > 0;
+    const title = (chart.options.scales!.x as { title?: { text?: string } }).title?.text;
+    return {
+      xScale: x.type,
+      ticks: x.ticks.map((tick) => ({ value: tick.value, label: Array.isArray(tick.label) ? tick.label.join(' ') : String(tick.label ?? ''), major: tick.major === true })),
+      xTitle: typeof title === 'string' ? title : '',
+      min: x.min,
+      max: x.max,
+      series: this.data.series.map((s, i) => ({ name: s.name, colour: String(chart.data.datasets[i]?.borderColor ?? ''), points: s.points.filter((p) => p.y !== null).length, gaps: s.points.filter((p) => p.y === null).length })),
+      tooltip: tooltipShown ? [...tooltip.title, ...tooltip.body.flatMap((b) => b.lines)] : [],
+    };
   }
 
   /** Redraws `runs` times from scratch, timing Chart.js's work and the raster that follows it. */
@@ -132,17 +174,41 @@ class WorkerChart {
   private syncDatasets(): void {
     const datasets = this.chart.data.datasets;
     const area = this.data.spec.type === 'area';
+    const taken = new Set(datasets.map((d) => String(d.borderColor)));
     for (let i = datasets.length; i < this.data.series.length; i++) {
       const series = this.data.series[i]!;
-      const colour = PALETTE[i % PALETTE.length]!;
+      // By name, not by arrival: a series has the same colour in every chart and every run.
+      const colour = seriesColour(series.name, taken);
+      taken.add(colour);
       datasets.push({ label: series.name, data: series.points, borderColor: colour, backgroundColor: area ? `${colour}33` : colour, fill: area ? 'origin' : false, indexAxis: 'x' } as (typeof datasets)[number]);
     }
     const legend = this.chart.options.plugins!.legend!;
     legend.display = datasets.length > 1 && datasets.length <= 24;
   }
 
-  private xLabel(value: number): string {
-    if (this.data.categorical) return this.data.categories[Math.round(value)] ?? '';
+  /**
+   * Epoch-millisecond x values go on a time scale, with round ticks (Chart.js picks the unit)
+   * and the date: on the first tick of each day (a major tick) and as the axis title.
+   */
+  private syncTimeAxis(): void {
+    const { min, max } = this.xRange();
+    const x = this.chart.options.scales!.x! as Record<string, unknown>;
+    if (!this.timeAxis && !this.data.categorical && looksLikeTime(min, max)) {
+      this.timeAxis = true;
+      x.type = 'time';
+      x.time = {
+        displayFormats: { millisecond: 'HH:mm:ss.SSS', second: 'HH:mm:ss', minute: 'HH:mm', hour: 'HH:mm', day: 'd MMM', week: 'd MMM', month: 'MMM yyyy', quarter: 'MMM yyyy', year: 'yyyy' },
+        tooltipFormat: 'yyyy-MM-dd HH:mm:ss.SSS',
+      };
+      x.ticks = { maxRotation: 0, autoSkipPadding: 16, source: 'auto', major: { enabled: true }, font: (context: { tick?: { major?: boolean } }) => (context.tick?.major ? { weight: 'bold' } : undefined) };
+    }
+    if (this.timeAxis && Number.isFinite(min)) {
+      const day = (ms: number): string => new Date(ms).toLocaleDateString('en-GB', { year: 'numeric', month: 'short', day: 'numeric', weekday: 'short' });
+      x.title = { display: true, text: day(min) === day(max) ? day(min) : `${day(min)} – ${day(max)}`, padding: 0, font: { size: 10 } };
+    }
+  }
+
+  private xRange(): { min: number; max: number } {
     let min = Infinity;
     let max = -Infinity;
     for (const s of this.data.series) {
@@ -150,7 +216,19 @@ class WorkerChart {
       min = Math.min(min, s.points[0]!.x);
       max = Math.max(max, s.points[s.points.length - 1]!.x);
     }
+    return { min, max };
+  }
+
+  private xLabel(value: number): string {
+    if (this.data.categorical) return this.data.categories[Math.round(value)] ?? '';
+    const { min, max } = this.xRange();
     return formatX(value, looksLikeTime(min, max), max - min);
+  }
+
+  /** The tooltip's title: the x value in full. */
+  private xTitle(value: number): string {
+    if (this.data.categorical) return this.data.categories[Math.round(value)] ?? '';
+    return this.timeAxis ? new Date(value).toLocaleString('en-GB') : formatX(value, false);
   }
 }
 
@@ -196,12 +274,18 @@ scope.onmessage = (event) => {
     case 'zoom':
       chart.setZoom(request.fromPx, request.toPx);
       break;
+    case 'hover':
+      chart.hover(request.x, request.y);
+      break;
     case 'dispose':
       chart.dispose();
       charts.delete(request.id);
       break;
     case 'measure':
       chart.measure(request.runs);
+      break;
+    case 'describe':
+      scope.postMessage({ type: 'described', id: chart.id, ...chart.describe() });
       break;
   }
 };

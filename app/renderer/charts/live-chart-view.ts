@@ -3,7 +3,8 @@
  * which keeps the points and draws; this view forwards points, sizes, pause and zoom, and
  * shows the point count the worker reports. Pause freezes the picture while points keep
  * arriving; dragging across the chart zooms into that x range, and "Reset zoom" (or a double
- * click) zooms back out.
+ * click) zooms back out. The pointer's position goes to the worker, which shows the values
+ * under it (at most once per frame).
  */
 import type { ChartSpec } from '../../shared/workbench/protocol.ts';
 import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
@@ -102,6 +103,21 @@ export class LiveChartView {
   private installZoom(): void {
     const area = this.area;
     let start: number | undefined;
+    let hover: { x?: number; y?: number } | undefined;
+    const sendHover = (): void => {
+      if (hover && this.created) postToCharts({ type: 'hover', id: this.spec.id, ...hover });
+      hover = undefined;
+    };
+    const hoverAt = (position: { x?: number; y?: number }): void => {
+      if (!hover) requestAnimationFrame(sendHover);
+      hover = position;
+    };
+    area.addEventListener('pointermove', (e) => {
+      if (start !== undefined) return;
+      const rect = area.getBoundingClientRect();
+      hoverAt({ x: e.clientX - rect.left, y: e.clientY - rect.top });
+    });
+    area.addEventListener('pointerleave', () => hoverAt({}));
     area.addEventListener('pointerdown', (e) => {
       if (e.button !== 0) return;
       start = e.clientX;

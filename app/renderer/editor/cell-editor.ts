@@ -110,7 +110,9 @@ export class CellEditor {
       tabSize: 2,
       padding: { top: PADDING, bottom: PADDING },
       scrollbar: { vertical: 'hidden', horizontal: 'auto', alwaysConsumeMouseWheel: false, useShadows: false },
-      wordWrap: this.model.getLanguageId() === 'markdown' ? 'on' : 'off',
+      // Long lines wrap rather than run off under the cell's edge: code is never clipped.
+      wordWrap: 'on',
+      wrappingIndent: 'indent',
       stickyScroll: { enabled: false },
       'semanticHighlighting.enabled': false,
     });
@@ -167,7 +169,8 @@ export class CellEditor {
 
   private renderPreview(): void {
     const lines = this.model.getLinesContent();
-    this.preview.style.height = `${Math.max(1, lines.length) * LINE_HEIGHT + 2 * PADDING}px`;
+    // The preview wraps as the editor does; its height follows its text (an estimate until then).
+    this.preview.style.minHeight = `${Math.max(1, lines.length) * LINE_HEIGHT + 2 * PADDING}px`;
     this.preview.textContent = lines.join('\n');
   }
 }

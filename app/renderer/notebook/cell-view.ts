@@ -1,6 +1,9 @@
 /**
- * One cell: a gutter with its run button and status, a toolbar (kind, move, delete), the
- * editor (or, for markdown, the rendered text until double-clicked), and its outputs.
+ * One cell: a gutter with its run button, execution count (`[3]`, as Jupyter) and status, a
+ * toolbar (kind, move, clear outputs, collapse, delete), the editor (or, for markdown, the
+ * rendered text until double-clicked), and its outputs. Input and output can each be collapsed
+ * to a one-line bar that expands again on click, as in JupyterLab; that is the view's state,
+ * not the notebook's.
  */
 import type { CellKind } from '../../shared/notebook/model.ts';
 import type { CellModel } from '../state/notebook-store.ts';
@@ -18,6 +21,7 @@ export interface CellViewContext extends Omit<OutputsContext, 'revealLine'> {
   remove(cellId: string): void;
   changeKind(cellId: string, kind: CellKind): void;
   insert(afterCellId: string, kind: CellKind): void;
+  clearOutputs(cellId: string): void;
 }
 
 const KIND_LABELS: Record<CellKind, string> = { code: 'TypeScript', markdown: 'Markdown', sql: 'SQL', 'flink-sql': 'Flink SQL' };
@@ -29,7 +33,15 @@ export class CellView {
   readonly outputs: OutputsView;
   readonly kind: CellKind;
   private readonly status: HTMLElement;
+  private readonly count: HTMLElement;
+  private readonly previousRun: HTMLElement;
+  private readonly inputBar: HTMLButtonElement;
+  private readonly outputBar: HTMLButtonElement;
+  private readonly collapseInputButton: HTMLButtonElement;
+  private readonly collapseOutputButton: HTMLButtonElement;
   private readonly rendered: HTMLElement | undefined;
+  private inputCollapsed = false;
+  private outputCollapsed = false;
   private startedAt: number | undefined;
 
   constructor(
@@ -52,6 +64,12 @@ export class CellView {
     });
     this.outputs = new OutputsView({ ...context, revealLine: (line, column) => this.editor.revealLine(line, column) });
     this.status = h('span', { class: 'cell-status', 'aria-live': 'polite' });
+    this.count = h('span', { class: 'execution-count', title: 'Execution count: the order in which this kernel ran the cells' });
+    this.previousRun = h('div', { class: 'previous-run', hidden: true });
+    this.inputBar = h('button', { type: 'button', class: 'collapsed-bar', hidden: true, onclick: () => this.collapseInput(false) });
+    this.outputBar = h('button', { type: 'button', class: 'collapsed-bar', hidden: true, onclick: () => this.collapseOutput(false) });
+    this.collapseInputButton = h('button', { type: 'button', class: 'icon', 'aria-label': 'Collapse input', 'aria-pressed': 'false', title: 'Collapse input', onclick: () => this.collapseInput(!this.inputCollapsed) }, '⌃');
+    this.collapseOutputButton = h('button', { type: 'button', class: 'icon', 'aria-label': 'Collapse output', 'aria-pressed': 'false', title: 'Collapse output', onclick: () => this.collapseOutput(!this.outputCollapsed) }, '⌄');
 
     const runButton = cell.kind === 'markdown' ? null : h('button', { type: 'button', class: 'icon run', 'aria-label': 'Run cell', title: 'Run cell (Shift+Enter)', onclick: () => context.run(id, false) }, '▶');
     const kindSelect = h(
@@ -65,7 +83,10 @@ export class CellView {
       kindSelect,
       h('button', { type: 'button', class: 'icon', 'aria-label': 'Move cell up', title: 'Move up', onclick: () => context.move(id, -1) }, '↑'),
       h('button', { type: 'button', class: 'icon', 'aria-label': 'Move cell down', title: 'Move down', onclick: () => context.move(id, 1) }, '↓'),
-      h('button', { type: 'button', class: 'icon', 'aria-label': 'Delete cell', title: 'Delete cell', onclick: () => context.remove(id) }, '✕'),
+      cell.kind === 'markdown' ? null : h('button', { type: 'button', class: 'icon', 'aria-label': 'Clear output', title: 'Clear output', onclick: () => context.clearOutputs(id) }, '⌫'),
+      this.collapseInputButton,
+      cell.kind === 'markdown' ? null : this.collapseOutputButton,
+      h('button', { type: 'button', class: 'icon', 'aria-label': 'Delete cell', title: 'Delete cell (Ctrl+Z outside an editor brings it back)', onclick: () => context.remove(id) }, '✕'),
     );
     if (cell.kind === 'markdown') {
       this.rendered = h('div', { class: 'markdown-body', tabindex: 0, title: 'Double-click to edit' });
@@ -86,18 +107,63 @@ export class CellView {
     this.element = h(
       'section',
       { class: `cell cell-${cell.kind}`, dataset: { cellId: id }, 'aria-label': `Cell ${position()}` },
-      h('div', { class: 'cell-gutter' }, runButton, this.status),
-      h('div', { class: 'cell-main' }, toolbar, cell.title ? h('div', { class: 'cell-header' }, cell.title) : null, this.rendered ?? null, this.editor.element, this.outputs.element),
+      h('div', { class: 'cell-gutter' }, runButton, cell.kind === 'markdown' ? null : this.count, this.status),
+      h('div', { class: 'cell-main' }, toolbar, cell.title ? h('div', { class: 'cell-header' }, cell.title) : null, this.inputBar, this.rendered ?? null, this.editor.element, this.previousRun, this.outputBar, this.outputs.element),
       insertBar,
     );
     if (this.rendered) this.showRendered(cell.source.trim() !== '');
     this.updateStatus(cell);
-    this.outputs.render(cell.outputs, 0);
+    this.renderOutputs(cell, 0);
+  }
+
+  /** Re-renders outputs from index `from` on, and the "from previous run" label. */
+  renderOutputs(cell: CellModel, from: number): void {
+    this.outputs.render(cell.outputs, from);
+    this.showPreviousRun(cell);
+    this.showOutputBar(cell.outputs.length);
+  }
+
+  /** Hides the input behind a one-line bar (or shows it again). */
+  collapseInput(collapsed: boolean): void {
+    this.inputCollapsed = collapsed;
+    this.element.classList.toggle('input-collapsed', collapsed);
+    this.collapseInputButton.setAttribute('aria-pressed', String(collapsed));
+    this.collapseInputButton.title = collapsed ? 'Expand input' : 'Collapse input';
+    const lines = this.editor.model.getLineCount();
+    const first = this.editor.model.getLineContent(1).trim();
+    this.inputBar.textContent = `⋯ input hidden (${lines} line${lines === 1 ? '' : 's'}${first ? `: ${first.slice(0, 60)}` : ''})`;
+    this.inputBar.hidden = !collapsed;
+    if (!collapsed) this.editor.layout();
+  }
+
+  /** Hides the outputs behind a one-line bar (or shows them again). */
+  collapseOutput(collapsed: boolean): void {
+    this.outputCollapsed = collapsed;
+    this.element.classList.toggle('output-collapsed', collapsed);
+    this.collapseOutputButton.setAttribute('aria-pressed', String(collapsed));
+    this.collapseOutputButton.title = collapsed ? 'Expand output' : 'Collapse output';
+    this.showOutputBar(this.outputs.element.childElementCount);
+  }
+
+  private showOutputBar(count: number): void {
+    this.outputBar.textContent = `⋯ output hidden (${count} item${count === 1 ? '' : 's'})`;
+    this.outputBar.hidden = !this.outputCollapsed || count === 0;
+  }
+
+  private showPreviousRun(cell: CellModel): void {
+    const previous = cell.previousRun;
+    this.element.classList.toggle('from-previous-run', previous !== undefined && cell.outputs.length > 0);
+    this.previousRun.hidden = previous === undefined || cell.outputs.length === 0;
+    if (previous) this.previousRun.textContent = `from previous run at ${new Date(previous.endedAt).toLocaleString()}`;
   }
 
   /** Shows the cell's run state. */
   updateStatus(cell: CellModel): void {
     this.element.dataset.status = cell.status;
+    const busy = cell.status === 'running' || cell.status === 'queued';
+    this.count.textContent = `[${busy ? '*' : cell.executionCount ?? ' '}]`;
+    if (cell.executionCount === undefined) delete this.count.dataset.count;
+    else this.count.dataset.count = String(cell.executionCount);
     this.startedAt = cell.status === 'running' ? Date.now() : undefined;
     this.status.dataset.status = cell.status;
     this.status.title = cell.reason ?? '';

@@ -13,6 +13,8 @@ import { CellView } from './cell-view.ts';
 export interface NotebookActions {
   run(cellIds: string[]): void;
   save(): void;
+  /** Clears outputs here and in what the host saved of them. */
+  clearOutputs(cellIds: string[] | 'all'): void;
 }
 
 /** The notebook's cells. */
@@ -64,7 +66,7 @@ export class NotebookView {
       }
       case 'outputs': {
         const cell = this.store.cell(change.cellId);
-        if (cell) this.views.get(change.cellId)?.outputs.render(cell.outputs, change.from);
+        if (cell) this.views.get(change.cellId)?.renderOutputs(cell, change.from);
         break;
       }
       case 'source': {
@@ -141,6 +143,7 @@ export class NotebookView {
       save: () => this.actions.save(),
       move: (cellId: string, delta: number) => store.moveCell(cellId, delta),
       remove: (cellId: string) => store.deleteCell(cellId),
+      clearOutputs: (cellId: string) => this.actions.clearOutputs([cellId]),
       changeKind: (cellId: string, kind: CellKind) => store.changeKind(cellId, kind),
       insert: (afterCellId: string, kind: CellKind) => {
         const index = store.cells.findIndex((c) => c.id === afterCellId);

@@ -2,6 +2,11 @@
  * The points of one live chart, kept the way Chart.js wants them for decimation: per series an
  * array of `{ x, y }` sorted by x. Points arrive in batches from the host; appends at the end
  * are the common case (windows fire in time order), out-of-order points are inserted in place.
+ *
+ * A gap stays a gap: when a point lands much further after the last one than the series' usual
+ * step (a replay that seeks ahead, a source that paused), a `{ x, y: null }` marker goes
+ * between them, so that a line chart (with `spanGaps: false`) breaks there instead of drawing a
+ * straight line across time that had no data.
  */
 import type { ChartSpec, SeriesPoints } from '../../shared/workbench/protocol.ts';
 import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
@@ -9,8 +14,14 @@ import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
 /** A point as Chart.js reads it with `parsing: false`. */
 export interface ChartPoint {
   x: number;
-  y: number;
+  /** `null` marks a gap in the series (not a point of the data). */
+  y: number | null;
 }
+
+/** A step this many times the series' usual step is a gap. */
+export const GAP_FACTOR = 10;
+/** The usual step is the median of this many of the latest steps. */
+const STEP_SAMPLES = 16;
 
 /** One series of a chart. */
 export interface ChartSeries {
@@ -18,6 +29,8 @@ export interface ChartSeries {
   points: ChartPoint[];
   /** Upsert charts: the point of each key. */
   byKey?: Map<string, ChartPoint>;
+  /** The latest steps between appended points, for finding gaps. */
+  steps?: number[];
 }
 
 /**
@@ -61,8 +74,31 @@ export class ChartData {
     const points = series.points;
     for (let i = 0; i < batch.xs.length; i++) {
       const point = { x: this.xOf(batch.xs[i]!), y: batch.ys[i]! };
+      if (!this.categorical) this.markGap(series, point.x);
       insertSorted(points, point);
       this.pointCount++;
+    }
+  }
+
+  /** Puts a gap marker before a point appended far after the last one (see the file comment). */
+  private markGap(series: ChartSeries, x: number): void {
+    const last = series.points[series.points.length - 1];
+    if (!last || x < last.x) return;
+    const step = x - last.x;
+    const steps = (series.steps ??= []);
+    if (steps.length >= STEP_SAMPLES / 2 && step > 0) {
+      const sorted = [...steps].sort((a, b) => a - b);
+      const usual = sorted[sorted.length >> 1]!;
+      if (usual > 0 && step > GAP_FACTOR * usual) {
+        // Halfway: the pointer then finds the nearer real point on either side of the gap
+        // (Chart.js looks only at the two points around the pointer's x).
+        series.points.push({ x: last.x + step / 2, y: null });
+        return; // a gap's length says nothing of the usual step
+      }
+    }
+    if (step > 0) {
+      steps.push(step);
+      if (steps.length > STEP_SAMPLES) steps.shift();
     }
   }
 

@@ -20,7 +20,20 @@ export interface CellModel extends WorkbenchCell {
   /** Why it was skipped. */
   reason?: string;
   outputs: CellOutput[];
+  /** The kernel's count of the cell's last run (Jupyter's `[n]`); absent when it has not run. */
+  executionCount?: number;
+  /** Set when the outputs were saved by an earlier run (a previous session), not this kernel's. */
+  previousRun?: { endedAt: number };
 }
+
+/** A deleted cell and where it was, for undo. */
+interface DeletedCell {
+  cell: CellModel;
+  index: number;
+}
+
+/** How many deletions "Undo delete" can take back. */
+export const UNDO_DELETES = 20;
 
 /** What changed; views re-render what they show of it. */
 export type StoreChange =
@@ -36,7 +49,9 @@ export type StoreChange =
   | { kind: 'file' }
   | { kind: 'job'; jobId: string }
   /** New points for a chart (the chart view forwards them to where the points are kept). */
-  | { kind: 'chart'; chartId: string; points: ChartPointsEvent };
+  | { kind: 'chart'; chartId: string; points: ChartPointsEvent }
+  /** A cell was deleted (`undoable` tells whether an undo can bring one back). */
+  | { kind: 'deleted'; cellId: string; undoable: boolean };
 
 /** Longest text output kept per cell stream; older text is dropped from the front. */
 export const MAX_TEXT_CHARS = 200_000;
@@ -67,6 +82,7 @@ export class NotebookStore {
   private editRevision = 0;
   private lastId = 0;
   private savedRevision = 0;
+  private readonly deleted: DeletedCell[] = [];
   private readonly changed = new Emitter<StoreChange>();
   readonly onDidChange = this.changed.event;
 
@@ -84,14 +100,25 @@ export class NotebookStore {
     return this.cells.find((c) => c.id === id);
   }
 
-  /** Shows a document just read from disk. Run state and outputs of cells are reset. */
+  /**
+   * Shows a document just read from disk. Run state is reset; outputs are those of the
+   * document's previous run (marked as such), if any.
+   */
   load(document: NotebookDocument): void {
     this.path = document.path;
     this.cells = document.cells.map((cell) => ({ ...cell, status: 'idle', outputs: [] }));
+    for (const previous of document.previousOutputs ?? []) {
+      const cell = this.cell(previous.cellId);
+      if (!cell) continue;
+      cell.outputs = previous.outputs;
+      if (previous.executionCount !== undefined) cell.executionCount = previous.executionCount;
+      cell.previousRun = { endedAt: previous.endedAt };
+    }
     this.eol = document.eol;
     this.preamble = document.preamble;
     this.baseVersion = document.version;
     this.conflict = undefined;
+    this.deleted.length = 0;
     this.savedRevision = ++this.editRevision;
     this.changed.fire({ kind: 'structure' });
     this.changed.fire({ kind: 'file' });
@@ -116,12 +143,47 @@ export class NotebookStore {
     return id;
   }
 
+  /** Deletes a cell; `undoDelete()` brings it back (source, outputs and all) where it was. */
   deleteCell(cellId: string): void {
     const index = this.cells.findIndex((c) => c.id === cellId);
     if (index < 0) return;
-    this.cells.splice(index, 1);
+    const [cell] = this.cells.splice(index, 1);
+    this.deleted.push({ cell: cell!, index });
+    if (this.deleted.length > UNDO_DELETES) this.deleted.shift();
     this.edited();
     this.changed.fire({ kind: 'structure' });
+    this.changed.fire({ kind: 'deleted', cellId, undoable: true });
+  }
+
+  /** Whether a deleted cell can be brought back. */
+  get canUndoDelete(): boolean {
+    return this.deleted.length > 0;
+  }
+
+  /** Brings back the last deleted cell at its place; returns its id, or undefined when none. */
+  undoDelete(): string | undefined {
+    const last = this.deleted.pop();
+    if (!last) return undefined;
+    // Its id stays its own: ids are never reused, so no other cell has it.
+    this.cells.splice(Math.min(last.index, this.cells.length), 0, last.cell);
+    this.edited();
+    this.changed.fire({ kind: 'structure' });
+    this.changed.fire({ kind: 'deleted', cellId: last.cell.id, undoable: this.deleted.length > 0 });
+    return last.cell.id;
+  }
+
+  /** Clears the outputs (and execution count) of the cells `ids`, or of every cell. */
+  clearOutputs(ids: string[] | 'all'): void {
+    for (const cell of this.cells) {
+      if (ids !== 'all' && !ids.includes(cell.id)) continue;
+      if (cell.outputs.length === 0 && cell.executionCount === undefined && !cell.previousRun) continue;
+      for (const output of cell.outputs) if (output.kind === 'chart') this.charts.delete(output.chart.id);
+      cell.outputs = [];
+      delete cell.executionCount;
+      delete cell.previousRun;
+      this.changed.fire({ kind: 'outputs', cellId: cell.id, from: 0 });
+      this.changed.fire({ kind: 'status', cellId: cell.id });
+    }
   }
 
   /** Moves a cell by `delta` places (-1 up, +1 down); no-op at the ends. */
@@ -177,6 +239,8 @@ export class NotebookStore {
     const cell = this.cell(event.cellId);
     if (!cell || event.path !== this.path) return;
     cell.status = event.status;
+    if (event.executionCount !== undefined) cell.executionCount = event.executionCount;
+    if (event.status === 'running' || event.status === 'skipped') delete cell.previousRun;
     if (event.status === 'running') {
       cell.startedAt = Date.now();
       delete cell.durationMs;
@@ -256,7 +320,7 @@ export class NotebookStore {
   }
 
   private plainCells(): WorkbenchCell[] {
-    return this.cells.map(({ status: _s, durationMs: _d, startedAt: _t, reason: _r, outputs: _o, ...cell }) => cell);
+    return this.cells.map(({ status: _s, durationMs: _d, startedAt: _t, reason: _r, outputs: _o, executionCount: _n, previousRun: _p, ...cell }) => cell);
   }
 
   /** Ids are never reused within a document: the kernel remembers which cell ids have run. */

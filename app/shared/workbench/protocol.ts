@@ -42,6 +42,23 @@ export interface NotebookDocument {
   preamble?: string;
   /** The file's state when it was read. */
   version: DiskVersion;
+  /**
+   * The outputs the cells had when the notebook last ran, from `.weir/<file>.outputs.json`
+   * beside it (never from the `.ts` file); absent when there are none.
+   */
+  previousOutputs?: PreviousCellOutputs[];
+}
+
+/** A cell's outputs as saved by an earlier run, shown greyed until the cell runs again. */
+export interface PreviousCellOutputs {
+  /** The cell of this document they belong to. */
+  cellId: string;
+  outputs: CellOutput[];
+  executionCount?: number;
+  /** How that run ended. */
+  status: CellRunStatus;
+  /** When it ended, ms since the epoch. */
+  endedAt: number;
 }
 
 /** What to save. */
@@ -88,6 +105,12 @@ export interface RestoreRequest {
  * user interrupted it before it ended. Entering `running` or `skipped` clears the cell's outputs.
  */
 export type CellRunStatus = 'idle' | 'queued' | 'running' | 'done' | 'failed' | 'skipped' | 'interrupted';
+
+/**
+ * A notebook kernel's state, as its indicator shows it: `none` (no kernel process; the next
+ * run starts one), `idle`, `busy` (cells queued or running), `dead` (it ended by itself).
+ */
+export type KernelState = 'none' | 'idle' | 'busy' | 'dead';
 
 /** Output under a cell. */
 export type CellOutput =

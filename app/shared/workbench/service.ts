@@ -10,6 +10,7 @@ import type {
   CheckpointSummary,
   DiskVersion,
   ExportRequest,
+  KernelState,
   ExportResult,
   ChartSpec,
   JobDescription,
@@ -53,7 +54,10 @@ export interface WorkbenchService {
   describe(): Promise<WorkbenchInfo>;
   /** Notebooks (`.ts` files with `// %%` cells) under the folder, sorted by path. */
   listNotebooks(): Promise<NotebookEntry[]>;
-  /** Reads a notebook; never runs it. Changes on disk are reported while it is open. */
+  /**
+   * Reads a notebook; never runs it. Changes on disk are reported while it is open. The outputs
+   * of its last run come with it (`previousOutputs`).
+   */
   openNotebook(path: string): Promise<NotebookDocument>;
   /** Stops watching a notebook; its jobs keep running. */
   closeNotebook(path: string): Promise<void>;
@@ -71,8 +75,22 @@ export interface WorkbenchService {
    * checkpoint is not kept any more.
    */
   runCells(request: RunRequest): Promise<void>;
+  /**
+   * Forgets the outputs of cells `cellIds` (or all) in the notebook's saved outputs
+   * (`.weir/<file>.outputs.json`), so a re-opened notebook does not show them again.
+   */
+  clearOutputs(path: string, cellIds: string[] | 'all'): Promise<void>;
   /** Drops queued cells, cancels the jobs of the running cell and stops waiting for it. */
   interrupt(path: string): Promise<void>;
+  /** The state of the notebook's kernel now (later changes come as `onDidChangeKernelState`). */
+  kernelState(path: string): Promise<KernelState>;
+  /**
+   * Ends the notebook's kernel and starts a fresh one: what its cells defined is gone, and
+   * execution counts start again at 1. The notebook's running jobs go on.
+   */
+  restartKernel(path: string): Promise<void>;
+  /** Ends the notebook's kernel; the next run starts a new one. Its running jobs go on. */
+  shutdownKernel(path: string): Promise<void>;
   /**
    * Stops a job: with a final savepoint when it takes checkpoints (it then ends FINISHED),
    * otherwise (or when the savepoint fails) by cancelling it.
@@ -144,6 +162,11 @@ export interface CellStateEvent {
   durationMs?: number;
   /** Why a cell was skipped. */
   reason?: string;
+  /**
+   * The kernel's count of this run of the cell, as Jupyter's `[n]`: set from `running` on,
+   * counted from 1 by each kernel (a restarted kernel counts again from 1).
+   */
+  executionCount?: number;
 }
 
 /** New output under a cell. A chart output is followed by `onDidAppendChartPoints` events. */
@@ -186,6 +209,12 @@ export interface ChartPointsEvent {
   upsert?: boolean;
 }
 
+/** A notebook's kernel changed state. */
+export interface KernelStateEvent {
+  path: string;
+  state: KernelState;
+}
+
 /** The file of an open notebook changed, not through this workbench. */
 export interface NotebookChangedEvent {
   path: string;
@@ -202,6 +231,7 @@ export interface WorkbenchClient {
   onDidUpdateJob(event: JobUpdateEvent): void;
   onDidAppendChartPoints(event: ChartPointsEvent): void;
   onDidChangeNotebookOnDisk(event: NotebookChangedEvent): void;
+  onDidChangeKernelState(event: KernelStateEvent): void;
 }
 
 /** The names of the client's events, for code that forwards or records them generically. */
@@ -212,4 +242,5 @@ export const WORKBENCH_CLIENT_EVENTS = [
   'onDidUpdateJob',
   'onDidAppendChartPoints',
   'onDidChangeNotebookOnDisk',
+  'onDidChangeKernelState',
 ] as const satisfies readonly (keyof WorkbenchClient)[];

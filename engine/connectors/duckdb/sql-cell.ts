@@ -4,7 +4,7 @@
  * are visible to later cells (and to `fromDuckDB` queries in the same process).
  */
 import { DuckDBTypeId, JsonDuckDBValueConverter, ResultReturnType, type Json } from '@duckdb/node-api';
-import { DuckDBQueryError } from './errors.ts';
+import { cellStatements, sqlCellError } from './sql-cell-errors.ts';
 import { connectDuckDB, releaseConnection } from './instance.ts';
 import { quoteLiteral } from './sql-text.ts';
 
@@ -30,7 +30,9 @@ export interface SqlCellResult {
 }
 
 /**
- * Runs the SQL of a cell (one or more statements; the last one's rows are the result).
+ * Runs the SQL of a cell (one or more statements, one at a time; the last one's rows are the
+ * result). A failure is a `SqlCellError` at the line and column of the cell (see
+ * sql-cell-errors.ts).
  *
  * @example
  * const { text } = await runSqlCell("SELECT zone, count(*) FROM read_json_auto('out/trips/*.jsonl') GROUP BY ALL", { cwd: process.cwd() });
@@ -41,14 +43,21 @@ export async function runSqlCell(sql: string, options: SqlCellOptions): Promise<
   const conn = await connectDuckDB();
   try {
     await conn.run(`SET file_search_path = ${quoteLiteral(options.cwd)}`);
+    const statements = cellStatements(sql);
+    if (statements.length === 0) return { columns: [], rows: [], rowCount: 0, text: 'OK' };
     let result;
-    try {
-      // Materialized in DuckDB (not streamed): a streamed result cannot report an error that
-      // happens after its first rows (see checkStreamComplete). Only `maxRows` reach JS.
-      result = await conn.run(sql);
-    } catch (e) {
-      throw new DuckDBQueryError('SQL cell', e);
+    let statement = statements[0]!;
+    const failed = (e: unknown) => sqlCellError(e instanceof Error ? e.message : String(e), statement, sql, e);
+    for (statement of statements) {
+      try {
+        // Materialized in DuckDB (not streamed): a streamed result cannot report an error that
+        // happens after its first rows (see checkStreamComplete). Only `maxRows` reach JS.
+        result = await conn.run(statement.padded);
+      } catch (e) {
+        throw failed(e);
+      }
     }
+    result = result!;
     const columns = result.columnNames();
     const numeric = result.columnTypes().map((t) => NUMERIC_TYPES.has(t.typeId));
     const returnType = result.returnType;
@@ -59,7 +68,7 @@ export async function runSqlCell(sql: string, options: SqlCellOptions): Promise<
       try {
         chunk = await result.fetchChunk();
       } catch (e) {
-        throw new DuckDBQueryError('SQL cell', e);
+        throw failed(e);
       }
       if (!chunk || chunk.rowCount === 0) break;
       if (rows.length < maxRows) {

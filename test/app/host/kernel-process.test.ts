@@ -150,7 +150,7 @@ describe('notebook kernel processes', () => {
     // A fresh kernel runs the next cell, first running the cell it reads from.
     const before = outputsOf(h, 'c1').length;
     const again = h.service.runCells({ path: 'k.ts', cells, run: ['c2'] });
-    await until('the cell the spinning cell reads from to run again', () => (outputsOf(h, 'c1').length > before ? true : undefined));
+    await until('the cell the spinning cell reads from to run again', () => (outputsOf(h, 'c1').length > before ? true : undefined), 90_000);
     const fresh = kernelPid(h);
     await until('the cell to spin again', () => (existsSync(path.join(FLAGS, `spinning-${fresh}`)) ? true : undefined));
     assert.notEqual(fresh, pid);

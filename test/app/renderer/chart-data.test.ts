@@ -44,3 +44,39 @@ describe('ChartData', () => {
     );
   });
 });
+
+describe('ChartData: gaps', () => {
+  it('puts a null marker where a series jumps far past its usual step, and none on a steady series', () => {
+    const data = new ChartData(spec);
+    const xs = Array.from({ length: 20 }, (_, i) => 1000 * i);
+    data.add({ series: [{ name: 'a', xs, ys: xs.map(() => 1) }] });
+    assert.equal(data.series[0]!.points.some((p) => p.y === null), false);
+    // A seek ahead: the next point is an hour later.
+    data.add({ series: [{ name: 'a', xs: [3_600_000, 3_601_000], ys: [2, 3] }] });
+    const points = data.series[0]!.points;
+    const marker = points.findIndex((p) => p.y === null);
+    assert.deepEqual(points.slice(marker - 1, marker + 2), [{ x: 19_000, y: 1 }, { x: 1_809_500, y: null }, { x: 3_600_000, y: 2 }]);
+    assert.equal(data.pointCount, 22, 'a marker is not a point');
+  });
+});
+
+describe('seriesColour', () => {
+  it('gives a series the same colour whatever order series arrive in', async () => {
+    const { seriesColour } = await import('../../../app/renderer/charts/chart-format.ts');
+    const names = ['sensor-1', 'sensor-2', 'sensor-3'];
+    const inOrder = (order: string[]): Map<string, string> => {
+      const taken = new Set<string>();
+      const colours = new Map<string, string>();
+      for (const name of order) {
+        const colour = seriesColour(name, taken);
+        taken.add(colour);
+        colours.set(name, colour);
+      }
+      return colours;
+    };
+    const forward = inOrder(names);
+    const backward = inOrder([...names].reverse());
+    for (const name of names) assert.equal(forward.get(name), backward.get(name), name);
+    assert.equal(new Set(forward.values()).size, 3);
+  });
+});

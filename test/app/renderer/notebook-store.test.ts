@@ -174,3 +174,34 @@ describe('NotebookStore: changes on disk', () => {
     assert.equal(store.conflict?.deleted, true);
   });
 });
+
+describe('NotebookStore: delete with undo, clear outputs, execution counts', () => {
+  it('brings a deleted cell back where it was, with its source and outputs', () => {
+    const { store, changes } = storeWithChanges();
+    store.applyOutput({ path: 'a.ts', cellId: 'c2', output: { kind: 'text', stream: 'stdout', text: 'hi\n' } });
+    store.deleteCell('c1');
+    assert.equal(store.canUndoDelete, true);
+    assert.deepEqual(changes.filter((c) => c.kind === 'deleted'), [{ kind: 'deleted', cellId: 'c1', undoable: true }]);
+    store.deleteCell('c2');
+    assert.equal(store.cells.length, 0);
+    assert.equal(store.undoDelete(), 'c2');
+    assert.equal(store.undoDelete(), 'c1');
+    assert.equal(store.undoDelete(), undefined);
+    assert.deepEqual(store.cells.map((c) => [c.id, c.source, c.outputs.length]), [['c1', '# Title', 0], ['c2', 'const x = 1;', 1]]);
+    assert.equal(store.dirty, true);
+  });
+
+  it('clears the outputs and execution count of one cell or of all', () => {
+    const { store } = storeWithChanges();
+    store.applyCellState({ path: 'a.ts', cellId: 'c2', status: 'running', executionCount: 3 });
+    store.applyOutput({ path: 'a.ts', cellId: 'c2', output: { kind: 'note', text: 'n' } });
+    store.applyCellState({ path: 'a.ts', cellId: 'c2', status: 'done', executionCount: 3, durationMs: 5 });
+    assert.equal(store.cell('c2')!.executionCount, 3);
+    store.clearOutputs(['c1']);
+    assert.equal(store.cell('c2')!.outputs.length, 1);
+    store.clearOutputs('all');
+    assert.equal(store.cell('c2')!.outputs.length, 0);
+    assert.equal(store.cell('c2')!.executionCount, undefined);
+    assert.equal(store.dirty, false, 'outputs are not part of the file');
+  });
+});
