@@ -78,6 +78,7 @@ export { WriteAheadLogSink } from '../runtime/sinks/write-ahead-log-sink.ts';
 export * from '../runtime/windowing/index.ts';
 export type { Source, SourceReader, SourceOutput, PollResult, Boundedness } from '../runtime/source.ts';
 export { JobExecutionError, InvalidPipelineError } from '../runtime/errors.ts';
+export { StateMigrationException } from '../state/state-migration.ts';
 export type { JobClient } from '../runtime/local-executor.ts';
 export type { StopOptions } from '../runtime/job.ts';
 export type { JobReport, OperatorReport } from '../runtime/host.ts';

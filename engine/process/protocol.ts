@@ -13,6 +13,7 @@ import type { CheckpointStats } from '../checkpoint/types.ts';
 import type { StoredCheckpoint } from '../checkpoint/storage.ts';
 import type { ReplayAction } from '../runtime/job-replays.ts';
 import type { ReplayProgress } from '../runtime/replay-control.ts';
+import type { RestoreChecks } from '../state/state-migration.ts';
 
 /** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
 export interface CodeRef {
@@ -146,6 +147,8 @@ export interface TaskDeployment {
   storage: CheckpointLocation;
   /** State to start from (a restart after a failure, or a savepoint). */
   restore?: StoredCheckpoint;
+  /** How restored state must match what the operators declare (a start from the user's savepoint). */
+  restoreChecks?: RestoreChecks;
 }
 
 /** A taskmanager's API, called by the jobmanager. */

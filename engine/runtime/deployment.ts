@@ -12,6 +12,7 @@ import { TimerQueue, type Clock, type ProcessingTimeService } from './processing
 import { StreamTask, type TaskInputChannel } from './task.ts';
 import { SourceOperator } from './source.ts';
 import { TimestampsAndWatermarksOperator } from './operators/timestamps-watermarks.ts';
+import type { RestoreChecks } from '../state/state-migration.ts';
 
 /** Identifies one channel: an edge of the plan between one producer and one consumer subtask. */
 export interface ChannelId {
@@ -43,6 +44,8 @@ export interface DeploymentOptions {
   wake: () => void;
   /** The restored snapshots of an operator (all old subtasks' snapshots; each operator takes its share). */
   restore?: (uid: string) => OperatorSnapshot[];
+  /** How restored state must match what the operators declare (a start from a savepoint). */
+  restoreChecks?: RestoreChecks;
   /** Called with the job graph before any channel is created (channel providers may need it). */
   beforeWire?: (jobGraph: JobGraphSpec) => void;
 }
@@ -135,6 +138,7 @@ function deploySubtask(
     jobId: deployment.jobId,
     autoWatermarkInterval: graph.autoWatermarkInterval,
     print: options.print,
+    ...(options.restoreChecks ? { restoreChecks: options.restoreChecks } : {}),
   };
   const parallelismOf = (id: number) => graph.vertices.find((v) => v.id === id)!.parallelism;
 

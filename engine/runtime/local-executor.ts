@@ -16,6 +16,7 @@ import { LocalChannel } from './network/local-channel.ts';
 import type { Clock } from './processing-time.ts';
 import { TaskRunner } from './task-runner.ts';
 import { platform } from './platform.ts';
+import type { RestoreChecks } from '../state/state-migration.ts';
 
 /** Options of an in-process run. */
 export interface LocalExecutionOptions {
@@ -84,6 +85,8 @@ export class LocalAttempt {
     private readonly job: JobDefinition,
     options: LocalExecutionOptions & { clock: Clock; jobId?: string },
     restore?: (uid: string) => OperatorSnapshot[],
+    /** How restored state must match the operators' declarations (a start from a savepoint). */
+    restoreChecks?: RestoreChecks,
   ) {
     let wake = () => {};
     this.deployment = deploy(job, {
@@ -93,6 +96,7 @@ export class LocalAttempt {
       channels: new LocalChannelProvider(options.channelCapacity ?? 8),
       wake: () => wake(),
       ...(restore ? { restore } : {}),
+      ...(restoreChecks ? { restoreChecks } : {}),
     });
     this.runner = new TaskRunner(this.deployment.tasks, options.clock, options.timeSliceMs ?? 10);
     wake = this.runner.wake;

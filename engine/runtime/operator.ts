@@ -10,6 +10,7 @@ import type { RuntimeMode } from '../plan/job-graph.ts';
 import { MIN_WATERMARK } from './elements.ts';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/operator-state.ts';
 import type { MailboxExecutor } from './mailbox.ts';
+import type { RestoreChecks } from '../state/state-migration.ts';
 
 /** Returns the key of a record. Must be deterministic: the same record always gives the same key. */
 export type KeySelector<T = any, K = unknown> = (value: T) => K;
@@ -37,6 +38,8 @@ export interface TaskServices {
   readonly autoWatermarkInterval: number;
   /** Prints a line for the user (print sinks). */
   readonly print: (line: string) => void;
+  /** How restored state must match what the operators declare (state-migration.ts); absent: no restore checks. */
+  readonly restoreChecks?: RestoreChecks;
   /**
    * Brings work that finished outside the task (a resolved promise) back into it, between two
    * steps. Absent in harnesses that have no task.
@@ -111,6 +114,7 @@ export abstract class StreamOperator<OUT = unknown> {
         keyGroupRangeFor(info.subtask, info.maxParallelism, info.parallelism),
         () => services.processingTime.now(),
         info.name,
+        { uid: info.uid, allowNonRestoredState: services.restoreChecks?.allowNonRestoredState ?? false },
       );
     }
   }

@@ -4,6 +4,7 @@ import { StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts'
 import { createHeapState, type InternalState } from './heap-states.ts';
 import { ttlCleanupSnapshot } from './ttl-snapshot.ts';
 import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
+import { StateMigrationException } from './state-migration.ts';
 
 export type { KeyedStateSnapshot, KeyedStateEntries } from './keyed-snapshot.ts';
 
@@ -38,6 +39,11 @@ export class HeapKeyedStateBackend {
     readonly clock: Clock,
     /** Used in error messages. */
     readonly operatorName: string,
+    /**
+     * How restored state meets the operator's declarations (state-migration.ts): its uid for
+     * messages, and whether a restored state declared with another kind is dropped (else refused).
+     */
+    private readonly restorePolicy: { uid: string; allowNonRestoredState: boolean } = { uid: operatorName, allowNonRestoredState: false },
   ) {}
 
   /** Sets the current key from a user key; returns its id. */
@@ -76,13 +82,31 @@ export class HeapKeyedStateBackend {
       }
       return existing.state as S;
     }
-    // A restored table (if any) is adopted as it is.
-    const entry: RegisteredTable = existing ?? { kind: descriptor.kind, table: new StateTable<unknown>() };
-    entry.kind = descriptor.kind;
+    // A restored table is adopted as it is, if it holds state of the kind now declared.
+    let entry: RegisteredTable | undefined = existing;
+    if (entry && entry.kind !== descriptor.kind) {
+      if (!this.restorePolicy.allowNonRestoredState) {
+        throw new StateMigrationException({ uid: this.restorePolicy.uid, name: this.operatorName }, descriptor.name, entry.kind, descriptor.kind);
+      }
+      entry = undefined;
+    }
+    entry ??= { kind: descriptor.kind, table: new StateTable<unknown>() };
     entry.descriptor = descriptor;
     entry.state = createHeapState(descriptor, entry.table, this);
     this.tables.set(descriptor.name, entry);
     return entry.state as S;
+  }
+
+  /** Restored states no descriptor has asked for yet: those the operator no longer declares, once it opened. */
+  undeclaredStates(): { name: string; kind: string }[] {
+    const out: { name: string; kind: string }[] = [];
+    for (const [name, { kind, descriptor }] of this.tables) if (!descriptor) out.push({ name, kind });
+    return out;
+  }
+
+  /** Forgets a restored state no descriptor asked for (`--allow-non-restored-state`). */
+  dropUndeclaredState(name: string): void {
+    if (!this.tables.get(name)?.descriptor) this.tables.delete(name);
   }
 
   /** Number of (key, namespace, state) entries: a cheap proxy for state size. */

@@ -53,6 +53,28 @@ export class OperatorStateStore {
     return l.items;
   }
 
+  /**
+   * Restored states whose name the operator has not asked for (`declared` undefined), or asked
+   * for as another kind: read once the operator opened, to refuse or drop them
+   * (state-migration.ts). Names are as stored (user states carry a `user:` prefix).
+   */
+  restoredMismatches(): { name: string; kind: OperatorStateMode; declared: OperatorStateMode | undefined }[] {
+    const out: { name: string; kind: OperatorStateMode; declared: OperatorStateMode | undefined }[] = [];
+    for (const [stored, r] of this.restored) {
+      const broadcast = stored.startsWith('\u0001');
+      const name = broadcast ? stored.slice(1) : stored;
+      const declared = broadcast ? (this.broadcast.has(name) ? 'broadcast' : this.lists.has(name) ? this.lists.get(name)!.mode : undefined) : (this.lists.get(name)?.mode ?? (this.broadcast.has(name) ? 'broadcast' : undefined));
+      if (declared !== r.mode) out.push({ name, kind: r.mode, declared });
+    }
+    return out;
+  }
+
+  /** Empties a state that was restored into a declaration of another kind (`--allow-non-restored-state`). */
+  clearRestored(name: string): void {
+    const l = this.lists.get(name);
+    if (l) l.items.length = 0;
+  }
+
   itemCount(): number {
     let n = 0;
     for (const l of this.lists.values()) n += l.items.length;

@@ -10,11 +10,14 @@ import type { WorkerResources } from '../../runtime/host.ts';
 import type { SubtaskMetrics } from '../../runtime/metrics.ts';
 import type { CheckpointAck } from '../coordinator.ts';
 import type { CheckpointStorage, StoredCheckpoint } from '../storage.ts';
+import type { RestoreChecks } from '../../state/state-migration.ts';
 
 /** State to start an attempt from: a checkpoint or savepoint, and the storage it is in. */
 export interface RestoreSource {
   checkpoint: StoredCheckpoint;
   storage: CheckpointStorage;
+  /** How restored state must match the operators' declarations (a start from the user's savepoint); absent on restarts. */
+  checks?: RestoreChecks;
 }
 
 /** What the tasks of an attempt report back to the JobMaster. */

@@ -18,6 +18,7 @@ import { checkRestorable, metadataOperators, restorableState } from '../task-sna
 import { DEFAULT_CHECKPOINT_CONFIG, type CheckpointConfigSpec, type CheckpointStats } from '../types.ts';
 import { RecoverableDeployFailure, type AttemptListener, type AttemptOutcome, type DeployedAttempt, type JobDeployer, type RestoreSource } from './job-deployer.ts';
 import { JobStateMachine, type JobState, type TerminalJobState } from './job-state.ts';
+import { UNRECOVERABLE_FAILURES } from '../../state/state-migration.ts';
 
 /** Options of one job's lifecycle. */
 export interface JobMasterOptions {
@@ -307,13 +308,17 @@ export class JobMaster {
     const storage = this.options.restoreStorage ?? this.options.storage;
     const checkpoint = await storage.load(this.options.restoreFrom);
     // Checked before any task starts; what the check let through is all that is restored.
-    const uids = checkRestorable(checkpoint, this.graph, { allowNonRestoredState: this.options.allowNonRestoredState ?? false, allowJobMismatch: this.options.allowJobMismatch ?? false });
+    const allowNonRestoredState = this.options.allowNonRestoredState ?? false;
+    const uids = checkRestorable(checkpoint, this.graph, { allowNonRestoredState, allowJobMismatch: this.options.allowJobMismatch ?? false });
     this.lastCheckpointId = checkpoint.metadata.checkpointId;
-    return { checkpoint: restorableState(checkpoint, uids), storage };
+    // What the plan cannot show (the states a user function declares in open()) the tasks check as they open.
+    return { checkpoint: restorableState(checkpoint, uids), storage, checks: { fromSavepoint: true, allowNonRestoredState } };
   }
 
   /** Asks the restart strategy; when it allows, RESTARTING after its delay. False: no restart (or cancelled meanwhile). */
   private async restartAfter(failure: unknown, backoff: RestartBackoff): Promise<boolean> {
+    // A restart would restore the same state into the same declarations and fail again.
+    if (isUnrecoverable(failure)) return false;
     const decision = backoff.onFailure(this.now());
     if (!decision.restart) return false;
     this.machine.transition('RESTARTING');
@@ -405,6 +410,19 @@ function failureStack(failure: unknown): Pick<RestartCause, 'stack'> {
   if ('causeStack' in f) return f.causeStack ? { stack: f.causeStack } : {};
   const stack = (f.cause instanceof Error ? f.cause.stack : undefined) ?? f.stack;
   return stack ? { stack } : {};
+}
+
+/**
+ * Whether a failure is one a restart cannot help (`UNRECOVERABLE_FAILURES`), here or as a
+ * taskmanager reported it: the error, its causes, or the described cause a cluster failure carries.
+ */
+function isUnrecoverable(failure: unknown): boolean {
+  for (let e = failure, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const err = e as { name?: unknown; cause?: unknown; info?: { cause?: { name?: unknown } } };
+    if (UNRECOVERABLE_FAILURES.has(String(err.name)) || UNRECOVERABLE_FAILURES.has(String(err.info?.cause?.name))) return true;
+    e = err.cause;
+  }
+  return false;
 }
 
 /**

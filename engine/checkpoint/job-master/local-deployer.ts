@@ -41,7 +41,7 @@ export class LocalDeployer implements JobDeployer {
   async deploy(_attempt: number, restore: RestoreSource | undefined, listener: AttemptListener): Promise<DeployedAttempt> {
     const uids = this.job.graph.vertices.map((v) => v.uid);
     const restored = restore ? await loadOperatorSnapshots(restore.storage, restore.checkpoint, uids) : undefined;
-    const attempt = new LocalAttempt(this.job, { ...this.options, jobId: this.jobId }, restored ? (uid) => restored.get(uid) ?? [] : undefined);
+    const attempt = new LocalAttempt(this.job, { ...this.options, jobId: this.jobId }, restored ? (uid) => restored.get(uid) ?? [] : undefined, restore?.checks);
     const storage = this.options.storage;
     const tasks = attempt.tasks;
     for (const task of tasks) {

@@ -129,7 +129,7 @@ export class TaskManagerAttempt implements DeployedAttempt {
     }
     this.involved = taskManagers.filter((tm) => this.pending.has(tm.id));
     const peers = taskManagers.map((tm) => tm.dataAddress);
-    const deployment = { jobId: this.id, submission, assignment, peers, storage, ...(restore ? { restore: restore.checkpoint } : {}) };
+    const deployment = { jobId: this.id, submission, assignment, peers, storage, ...(restore ? { restore: restore.checkpoint } : {}), ...(restore?.checks ? { restoreChecks: restore.checks } : {}) };
     try {
       await Promise.all(this.involved.map((tm) => Promise.race([tm.api.deploy(deployment), tm.dead])));
       if (this.settled) return;

@@ -111,6 +111,7 @@ export class TaskManager implements TaskManagerApi {
       jobId: d.jobId,
       clock: SYSTEM_CLOCK,
       restore: restored ? (uid) => restored.get(uid) ?? [] : undefined,
+      ...(d.restoreChecks ? { restoreChecks: d.restoreChecks } : {}),
       print: (line) => console.log(line),
       channels,
       isLocal: (chain, subtask) => d.assignment[chain.id]![subtask] === this.id,

@@ -1,99 +1,19 @@
 /**
- * Rescaling from a savepoint on two taskmanagers: each case is stopped with a savepoint at
- * parallelism p (all cases in one `weir run`, sharing its cluster) and resumed at q with
- * `weir run --from-savepoint`; the exactly-once JSONL output must be exactly the windows
- * arithmetic expects (0 lost, 0 duplicated), and the operator list, union and broadcast states
- * must come back whole. The full p × q matrix runs in this process in
- * test/engine/checkpoint/rescale.test.ts; here a spread of it crosses processes, with the
- * generator and a user's own source. TODO: the DuckDB and replay sources of this job neither
- * checkpoint nor end on taskmanagers (also with the sources as they were before splits), so they
- * are covered in this process only until that is found.
+ * Rescaling from a savepoint on two taskmanagers (test/harness/cluster-rescale.ts), with the
+ * paced sources: a generator and a user's own source; 2 → 3, 3 → 1 and 1 → 2 each. The full
+ * p × q matrix of all five source kinds runs in this process in
+ * test/engine/checkpoint/rescale.test.ts; the replay source is in rescale-files.test.ts.
  */
-import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { committedLines } from '../../harness/jsonl-output.ts';
-import { EVENTS, RULE_EVERY, eventsCsv, expectedWindows, windowLine, type RescaleSource, type StateReport, type WindowSum } from '../../fixtures/rescale/rescale-job.ts';
+import { describeClusterRescale, rescaleCases } from '../../harness/cluster-rescale.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const notebook = path.join(root, 'test/fixtures/cluster/rescale.ts');
-const weirBin = path.join(root, 'bin/weir.mjs');
-
-interface Case {
-  name: string;
-  source: RescaleSource;
-  p: number;
-  q: number;
-}
-const CASES: Case[] = (
-  [
-    ['generator', 2, 3],
-    ['generator', 2, 1],
-    ['generator', 3, 4],
-    ['user', 3, 2],
-  ] as const
-).map(([source, p, q]) => ({ name: `rescale ${source} ${p} to ${q}`, source, p, q }));
-
-describe('rescale from a savepoint on two taskmanagers', () => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-rescale-cluster-'));
-  const csv = path.join(scratch, 'events.csv');
-  const savepoints = new Map<string, string>();
-  let stopOutput = '';
-  const env = (extra: Record<string, string>) => ({ ...process.env, WEIR_TEST_OUT: scratch, WEIR_RESCALE_CSV: csv, ...extra });
-
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    writeFileSync(csv, eventsCsv());
-    const r = spawnSync(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', '2', '--savepoint-dir', path.join(scratch, 'savepoints')], {
-      cwd: root,
-      encoding: 'utf8',
-      env: env({ WEIR_RESCALE_PHASE: 'stop', WEIR_RESCALE_CASES: JSON.stringify(CASES) }),
-      timeout: 240_000,
-    });
-    assert.equal(r.status, 0, `${r.stderr}\n${r.stdout.slice(-2000)}`);
-    for (const m of r.stdout.matchAll(/^savepoint (.+): (.+)$/gm)) savepoints.set(m[1]!, m[2]!);
-    stopOutput = r.stdout;
-  });
-  after(() => rmSync(scratch, { recursive: true, force: true }));
-
-  const expected = expectedWindows();
-  for (const c of CASES) {
-    it(`${c.source}: stopped at parallelism ${c.p}, resumed at ${c.q}, gives the uninterrupted output`, { timeout: 120_000 }, () => {
-      const savepoint = savepoints.get(c.name);
-      assert.ok(savepoint, `the first run stopped '${c.name}' with a savepoint:\n${stopOutput}`);
-      const before = committedLines(path.join(scratch, c.name, 'windows')).length;
-      assert.ok(before < expected.length, 'stopped before its end');
-      const r = spawnSync(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', '2', '--from-savepoint', savepoint], {
-        cwd: root,
-        encoding: 'utf8',
-        env: env({ WEIR_RESCALE_PHASE: 'resume', WEIR_RESCALE_CASE: JSON.stringify(c) }),
-        timeout: 110_000,
-      });
-      assert.equal(r.status, 0, r.stderr);
-      const lines = committedLines(path.join(scratch, c.name, 'windows'))
-        .map((l) => windowLine(JSON.parse(l) as WindowSum))
-        .sort();
-      const lost = expected.filter((l) => !lines.includes(l)).length;
-      assert.deepEqual({ lost, extra: lines.length - (expected.length - lost) }, { lost: 0, extra: 0 }, `${before} windows were committed before the stop`);
-      assert.deepEqual(lines, expected);
-
-      const states = [...r.stdout.matchAll(/^state (.+)$/gm)].map((m) => JSON.parse(m[1]!) as StateReport);
-      const of = (kind: StateReport['kind']) => states.filter((s) => s.kind === kind).sort((a, b) => a.subtask - b.subtask);
-      assert.equal(of('count').reduce((n, s) => n + (s.value as number), 0), EVENTS, 'list state: every record counted once');
-      assert.deepEqual(
-        of('union').map((s) => s.value),
-        Array.from({ length: c.q }, () => Array.from({ length: c.p }, (_, i) => `${i}/${c.p}`).sort()),
-        'union state: every subtask has every old subtask’s entry',
-      );
-      assert.deepEqual(
-        of('broadcast').map((s) => s.value),
-        Array.from({ length: c.q }, () => Math.ceil(EVENTS / RULE_EVERY)),
-        'broadcast state: every subtask has every rule',
-      );
-    });
-  }
-});
+describeClusterRescale(
+  'rescale from a savepoint on two taskmanagers',
+  rescaleCases(
+    ['generator', 'user'],
+    [
+      [2, 3],
+      [3, 1],
+      [1, 2],
+    ],
+  ),
+);

@@ -25,7 +25,8 @@ describe('savepoints', () => {
     return spawnSync(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', '2', ...args], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, WEIR_TEST_OUT: out, WEIR_TEST_VARIANT: variant },
+      // A private temp dir: the default checkpoint folder of a failed run goes with the scratch folder.
+      env: { ...process.env, TMPDIR: scratch, WEIR_TEST_OUT: out, WEIR_TEST_VARIANT: variant },
       timeout: 60_000,
     });
   }
@@ -34,7 +35,7 @@ describe('savepoints', () => {
   async function stopWithSavepoint(out: string, parallelism: number): Promise<string> {
     const child = spawn(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', '2', '--parallelism', String(parallelism), '--savepoint-dir', path.join(scratch, 'savepoints')], {
       cwd: root,
-      env: { ...process.env, WEIR_TEST_OUT: out },
+      env: { ...process.env, TMPDIR: scratch, WEIR_TEST_OUT: out },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -101,6 +102,7 @@ describe('savepoints', () => {
     const r = spawnSync(process.execPath, [weirBin, 'run', path.join(root, 'test/fixtures/cluster/job-client.ts'), '--taskmanagers', '2', '--savepoint-dir', path.join(scratch, 'client-savepoints')], {
       cwd: root,
       encoding: 'utf8',
+      env: { ...process.env, TMPDIR: scratch },
       timeout: 60_000,
     });
     assert.equal(r.status, 0, r.stderr);

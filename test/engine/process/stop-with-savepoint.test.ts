@@ -29,7 +29,7 @@ describe('stop with savepoint', () => {
     return spawnSync(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', String(taskManagers), '--checkpoint-dir', path.join(scratch, 'checkpoints'), ...args], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, WEIR_TEST_OUT: out, ...env },
+      env: { ...process.env, TMPDIR: scratch, WEIR_TEST_OUT: out, ...env },
       timeout: 120_000,
     });
   }
@@ -49,7 +49,9 @@ describe('stop with savepoint', () => {
   async function stopBySignal(taskManagers: number, signal: NodeJS.Signals, out: string): Promise<string> {
     const child = spawn(process.execPath, [weirBin, 'run', notebook, '--taskmanagers', String(taskManagers), '--savepoint-dir', path.join(scratch, 'savepoints')], {
       cwd: root,
-      env: { ...process.env, WEIR_TEST_OUT: out, WEIR_TEST_HOLD: '1' },
+      // A private temp dir: without --checkpoint-dir the checkpoints go to <temp>/weir-checkpoints,
+      // which a failed run would leave behind in the shared one.
+      env: { ...process.env, TMPDIR: scratch, WEIR_TEST_OUT: out, WEIR_TEST_HOLD: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
