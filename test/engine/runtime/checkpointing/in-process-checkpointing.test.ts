@@ -139,6 +139,7 @@ describe('in-process checkpoints', () => {
   it('a failure mid-run with a fixed-delay restart gives the output of a failure-free run', async () => {
     const store = new Store();
     let seen = 0;
+    let seenAtFailure = 0;
     let failed = false;
     const client = keyedWindowJob({
       store,
@@ -148,6 +149,7 @@ describe('in-process checkpoints', () => {
         // Fail once, after a few checkpoints have completed.
         if (!failed && seen > RECORDS / 2 && completed(client.checkpoints?.() ?? []).length >= 2) {
           failed = true;
+          seenAtFailure = seen;
           throw new Error('injected failure');
         }
       },
@@ -158,8 +160,10 @@ describe('in-process checkpoints', () => {
     assert.equal(report.restarts, 1);
     assert.match(JSON.stringify((report as { restartCauses?: unknown }).restartCauses), /injected failure/);
     assert.deepEqual(store.lines(), baseline);
-    // Restored source positions: the restart did not read the input again from the start.
-    assert.ok(seen < RECORDS + RECORDS / 2, `the sources resumed from a checkpoint (${seen} records seen for ${RECORDS})`);
+    // Restored source positions: the restart did not read the input again from the start (how
+    // far back it went depends on when the last checkpoint completed, late on a loaded machine).
+    const readAgain = seen - seenAtFailure;
+    assert.ok(readAgain < RECORDS, `the sources resumed from a checkpoint (${readAgain} records read after the restart, of ${RECORDS})`);
   });
 
   it('without a restart strategy the failure fails the job', async () => {
