@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -58,15 +58,15 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
   });
 
   it('draws event time on a time axis with round ticks and the date, breaks lines at a gap, keeps colours by series, shows values on hover and zooms', { skip }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
+    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
     try {
       page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
       await page.goto(`${serve.url}&notebook=time-chart.ts`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
       await page.getByRole('button', { name: 'Run all' }).click();
-      await page.waitForSelector('section.cell[data-status="done"]', { timeout: 90_000 });
+      await page.waitForSelector('section.cell[data-status="done"]', { timeout: E2E_WAIT });
       // 2 sensors × 120 readings per chart.
-      await page.waitForFunction(() => [...document.querySelectorAll('figure.output-chart output.chart-count')].every((o) => o.getAttribute('data-points') === '240'), undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => [...document.querySelectorAll('figure.output-chart output.chart-count')].every((o) => o.getAttribute('data-points') === '240'), undefined, { timeout: E2E_WAIT });
       const chart = page.locator('figure.output-chart').first();
       await chart.scrollIntoViewIfNeeded();
       // The worker draws at its next frame after the points: wait until it has drawn the time axis.
@@ -74,7 +74,7 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
         const id = document.querySelector('figure.output-chart')!.getAttribute('data-chart-id')!;
         const d = await window.weirPerf.describeChart(id);
         return d.xScale === 'time' && d.ticks.length > 0;
-      }, undefined, { timeout: 30_000 });
+      }, undefined, { timeout: E2E_WAIT });
       const first = await describeChart(page, 'Readings');
       await page.screenshot({ path: artifact('chart-time-axis.png'), fullPage: true });
 
@@ -105,7 +105,7 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
       await page.waitForFunction(async () => {
         const id = document.querySelector('figure.output-chart')!.getAttribute('data-chart-id')!;
         return (await window.weirPerf.describeChart(id)).tooltip.length > 0;
-      }, undefined, { timeout: 10_000 });
+      }, undefined, { timeout: E2E_WAIT });
       const hovered = await describeChart(page, 'Readings');
       // At a fifth of the width, inside the gap but nearer its start: the last readings before it.
       assert.match(hovered.tooltip.join('\n'), /15\/01\/2026, 08:1\d:\d\d\n.*(north|south): \d+(\.\d+)?/, hovered.tooltip.join('\n'));
@@ -117,12 +117,12 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
       await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2, { steps: 5 });
       await page.mouse.up();
       const reset = chart.getByRole('button', { name: 'Reset zoom' });
-      await reset.waitFor({ timeout: 10_000 });
+      await reset.waitFor({ timeout: E2E_WAIT });
       await page.waitForFunction(async () => {
         const id = document.querySelector('figure.output-chart')!.getAttribute('data-chart-id')!;
         const d = await window.weirPerf.describeChart(id);
         return d.max - d.min < 3_600_000;
-      }, undefined, { timeout: 10_000 });
+      }, undefined, { timeout: E2E_WAIT });
       const zoomed = await describeChart(page, 'Readings');
       assert.ok(zoomed.max - zoomed.min < (first.max - first.min) / 2, `zoomed to ${zoomed.min}..${zoomed.max}`);
       await page.screenshot({ path: artifact('chart-time-axis-zoomed.png'), clip: { x: box.x - 20, y: box.y - 40, width: box.width + 40, height: box.height + 60 } });
@@ -131,7 +131,7 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
         const id = document.querySelector('figure.output-chart')!.getAttribute('data-chart-id')!;
         const d = await window.weirPerf.describeChart(id);
         return d.max - d.min > 3_600_000;
-      }, undefined, { timeout: 10_000 });
+      }, undefined, { timeout: E2E_WAIT });
       assert.equal(await reset.isHidden(), true);
     } finally {
       await page.close();

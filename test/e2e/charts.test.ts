@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
@@ -34,12 +34,12 @@ describe('live charts (Chromium)', () => {
   });
 
   it('draws each chart sink of a job as a chart of its own, with its own points and title', { skip }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
     try {
       await page.goto(`${serve.url}&notebook=two-charts.ts`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
       await page.getByRole('button', { name: 'Run all' }).click();
-      await page.waitForSelector('section.cell[data-status="done"]', { timeout: 60_000 });
+      await page.waitForSelector('section.cell[data-status="done"]', { timeout: E2E_WAIT });
       // 1000 numbers to the first chart, 250 to the second, 100 to the third; each sink runs two subtasks.
       await page.waitForFunction(
         () => {
@@ -47,7 +47,7 @@ describe('live charts (Chromium)', () => {
           return counts.reduce((a, b) => a + b, 0) >= 1350;
         },
         undefined,
-        { timeout: 30_000 },
+        { timeout: E2E_WAIT },
       );
       const charts = await page.locator('figure.output-chart').evaluateAll((figures) =>
         figures.map((f) => ({ title: f.querySelector('.chart-title')?.textContent, points: Number(f.querySelector('output.chart-count')?.getAttribute('data-points')) })),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { _electron } from 'playwright-core';
 import { electronBinary } from '../../scripts/electron-binary.mjs';
-import { artifact, ROOT } from './harness.ts';
+import { artifact, ROOT, E2E_WAIT } from './harness.ts';
 
 const electron = electronBinary();
 const skip = electron.missing ? `Electron is not available: ${electron.missing}` : false;
@@ -18,7 +18,7 @@ describe('desktop app (Electron)', () => {
     const app = await _electron.launch({ executablePath: electron.binary!, args: [ROOT, path.join(ROOT, 'notebooks')], cwd: ROOT });
     try {
       const page = await app.firstWindow();
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
       const seen = await page.evaluate(() => {
         const scope = globalThis as { weir?: Record<string, unknown>; require?: unknown; process?: unknown };
         return {

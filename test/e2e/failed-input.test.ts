@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, startServe, type ServeProcess } from './harness.ts';
+import { browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -35,10 +35,10 @@ describe('a cell whose input fails (Chromium)', () => {
     writeFileSync(path.join(dir, 'blocked.ts'), NOTEBOOK);
     serve = await startServe(dir);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
+    page = await newTestPage(browser, { viewport: { width: 1200, height: 700 } });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=blocked.ts`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
   });
 
   after(async () => {
@@ -53,9 +53,9 @@ describe('a cell whose input fails (Chromium)', () => {
     await use.getByRole('button', { name: 'Run cell' }).click();
 
     // The input ran first and failed; the clicked cell says so instead of staying blank.
-    await load.locator('.output-error').waitFor({ timeout: 60_000 });
+    await load.locator('.output-error').waitFor({ timeout: E2E_WAIT });
     const blocked = use.locator('.output-blocked');
-    await blocked.waitFor({ timeout: 10_000 });
+    await blocked.waitFor({ timeout: E2E_WAIT });
     assert.equal((await blocked.textContent())?.trim(), 'not run: cell 1, which defines trades, failed');
     assert.equal(await use.getAttribute('data-status'), 'skipped');
     assert.equal(await page.locator('section.cell').nth(1).locator('.output').count(), 0, 'a cell that was not asked for shows nothing');
@@ -63,7 +63,7 @@ describe('a cell whose input fails (Chromium)', () => {
     // Scroll the failed cell away, then follow the link back to it.
     await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
     await blocked.getByRole('button', { name: 'cell 1' }).click();
-    await page.waitForSelector('section.cell >> nth=0 >> .monaco-editor.focused', { timeout: 10_000 });
+    await page.waitForSelector('section.cell >> nth=0 >> .monaco-editor.focused', { timeout: E2E_WAIT });
     const box = await load.boundingBox();
     assert.ok(box && box.y < 700 && box.y + box.height > 0, `cell 1 is in view: ${JSON.stringify(box)}`);
   });

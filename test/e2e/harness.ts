@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { descendants, type ProcessEntry } from '../harness/processes.ts';
 
 /** The repository root. */
@@ -31,6 +31,26 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * How long a test waits for something to appear in the page before it fails. Long, because it
+ * only ends a test that has failed: on a loaded machine (two suites at once, or CI sharing its
+ * cores) a page load, a kernel start or a first chart point took over 30 s.
+ */
+export const E2E_WAIT = 180_000;
+
+/**
+ * A new page whose waits (selectors, functions, navigation) default to `E2E_WAIT`.
+ *
+ * @example
+ * const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
+ */
+export async function newTestPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const page = await browser.newPage(options);
+  page.setDefaultTimeout(E2E_WAIT);
+  page.setDefaultNavigationTimeout(E2E_WAIT);
+  return page;
+}
+
 /** A running `weir serve`. */
 export interface ServeProcess {
   /** The URL it printed (with the token). */
@@ -51,7 +71,7 @@ export function startServe(dir: string, args: string[] = []): Promise<ServeProce
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'bin', 'weir.mjs'), 'serve', dir, '--port', '0', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`weir serve printed no URL within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`weir serve printed no URL within ${E2E_WAIT / 1000} s:\n${output}`)), E2E_WAIT);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=([\w-]+))/.exec(output);

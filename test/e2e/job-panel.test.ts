@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -62,10 +62,10 @@ describe('job panel (Chromium)', () => {
   });
 
   async function openPage(name: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${name}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     return page;
   }
 
@@ -80,45 +80,45 @@ describe('job panel (Chromium)', () => {
 
   /** Waits until the chart under the cells has more than `n` points. */
   const chartPointsAbove = (page: Page, n: number) =>
-    page.waitForFunction((min) => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > min, n, { timeout: 60_000 });
+    page.waitForFunction((min) => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > min, n, { timeout: E2E_WAIT });
 
   it('keeps the job panel, its chart and its Rewind buttons over a page reload, and Rewind still works', { skip }, async () => {
     const page = await openPage('reload.ts');
     try {
       await page.getByRole('button', { name: 'Run all' }).click();
       const panel = page.getByRole('region', { name: 'Job: reloaded job' });
-      await panel.waitFor({ timeout: 60_000 });
+      await panel.waitFor({ timeout: E2E_WAIT });
       const jobId = (await panel.getAttribute('data-job-id'))!;
-      await panel.locator('tbody tr[data-status="COMPLETED"] button:has-text("Rewind")').first().waitFor({ timeout: 30_000 });
+      await panel.locator('tbody tr[data-status="COMPLETED"] button:has-text("Rewind")').first().waitFor({ timeout: E2E_WAIT });
       await chartPointsAbove(page, 0);
       // A savepoint too: it stays restorable (checkpoints are subsumed within seconds, too soon for a loaded machine).
-      await panel.getByRole('button', { name: 'Trigger savepoint' }).dispatchEvent('click', undefined, { timeout: 60_000 });
-      await panel.locator('tbody tr[data-status="COMPLETED"]:has-text("savepoint")').waitFor({ timeout: 30_000 });
+      await panel.getByRole('button', { name: 'Trigger savepoint' }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
+      await panel.locator('tbody tr[data-status="COMPLETED"]:has-text("savepoint")').waitFor({ timeout: E2E_WAIT });
       const savepointId = Number(await panel.locator('tbody tr[data-status="COMPLETED"]:has-text("savepoint")').getAttribute('data-checkpoint-id'));
 
       await page.reload();
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+      await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
       const restored = page.locator(`section.job[data-job-id="${jobId}"]`);
-      await restored.waitFor({ timeout: 10_000 });
+      await restored.waitFor({ timeout: E2E_WAIT });
       assert.equal(await restored.locator('.job-status').textContent(), 'RUNNING', 'the kernel still runs the job');
       // The Rewind buttons are back, and the chart under the cell with the points drawn before the reload.
       const rewind = restored.locator('tbody tr[data-status="COMPLETED"]:not(:has-text("savepoint")) button:has-text("Rewind")').first();
-      await rewind.waitFor({ timeout: 10_000 });
+      await rewind.waitFor({ timeout: E2E_WAIT });
       await chartPointsAbove(page, 0);
       assert.match((await page.locator('figure.output-chart .chart-title').textContent()) ?? '', /Total per sensor and second/);
       // Its samples over time came back too: the throughput chart is not empty.
-      await restored.getByRole('img', { name: /^Source records per second over time: (?!no figures)/ }).waitFor({ timeout: 10_000 });
+      await restored.getByRole('img', { name: /^Source records per second over time: (?!no figures)/ }).waitFor({ timeout: E2E_WAIT });
       await page.screenshot({ path: artifact('job-panel-after-reload.png') });
 
-      await restored.getByRole('button', { name: `Rewind to checkpoint ${savepointId}` }).dispatchEvent('click', undefined, { timeout: 60_000 });
+      await restored.getByRole('button', { name: `Rewind to checkpoint ${savepointId}` }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
       const rewound = page.locator(`section.job:not([data-job-id="${jobId}"])`, { hasText: 'reloaded job' });
-      await rewound.waitFor({ timeout: 60_000 });
+      await rewound.waitFor({ timeout: E2E_WAIT });
       assert.equal(await rewound.locator('.job-restored').textContent(), `Started from checkpoint ${savepointId} of ${jobId}`);
       // The old job ended (Rewind cancelled it) and is listed among the completed jobs, without Stop or Cancel.
-      await page.locator(`.completed-table tr[data-job-id="${jobId}"]`).waitFor({ timeout: 30_000 });
+      await page.locator(`.completed-table tr[data-job-id="${jobId}"]`).waitFor({ timeout: E2E_WAIT });
       assert.equal(await restored.getByRole('button', { name: 'Cancel' }).count(), 0, 'an ended job offers no Cancel');
-      await rewound.getByRole('button', { name: 'Cancel' }).dispatchEvent('click', undefined, { timeout: 60_000 });
-      await page.waitForFunction(() => [...document.querySelectorAll('section.job .job-status')].every((s) => s.textContent !== 'RUNNING'), undefined, { timeout: 30_000 });
+      await rewound.getByRole('button', { name: 'Cancel' }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
+      await page.waitForFunction(() => [...document.querySelectorAll('section.job .job-status')].every((s) => s.textContent !== 'RUNNING'), undefined, { timeout: E2E_WAIT });
       await page.screenshot({ path: artifact('job-panel-rewound-after-reload.png') });
     } finally {
       await cancelRunning(page);
@@ -131,15 +131,15 @@ describe('job panel (Chromium)', () => {
     try {
       await page.getByRole('button', { name: 'Run all' }).click();
       const panel = page.getByRole('region', { name: 'Job: killed job' });
-      await panel.waitFor({ timeout: 60_000 });
-      await panel.locator('tbody tr[data-status="COMPLETED"]').first().waitFor({ timeout: 30_000 });
+      await panel.waitFor({ timeout: E2E_WAIT });
+      await panel.locator('tbody tr[data-status="COMPLETED"]').first().waitFor({ timeout: E2E_WAIT });
 
       // The Task managers list names the processes; kill the one that runs subtask 2 of the source.
       const list = page.locator('.taskmanager-table tbody tr[data-pid]');
-      await page.waitForFunction(() => document.querySelectorAll('.taskmanager-table tbody tr[data-pid]').length >= 2, undefined, { timeout: 30_000 });
-      await panel.getByRole('tab', { name: 'SubTasks' }).dispatchEvent('click', undefined, { timeout: 60_000 });
+      await page.waitForFunction(() => document.querySelectorAll('.taskmanager-table tbody tr[data-pid]').length >= 2, undefined, { timeout: E2E_WAIT });
+      await panel.getByRole('tab', { name: 'SubTasks' }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
       const sourceRows = panel.locator('table.subtasks[data-uid="readings"] tbody tr[data-subtask]');
-      await page.waitForFunction(() => document.querySelectorAll('table.subtasks[data-uid="readings"] tbody tr[data-subtask]').length === 2, undefined, { timeout: 30_000 });
+      await page.waitForFunction(() => document.querySelectorAll('table.subtasks[data-uid="readings"] tbody tr[data-subtask]').length === 2, undefined, { timeout: E2E_WAIT });
       const victimTm = (await sourceRows.nth(1).locator('td').nth(0).textContent())!.trim();
       assert.match(victimTm, /^\d+$/, 'each subtask names its taskmanager');
       const victimPid = Number(await list.locator(`xpath=self::*[th[normalize-space()="${victimTm}"]]`).getAttribute('data-pid'));
@@ -148,10 +148,10 @@ describe('job panel (Chromium)', () => {
 
       // The Exceptions tab counts the restart and says which taskmanager was lost, with its pid.
       const exceptionsTab = panel.getByRole('tab', { name: /^Exceptions \(\d+\)$/ });
-      await exceptionsTab.waitFor({ timeout: 60_000 });
-      await exceptionsTab.dispatchEvent('click', undefined, { timeout: 60_000 });
+      await exceptionsTab.waitFor({ timeout: E2E_WAIT });
+      await exceptionsTab.dispatchEvent('click', undefined, { timeout: E2E_WAIT });
       const restart = panel.locator('.exception[data-kind="restart"]').first();
-      await restart.waitFor({ timeout: 10_000 });
+      await restart.waitFor({ timeout: E2E_WAIT });
       assert.match((await restart.locator('.exception-message').textContent()) ?? '', new RegExp(`taskmanager ${victimTm} \\(pid ${victimPid}\\) was killed by SIGKILL`));
       assert.match((await restart.locator('.exception-where').textContent()) ?? '', new RegExp(`taskmanager ${victimTm}`));
       assert.match((await restart.locator('time').getAttribute('datetime')) ?? '', /^\d{4}-\d\d-\d\dT/);
@@ -159,20 +159,20 @@ describe('job panel (Chromium)', () => {
       await panel.screenshot({ path: artifact('job-panel-exceptions-taskmanager-killed.png') });
 
       // The job recovered: its subtasks count records again, each on a living taskmanager.
-      await panel.getByRole('tab', { name: 'SubTasks' }).dispatchEvent('click', undefined, { timeout: 60_000 });
+      await panel.getByRole('tab', { name: 'SubTasks' }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
       await page.waitForFunction(
         () => {
           const rows = [...document.querySelectorAll('table.subtasks[data-uid="readings"] tbody tr[data-subtask]')];
           return rows.length === 2 && rows.every((r) => /^\d+$/.test(r.querySelectorAll('td')[0]?.textContent ?? '') && /[1-9]/.test(r.querySelectorAll('td')[2]?.textContent ?? ''));
         },
         undefined,
-        { timeout: 60_000 },
+        { timeout: E2E_WAIT },
       );
       assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING');
       await panel.screenshot({ path: artifact('job-panel-subtasks-after-restart.png') });
       await page.locator('.jobs-overview').screenshot({ path: artifact('job-panel-taskmanagers.png') });
-      await panel.getByRole('button', { name: 'Cancel' }).dispatchEvent('click', undefined, { timeout: 60_000 });
-      await page.waitForFunction(() => document.querySelector('section.job .job-status')?.textContent === 'CANCELED', undefined, { timeout: 30_000 });
+      await panel.getByRole('button', { name: 'Cancel' }).dispatchEvent('click', undefined, { timeout: E2E_WAIT });
+      await page.waitForFunction(() => document.querySelector('section.job .job-status')?.textContent === 'CANCELED', undefined, { timeout: E2E_WAIT });
     } finally {
       await cancelRunning(page);
       await page.close();

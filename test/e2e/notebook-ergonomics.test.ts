@@ -12,7 +12,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { alive } from '../harness/processes.ts';
 import { until } from '../harness/until.ts';
-import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -54,11 +54,11 @@ describe('notebook ergonomics (Chromium)', () => {
   });
 
   async function openPage(notebook: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
     pages.push(page);
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     await page.waitForSelector('section.cell');
     return page;
   }
@@ -101,7 +101,7 @@ describe('notebook ergonomics (Chromium)', () => {
     await page.screenshot({ path: artifact('notebook-jobs-column-collapsed.png') });
 
     await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     assert.equal(await jobs.isHidden(), true, 'still collapsed after a reload');
     await page.getByRole('button', { name: 'Show jobs' }).click();
     await jobs.waitFor({ state: 'visible' });
@@ -111,7 +111,7 @@ describe('notebook ergonomics (Chromium)', () => {
   it("shows a notebook's outputs again when it is re-opened, greyed as from the previous run, until the cell runs again", { skip }, async () => {
     const page = await openPage('outputs.ts');
     await page.getByRole('button', { name: 'Run all' }).click();
-    await page.waitForFunction(() => [...document.querySelectorAll('section.cell')].every((c) => c.getAttribute('data-status') === 'done'), undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => [...document.querySelectorAll('section.cell')].every((c) => c.getAttribute('data-status') === 'done'), undefined, { timeout: E2E_WAIT });
     assert.deepEqual(await page.locator('.execution-count').allTextContents(), ['[1]', '[2]']);
 
     await switchTo(page, 'layout.ts');
@@ -129,7 +129,7 @@ describe('notebook ergonomics (Chromium)', () => {
 
     // Running the cell again replaces its outputs with this run's.
     await cells.first().getByRole('button', { name: 'Run cell' }).click();
-    await page.waitForFunction(() => !document.querySelector('section.cell')!.classList.contains('from-previous-run') && document.querySelector('section.cell')!.getAttribute('data-status') === 'done', undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => !document.querySelector('section.cell')!.classList.contains('from-previous-run') && document.querySelector('section.cell')!.getAttribute('data-status') === 'done', undefined, { timeout: E2E_WAIT });
     assert.equal(await cells.first().locator('.previous-run').isHidden(), true);
     assert.equal(await page.locator('section.cell.from-previous-run').count(), 1);
   });
@@ -138,7 +138,7 @@ describe('notebook ergonomics (Chromium)', () => {
     const page = await openPage('kernel.ts');
     const indicator = page.getByRole('group', { name: 'Kernel' });
     await page.getByRole('button', { name: 'Run all' }).click();
-    await page.waitForSelector('section.cell[data-status="done"]', { timeout: 90_000 });
+    await page.waitForSelector('section.cell[data-status="done"]', { timeout: E2E_WAIT });
     await page.waitForFunction(() => document.querySelector('.kernel')?.getAttribute('data-state') === 'idle');
     assert.match((await indicator.textContent()) ?? '', /Kernel idle/);
     const pid = Number(/kernel pid (\d+)/.exec((await page.locator('.output-text').first().textContent()) ?? '')?.[1]);

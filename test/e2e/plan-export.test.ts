@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -31,10 +31,10 @@ describe('workbench Plan and Export (Chromium)', () => {
     copyFileSync(path.join(ROOT, 'notebooks', 'sensor-averages.ts'), path.join(dir, 'sensor-averages.ts'));
     serve = await startServe(dir);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=sensor-averages.ts`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
   });
 
   after(async () => {
@@ -47,7 +47,7 @@ describe('workbench Plan and Export (Chromium)', () => {
     await page.getByRole('button', { name: 'Plan', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Plan of sensor-averages.ts' });
     const streaming = dialog.getByRole('region', { name: `Plan: ${STREAMING}` });
-    await streaming.waitFor({ timeout: 60_000 });
+    await streaming.waitFor({ timeout: E2E_WAIT });
     await dialog.getByRole('region', { name: `Plan: ${BATCH}` }).waitFor();
     const graph = streaming.getByRole('img', { name: `Operator graph of ${STREAMING}` });
     const boxes = await graph.locator('g.operator-box').evaluateAll((gs) => gs.map((g) => ({ uid: g.getAttribute('data-uid'), task: g.getAttribute('data-task'), text: g.textContent })));
@@ -70,7 +70,7 @@ describe('workbench Plan and Export (Chromium)', () => {
     await dialog.getByRole('region', { name: `Plan: ${BATCH}` }).getByRole('button', { name: 'Export…' }).click();
     await dialog.getByRole('heading', { name: 'Export a job of sensor-averages.ts' }).waitFor();
     const job = dialog.getByLabel('Job');
-    await job.waitFor({ timeout: 60_000 });
+    await job.waitFor({ timeout: E2E_WAIT });
     assert.equal(await job.inputValue(), BATCH, 'the job whose Export… was clicked is chosen');
     const out = dialog.getByLabel('Output directory');
     assert.equal(await out.inputValue(), 'export/sensor-averages-batch');
@@ -90,7 +90,7 @@ describe('workbench Plan and Export (Chromium)', () => {
     await out.fill('export/sensor-averages-streaming');
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     const done = dialog.getByRole('status').filter({ hasText: 'Exported job' });
-    await done.waitFor({ timeout: 60_000 });
+    await done.waitFor({ timeout: E2E_WAIT });
     assert.equal(await done.textContent(), `Exported job '${STREAMING}' to export/sensor-averages-streaming`);
     const files = await dialog.getByRole('list', { name: 'Files written' }).locator('li').allTextContents();
     assert.deepEqual(files.sort(), ['export/sensor-averages-streaming/README.md', 'export/sensor-averages-streaming/bundle.mjs', 'export/sensor-averages-streaming/job.json']);

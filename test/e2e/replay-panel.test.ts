@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -37,24 +37,24 @@ describe('job panel: replay progress and controls (Chromium)', () => {
   const percent = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));
 
   it('shows progress; Pause stops it, Resume continues, seeking jumps ahead, max speed finishes the replay', { skip }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent('replay-hour.ts')}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     await page.getByRole('button', { name: 'Run all' }).click();
 
     const panel = page.getByRole('region', { name: 'Job: replay hour' });
-    await panel.waitFor({ timeout: 30_000 });
+    await panel.waitFor({ timeout: E2E_WAIT });
     const bar = panel.getByRole('progressbar', { name: 'Replay hour progress' });
-    await bar.waitFor({ timeout: 20_000 });
+    await bar.waitFor({ timeout: E2E_WAIT });
     const started = await percent(bar);
-    await page.waitForFunction((p) => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) > p, started, { timeout: 10_000 });
+    await page.waitForFunction((p) => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) > p, started, { timeout: E2E_WAIT });
     assert.match((await panel.locator('.job-replay-time').textContent()) ?? '', /^2026-01-01 00:\d\d:\d\d UTC$/);
     await panel.screenshot({ path: artifact('replay-panel.png') });
 
     await panel.getByRole('button', { name: 'Pause replay hour' }).click();
     const resume = panel.getByRole('button', { name: 'Resume replay hour' });
-    await resume.waitFor({ timeout: 5_000 });
+    await resume.waitFor({ timeout: E2E_WAIT });
     // Progress comes with the cluster's metrics, once a second: compare two readings two polls apart.
     await page.waitForTimeout(1200);
     const held = await percent(bar);
@@ -62,8 +62,8 @@ describe('job panel: replay progress and controls (Chromium)', () => {
     assert.equal(await percent(bar), held, 'no progress while paused');
 
     await resume.click();
-    await panel.getByRole('button', { name: 'Pause replay hour' }).waitFor({ timeout: 5_000 });
-    await page.waitForFunction((p) => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) > p, held, { timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Pause replay hour' }).waitFor({ timeout: E2E_WAIT });
+    await page.waitForFunction((p) => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) > p, held, { timeout: E2E_WAIT });
 
     // Seek: while dragging, the slider shows where the replay would continue; on release the
     // replay jumps there (48 of 60 minutes, 80%) and keeps playing from it.
@@ -80,7 +80,7 @@ describe('job panel: replay progress and controls (Chromium)', () => {
     assert.equal(await seek.getAttribute('aria-valuetext'), '2026-01-01 00:48:00 UTC');
     assert.ok((await percent(bar)) < 50, 'no seek before the slider is released');
     await seek.evaluate((el: HTMLInputElement) => el.dispatchEvent(new Event('change', { bubbles: true })));
-    await page.waitForFunction(() => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) >= 79.9, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[aria-label="Replay hour progress"]')?.getAttribute('aria-valuenow')) >= 79.9, undefined, { timeout: E2E_WAIT });
     assert.match((await panel.locator('.job-replay-time').textContent()) ?? '', /^2026-01-01 00:(4[89]|5\d):\d\d UTC$/);
     assert.equal(await panel.locator('.job-replay-target').textContent(), '', 'the target shows only while dragging');
     assert.ok(Number(await seek.inputValue()) >= Number(target), 'the slider follows the replay after the seek');
@@ -88,7 +88,7 @@ describe('job panel: replay progress and controls (Chromium)', () => {
 
     // At 60× the rest would take twelve minutes; at max it ends at once.
     await panel.getByRole('combobox', { name: 'Replay hour speed' }).selectOption('max');
-    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: E2E_WAIT });
     assert.equal(await panel.locator('.job-replays').isHidden(), true, 'an ended job has no live replay');
     await page.close();
   });

@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { alive } from '../harness/processes.ts';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess } from './harness.ts';
+import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
 
 const unavailable = browserUnavailable();
 /** Each test is skipped, with the reason, when Chromium is missing: never passed silently. */
@@ -67,12 +67,12 @@ describe('workbench in web mode (Chromium)', () => {
   });
 
   async function openPage(notebook: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const page = await newTestPage(browser, { viewport: { width: 1600, height: 1000 } });
     pages.push(page);
     await page.addInitScript(LONG_TASK_OBSERVER);
     page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     return page;
   }
 
@@ -115,10 +115,10 @@ describe('workbench in web mode (Chromium)', () => {
 
     await page.getByRole('button', { name: 'Run all' }).click();
     const chart = page.locator('figure.output-chart');
-    await chart.waitFor({ timeout: 20_000 });
+    await chart.waitFor({ timeout: E2E_WAIT });
     assert.match((await chart.locator('canvas').getAttribute('aria-label')) ?? '', /Average per sensor and second/);
     const count = chart.locator('output.chart-count');
-    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: E2E_WAIT });
     // The job runs on worker processes, and its chart points come back from them.
     assert.ok(serve.workers().some((p) => p.title.startsWith('weir-taskmanager')), JSON.stringify(serve.workers()));
     const first = Number(await count.getAttribute('data-points'));
@@ -133,13 +133,13 @@ describe('workbench in web mode (Chromium)', () => {
     const history = panel.locator('table', { has: page.locator('caption', { hasText: 'Checkpoint history' }) });
     assert.equal(await history.count(), 1);
     // The job checkpoints every 500 ms: completed rows appear while it runs.
-    await history.locator('tbody tr[data-status="COMPLETED"]').nth(1).waitFor({ timeout: 10_000 });
+    await history.locator('tbody tr[data-status="COMPLETED"]').nth(1).waitFor({ timeout: E2E_WAIT });
     assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING', 'rows appear while the job runs');
     const firstRow = history.locator('tbody tr[data-status="COMPLETED"]').first();
     assert.match((await firstRow.locator('td').nth(3).textContent()) ?? '', /\d/, 'a completed checkpoint has a size');
     assert.ok(await panel.getByRole('button', { name: 'Trigger savepoint' }).isEnabled(), 'a checkpointing job can take savepoints');
-    await panel.getByRole('img', { name: /^Checkpoint duration and size: [1-9]\d* completed/ }).waitFor({ timeout: 5_000 });
-    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(4)')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await panel.getByRole('img', { name: /^Checkpoint duration and size: [1-9]\d* completed/ }).waitFor({ timeout: E2E_WAIT });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(4)')?.textContent ?? ''), undefined, { timeout: E2E_WAIT });
     await page.waitForTimeout(1200); // let the throughput chart collect a few samples
     await page.screenshot({ path: artifact('workbench-notebook.png') });
     await panel.screenshot({ path: artifact('workbench-job-panel.png') });
@@ -147,20 +147,20 @@ describe('workbench in web mode (Chromium)', () => {
     // A savepoint while the job runs, then Stop takes another: the job ends FINISHED and the
     // panel shows where the last savepoint is.
     await panel.getByRole('button', { name: 'Trigger savepoint' }).click();
-    await panel.locator('.job-savepoint').waitFor({ timeout: 10_000 });
+    await panel.locator('.job-savepoint').waitFor({ timeout: E2E_WAIT });
     const triggered = (await panel.locator('.job-savepoint').textContent()) ?? '';
     assert.match(triggered, /^Savepoint: .*savepoint-/);
     assert.equal(await panel.locator('.job-status').textContent(), 'RUNNING', 'a triggered savepoint does not stop the job');
     await panel.getByRole('button', { name: 'Stop with savepoint' }).click();
-    await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-status`)?.textContent === 'FINISHED', jobId, { timeout: 10_000 });
+    await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-status`)?.textContent === 'FINISHED', jobId, { timeout: E2E_WAIT });
     const savepoint = panel.locator('.job-savepoint');
-    await savepoint.waitFor({ timeout: 10_000 });
+    await savepoint.waitFor({ timeout: E2E_WAIT });
     await page.waitForFunction((id) => document.querySelector(`.job[data-job-id="${id}"] .job-savepoint`)?.textContent?.includes('savepoint-'), jobId);
     const final = (await savepoint.textContent()) ?? '';
     assert.match(final, /^Savepoint: .*savepoint-/);
     assert.notEqual(final, triggered, 'Stop took a savepoint of its own');
     assert.match((await history.locator('tbody tr').first().textContent()) ?? '', /COMPLETED \(savepoint\)/, 'the savepoint heads the history');
-    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
+    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: E2E_WAIT });
     const stopped = Number(await count.getAttribute('data-points'));
     await page.waitForTimeout(600);
     assert.equal(Number(await count.getAttribute('data-points')), stopped, 'no points after the job stopped');
@@ -171,20 +171,20 @@ describe('workbench in web mode (Chromium)', () => {
     const checkpointId = Number(await history.locator('tbody tr[data-status="COMPLETED"]').filter({ hasNotText: 'savepoint' }).first().getAttribute('data-checkpoint-id'));
     await panel.getByRole('button', { name: `Rewind to checkpoint ${checkpointId}` }).click();
     const rewound = page.locator(`section.job:not([data-job-id="${jobId}"])`, { hasText: 'live windows' });
-    await rewound.waitFor({ timeout: 20_000 });
-    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    await rewound.waitFor({ timeout: E2E_WAIT });
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: E2E_WAIT });
     assert.equal(await rewound.locator('.job-status').textContent(), 'RUNNING');
     assert.equal(await rewound.locator('.job-restored').textContent(), `Started from checkpoint ${checkpointId} of ${jobId}`);
-    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(2)')?.textContent ?? ''), undefined, { timeout: 5_000 });
+    await page.waitForFunction(() => /\d/.test(document.querySelector('.job .operators tbody tr td:nth-of-type(2)')?.textContent ?? ''), undefined, { timeout: E2E_WAIT });
     await rewound.scrollIntoViewIfNeeded();
     await page.screenshot({ path: artifact('workbench-rewound.png') });
     await rewound.getByRole('button', { name: 'Stop with savepoint' }).click();
-    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: 10_000 });
-    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: E2E_WAIT });
+    await page.waitForSelector('section.cell >> nth=2 >> [data-status="done"]', { timeout: E2E_WAIT });
 
     // Save with the keyboard, then reload and find the edit.
     await page.keyboard.press('Control+s');
-    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'), undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'), undefined, { timeout: E2E_WAIT });
     assert.ok(await page.locator('.dirty-marker').isHidden());
     assert.ok(readFileSync(path.join(dir, 'live-windows.ts'), 'utf8').includes(TYPED), 'the edit is in the file');
     await page.reload();
@@ -202,7 +202,7 @@ describe('workbench in web mode (Chromium)', () => {
     await page.keyboard.type('throw new Error("located");');
     await page.keyboard.press('Shift+Enter');
     const error = setup.locator('.output-error');
-    await error.waitFor({ timeout: 20_000 });
+    await error.waitFor({ timeout: E2E_WAIT });
     assert.match((await error.textContent()) ?? '', /located/);
     const location = error.locator('.error-location');
     const line = Number(/Line (\d+)/.exec((await location.textContent()) ?? '')?.[1]);
@@ -226,7 +226,7 @@ describe('workbench in web mode (Chromium)', () => {
   it('measures: long tasks at full speed, a 100k-point redraw, opening a 50-cell notebook', { skip }, async () => {
     const page = await openPage('full-speed.ts');
     await page.getByRole('button', { name: 'Run all' }).click();
-    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: E2E_WAIT });
     // Observe only while the job streams, after the page and editors have settled. On a small
     // machine another process can hold the page's thread up now and then, so up to five
     // windows are observed and all are recorded. One window must have no long task in which the
@@ -256,8 +256,8 @@ describe('workbench in web mode (Chromium)', () => {
 
     // The second cell charts 100k points; redraws after it ends are timed.
     const big = page.locator('figure.output-chart', { hasText: '100k points' });
-    await big.waitFor({ timeout: 30_000 });
-    await page.waitForFunction(() => [...document.querySelectorAll('output.chart-count')].some((o) => o.getAttribute('data-points') === '100000'), undefined, { timeout: 60_000 });
+    await big.waitFor({ timeout: E2E_WAIT });
+    await page.waitForFunction(() => [...document.querySelectorAll('output.chart-count')].some((o) => o.getAttribute('data-points') === '100000'), undefined, { timeout: E2E_WAIT });
     await big.scrollIntoViewIfNeeded();
     const chartId = (await big.getAttribute('data-chart-id'))!;
     type Measured = { points: number; drawMs: number[]; withRasterMs: number[] };
