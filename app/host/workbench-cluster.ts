@@ -29,7 +29,7 @@ export interface WorkbenchClusterOptions {
    */
   launcher?: ProcessLauncher;
   launchTaskManagers?: 'fork' | 'parent';
-  /** How long a taskmanager may miss its heartbeats before its tasks fail (Flink's `heartbeat.timeout`); default 3 s. */
+  /** How long a taskmanager may miss its heartbeats before its tasks fail (Flink's `heartbeat.timeout`); default 50 s. Given alone, it also bounds the CPU a spinning function may burn (default 3 s). */
   heartbeatTimeoutMs?: number;
 }
 

@@ -79,8 +79,9 @@ export interface WorkbenchOptions {
    */
   rewindable?: number;
   /**
-   * How long a taskmanager may miss its heartbeats (a function stuck in a loop stops them)
-   * before its job fails over (Flink's `heartbeat.timeout`). Default 3 s.
+   * How long a taskmanager may miss its heartbeats before its job fails over (Flink's
+   * `heartbeat.timeout`). Default 50 s. A function stuck in a loop is found sooner, by the 3 s of
+   * CPU it burns without answering; given alone, this also raises that limit.
    */
   heartbeatTimeoutMs?: number;
   /**

@@ -285,8 +285,9 @@ export interface JsonlTransaction {
  *
  * A fresh start removes this subtask's parts of an earlier run and leftover pending files;
  * a restore commits the transactions its state lists, then deletes the pending files of the old
- * subtasks it recovers (`isRecoveredBy`) that are left: transactions begun after the barrier of
- * the restored checkpoint, whose records the sources replay.
+ * subtasks it recovers (`isRecoveredBy`) that are left, and their parts named after the restored
+ * checkpoint or a later one (committed by a failed attempt at its end of input): transactions
+ * begun after the barrier of the restored checkpoint, whose records the sources replay.
  *
  * @example
  * // What Sinks.jsonl('out/', { semantics: 'exactly-once' }) builds for subtask 0 of 2:
@@ -391,12 +392,20 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
       return;
     }
     // Every transaction the state lists is committed or aborted by now: what is still pending
-    // among the files of the old subtasks this one recovers was begun after the barrier.
+    // among the files of the old subtasks this one recovers was begun after the barrier. So was
+    // a committed part named after the restored checkpoint or a later one: the failed attempt
+    // committed it at its end of input (`finish`), past any completed checkpoint, while another
+    // task was failing. The sources replay its records, and the replay's transactions are named
+    // after the new attempt's checkpoint ids, so it must go now or its records are there twice.
+    const restored = this.restoredCheckpointId;
     for (const name of fs.readdirSync(this.dir)) {
-      const m = /^part-(\d+)-(\d+)\.jsonl\.pending$/.exec(name);
-      if (m && isRecoveredBy(Number(m[1]), ctx.subtask, ctx.parallelism)) fs.rmSync(path.join(this.dir, name), { force: true });
+      const m = /^part-(\d+)-(\d+)\.(jsonl\.pending|jsonl|committed)$/.exec(name);
+      if (!m || !isRecoveredBy(Number(m[1]), ctx.subtask, ctx.parallelism)) continue;
+      const pastTheBarrier = m[3] === 'jsonl.pending' || (restored !== undefined && Number(m[2]) >= restored);
+      if (pastTheBarrier) fs.rmSync(path.join(this.dir, name), { force: true });
     }
-    this.nextSeq = this.restoredCheckpointId ?? 0;
+    if (restored !== undefined) syncDirectory(this.dir);
+    this.nextSeq = restored ?? 0;
     if (this.file) rewriteFromParts(this.file, this.dir);
   }
 

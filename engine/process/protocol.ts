@@ -50,9 +50,19 @@ export interface ClusterOptions {
   taskManagers: number;
   /** Slots per taskmanager; undefined: as many as the job needs. */
   slots?: number;
-  /** Heartbeat interval and timeout (ms). */
+  /** How often the jobmanager checks its taskmanagers' heartbeats (ms; Flink's `heartbeat.interval`). Default 500. */
   heartbeatIntervalMs?: number;
+  /**
+   * How long a taskmanager may go without answering before it is lost (ms; Flink's
+   * `heartbeat.timeout`), counted on the jobmanager's own on-time checks. Default 50,000.
+   */
   heartbeatTimeoutMs?: number;
+  /**
+   * CPU time (ms) a taskmanager's main thread may spend in one turn of a task without answering
+   * before its job fails as stuck in an endless loop (Linux). Default 3,000; when only
+   * `heartbeatTimeoutMs` is given, that.
+   */
+  runawayCpuMs?: number;
   /** Where checkpoints are written (default: a `weir-checkpoints` directory in the OS temp dir). */
   checkpointDir?: string;
   /** Where savepoints are written (default: `<checkpointDir>/savepoints`). */

@@ -14,6 +14,8 @@ import { defaultCheckpointDir, jobRunLocation } from '../checkpoint/location.ts'
 import { checkReplayAction, combineByName, noSuchReplay, replayNames, type ReplayAction } from '../../runtime/job-replays.ts';
 import type { ReplayProgress } from '../../runtime/replay-control.ts';
 import { ClusterJobFailure, TaskManagerAttempt, TaskManagerDeployer, TaskManagerLost, type TaskManagerHandle } from './taskmanager-deployer.ts';
+import { DEFAULT_HEARTBEAT_SETTINGS, HeartbeatClock, TaskManagerHeartbeat, type HeartbeatSettings, type HeartbeatVerdict } from './heartbeat-monitor.ts';
+import { mainThreadCpuMs } from './thread-cpu.ts';
 
 /** One job the jobmanager runs: its lifecycle (the JobMaster) and what the client polls. */
 interface JobEntry {
@@ -46,8 +48,8 @@ export class JobManager implements JobManagerApi {
   private nextJob = 1;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
-  private readonly heartbeatIntervalMs: number;
-  private readonly heartbeatTimeoutMs: number;
+  private readonly heartbeat: HeartbeatSettings;
+  private heartbeatClock: HeartbeatClock | undefined;
   private readonly checkpointDir: string;
   private readonly savepointDir: string;
 
@@ -55,8 +57,13 @@ export class JobManager implements JobManagerApi {
     private readonly options: ClusterOptions,
     private readonly launcher: ProcessLauncher,
   ) {
-    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 500;
-    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 3000;
+    const timeoutMs = options.heartbeatTimeoutMs ?? DEFAULT_HEARTBEAT_SETTINGS.timeoutMs;
+    this.heartbeat = {
+      intervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_SETTINGS.intervalMs,
+      timeoutMs,
+      // A timeout given without a CPU limit bounds a spinning function too (one timeout, as before).
+      runawayCpuMs: options.runawayCpuMs ?? (options.heartbeatTimeoutMs !== undefined ? timeoutMs : DEFAULT_HEARTBEAT_SETTINGS.runawayCpuMs),
+    };
     this.checkpointDir = path.resolve(options.checkpointDir ?? defaultCheckpointDir());
     this.savepointDir = path.resolve(options.savepointDir ?? path.join(this.checkpointDir, 'savepoints'));
   }
@@ -65,7 +72,8 @@ export class JobManager implements JobManagerApi {
   async startCluster(): Promise<void> {
     if (!(this.options.taskManagers >= 1)) throw new Error(`A cluster needs at least one taskmanager, got ${this.options.taskManagers}`);
     await Promise.all(Array.from({ length: this.options.taskManagers }, (_, i) => this.startTaskManager(i)));
-    this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), this.heartbeatIntervalMs);
+    this.heartbeatClock = new HeartbeatClock(this.heartbeat.intervalMs, performance.now());
+    this.heartbeatTimer = setInterval(() => this.checkHeartbeats(), this.heartbeat.intervalMs);
     this.metricsTimer = setInterval(() => void this.pollMetrics(), 1000);
   }
 
@@ -96,12 +104,12 @@ export class JobManager implements JobManagerApi {
     const api = Comlink.wrap<TaskManagerApi>(ipcEndpoint(proc.ipc, 'taskmanager'));
     const dead = new Promise<never>((_, reject) => proc.onExit((code, signal) => reject(new TaskManagerLost(`taskmanager ${id} (pid ${proc.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`))));
     dead.catch(() => {});
-    const handle: TaskManagerHandle = { id, process: proc, api, pid: proc.pid, dataAddress: '', lastHeartbeat: Date.now(), alive: true, tasks: new Map(), slots: new Map(), startedAt: Date.now(), dead };
+    const handle: TaskManagerHandle = { id, process: proc, api, pid: proc.pid, dataAddress: '', heartbeat: new TaskManagerHeartbeat(this.heartbeat, performance.now()), alive: true, tasks: new Map(), slots: new Map(), startedAt: Date.now(), dead };
     this.taskManagers[id] = handle;
     proc.onExit((code, signal) => this.onTaskManagerExit(handle, code, signal));
     const hello = await Promise.race([api.hello(id), dead]);
     handle.dataAddress = hello.dataAddress;
-    handle.lastHeartbeat = Date.now();
+    handle.heartbeat.answered(performance.now());
     return handle;
   }
 
@@ -125,26 +133,45 @@ export class JobManager implements JobManagerApi {
   }
 
   private checkHeartbeats(): void {
-    const now = Date.now();
+    const now = performance.now();
+    const credited = this.heartbeatClock!.tick(now);
     for (const tm of this.taskManagers) {
       if (!tm?.alive) continue;
-      if (now - tm.lastHeartbeat > this.heartbeatTimeoutMs) {
-        tm.alive = false;
-        const tasks = [...tm.tasks.values()].flat();
-        for (const attempt of tm.tasks.keys()) {
-          this.onAttemptFailure(attempt, {
-            message: `taskmanager ${tm.id} (pid ${tm.pid}) stopped answering heartbeats for ${((now - tm.lastHeartbeat) / 1000).toFixed(1)} s while running ${tasks.join(', ')}: a user function may be stuck in an endless loop`,
-            taskManager: tm.id,
-          });
-        }
-        tm.process.kill('SIGKILL');
+      const cpu = mainThreadCpuMs(tm.pid);
+      const verdict = tm.heartbeat.check(credited, cpu, now);
+      if (verdict) {
+        this.declareLost(tm, verdict);
         continue;
       }
+      if (!tm.heartbeat.idle) continue;
+      tm.heartbeat.requested(cpu);
       tm.api.heartbeat().then(
-        () => (tm.lastHeartbeat = Date.now()),
+        () => tm.heartbeat.answered(performance.now()),
         () => {},
       );
     }
+  }
+
+  /**
+   * Ends a taskmanager judged lost, and fails its attempts once it is gone (Flink fences a lost
+   * taskmanager's tasks before the job restores): until its exit is seen, a process that was only
+   * slow could still write or commit beside the restarted attempt.
+   */
+  private declareLost(tm: TaskManagerHandle, verdict: HeartbeatVerdict): void {
+    tm.alive = false;
+    const attempts = [...tm.tasks.keys()];
+    const tasks = [...tm.tasks.values()].flat();
+    const silent = (verdict.silentMs / 1000).toFixed(1);
+    // On a machine so loaded that a spinning thread got little CPU, the timeout may come first:
+    // a second of CPU without answering still says computing, not waiting.
+    const computing = verdict.kind === 'runaway' || verdict.cpuMs >= 1000;
+    const cpu = verdict.cpuMs > 0 ? `, its main thread computing for ${(verdict.cpuMs / 1000).toFixed(1)} s of CPU in one turn,` : '';
+    const reason = computing ? 'a user function may be stuck in an endless loop' : 'a user function may be blocked (waiting, not computing), or the process was stopped';
+    const message = `taskmanager ${tm.id} (pid ${tm.pid}) stopped answering heartbeats for ${silent} s${cpu} while running ${tasks.join(', ')}: ${reason}`;
+    tm.process.kill('SIGKILL');
+    tm.dead.catch(() => {
+      for (const attempt of attempts) this.onAttemptFailure(attempt, { message, taskManager: tm.id });
+    });
   }
 
   /** Replaces dead taskmanagers before a job is scheduled; resolves with the pool. */

@@ -22,6 +22,7 @@ import {
   type RestoreSource,
 } from '../../checkpoint/job-master/job-deployer.ts';
 import type { WorkerProcess } from '../launcher.ts';
+import type { TaskManagerHeartbeat } from './heartbeat-monitor.ts';
 import type { CheckpointLocation, FailureInfo, JobSubmission, TaskManagerApi, TaskManagerResources } from '../protocol.ts';
 
 /** The jobmanager's handle of one taskmanager process. */
@@ -31,7 +32,8 @@ export interface TaskManagerHandle {
   api: Comlink.Remote<TaskManagerApi>;
   pid: number;
   dataAddress: string;
-  lastHeartbeat: number;
+  /** Its heartbeat state: requests outstanding, silence, CPU (heartbeat-monitor.ts). */
+  heartbeat: TaskManagerHeartbeat;
   alive: boolean;
   /** Attempt id → names of the tasks it runs, for failure messages. */
   tasks: Map<string, string[]>;

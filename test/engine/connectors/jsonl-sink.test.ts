@@ -192,6 +192,28 @@ test('exactly-once: a replay after a restore replaces what the failed run commit
   assert.deepEqual(visible(dir), [1, 2, 3, 4], 'nothing twice');
 });
 
+test('exactly-once: a restore retracts what the failed run committed past the restored checkpoint, also under later checkpoint ids', async () => {
+  // Seen in the failure-injection suite under load: one subtask reached its end and committed
+  // while a taskmanager was being killed; the failed run's parts named after checkpoints the
+  // job never completed stayed beside the replay's (named after new ids), so windows came twice.
+  const dir = freshDir() + '/';
+  const [h] = await opened(dir, 'exactly-once');
+  feed(h!, [1, 2]);
+  const cp = stored(h!, 1);
+  h!.operator.notifyCheckpointComplete(1);
+  feed(h!, [3, 4]);
+  stored(h!, 2); // checkpoint 2 never completes: the job fails first
+  feed(h!, [5, 6]);
+  h!.endInput(); // ... but this subtask commits 3, 4 (part 1) and 5, 6 (part 2) at its end
+  assert.deepEqual(visible(dir), [1, 2, 3, 4, 5, 6]);
+  const [r] = await opened(dir, 'exactly-once', 1, [cp]);
+  feed(r!, [3, 4]);
+  stored(r!, 3); // the restarted attempt's checkpoints have new ids
+  feed(r!, [5, 6]);
+  r!.endInput();
+  assert.deepEqual(visible(dir), [1, 2, 3, 4, 5, 6], 'nothing twice');
+});
+
 test('exactly-once, single file: parts in a hidden directory, the file rewritten at each commit', async () => {
   const dir = freshDir();
   const file = path.join(dir, 'out.jsonl');
