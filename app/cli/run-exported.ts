@@ -8,6 +8,8 @@
  * `execute()` never returns to the code, so nothing after it runs. The runner waits for the job
  * itself.
  */
+import { CapturedValues } from '../../engine/process/captured-values.ts';
+import { installCellBodyHook } from '../../engine/process/cell-body.ts';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
@@ -120,14 +122,15 @@ async function startJob(
   // Count execute() calls as a taskmanager does: from the start of the job's cell on.
   const seen = new Map<string, number>();
   let counting = false;
-  const marker = Symbol.for('weir.cellBody');
-  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
-  g[marker] = (cell) => {
+  // The bundle's cells tell this process how to read the values the job captures.
+  const values = new CapturedValues();
+  const restoreCellHook = installCellBodyHook((cell, info) => {
     if (cell === entry.cell) {
       counting = true;
       seen.clear();
     }
-  };
+    return values.enter(cell, info);
+  });
   let started!: (client: JobClient) => void;
   let refused!: (error: Error) => void;
   const captured = new Promise<JobClient>((resolve, reject) => {
@@ -140,7 +143,10 @@ async function startJob(
   const submit = (job: JobDefinition): JobClient => {
     const mismatch = planMismatch(jobFile, job.graph, overrides);
     if (mismatch) throw new Error(`the bundle does not build the plan in job.json: ${mismatch}`);
-    return session.watch(session.cluster ? session.cluster.submit(job, codeRef, restore) : session.inProcess!.start(job, restore));
+    if (!session.cluster) return session.watch(session.inProcess!.start(job, restore));
+    // The values as the cells have them at execute(): the taskmanagers run only the cells' slices.
+    const captured = values.capture(entry.cell, jobFile.name);
+    return session.watch(session.cluster.submit(job, { ...codeRef, captured }, restore));
   };
 
   const saved = SILENCED.map((m) => console[m]);
@@ -164,7 +170,7 @@ async function startJob(
     },
   });
   const done = () => {
-    g[marker] = undefined;
+    restoreCellHook();
     restoreHost();
   };
   const watch = watchProcessFailures();

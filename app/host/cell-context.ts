@@ -33,6 +33,8 @@ export interface CellCode {
   readonly occurrences: Map<string, number>;
   /** The notebook's folder: relative paths of the cell's sources and sinks resolve there. */
   baseDir?: string;
+  /** The cells' values the job captured at `execute()` (`CodeRef.captured`), when the kernel captured them. */
+  captured?: string;
 }
 
 /** The context of the cell the current code runs for, if any. */

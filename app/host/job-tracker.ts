@@ -166,7 +166,16 @@ export class JobTracker {
     // A new file per job: a taskmanager evaluates each from the start.
     const bundle = Promise.resolve(cluster.ready?.())
       .then(() => bundleJobCode(code.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)))
-      .then((moduleUrl): CodeRef => ({ moduleUrl, cell: code.cell, jobName, occurrence, ...(code.baseDir ? { baseDir: code.baseDir } : {}) }));
+      .then(
+        (moduleUrl): CodeRef => ({
+          moduleUrl,
+          cell: code.cell,
+          jobName,
+          occurrence,
+          ...(code.baseDir ? { baseDir: code.baseDir } : {}),
+          ...(code.captured !== undefined ? { captured: code.captured } : {}),
+        }),
+      );
     let unfollowed = false;
     let unfollow: (() => void) | undefined;
     const submitted: Submitted = {

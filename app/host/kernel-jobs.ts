@@ -102,6 +102,7 @@ export class KernelJobs {
         cell: request.cell,
         occurrences: new Map([[request.graph.name, request.occurrence]]),
         ...(request.baseDir ? { baseDir: request.baseDir } : {}),
+        ...(request.captured !== undefined ? { captured: request.captured } : {}),
       },
       write: (stream, text) => throttle.write(stream, text),
       output: (output) => {

@@ -25,6 +25,12 @@ export interface CodeRef {
   occurrence: number;
   /** The job's base directory (`HostDefaults.baseDir`) when the submitter's defaults do not carry it (one cluster serves several notebooks). */
   baseDir?: string;
+  /**
+   * The cells' captured values the job reads, as the client had them at `execute()`
+   * (app/kernel/captured-values.ts, base64 of a v8-serialised record keyed `cell:name`). With
+   * them the code runs only its slice: the cells' other statements are skipped.
+   */
+  captured?: string;
 }
 
 /** A job as the client submits it. */

@@ -7,6 +7,8 @@
 import { pathToFileURL } from 'node:url';
 import { installExecutionHost, type HostDefaults } from '../../runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../runtime/job.ts';
+import { decodeCapturedValues } from '../captured-values.ts';
+import { installCellBodyHook } from '../cell-body.ts';
 import type { CodeRef } from '../protocol.ts';
 
 /** Counts evaluations in this process, to give each one its own module URL. */
@@ -50,14 +52,16 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
   const seen = new Map<string, number>();
   // Jobs of the cells evaluated before the job's own cell do not count (see the kernel's marker).
   let counting = code.cell === undefined;
-  const marker = Symbol.for('weir.cellBody');
-  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
-  g[marker] = (cell) => {
+  // With the values the client captured, each cell runs only its slice (app/kernel/slice.ts):
+  // its side effects (files, timers, assertions, prints) happened once, in the client.
+  const values = code.captured === undefined ? undefined : decodeCapturedValues(code.captured);
+  const restoreCellHook = installCellBodyHook((cell) => {
     if (cell === code.cell) {
       counting = true;
       seen.clear();
     }
-  };
+    return values ? { rebuild: true, value: (name) => values.get(`${cell}:${name}`) } : undefined;
+  });
   let capture!: (job: JobDefinition) => void;
   const captured = new Promise<JobDefinition>((resolve) => (capture = resolve));
   const saved = SILENCED.map((m) => console[m]);
@@ -96,7 +100,7 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
   } finally {
     SILENCED.forEach((m, i) => (console[m] = saved[i] as (...args: unknown[]) => void));
     process.chdir(previousCwd);
-    g[marker] = undefined;
+    restoreCellHook();
     restoreHost();
   }
 }
