@@ -10,6 +10,7 @@
  */
 import { CapturedValues } from '../../engine/process/captured-values.ts';
 import { installCellBodyHook } from '../../engine/process/cell-body.ts';
+import { describeJob, ExecuteCalls, isJob } from '../../engine/process/job-identity.ts';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
@@ -119,16 +120,12 @@ async function startJob(
 ): Promise<{ client: JobClient; done: () => void }> {
   const { entry } = jobFile;
   const codeRef: CodeRef = { moduleUrl, cell: entry.cell, jobName: jobFile.name, occurrence: entry.occurrence };
-  // Count execute() calls as a taskmanager does: from the start of the job's cell on.
-  const seen = new Map<string, number>();
-  let counting = false;
+  // Count execute() calls as a taskmanager does.
+  const calls = new ExecuteCalls();
   // The bundle's cells tell this process how to read the values the job captures.
   const values = new CapturedValues();
   const restoreCellHook = installCellBodyHook((cell, info) => {
-    if (cell === entry.cell) {
-      counting = true;
-      seen.clear();
-    }
+    calls.enterCell(cell);
     return values.enter(cell, info);
   });
   let started!: (client: JobClient) => void;
@@ -157,9 +154,7 @@ async function startJob(
     note: (message) => context.stderr(`note: ${message}\n`),
     submitJob(job): JobClient {
       const name = job.graph.name;
-      const occurrence = seen.get(name) ?? 0;
-      seen.set(name, occurrence + 1);
-      if (!(counting && name === jobFile.name && occurrence === entry.occurrence)) return finishedAtOnce(job.graph);
+      if (!isJob(calls.next(name), codeRef)) return finishedAtOnce(job.graph);
       try {
         started(submit(job));
       } catch (error) {
@@ -176,7 +171,7 @@ async function startJob(
   const watch = watchProcessFailures();
   try {
     const evaluated = import(moduleUrl).then(() => {
-      throw new Error(`bundle.mjs ran to its end without starting job '${jobFile.name}' (occurrence ${entry.occurrence + 1} of that name in cell ${entry.cell + 1})`);
+      throw new Error(`bundle.mjs ran to its end without starting ${describeJob(codeRef)}`);
     });
     return { client: await Promise.race([captured, evaluated, watch.failure]), done };
   } catch (error) {

@@ -159,8 +159,7 @@ export class JobTracker {
    */
   private submitToCluster(job: JobDefinition, cluster: ClusterJobs, context: CellContext, code: CellCode, restore: PendingRestore | undefined): JobClient {
     const jobName = job.graph.name;
-    const occurrence = code.occurrences.get(jobName) ?? 0;
-    code.occurrences.set(jobName, occurrence + 1);
+    const identity = code.calls.next(jobName);
     const dir = path.dirname(code.modulePath);
     const target = cluster.cluster();
     // A new file per job: a taskmanager evaluates each from the start.
@@ -169,9 +168,7 @@ export class JobTracker {
       .then(
         (moduleUrl): CodeRef => ({
           moduleUrl,
-          cell: code.cell,
-          jobName,
-          occurrence,
+          ...identity,
           ...(code.baseDir ? { baseDir: code.baseDir } : {}),
           ...(code.captured !== undefined ? { captured: code.captured } : {}),
         }),

@@ -45,8 +45,7 @@ installExecutionHost({
     // A job started by no cell (none can be, short of code outside the notebook) runs here.
     if (!context?.code) return undefined;
     const { code } = context;
-    const occurrence = code.occurrences.get(job.graph.name) ?? 0;
-    code.occurrences.set(job.graph.name, occurrence + 1);
+    const { occurrence } = code.calls.next(job.graph.name);
     // At execute(): the values as the cells have them when the job is submitted.
     const captured = values.capture(code.cell, job.graph.name);
     return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir, captured });

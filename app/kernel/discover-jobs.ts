@@ -4,11 +4,10 @@
  * each job's graph at `execute()` and lets the job "finish" at once without running it. SQL
  * and markdown cells do nothing here; cell output is silenced (it belongs to a real run).
  *
- * A job is identified as the taskmanagers identify it (see engine/process/taskmanager/rebuild.ts):
- * the cell whose body called `execute()`, the job's name, and how many earlier `execute()`
- * calls of that cell had the same name.
+ * A job is identified as every process identifies it (engine/process/job-identity.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -106,14 +105,12 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
 /** Imports the cell modules in order, recording every job into `discovery`. */
 async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefaults, timeoutMs: number, discovery: JobDiscovery): Promise<void> {
   let current: { index: number; modulePath: string } | undefined;
-  const counts = new Map<string, number>();
+  const calls = new ExecuteCalls();
   const restoreHost = installExecutionHost({
     headless: true,
     defaults,
     submitJob(job): JobClient {
-      const name = job.graph.name;
-      const occurrence = counts.get(name) ?? 0;
-      counts.set(name, occurrence + 1);
+      const { jobName: name, occurrence } = calls.next(job.graph.name);
       if (current) discovery.jobs.push({ name, cell: current.index, occurrence, graph: job.graph, modulePath: current.modulePath });
       return finishedAtOnce(job.graph);
     },
@@ -124,7 +121,7 @@ async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefault
   try {
     for (const cell of compiled.cells) {
       current = { index: cell.index, modulePath: cell.modulePath };
-      counts.clear();
+      calls.enterCell(cell.index);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(
