@@ -60,6 +60,8 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     }
   }
 
+  // The parameters recorded at export, overridden by this run's --param.
+  if (jobFile.params) args = { ...args, defaults: { ...args.defaults, params: { ...jobFile.params, ...args.defaults.params } } };
   process.setSourceMapsEnabled(true);
   // A stop with a savepoint ends the process from its signal handler, past the finally below;
   // the folder then goes when the process exits.

@@ -34,6 +34,8 @@ export interface DiscoveredJob {
   graph: StreamGraphSpec;
   /** The compiled module of the cell: bundling it gives the job's code. */
   modulePath: string;
+  /** The job parameters the code had read when it started the job, with the values it got. */
+  params: Record<string, string>;
 }
 
 /** What evaluating a notebook for its jobs found. */
@@ -106,12 +108,16 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
 async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefaults, timeoutMs: number, discovery: JobDiscovery): Promise<void> {
   let current: { index: number; modulePath: string } | undefined;
   const calls = new ExecuteCalls();
+  const params = new Map<string, string>();
   const restoreHost = installExecutionHost({
     headless: true,
     defaults,
+    onParamRead(name, value) {
+      if (value !== undefined) params.set(name, value);
+    },
     submitJob(job): JobClient {
       const { jobName: name, occurrence } = calls.next(job.graph.name);
-      if (current) discovery.jobs.push({ name, cell: current.index, occurrence, graph: job.graph, modulePath: current.modulePath });
+      if (current) discovery.jobs.push({ name, cell: current.index, occurrence, graph: job.graph, modulePath: current.modulePath, params: Object.fromEntries(params) });
       return finishedAtOnce(job.graph);
     },
   });
