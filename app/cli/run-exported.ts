@@ -137,7 +137,11 @@ async function startJob(
     refused = reject;
   });
   const restore = args.fromSavepoint ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch } : {};
-  const overrides = { parallelism: args.defaults.parallelism !== undefined, mode: args.defaults.mode !== undefined };
+  const overrides = {
+    parallelism: args.defaults.parallelism !== undefined,
+    mode: args.defaults.mode !== undefined,
+    params: Object.entries(args.defaults.params ?? {}).some(([name, value]) => jobFile.params?.[name] !== value),
+  };
 
   const submit = (job: JobDefinition): JobClient => {
     const mismatch = planMismatch(jobFile, job.graph, overrides);

@@ -139,6 +139,8 @@ export interface PlanOverrides {
   parallelism?: boolean;
   /** `--mode` was given. */
   mode?: boolean;
+  /** `--param` changed a recorded parameter: operators' configuration (a path read from one) may differ. */
+  params?: boolean;
 }
 
 /**
@@ -164,7 +166,7 @@ export function planMismatch(expected: JobFile, actual: StreamGraphSpec, overrid
     for (const field of fields) {
       if (!sameValue(v[field], other[field])) return `${label}: ${field} is ${show(v[field])} in job.json, ${show(other[field])} in the bundle`;
     }
-    const config = configMismatch(v.config ?? {}, other.config ?? {});
+    const config = overrides.params ? undefined : configMismatch(v.config ?? {}, other.config ?? {});
     if (config) return `${label}: config.${config}`;
   }
   const extra = actual.vertices.find((v) => !ours.has(v.uid));
