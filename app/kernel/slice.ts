@@ -84,8 +84,10 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
         if (init && (readsAny(init, graph) || callsExecute(init))) {
           names.forEach((n) => graph.add(n));
           kept.push(init);
-        } else if ((init && isFunctionValue(init)) || !ts.isIdentifier(declaration.name)) {
-          // A function is code, not data; a destructured value is computed again (see README).
+        } else if ((init && isCode(init)) || !ts.isIdentifier(declaration.name)) {
+          // Code is built again, not sent: a function, an object of functions (an
+          // AggregateFunction literal), an instance of a class (`new CountTrips()`). A
+          // destructured value is computed again too (see README).
           names.forEach((n) => graph.delete(n));
           if (init) kept.push(init);
         } else {
@@ -205,9 +207,22 @@ function unwrap(expression: ts.Expression): ts.Expression {
   }
 }
 
-function isFunctionValue(init: ts.Expression): boolean {
+/** Classes whose instances are data and travel (structured clone keeps them). */
+const DATA_CLASSES = new Set(['Map', 'Set', 'Date', 'RegExp', 'Array', 'Object', 'ArrayBuffer', 'Uint8Array', 'Float64Array', 'Int32Array']);
+
+/**
+ * Whether an initialiser makes code rather than data: a function or class, a `new` of a class
+ * that is not a data class, or an object or array literal holding one of those.
+ */
+function isCode(init: ts.Expression): boolean {
   const e = unwrap(init);
-  return ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isClassExpression(e);
+  if (ts.isArrowFunction(e) || ts.isFunctionExpression(e) || ts.isClassExpression(e)) return true;
+  if (ts.isNewExpression(e)) return !(ts.isIdentifier(e.expression) && DATA_CLASSES.has(e.expression.text));
+  if (ts.isObjectLiteralExpression(e)) {
+    return e.properties.some((p) => ts.isMethodDeclaration(p) || ts.isAccessor(p) || (ts.isPropertyAssignment(p) && isCode(p.initializer)));
+  }
+  if (ts.isArrayLiteralExpression(e)) return e.elements.some((el) => !ts.isSpreadElement(el) && !ts.isOmittedExpression(el) && isCode(el));
+  return false;
 }
 
 function isAssignment(kind: ts.SyntaxKind): boolean {

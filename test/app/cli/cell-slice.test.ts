@@ -63,7 +63,7 @@ describe('cell side effects on taskmanagers', () => {
       path.join(dir, 'bad.ts'),
       `// %%
 import { StreamExecutionEnvironment } from 'weir';
-const format = new Intl.NumberFormat('en');
+const format = Intl.NumberFormat('en');
 const env = StreamExecutionEnvironment.create({ parallelism: 2 });
 env.fromElements(1, 2).map((x) => format.format(x)).print();
 await env.execute('formats');

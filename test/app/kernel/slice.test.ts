@@ -44,12 +44,16 @@ describe('sliceCell', () => {
       'const env = StreamExecutionEnvironment.create();',
       'const stream = env.fromElements(1);',
       'const above = (x: number) => x > threshold;',
+      'const average = { createAccumulator: () => 0, add: (v: number, a: number) => a + v };',
+      'const counter = new Counter();',
+      'const seenKeys = new Set<string>();',
       'stream.filter(above).print();',
     ].join('\n');
     const slice = sliceCell(source, analyzeCell(source), new Set());
     assert.deepEqual(slice.captured, [
       { name: 'threshold', line: 2 },
       { name: 'seen', line: 3 },
+      { name: 'seenKeys', line: 9 },
     ]);
     assert.ok(slice.graphNames.includes('stream'));
     assert.ok(slice.references.includes('threshold'));
