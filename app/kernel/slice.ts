@@ -88,7 +88,7 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
           // Code is built again, not sent: a function, an object of functions (an
           // AggregateFunction literal), an instance of a class (`new CountTrips()`). A
           // destructured value is computed again too (see README).
-          names.forEach((n) => graph.delete(n));
+          names.forEach((n) => (init && buildsInside(init, graph) ? graph.add(n) : graph.delete(n)));
           if (init) kept.push(init);
         } else {
           const name = declaration.name.text;
@@ -104,7 +104,12 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
       }
     } else if (isDeclaration(statement)) {
       if (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) {
-        if (statement.name) graph.delete(statement.name.text);
+        // A function that builds or runs a job (`async function run(mode) { ... env.execute() }`)
+        // is a graph value: calling it builds the graph.
+        if (statement.name) {
+          if (ts.isFunctionDeclaration(statement) && buildsInside(statement, graph)) graph.add(statement.name.text);
+          else graph.delete(statement.name.text);
+        }
         kept.push(statement);
       }
       if (ts.isEnumDeclaration(statement) || ts.isModuleDeclaration(statement)) kept.push(statement);
@@ -154,6 +159,19 @@ function buildsGraph(statement: ts.Statement, graph: ReadonlySet<string>): boole
     ts.forEachChild(node, visit);
   };
   visit(statement);
+  return found;
+}
+
+/** Whether code, nested functions included, runs a job or reads a graph value. */
+function buildsInside(node: ts.Node, graph: ReadonlySet<string>): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && EXECUTE.has(n.expression.name.text)) found = true;
+    else if (ts.isIdentifier(n) && graph.has(n.text) && !isPropertyName(n)) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
   return found;
 }
 
