@@ -11,6 +11,7 @@ import { writeExportedJob } from '../kernel/export-job.ts';
 import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import type { CliContext } from './io.ts';
 import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { parseParams } from './run.ts';
 import { EXPORT_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
 
@@ -22,6 +23,8 @@ export interface ExportArguments {
   job?: string;
   /** Absolute path of the directory to write. */
   out: string;
+  /** `--param name=value`: the parameters the cells read while the job is found (recorded in job.json). */
+  params?: Record<string, string>;
 }
 
 /**
@@ -35,7 +38,8 @@ export async function exportCommand(argv: string[], context: CliContext): Promis
   if (typeof args === 'number') return args;
   const { notebook, out } = args;
   try {
-    return await discoverJobs(notebook, context.weirModule ? { weirModule: context.weirModule } : {}, async (discovery) => {
+    const options = { ...(context.weirModule ? { weirModule: context.weirModule } : {}), ...(args.params ? { defaults: { params: args.params } } : {}) };
+    return await discoverJobs(notebook, options, async (discovery) => {
       const choice = pickJob(discovery, args.job);
       if (!choice.ok) {
         context.stderr(`error: ${choice.message}\n`);
@@ -68,7 +72,7 @@ export function parseExportArguments(argv: string[], cwd: string): ExportArgumen
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { job: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { job: { type: 'string' }, out: { type: 'string' }, param: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     throw new UsageError(describeParseError(error, 'export'));
@@ -85,6 +89,7 @@ export function parseExportArguments(argv: string[], cwd: string): ExportArgumen
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out: ${values.out} exists and is not a directory`);
   const args: ExportArguments = { notebook, out };
   if (values.job !== undefined) args.job = values.job;
+  if (values.param !== undefined) args.params = parseParams(values.param);
   return args;
 }
 

@@ -8,6 +8,9 @@
  * `execute()` never returns to the code, so nothing after it runs. The runner waits for the job
  * itself.
  */
+import { CapturedValues } from '../../engine/process/captured-values.ts';
+import { installCellBodyHook } from '../../engine/process/cell-body.ts';
+import { describeJob, ExecuteCalls, isJob } from '../../engine/process/job-identity.ts';
 import path from 'node:path';
 import { installExecutionHost, type JobReport } from '../../engine/runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
@@ -57,6 +60,8 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     }
   }
 
+  // The parameters recorded at export, overridden by this run's --param.
+  if (jobFile.params) args = { ...args, defaults: { ...args.defaults, params: { ...jobFile.params, ...args.defaults.params } } };
   process.setSourceMapsEnabled(true);
   // A stop with a savepoint ends the process from its signal handler, past the finally below;
   // the folder then goes when the process exits.
@@ -117,17 +122,14 @@ async function startJob(
 ): Promise<{ client: JobClient; done: () => void }> {
   const { entry } = jobFile;
   const codeRef: CodeRef = { moduleUrl, cell: entry.cell, jobName: jobFile.name, occurrence: entry.occurrence };
-  // Count execute() calls as a taskmanager does: from the start of the job's cell on.
-  const seen = new Map<string, number>();
-  let counting = false;
-  const marker = Symbol.for('weir.cellBody');
-  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
-  g[marker] = (cell) => {
-    if (cell === entry.cell) {
-      counting = true;
-      seen.clear();
-    }
-  };
+  // Count execute() calls as a taskmanager does.
+  const calls = new ExecuteCalls();
+  // The bundle's cells tell this process how to read the values the job captures.
+  const values = new CapturedValues();
+  const restoreCellHook = installCellBodyHook((cell, info) => {
+    calls.enterCell(cell);
+    return values.enter(cell, info);
+  });
   let started!: (client: JobClient) => void;
   let refused!: (error: Error) => void;
   const captured = new Promise<JobClient>((resolve, reject) => {
@@ -135,12 +137,19 @@ async function startJob(
     refused = reject;
   });
   const restore = args.fromSavepoint ? { fromSavepoint: args.fromSavepoint, allowNonRestoredState: !!args.allowNonRestoredState, allowJobMismatch: !!args.allowJobMismatch } : {};
-  const overrides = { parallelism: args.defaults.parallelism !== undefined, mode: args.defaults.mode !== undefined };
+  const overrides = {
+    parallelism: args.defaults.parallelism !== undefined,
+    mode: args.defaults.mode !== undefined,
+    params: Object.entries(args.defaults.params ?? {}).some(([name, value]) => jobFile.params?.[name] !== value),
+  };
 
   const submit = (job: JobDefinition): JobClient => {
     const mismatch = planMismatch(jobFile, job.graph, overrides);
     if (mismatch) throw new Error(`the bundle does not build the plan in job.json: ${mismatch}`);
-    return session.watch(session.cluster ? session.cluster.submit(job, codeRef, restore) : session.inProcess!.start(job, restore));
+    if (!session.cluster) return session.watch(session.inProcess!.start(job, restore));
+    // The values as the cells have them at execute(): the taskmanagers run only the cells' slices.
+    const captured = values.capture(entry.cell, jobFile.name);
+    return session.watch(session.cluster.submit(job, { ...codeRef, captured }, restore));
   };
 
   const saved = SILENCED.map((m) => console[m]);
@@ -151,9 +160,7 @@ async function startJob(
     note: (message) => context.stderr(`note: ${message}\n`),
     submitJob(job): JobClient {
       const name = job.graph.name;
-      const occurrence = seen.get(name) ?? 0;
-      seen.set(name, occurrence + 1);
-      if (!(counting && name === jobFile.name && occurrence === entry.occurrence)) return finishedAtOnce(job.graph);
+      if (!isJob(calls.next(name), codeRef)) return finishedAtOnce(job.graph);
       try {
         started(submit(job));
       } catch (error) {
@@ -164,13 +171,13 @@ async function startJob(
     },
   });
   const done = () => {
-    g[marker] = undefined;
+    restoreCellHook();
     restoreHost();
   };
   const watch = watchProcessFailures();
   try {
     const evaluated = import(moduleUrl).then(() => {
-      throw new Error(`bundle.mjs ran to its end without starting job '${jobFile.name}' (occurrence ${entry.occurrence + 1} of that name in cell ${entry.cell + 1})`);
+      throw new Error(`bundle.mjs ran to its end without starting ${describeJob(codeRef)}`);
     });
     return { client: await Promise.race([captured, evaluated, watch.failure]), done };
   } catch (error) {

@@ -9,6 +9,9 @@ import { installExecutionHost, type HostDefaults, type JobReport, type RuntimeMo
 import type { CellError, CellRunResult } from '../shared/notebook/run.ts';
 import { runNotebook } from '../kernel/run.ts';
 import { bundleJobCode } from '../kernel/job-bundle.ts';
+import { CapturedValues } from '../../engine/process/captured-values.ts';
+import { installCellBodyHook } from '../../engine/process/cell-body.ts';
+import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
 import { availableParallelism } from 'node:os';
 import type { CliContext } from './io.ts';
@@ -72,6 +75,8 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
   const lines: CliContext = { ...context, stderr: (text) => session.say(text) };
   let resumed = false;
   const cells = new CellJobs();
+  // Cells tell this process how to read the values their jobs capture (engine/process/cell-body.ts).
+  const restoreCellHook = installCellBodyHook((cell, info) => cells.values.enter(cell, info));
   const restoreHost = installExecutionHost({
     defaults: args.defaults,
     headless: true,
@@ -103,6 +108,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     code = EXIT.failed;
   } finally {
     restoreHost();
+    restoreCellHook();
     await session.close();
   }
   if (resume && !resumed) {
@@ -256,23 +262,25 @@ function count(flag: string, text: string, min: number): number {
 class CellJobs {
   private cell = -1;
   private modulePath: string | undefined;
-  private readonly counts = new Map<string, number>();
+  private readonly calls = new ExecuteCalls();
   private bundles = 0;
+  /** The values the cells' jobs capture. */
+  readonly values = new CapturedValues();
 
   enter(cell: number, modulePath: string | undefined): void {
     this.cell = cell;
     this.modulePath = modulePath;
-    this.counts.clear();
+    this.calls.enterCell(cell);
   }
 
   /** The code of a job the current cell starts; undefined outside a cell (the job runs here). */
   codeFor(jobName: string): Promise<CodeRef> | undefined {
     if (!this.modulePath) return undefined;
-    const occurrence = this.counts.get(jobName) ?? 0;
-    this.counts.set(jobName, occurrence + 1);
+    const identity = this.calls.next(jobName);
     const dir = path.dirname(this.modulePath);
-    const cell = this.cell;
-    return bundleJobCode(this.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)).then((moduleUrl) => ({ moduleUrl, cell, jobName, occurrence }));
+    // Now, at execute(): the values as the cell has them when it submits the job.
+    const captured = this.values.capture(this.cell, jobName);
+    return bundleJobCode(this.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)).then((moduleUrl) => ({ moduleUrl, ...identity, captured }));
   }
 }
 

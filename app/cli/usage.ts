@@ -69,6 +69,9 @@ Options:
   --job <name>   the job to export (the name given to execute()); needed when the notebook
                  runs several jobs
   --out <dir>    the directory to write (created if missing; the three files are replaced)
+  --param <name=value>  a job parameter while the job is found (repeatable); job.json records
+                 the parameters the cells read with their values, 'weir run <dir> --param'
+                 overrides them
   -h, --help     show this help
 `;
 

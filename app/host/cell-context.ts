@@ -4,6 +4,7 @@
  * cell starts, so a job's `print()` lines, a timer's `console.log` or a late failure of a job
  * started without `await` all land under the cell that started them, long after it finished.
  */
+import type { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { formatWithOptions } from 'node:util';
 import type { CellOutput, TableValue } from '../shared/workbench/protocol.ts';
@@ -29,10 +30,12 @@ export interface CellCode {
   modulePath: string;
   /** 0-based index of the cell in the notebook. */
   cell: number;
-  /** How many jobs of each name the run has started: which `execute()` call a job is. */
-  readonly occurrences: Map<string, number>;
+  /** The run's `execute()` calls so far: which call a job is (engine/process/job-identity.ts). */
+  readonly calls: ExecuteCalls;
   /** The notebook's folder: relative paths of the cell's sources and sinks resolve there. */
   baseDir?: string;
+  /** The cells' values the job captured at `execute()` (`CodeRef.captured`), when the kernel captured them. */
+  captured?: string;
 }
 
 /** The context of the cell the current code runs for, if any. */

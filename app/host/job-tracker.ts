@@ -161,14 +161,20 @@ export class JobTracker {
    */
   private submitToCluster(job: JobDefinition, cluster: ClusterJobs, context: CellContext, code: CellCode, restore: PendingRestore | undefined): JobClient {
     const jobName = job.graph.name;
-    const occurrence = code.occurrences.get(jobName) ?? 0;
-    code.occurrences.set(jobName, occurrence + 1);
+    const identity = code.calls.next(jobName);
     const dir = path.dirname(code.modulePath);
     const target = cluster.cluster();
     // A new file per job: a taskmanager evaluates each from the start.
     const bundle = Promise.resolve(cluster.ready?.())
       .then(() => bundleJobCode(code.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)))
-      .then((moduleUrl): CodeRef => ({ moduleUrl, cell: code.cell, jobName, occurrence, ...(code.baseDir ? { baseDir: code.baseDir } : {}) }));
+      .then(
+        (moduleUrl): CodeRef => ({
+          moduleUrl,
+          ...identity,
+          ...(code.baseDir ? { baseDir: code.baseDir } : {}),
+          ...(code.captured !== undefined ? { captured: code.captured } : {}),
+        }),
+      );
     let unfollowed = false;
     let unfollow: (() => void) | undefined;
     const submitted: Submitted = {

@@ -5,6 +5,7 @@
  * the job runs inside a cell context of the cell that started it, so its printed lines and
  * charts land under that cell and a rewind finds its cell.
  */
+import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import { describeError } from '../../engine/process/protocol.ts';
 import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
 import type { OperatorLocation } from '../../engine/runtime/errors.ts';
@@ -100,8 +101,9 @@ export class KernelJobs {
       code: {
         modulePath: request.modulePath,
         cell: request.cell,
-        occurrences: new Map([[request.graph.name, request.occurrence]]),
+        calls: new ExecuteCalls(request.cell, [[request.graph.name, request.occurrence]]),
         ...(request.baseDir ? { baseDir: request.baseDir } : {}),
+        ...(request.captured !== undefined ? { captured: request.captured } : {}),
       },
       write: (stream, text) => throttle.write(stream, text),
       output: (output) => {

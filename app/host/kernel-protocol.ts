@@ -62,6 +62,8 @@ export interface KernelJobRequest {
   occurrence: number;
   /** The notebook's folder, where the job's relative paths resolve (on the taskmanagers too). */
   baseDir?: string;
+  /** The cells' values the job captured at `execute()` (`CodeRef.captured`). */
+  captured?: string;
 }
 
 /** How a job handed to the host ended. */

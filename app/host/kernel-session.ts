@@ -7,6 +7,7 @@
  * values and never re-runs them by accident; the cells it reads from that have not run yet run
  * first. Output and failures are attributed through `cellContext` (see cell-context.ts).
  */
+import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
@@ -256,7 +257,7 @@ export class KernelSession {
       return false;
     }
 
-    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, occurrences: new Map(), baseDir: path.dirname(this.options.file) });
+    const context = this.contextFor(cellId, { modulePath: fileURLToPath(url), cell: index, calls: new ExecuteCalls(index), baseDir: path.dirname(this.options.file) });
     let interrupt!: () => void;
     const interrupted = new Promise<never>((_, reject) => {
       interrupt = () => reject(new Interrupted('interrupted'));

@@ -13,6 +13,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { exitWithParent, parentChannel } from '../../engine/process/parent-channel.ts';
 import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
+import { CapturedValues } from '../../engine/process/captured-values.ts';
+import { installCellBodyHook } from '../../engine/process/cell-body.ts';
 import { installExecutionHost } from '../../engine/runtime/host.ts';
 import { cellContext } from './cell-context.ts';
 import { noteToCell, routeProcessToCells } from './cell-seams.ts';
@@ -32,6 +34,9 @@ const host = Comlink.wrap<KernelHostApi>(ipcEndpoint(parent, KERNEL_HOST_CHANNEL
 
 // The engine the cells import, loaded once so that every cell shares it.
 const loaded = import(pathToFileURL(config.weirModule).href);
+// Cells tell the kernel how to read the values their jobs capture (engine/process/cell-body.ts).
+const values = new CapturedValues();
+installCellBodyHook((cell, info) => values.enter(cell, info));
 installExecutionHost({
   headless: false,
   defaults: { baseDir },
@@ -40,9 +45,10 @@ installExecutionHost({
     // A job started by no cell (none can be, short of code outside the notebook) runs here.
     if (!context?.code) return undefined;
     const { code } = context;
-    const occurrence = code.occurrences.get(job.graph.name) ?? 0;
-    code.occurrences.set(job.graph.name, occurrence + 1);
-    return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir });
+    const { occurrence } = code.calls.next(job.graph.name);
+    // At execute(): the values as the cells have them when the job is submitted.
+    const captured = values.capture(code.cell, job.graph.name);
+    return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir, captured });
   },
   note: noteToCell,
 });

@@ -13,6 +13,7 @@ import { bundleModule } from './bundle.ts';
 import { cellModuleSource } from './module-source.ts';
 import { kernelResolvePlugin } from './resolve-plugin.ts';
 import { resolveScopes, type CellScope, type InvalidAssignment } from './scope.ts';
+import { sliceCell, type CellSlice } from './slice.ts';
 import { UserModuleGraph } from './user-modules.ts';
 
 /** A code cell's analysis and scope. */
@@ -26,6 +27,8 @@ export interface AnalyzedCell {
   endLine: number;
   /** `scope.invalidAssignments` with both lines as lines of the notebook file. */
   invalidAssignments: InvalidAssignment[];
+  /** What of the cell a worker runs when it rebuilds a job (slice.ts). */
+  slice: CellSlice;
 }
 
 /** A code cell compiled to a module. */
@@ -68,17 +71,22 @@ export function analyzeNotebook(notebook: Notebook): AnalyzedCell[] {
   const analyses = notebook.cells.map((cell) => (cell.kind === 'code' ? analyzeCell(cell.source) : undefined));
   const scopes = resolveScopes(analyses);
   const analyzed: AnalyzedCell[] = [];
+  /** Whether each top-level name, as the cells so far leave it, holds a graph value. */
+  const graphValued = new Map<string, boolean>();
   notebook.cells.forEach((cell, index) => {
     const analysis = analyses[index];
     const scope = scopes[index];
     if (!analysis || !scope) return;
+    const slice = sliceCell(cell.source, analysis, new Set([...graphValued].filter(([, graph]) => graph).map(([name]) => name)));
+    const graphNames = new Set(slice.graphNames);
+    for (const name of [...analysis.values, ...analysis.imports.map((b) => b.local)]) graphValued.set(name, graphNames.has(name));
     const lineCount = cell.source.split('\n').length;
     const invalidAssignments = scope.invalidAssignments.map((a) => ({
       ...a,
       line: cell.startLine + a.line - 1,
       declarationLine: (notebook.cells[a.cell]?.startLine ?? 1) + a.declarationLine - 1,
     }));
-    analyzed.push({ index, analysis, scope, startLine: cell.startLine, endLine: cell.startLine + lineCount - 1, invalidAssignments });
+    analyzed.push({ index, analysis, scope, startLine: cell.startLine, endLine: cell.startLine + lineCount - 1, invalidAssignments, slice });
   });
   return analyzed;
 }
@@ -120,7 +128,7 @@ export class CompileSession {
     const modulePath = cellModulePath(outDir, analyzed.index);
     const invalid = analyzed.invalidAssignments[0];
     if (invalid) return { ok: false, error: assignmentError(invalid, analyzed, notebookPath) };
-    const source = cellModuleSource(cell, analyzed.analysis, analyzed.scope, (index) => this.moduleUrl(index), analyzed.index);
+    const source = cellModuleSource(cell, analyzed.analysis, analyzed.scope, (index) => this.moduleUrl(index), analyzed.index, analyzed.slice, notebookPath);
     const bundled = await bundleModule({ file: notebookPath, contents: source, outfile: modulePath, resolver: this.resolver });
     if (!bundled.ok) return { ok: false, error: compileError(bundled.errors, analyzed, notebookPath) };
     await writeModule(modulePath, bundled.code);

@@ -4,11 +4,10 @@
  * each job's graph at `execute()` and lets the job "finish" at once without running it. SQL
  * and markdown cells do nothing here; cell output is silenced (it belongs to a real run).
  *
- * A job is identified as the taskmanagers identify it (see engine/process/taskmanager/rebuild.ts):
- * the cell whose body called `execute()`, the job's name, and how many earlier `execute()`
- * calls of that cell had the same name.
+ * A job is identified as every process identifies it (engine/process/job-identity.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -36,6 +35,8 @@ export interface DiscoveredJob {
   graph: StreamGraphSpec;
   /** The compiled module of the cell: bundling it gives the job's code. */
   modulePath: string;
+  /** The job parameters the code had read when it started the job, with the values it got. */
+  params: Record<string, string>;
 }
 
 /** What evaluating a notebook for its jobs found. */
@@ -109,15 +110,17 @@ export async function discoverJobs<T>(notebookPath: string, options: DiscoverOpt
 /** Imports the cell modules in order, recording every job into `discovery`. */
 async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefaults, timeoutMs: number, discovery: JobDiscovery): Promise<void> {
   let current: { index: number; modulePath: string } | undefined;
-  const counts = new Map<string, number>();
+  const calls = new ExecuteCalls();
+  const params = new Map<string, string>();
   const restoreHost = installExecutionHost({
     headless: true,
     defaults,
+    onParamRead(name, value) {
+      if (value !== undefined) params.set(name, value);
+    },
     submitJob(job): JobClient {
-      const name = job.graph.name;
-      const occurrence = counts.get(name) ?? 0;
-      counts.set(name, occurrence + 1);
-      if (current) discovery.jobs.push({ name, cell: current.index, occurrence, graph: job.graph, modulePath: current.modulePath });
+      const { jobName: name, occurrence } = calls.next(job.graph.name);
+      if (current) discovery.jobs.push({ name, cell: current.index, occurrence, graph: job.graph, modulePath: current.modulePath, params: Object.fromEntries(params) });
       return finishedAtOnce(job.graph);
     },
   });
@@ -127,7 +130,7 @@ async function evaluateForJobs(compiled: CompiledNotebook, defaults: HostDefault
   try {
     for (const cell of compiled.cells) {
       current = { index: cell.index, modulePath: cell.modulePath };
-      counts.clear();
+      calls.enterCell(cell.index);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(

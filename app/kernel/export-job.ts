@@ -37,6 +37,7 @@ export function planOfJob(discovery: JobDiscovery, job: DiscoveredJob, weirVersi
     { file: BUNDLE_FILE, cell: job.cell, occurrence: job.occurrence },
     { notebook: path.basename(discovery.notebookPath), weirVersion },
     path.dirname(discovery.notebookPath),
+    job.params,
   );
 }
 

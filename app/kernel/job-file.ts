@@ -27,6 +27,11 @@ export interface JobFile extends StreamGraphSpec {
   entry: JobEntry;
   /** Where the job came from, for people reading the file. */
   exportedFrom?: { notebook: string; weirVersion: string };
+  /**
+   * The job parameters its cells read, with the values they had at export (`params.get(...)`
+   * defaults, or `weir export --param`); `weir run <dir> --param name=value` overrides them.
+   */
+  params?: Record<string, string>;
 }
 
 /**
@@ -36,7 +41,13 @@ export interface JobFile extends StreamGraphSpec {
  * @example
  * const file = jobFileOf(job.graph, { file: 'bundle.mjs', cell: 2, occurrence: 0 }, { notebook: 'fraud-alerts.ts', weirVersion: '0.1.0' }, '/home/me/notebooks');
  */
-export function jobFileOf(graph: StreamGraphSpec, entry: JobEntry, exportedFrom: JobFile['exportedFrom'], notebookDir: string): JobFile {
+export function jobFileOf(
+  graph: StreamGraphSpec,
+  entry: JobEntry,
+  exportedFrom: JobFile['exportedFrom'],
+  notebookDir: string,
+  params: Readonly<Record<string, string>> = {},
+): JobFile {
   const plain = JSON.parse(JSON.stringify(graph)) as StreamGraphSpec;
   for (const v of plain.vertices) {
     if (v.definedAt && path.isAbsolute(v.definedAt)) v.definedAt = path.relative(notebookDir, v.definedAt).split(path.sep).join('/');
@@ -47,6 +58,7 @@ export function jobFileOf(graph: StreamGraphSpec, entry: JobEntry, exportedFrom:
   if (checkpointing) file.checkpointing = checkpointing;
   if (restartStrategy) file.restartStrategy = restartStrategy;
   if (exportedFrom) file.exportedFrom = exportedFrom;
+  if (Object.keys(params).length > 0) file.params = { ...params };
   return file;
 }
 
@@ -114,6 +126,10 @@ export function checkJobFile(data: unknown, where: string): JobFile {
   if (!isObject(entry)) return fail('entry', 'must be an object');
   if (typeof entry.file !== 'string' || entry.file.includes('/') || entry.file.includes('\\')) fail('entry.file', 'must be a file name next to job.json');
   if (!Number.isInteger(entry.cell) || !Number.isInteger(entry.occurrence)) fail('entry', 'must have integer cell and occurrence');
+  if (data.params !== undefined) {
+    if (!isObject(data.params)) return fail('params', 'must be an object of parameter names to string values');
+    for (const [name, value] of Object.entries(data.params)) if (typeof value !== 'string') fail(`params.${name}`, 'must be a string');
+  }
   return data as unknown as JobFile;
 }
 
@@ -123,6 +139,8 @@ export interface PlanOverrides {
   parallelism?: boolean;
   /** `--mode` was given. */
   mode?: boolean;
+  /** `--param` changed a recorded parameter: operators' configuration (a path read from one) may differ. */
+  params?: boolean;
 }
 
 /**
@@ -148,7 +166,7 @@ export function planMismatch(expected: JobFile, actual: StreamGraphSpec, overrid
     for (const field of fields) {
       if (!sameValue(v[field], other[field])) return `${label}: ${field} is ${show(v[field])} in job.json, ${show(other[field])} in the bundle`;
     }
-    const config = configMismatch(v.config ?? {}, other.config ?? {});
+    const config = overrides.params ? undefined : configMismatch(v.config ?? {}, other.config ?? {});
     if (config) return `${label}: config.${config}`;
   }
   const extra = actual.vertices.find((v) => !ours.has(v.uid));

@@ -16,10 +16,13 @@ import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
  * //   #0 Source: Collection     [source]      parallelism 1/128  task 0  uid source-ee5dc459      source=Collection bounded=true
  * //   #1 Timestamps/Watermarks  [timestamps]  parallelism 2/128  task 1  uid timestamps-b603116d  ← #0 rebalance  watermarks=monotonous timestamps
  */
-export function formatPlan(graph: StreamGraphSpec): string {
+export function formatPlan(graph: StreamGraphSpec & { params?: Readonly<Record<string, string>> }): string {
   const chainOf = buildJobGraph(graph).chainOf;
   const checkpoints = describeCheckpointing(graph);
   const lines = [`job '${graph.name}' · ${graph.mode} · ${checkpoints === 'off' ? 'checkpoints off' : `checkpoints ${checkpoints}`} · restarts: ${describeRestarts(graph)}`];
+  const params = Object.entries(graph.params ?? {});
+  // The parameters the job's cells read, with the values they had (weir run --param overrides them).
+  if (params.length > 0) lines.push(`  params: ${params.map(([name, value]) => `${name}=${JSON.stringify(value)}`).join(' ')}`);
   const rows = graph.vertices.map((v) => {
     const inputs = graph.edges
       .filter((e) => e.target === v.id)

@@ -19,6 +19,8 @@ import { userCallSite } from './call-site.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import { buildJobGraph } from '../plan/chaining.ts';
 import type { JobDefinition } from '../runtime/job.ts';
+import { replayControls } from '../runtime/replay-control.ts';
+import { replayNames } from '../runtime/job-replays.ts';
 import { sourceFromDescriptor } from '../runtime/connectors.ts';
 import { duckdbSourceDescriptor, replaySourceDescriptor, routeRejects, type FromDuckDBOptions, type ReplayOptions } from './duckdb.ts';
 import { CheckpointConfig } from './checkpoint-config.ts';
@@ -319,8 +321,11 @@ export class StreamExecutionEnvironment {
    * Replays the rows of a DuckDB query as a live stream: in ascending `timestampColumn` order,
    * with that column as event time and watermarks generated at the source, paced so that event
    * time runs `speed` times as fast as the wall clock ('max': unpaced). Runs with parallelism
-   * 1. While it runs, `replayControls.get(name)` pauses, resumes, changes speed, seeks and
-   * reports progress. Relative file paths in `sql` are relative to the notebook's folder.
+   * 1. While it runs, the job's client (`client.controlReplay(name, { pause: true })`,
+   * `client.replays()`) pauses, resumes, changes speed, seeks and reports progress wherever the
+   * job runs; `replayControls.get(name)` does so only in the process that runs the reader (a job
+   * run in-process), and throws saying so for a job started from here on taskmanagers.
+   * Relative file paths in `sql` are relative to the notebook's folder.
    *
    * @example
    * env.replay<Trip>({ sql: "SELECT * FROM 'data/trips.parquet'", timestampColumn: 'pickup_at', speed: 600, name: 'trips' })
@@ -381,7 +386,10 @@ export class StreamExecutionEnvironment {
   executeAsync(jobName = 'Weir job'): JobClient {
     const job = this.buildJob(jobName);
     const host = executionHost();
-    const client = host.submitJob?.(job) ?? startInProcess(job, this.localExecutionOptions);
+    const submitted = host.submitJob?.(job);
+    const client = submitted ?? startInProcess(job, this.localExecutionOptions);
+    // Its replays run in other processes: replayControls here says so instead of finding nothing.
+    if (submitted) replayControls.runningElsewhere(jobName, replayNames(job.graph), client.result);
     host.onJobStarted?.(client);
     const result = client.result.then(
       (r) => {

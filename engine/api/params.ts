@@ -15,6 +15,13 @@ function given(): Readonly<Record<string, string>> {
   return executionHost().defaults?.params ?? {};
 }
 
+/** The given value of a parameter, told to the host with the value the code goes on with. */
+function read(name: string, fallback: string | undefined): string | undefined {
+  const value = Object.hasOwn(given(), name) ? given()[name] : undefined;
+  executionHost().onParamRead?.(name, value ?? fallback);
+  return value;
+}
+
 function source(name: string): string {
   return `(--param ${name}=…)`;
 }
@@ -37,7 +44,7 @@ export const params = {
    * const input = params.get('input', 'data/trades.csv');
    */
   get(name: string, defaultValue?: string): string | undefined {
-    return Object.hasOwn(given(), name) ? given()[name] : defaultValue;
+    return read(name, defaultValue) ?? defaultValue;
   },
 
   /**
@@ -47,7 +54,7 @@ export const params = {
    * const rate = params.getNumber('rate', 1000);
    */
   getNumber(name: string, defaultValue: number): number {
-    const value = params.get(name);
+    const value = read(name, String(defaultValue));
     if (value === undefined) return defaultValue;
     const number = Number(value);
     if (value.trim() === '' || !Number.isFinite(number)) throw new Error(`Parameter '${name}' must be a number, got '${value}' ${source(name)}`);
@@ -61,7 +68,7 @@ export const params = {
    * const dryRun = params.getBoolean('dry-run', false);
    */
   getBoolean(name: string, defaultValue: boolean): boolean {
-    const value = params.get(name);
+    const value = read(name, String(defaultValue));
     if (value === undefined) return defaultValue;
     const v = value.trim().toLowerCase();
     if (['true', '1', 'yes'].includes(v)) return true;
@@ -76,7 +83,7 @@ export const params = {
    * const bucket = params.required('bucket');
    */
   required(name: string): string {
-    const value = params.get(name);
+    const value = read(name, undefined);
     if (value === undefined) throw new Error(`Missing parameter '${name}': pass it with --param ${name}=<value>`);
     return value;
   },

@@ -3,6 +3,7 @@
  * the taskmanagers: typed service interfaces called with comlink over IPC, and the plain-data
  * messages they exchange. Every value here is structured-cloneable.
  */
+import type { JobIdentity } from './job-identity.ts';
 import type { StreamGraphSpec } from '../plan/job-graph.ts';
 import type { HostDefaults, JobReport, OperatorReport, RestartCause, WorkerResources } from '../runtime/host.ts';
 import type { JobState } from '../checkpoint/job-master/job-state.ts';
@@ -16,16 +17,17 @@ import type { ReplayProgress } from '../runtime/replay-control.ts';
 import type { RestoreChecks } from '../state/state-migration.ts';
 
 /** Where the code that builds a job lives: a module that, when imported, calls `execute()`. */
-export interface CodeRef {
+export interface CodeRef extends JobIdentity {
   /** File URL of the module (a job bundle of notebook cells, or an exported bundle). */
   moduleUrl: string;
-  /** 0-based index of the cell whose code calls `execute()`; counting starts when its body does. */
-  cell?: number;
-  /** Which `execute()` call builds the job: its name and how many earlier calls had that name. */
-  jobName: string;
-  occurrence: number;
   /** The job's base directory (`HostDefaults.baseDir`) when the submitter's defaults do not carry it (one cluster serves several notebooks). */
   baseDir?: string;
+  /**
+   * The cells' captured values the job reads, as the client had them at `execute()`
+   * (app/kernel/captured-values.ts, base64 of a v8-serialised record keyed `cell:name`). With
+   * them the code runs only its slice: the cells' other statements are skipped.
+   */
+  captured?: string;
 }
 
 /** A job as the client submits it. */

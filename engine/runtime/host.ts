@@ -139,6 +139,11 @@ export interface ExecutionHost {
   submitJob?(job: JobDefinition): JobClient | undefined;
   /** Called when a job has started, with its handle (live metrics, cancel). */
   onJobStarted?(client: JobClient): void;
+  /**
+   * Called when code reads a job parameter, with the value it got (given or its default;
+   * undefined: neither). `weir export` records them in job.json.
+   */
+  onParamRead?(name: string, value: string | undefined): void;
 }
 
 const HOST_KEY = Symbol.for('weir.executionHost');

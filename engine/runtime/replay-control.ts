@@ -81,8 +81,22 @@ export interface ReplayControlRegistry {
    * re-run of a notebook cell takes over from the old run still finishing), or undefined. A
    * control you hold keeps acting on its own job's readers, and reports their final progress
    * after they end.
+   *
+   * It sees the replays whose readers run in this process: jobs run in-process
+   * (`weir run --taskmanagers 0`, `weir serve --taskmanagers 0`) and, inside a taskmanager, the
+   * readers there. When a job started here runs its replay `name` on taskmanagers, it throws,
+   * saying to use the job's client instead: `client.controlReplay(name, action)` and
+   * `client.replays()` work wherever the job runs.
+   *
+   * @example
+   * replayControls.get('trips')?.pause();
    */
   get(name: string): ReplayControl | undefined;
+  /**
+   * Notes that job `jobName`, started from this process, runs replays `names` in other
+   * processes until `ended` settles, so that `get` can say where they are.
+   */
+  runningElsewhere(jobName: string, names: readonly string[], ended: Promise<unknown>): void;
   /** Every running replay, one per source and job, oldest started first. */
   list(): ReplayControl[];
   /** The replay `name` of job run `job`, while it runs. */
@@ -167,18 +181,39 @@ class SourceReplays implements ReplayControl {
   }
 }
 
-const KEY = Symbol.for('weir.replayControls.v2');
+const KEY = Symbol.for('weir.replayControls.v3');
 
 function createRegistry(): ReplayControlRegistry {
   // Insertion order is start order: a source's entry is made when its first reader registers
   // and dropped when its last one closes.
   const sources = new Map<string, SourceReplays>();
   const keyOf = (job: string, name: string) => `${job}\u0000${name}`;
+  /** Replays of jobs started here that run on taskmanagers: replay name → job names. */
+  const elsewhere = new Map<string, string[]>();
   return {
     get(name) {
       let latest: SourceReplays | undefined;
       for (const s of sources.values()) if (s.name === name) latest = s;
+      const remote = elsewhere.get(name)?.at(-1);
+      if (!latest && remote !== undefined) {
+        throw new Error(
+          `replay '${name}' runs on the taskmanagers with job '${remote}', where replayControls of this process cannot reach it; ` +
+            `use the job's client: const client = env.executeAsync('${remote}'); await client.controlReplay('${name}', { pause: true })`,
+        );
+      }
       return latest;
+    },
+    runningElsewhere(jobName, names, ended) {
+      for (const name of names) elsewhere.set(name, [...(elsewhere.get(name) ?? []), jobName]);
+      const forget = () => {
+        for (const name of names) {
+          const jobs = elsewhere.get(name) ?? [];
+          const at = jobs.indexOf(jobName);
+          if (at >= 0) jobs.splice(at, 1);
+          if (jobs.length === 0) elsewhere.delete(name);
+        }
+      };
+      ended.then(forget, forget);
     },
     list: () => [...sources.values()],
     ofJob: (job, name) => sources.get(keyOf(job, name)),

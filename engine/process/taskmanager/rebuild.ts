@@ -7,6 +7,9 @@
 import { pathToFileURL } from 'node:url';
 import { installExecutionHost, type HostDefaults } from '../../runtime/host.ts';
 import type { JobClient, JobDefinition } from '../../runtime/job.ts';
+import { decodeCapturedValues } from '../captured-values.ts';
+import { installCellBodyHook } from '../cell-body.ts';
+import { describeJob, ExecuteCalls, isJob } from '../job-identity.ts';
 import type { CodeRef } from '../protocol.ts';
 
 /** Counts evaluations in this process, to give each one its own module URL. */
@@ -47,17 +50,14 @@ export function rebuildJob(code: CodeRef, defaults: HostDefaults = {}): Promise<
 }
 
 async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDefinition> {
-  const seen = new Map<string, number>();
-  // Jobs of the cells evaluated before the job's own cell do not count (see the kernel's marker).
-  let counting = code.cell === undefined;
-  const marker = Symbol.for('weir.cellBody');
-  const g = globalThis as unknown as Record<symbol, ((cell: number) => void) | undefined>;
-  g[marker] = (cell) => {
-    if (cell === code.cell) {
-      counting = true;
-      seen.clear();
-    }
-  };
+  const calls = new ExecuteCalls();
+  // With the values the client captured, each cell runs only its slice (app/kernel/slice.ts):
+  // its side effects (files, timers, assertions, prints) happened once, in the client.
+  const values = code.captured === undefined ? undefined : decodeCapturedValues(code.captured);
+  const restoreCellHook = installCellBodyHook((cell) => {
+    if (code.cell !== undefined) calls.enterCell(cell);
+    return values ? { rebuild: true, value: (name) => values.get(`${cell}:${name}`) } : undefined;
+  });
   let capture!: (job: JobDefinition) => void;
   const captured = new Promise<JobDefinition>((resolve) => (capture = resolve));
   const saved = SILENCED.map((m) => console[m]);
@@ -71,9 +71,7 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
     defaults,
     submitJob(job): JobClient {
       const name = job.graph.name;
-      const occurrence = seen.get(name) ?? 0;
-      seen.set(name, occurrence + 1);
-      if (counting && name === code.jobName && occurrence === code.occurrence) {
+      if (isJob(calls.next(name), code)) {
         capture(job);
         return { jobName: name, result: new Promise(() => {}), cancel() {}, metrics: () => [] };
       }
@@ -89,14 +87,14 @@ async function rebuildNow(code: CodeRef, defaults: HostDefaults): Promise<JobDef
     url.searchParams.set('evaluation', String(++evaluations));
     const imported = import(url.href).then(() => {
       throw new Error(
-        `Re-running the code of job '${code.jobName}' did not define it again (occurrence ${code.occurrence + 1} of that name): graph construction must be deterministic`,
+        `Re-running the code of ${describeJob(code)} did not define it again: graph construction must be deterministic`,
       );
     });
     return await Promise.race([captured, imported]);
   } finally {
     SILENCED.forEach((m, i) => (console[m] = saved[i] as (...args: unknown[]) => void));
     process.chdir(previousCwd);
-    g[marker] = undefined;
+    restoreCellHook();
     restoreHost();
   }
 }

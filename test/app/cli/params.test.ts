@@ -55,6 +55,25 @@ describe('weir run --param', () => {
     assert.match(out.stderr, /Missing parameter 'bucket': pass it with --param bucket=<value>/);
   });
 
+  it('records the parameters the job read in job.json, shows them in weir plan, and weir run <dir> --param overrides them', () => {
+    const exported = weir(['export', 'p.ts', '--job', 'scaled', '--out', 'job', '--param', 'factor=10'], dir);
+    assert.equal(exported.code, 0, exported.stderr);
+    const jobFile = JSON.parse(readFileSync(path.join(dir, 'job/job.json'), 'utf8')) as { params?: Record<string, string> };
+    // 'label' is read after execute(), 'bucket' in a later cell: not this job's.
+    assert.deepEqual(jobFile.params, { factor: '10', negate: 'false', out: 'out/default/' });
+    const plan = weir(['plan', 'job'], dir);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /^ {2}params: factor="10" negate="false" out="out\/default\/"$/m);
+    const run = weir(['run', 'job', '--taskmanagers', '2', '--param', 'negate=true', '--param', 'out=out/exported/'], dir);
+    assert.equal(run.code, 0, run.stderr);
+    const written = readdirSync(path.join(dir, 'out/exported'))
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(path.join(dir, 'out/exported', f), 'utf8').trim().split('\n').filter(Boolean))
+      .map((l) => (JSON.parse(l) as { x: number }).x)
+      .sort((a, b) => a - b);
+    assert.deepEqual(written, [-30, -20, -10]);
+  });
+
   it('rejects a --param without a name', () => {
     const out = weir(['run', 'p.ts', '--param', '=x'], dir);
     assert.equal(out.code, 2);

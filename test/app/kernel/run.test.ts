@@ -247,6 +247,21 @@ fail();
     );
   });
 
+  it('locates an error in the initialiser of a captured variable at the column written (the slice edits that line)', async () => {
+    const text = `// %% One
+function fail(): number {
+  throw new RangeError('no value');
+}
+console.log('first');
+const value = fail();
+`;
+    const { nb, result } = await run(text);
+    const error = result.error!;
+    assert.equal(error.file, nb.notebook);
+    assert.equal(error.frames[1]?.line, lineOf(text, 'const value'));
+    assert.equal(error.frames[1]?.column, columnOf(text, 'fail();'));
+  });
+
   it('locates an error thrown in a callback the engine wraps, by the cause chain', async () => {
     const text = `import { runMap } from 'weir';
 // %%

@@ -1,0 +1,123 @@
+/**
+ * The values a job's functions captured from the cells, as they are when the job is submitted,
+ * serialised to travel with the job to the taskmanagers (as Flink serialises a user function
+ * with its fields). Only plain data travels: numbers, strings, booleans, bigints, null,
+ * undefined, arrays, plain objects, Map, Set, Date, RegExp and binary arrays. A function, a
+ * symbol or an instance of a class would arrive as something else (structured clone drops
+ * prototypes), so it is an error naming the cell and line of the variable.
+ */
+import v8 from 'node:v8';
+import type { CellInfo } from './cell-body.ts';
+
+/** A captured value that cannot travel to the taskmanagers. */
+export class CapturedValueError extends Error {
+  override name = 'CapturedValueError';
+}
+
+/**
+ * The cells evaluated in this process, by 0-based index, and how to read their captured values.
+ *
+ * @example
+ * const values = new CapturedValues();
+ * installCellBodyHook((cell, info) => values.enter(cell, info));
+ * const captured = values.capture(2, 'orders'); // when cell 3 submits job 'orders'
+ */
+export class CapturedValues {
+  private readonly cells = new Map<number, () => CellInfo>();
+
+  /** Records a cell whose code starts (the newest run of a cell replaces the older). */
+  enter(cell: number, info: (() => CellInfo) | undefined): undefined {
+    if (info) this.cells.set(cell, info);
+    else this.cells.delete(cell);
+    return undefined;
+  }
+
+  /**
+   * The captured values a job submitted by `cell` reads, from that cell and the cells it reads
+   * from, serialised (base64); throws `CapturedValueError` for one that cannot travel.
+   */
+  capture(cell: number, jobName: string): string {
+    const infos = new Map<number, CellInfo>();
+    const pending = [cell];
+    while (pending.length > 0) {
+      const c = pending.pop()!;
+      const info = infos.has(c) ? undefined : this.cells.get(c)?.();
+      if (!info) continue;
+      infos.set(c, info);
+      pending.push(...info.inputs);
+    }
+    const needed = new Set([...infos.values()].flatMap((info) => info.references));
+    const values: Record<string, unknown> = {};
+    for (const [c, info] of infos) {
+      for (const [name, line] of info.captured) {
+        if (!needed.has(name)) continue;
+        let value: unknown;
+        try {
+          value = info.read(name);
+        } catch {
+          continue; // declared after the execute() call: the rebuilt job never reaches it
+        }
+        const problem = whyNotPlainData(value, name);
+        if (problem) {
+          throw new CapturedValueError(
+            `cell ${c + 1}, line ${line}: '${name}' cannot travel with job '${jobName}' to the taskmanagers: ${problem}. ` +
+              'Only plain data travels (numbers, strings, arrays, plain objects, Map, Set, Date); create the value inside the function that uses it, or in its open()',
+          );
+        }
+        values[`${c}:${name}`] = value;
+      }
+    }
+    return v8.serialize(values).toString('base64');
+  }
+}
+
+/**
+ * Reads captured values sent with a job.
+ *
+ * @example
+ * const values = decodeCapturedValues(code.captured); values.get('0:threshold');
+ */
+export function decodeCapturedValues(encoded: string): Map<string, unknown> {
+  return new Map(Object.entries(v8.deserialize(Buffer.from(encoded, 'base64')) as Record<string, unknown>));
+}
+
+/** Why a value is not plain data (naming where inside it), or undefined when it is. */
+export function whyNotPlainData(value: unknown, path: string, seen = new Set<object>()): string | undefined {
+  if (typeof value === 'function') return `${path} is a function`;
+  if (typeof value === 'symbol') return `${path} is a symbol`;
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (seen.has(value)) return undefined;
+  seen.add(value);
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date || value instanceof RegExp) return undefined;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      const problem = whyNotPlainData(k, `a key of ${path}`, seen) ?? whyNotPlainData(v, `${path}.get(${JSON.stringify(String(k))})`, seen);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (value instanceof Set) {
+    for (const v of value) {
+      const problem = whyNotPlainData(v, `an element of ${path}`, seen);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const problem = whyNotPlainData(value[i], `${path}[${i}]`, seen);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name || 'an unnamed class';
+    return `${path} is an instance of ${name}`;
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const problem = whyNotPlainData(v, `${path}.${key}`, seen);
+    if (problem) return problem;
+  }
+  return undefined;
+}
