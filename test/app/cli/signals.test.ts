@@ -151,7 +151,8 @@ describe('weir run under signals, in a terminal', { skip: scriptTool ? false : '
     await run.waitFor(/job 'fault tolerant': RUNNING/);
     const victim = await until('a taskmanager', () => descendants(run.child.pid!, /^weir-taskmanager/)[0]);
     process.kill(victim.pid, 'SIGKILL');
-    await run.waitFor(new RegExp(`job 'fault tolerant': restart 1, after taskmanager \\d+ \\(pid ${victim.pid}\\) was killed by SIGKILL`));
+    // A restart starts a new taskmanager; with two suites sharing two cores that once took over a minute.
+    await run.waitFor(new RegExp(`job 'fault tolerant': restart 1, after taskmanager \\d+ \\(pid ${victim.pid}\\) was killed by SIGKILL`), 240_000);
     assert.equal(await run.exited, 0, run.output());
     assert.match(run.output(), /job 'fault tolerant': FINISHED/);
   });
