@@ -55,7 +55,8 @@ describe('workbench Plan and Export (Chromium)', () => {
     assert.ok(uids.includes('minute-average') && uids.includes('moving-average'), `operators: ${uids.join(', ')}`);
     const minute = boxes.find((b) => b.uid === 'minute-average')!;
     assert.match(minute.text ?? '', /×2 · window · task \d+/);
-    const labels = await graph.locator('text.edge-label').allTextContents();
+    // The label's own text, without its hover title.
+    const labels = await graph.locator('text.edge-label').evaluateAll((ts) => ts.map((t) => [...t.childNodes].filter((n) => n.nodeName !== 'title').map((n) => n.textContent).join('')));
     assert.ok(labels.includes('HASH'), `edge labels: ${labels.join(', ')}`);
     assert.ok(labels.some((l) => l.endsWith('· CHAINED')), `a window chains with its sink: ${labels.join(', ')}`);
     assert.ok((await graph.locator('path.edge.chained').count()) > 0);

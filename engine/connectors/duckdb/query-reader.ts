@@ -63,6 +63,12 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
   /** Rejected rows of the finished current split, still to emit. */
   private rejected: RejectedRow[] | undefined;
   private closed = false;
+  /**
+   * The asynchronous step `pollNext` returned last (planning splits, opening a split, checking
+   * one), settled or not: `close()` waits for it before it closes the connection, since
+   * closing a connection while DuckDB runs a query on it crashes the process (SIGSEGV).
+   */
+  private step: Promise<void> = Promise.resolve();
   private readonly what: string;
 
   constructor(
@@ -73,6 +79,12 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
   }
 
   pollNext(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
+    const result = this.poll(out, max);
+    if (typeof result !== 'string') this.step = result.catch(() => {});
+    return result;
+  }
+
+  private poll(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
     if (!this.splits) return this.start();
     if (this.rejected) return this.emitRejected(out, max);
     const cursor = this.cursor;
@@ -106,10 +118,10 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
     const conn = this.conn;
     this.conn = undefined;
     if (!conn) return;
-    if (this.cursor) {
-      conn.interrupt();
-      await this.cursor.settle();
-    }
+    // Ends the query running now, if any, then waits for the step that ran it.
+    conn.interrupt();
+    if (this.cursor) await this.cursor.settle();
+    await this.step;
     releaseConnection(conn);
   }
 

@@ -77,6 +77,8 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
   private untimed: RejectedRow[] = [];
   private unregister: (() => void) | undefined;
   private closed = false;
+  /** The asynchronous step `pollNext` returned last, which `close()` waits for (see the query reader). */
+  private step: Promise<void> = Promise.resolve();
   private readonly what: string;
 
   constructor(
@@ -143,6 +145,12 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
   // ---- SourceReader --------------------------------------------------------------------
 
   pollNext(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
+    const result = this.poll(out, max);
+    if (typeof result !== 'string') this.step = result.catch(() => {});
+    return result;
+  }
+
+  private poll(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {
     if (!this.conn) return this.start();
     if (this.pendingSeek !== undefined) return this.applySeek();
     if (this.rejected) return this.emitRejected(out, max);
@@ -200,6 +208,10 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     this.unregister = undefined;
     this.wake();
     await this.closeCursor();
+    // The step pollNext returned last may still run a query on the connection: closing it
+    // under DuckDB crashes the process (SIGSEGV).
+    this.conn?.interrupt();
+    await this.step;
     if (this.conn) releaseConnection(this.conn);
     this.conn = undefined;
   }

@@ -42,6 +42,9 @@ const TASKMANAGER_START_ATTEMPTS = 3;
  * `JobMaster` that deploys onto the pool through a `TaskManagerDeployer` (docs/ARCHITECTURE.md
  * §7); a taskmanager that died is replaced before the next deployment.
  */
+/** How long a connection failure to another taskmanager waits for that taskmanager's exit (see onTaskFailure). */
+const PEER_LOSS_GRACE_MS = 3000;
+
 export class JobManager implements JobManagerApi {
   private readonly taskManagers: TaskManagerHandle[] = [];
   private readonly jobs = new Map<string, JobEntry>();
@@ -96,7 +99,7 @@ export class JobManager implements JobManagerApi {
     const proc = this.launcher.launch('taskmanager', [String(id)]);
     const events: TaskManagerEvents = {
       finished: (tm, attempt, metrics, resources, collected) => this.onTaskManagerFinished(tm, attempt, metrics, resources, collected),
-      failed: (_tm, attempt, failure) => this.onAttemptFailure(attempt, failure),
+      failed: (tm, attempt, failure) => this.onTaskFailure(tm, attempt, failure),
       acknowledgeCheckpoint: (_tm, attempt, ack) => this.currentAttempt(attempt)?.acknowledge(ack),
       declineCheckpoint: (_tm, attempt, id, reason, counts) => this.currentAttempt(attempt)?.decline(id, reason, counts),
     };
@@ -117,6 +120,25 @@ export class JobManager implements JobManagerApi {
   private currentAttempt(attempt: string): TaskManagerAttempt | undefined {
     const current = this.jobs.get(attempt.slice(0, attempt.lastIndexOf('@')))?.deployer.current;
     return current?.id === attempt ? current : undefined;
+  }
+
+  /**
+   * A task failed on taskmanager `tm`. When it failed because its connection to another
+   * taskmanager broke, that taskmanager is the cause if it is dying: its exit, usually seen a
+   * moment later, fails the attempt naming it (killed by SIGKILL, pid), as the root cause a user
+   * needs, instead of the peer's "connection lost". If it lives on for `PEER_LOSS_GRACE_MS`, the
+   * connection failure is the cause.
+   */
+  private onTaskFailure(tm: number, attempt: string, failure: FailureInfo): void {
+    const peer = this.taskManagers.find((t) => t && t.id !== tm && t.dataAddress !== '' && failure.message.includes(t.dataAddress));
+    if (!peer) return this.onAttemptFailure(attempt, failure);
+    const grace = setTimeout(() => this.onAttemptFailure(attempt, failure), PEER_LOSS_GRACE_MS);
+    peer.dead.catch(() => {
+      clearTimeout(grace);
+      // After the exit has failed the attempt naming the peer; a no-op then, and the failure
+      // still ends an attempt the peer's exit did not concern.
+      setTimeout(() => this.onAttemptFailure(attempt, failure), 0);
+    });
   }
 
   private onAttemptFailure(attempt: string, failure: FailureInfo): void {
