@@ -64,7 +64,7 @@ export class CapturedValues {
               'Only plain data travels (numbers, strings, arrays, plain objects, Map, Set, Date); create the value inside the function that uses it, or in its open()',
           );
         }
-        values[`${c}:${name}`] = value;
+        values[`${c}:${name}`] = sharedAsMarker(value);
       }
     }
     return v8.serialize(values).toString('base64');
@@ -78,7 +78,35 @@ export class CapturedValues {
  * const values = decodeCapturedValues(code.captured); values.get('0:threshold');
  */
 export function decodeCapturedValues(encoded: string): Map<string, unknown> {
-  return new Map(Object.entries(v8.deserialize(Buffer.from(encoded, 'base64')) as Record<string, unknown>));
+  return new Map(Object.entries(v8.deserialize(Buffer.from(encoded, 'base64')) as Record<string, unknown>).map(([k, v]) => [k, sharedFromMarker(v)]));
+}
+
+/** A typed array over a SharedArrayBuffer, as it travels (see `sharedAsMarker`). */
+interface SharedMarker {
+  __weirSharedTypedArray: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A typed array over a SharedArrayBuffer (a cell's `new Int32Array(new SharedArrayBuffer(4))`
+ * for `Atomics.wait`) travels as its bytes and becomes a typed array over a SharedArrayBuffer of
+ * its own in the worker, as if the cell had made it there: memory cannot be shared between
+ * processes, and a plain copy would make `Atomics.wait` throw.
+ */
+function sharedAsMarker(value: unknown): unknown {
+  if (!ArrayBuffer.isView(value) || !(value.buffer instanceof SharedArrayBuffer) || value instanceof DataView) return value;
+  const marker: SharedMarker = { __weirSharedTypedArray: value.constructor.name, bytes: new Uint8Array(value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength)) };
+  return marker;
+}
+
+function sharedFromMarker(value: unknown): unknown {
+  const marker = value as Partial<SharedMarker> | null;
+  if (marker === null || typeof marker !== 'object' || typeof marker.__weirSharedTypedArray !== 'string' || !(marker.bytes instanceof Uint8Array)) return value;
+  const View = (globalThis as unknown as Record<string, new (buffer: SharedArrayBuffer) => ArrayBufferView>)[marker.__weirSharedTypedArray];
+  if (typeof View !== 'function') return value;
+  const buffer = new SharedArrayBuffer(marker.bytes.byteLength);
+  new Uint8Array(buffer).set(marker.bytes);
+  return new View(buffer);
 }
 
 /** Why a value is not plain data (naming where inside it), or undefined when it is. */
