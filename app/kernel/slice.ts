@@ -135,7 +135,7 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
  * assignment of one, or any statement that runs a job or calls a graph method somewhere inside.
  */
 function buildsGraph(statement: ts.Statement, graph: ReadonlySet<string>): boolean {
-  if (callsExecute(statement)) return true;
+  if (callsExecute(statement) || importsEngine(statement)) return true;
   if (ts.isExpressionStatement(statement)) {
     const expression = unwrap(statement.expression);
     if (ts.isCallExpression(expression)) {
@@ -187,12 +187,35 @@ function callsExecute(node: ts.Node): boolean {
   return found;
 }
 
-/** Whether an expression reads any of `names` (outside nested functions, which run later). */
+/**
+ * Whether code imports the engine dynamically outside nested functions: `(await
+ * import('weir')).runFlinkSqlCell(...)`, as a `[flink-sql]` cell's code does, reads graph values
+ * as surely as a static import's names do.
+ */
+function importsEngine(node: ts.Node): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (isEngineImport(n)) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return found;
+}
+
+/** `import('weir')` or `import('weir/...')`. */
+function isEngineImport(n: ts.Node): boolean {
+  if (!ts.isCallExpression(n) || n.expression.kind !== ts.SyntaxKind.ImportKeyword) return false;
+  const specifier = n.arguments[0];
+  return specifier !== undefined && ts.isStringLiteralLike(specifier) && (specifier.text === ENGINE || specifier.text.startsWith(`${ENGINE}/`));
+}
+
+/** Whether an expression reads any of `names` or imports the engine (outside nested functions, which run later). */
 function readsAny(node: ts.Node, names: ReadonlySet<string>): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && names.has(n.text) && !isPropertyName(n)) found = true;
+    if ((ts.isIdentifier(n) && names.has(n.text) && !isPropertyName(n)) || isEngineImport(n)) found = true;
     ts.forEachChild(n, visit);
   };
   visit(node);

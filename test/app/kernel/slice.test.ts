@@ -59,6 +59,18 @@ describe('sliceCell', () => {
     assert.ok(slice.references.includes('threshold'));
   });
 
+  it('keeps statements that import the engine dynamically, as a [flink-sql] cell does', () => {
+    const source = [
+      "await (await import('weir')).runFlinkSqlCell({ cell: { startLine: 1, statements: [] }, earlier: [] });",
+      "const { Sinks } = await import('weir');",
+      'const sink = Sinks.collect();',
+      "await import('node:fs');",
+      "console.log('done');",
+    ].join('\n');
+    assert.deepEqual(skipped(source), ["await import('node:fs');", "console.log('done');"]);
+    assert.ok(sliceCell(source, analyzeCell(source), new Set()).graphNames.includes('sink'));
+  });
+
   it('sees graph values of earlier cells', () => {
     assert.deepEqual(skipped("stream.print();\nconsole.log('x');", ['stream']), ["console.log('x');"]);
   });
