@@ -7,7 +7,7 @@
  * so no worker outlives the workbench.
  */
 import { fork, type Serializable } from 'node:child_process';
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProcessLauncher } from '../../engine/process/launcher.ts';
@@ -15,6 +15,7 @@ import type { ExportTask, ExportTaskReply } from '../kernel/export-task.ts';
 import type { ExportRequest, ExportResult, NotebookPlan } from '../shared/workbench/protocol.ts';
 import { jobPlanOf } from './job-plans.ts';
 import type { NotebookFiles } from './notebook-files.ts';
+import { realPathEscape } from './real-path.ts';
 
 /** What the actions need. */
 export interface JobExportsOptions {
@@ -179,16 +180,20 @@ export function resolveExportDir(root: string, relative: string): string {
   const inside = path.relative(base, full);
   if (inside === '') throw new Error(`the export directory must be a folder below the served folder, not the folder itself: ${relative}`);
   if (inside.startsWith('..') || path.isAbsolute(inside)) outside();
-  // A symbolic link inside the folder may point out of it: check the deepest existing ancestor.
-  let existing = full;
-  while (!existsSync(existing)) existing = path.dirname(existing);
-  const realInside = path.relative(realpathSync(base), realpathSync(existing));
-  if (realInside.startsWith('..') || path.isAbsolute(realInside)) outside();
-  if (existing === full) {
+  // A symbolic link inside the folder may point out of it, or nowhere.
+  const escape = realPathEscape(base, full);
+  if (escape) throw new Error(`the export directory must be inside the folder: ${relative} (a symbolic link ${escape})`);
+  if (existsSync(full)) {
     if (!statSync(full).isDirectory()) throw new Error(`the export directory exists and is not a directory: ${relative}`);
     // Overwrite an earlier export, never the user's other files (a README.md beside notebooks).
-    if (readdirSync(full).length > 0 && !existsSync(path.join(full, 'job.json'))) {
+    const entries = readdirSync(full);
+    if (entries.length > 0 && !existsSync(path.join(full, 'job.json'))) {
       throw new Error(`the export directory holds other files and no earlier export (no job.json): ${relative}; choose a new or empty directory`);
+    }
+    // The export writes its files through whatever stands at their names.
+    for (const entry of entries) {
+      const entryEscape = realPathEscape(base, path.join(full, entry));
+      if (entryEscape) throw new Error(`the export directory holds ${entry}, a symbolic link that ${entryEscape === 'leads nowhere' ? 'leads nowhere' : 'leads out of the folder'}: ${relative}`);
     }
   }
   return full;

@@ -6,11 +6,12 @@
  * UTF-8; any other file is refused with the offset of its first byte that is not.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, existsSync, realpathSync } from 'node:fs';
-import { lstat, mkdir, open, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { checkNotebookEncoding } from '../shared/notebook/encoding.ts';
 import type { DiskVersion, NotebookEntry } from '../shared/workbench/protocol.ts';
+import { realPathEscape } from './real-path.ts';
 
 /** Folders never searched for notebooks. */
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'out', 'test-results', 'release']);
@@ -70,34 +71,19 @@ export class NotebookFiles {
    */
   async resolveOnDisk(relative: string): Promise<string> {
     const full = this.resolve(relative);
-    const realRoot = await realpath(this.root);
-    let existing = full;
-    for (;;) {
-      try {
-        const real = await realpath(existing);
-        const inside = path.relative(realRoot, real);
-        if (inside.startsWith('..') || path.isAbsolute(inside)) throw new Error(`not a path inside the folder: ${relative} (a symbolic link leads out of it)`);
-        return full;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        // A dangling link is refused too: writing through it would create its target.
-        if (await lstat(existing).then(() => true, () => false)) throw new Error(`not a path inside the folder: ${relative} (a symbolic link leads nowhere)`);
-        const parent = path.dirname(existing);
-        if (parent === existing) return full;
-        existing = parent;
-      }
-    }
+    const escape = realPathEscape(this.root, full);
+    if (escape) throw new Error(`not a path inside the folder: ${relative} (a symbolic link ${escape})`);
+    return full;
   }
 
   /**
    * Throws unless `full` (a path the host is about to write, such as a savepoint directory) is
-   * inside the folder as it really is on disk: its deepest existing part, links resolved.
+   * inside the folder as it really is on disk: its deepest existing part, links resolved, and no
+   * link that leads nowhere.
    */
   assertInsideOnDisk(full: string, what: string): void {
-    let existing = path.resolve(full);
-    while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
-    const inside = path.relative(realpathSync(this.root), realpathSync(existing));
-    if (inside.startsWith('..') || path.isAbsolute(inside)) throw new Error(`${what} must be inside the folder, but ${this.relative(full)} leads out of it (a symbolic link)`);
+    const escape = realPathEscape(this.root, full);
+    if (escape) throw new Error(`${what} must be inside the folder, but ${this.relative(full)} ${escape} (a symbolic link)`);
   }
 
   /** The folder-relative path of an absolute path, with `/` separators. */

@@ -9,7 +9,7 @@
  * What is kept is bounded: a chart becomes a note (its points are live data of the session), a
  * table keeps its first `MAX_SAVED_ROWS` rows, a text stream its last `MAX_SAVED_TEXT` characters.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CellKind } from '../shared/notebook/model.ts';
@@ -281,9 +281,15 @@ export class SavedOutputs {
       }
       await mkdir(path.dirname(full), { recursive: true });
       const content: OutputsFile = { format: FORMAT, notebook: path.basename(notebook), cells };
-      const temporary = `${full}.${process.pid}.tmp`;
-      await writeFile(temporary, JSON.stringify(content) + '\n');
-      await rename(temporary, full);
+      // A fresh name, made only if nothing stands there: a link planted at it is not followed.
+      const temporary = `${full}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(temporary, JSON.stringify(content) + '\n', { flag: 'wx' });
+        await rename(temporary, full);
+      } catch (error) {
+        await rm(temporary, { force: true });
+        throw error;
+      }
     } catch {
       // Saving outputs is a convenience: a read-only folder must not fail the cell.
     }
