@@ -5,10 +5,10 @@ import WebSocket from 'ws';
 import { jsonLink, type MessageLink } from '../shared/rpc/endpoint.ts';
 
 /**
- * The largest message a client may send, bytes: a notebook saved with all its cells fits many
- * times over; a larger frame is refused (close code 1009) before it is buffered or parsed.
+ * The largest message a client may send, bytes (the call guard's limit): a larger frame is
+ * refused (close code 1009) before it is buffered or parsed.
  */
-export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES } from '../shared/rpc/call-guard.ts';
 
 /**
  * The link over an open server-side socket. Messages sent after it closed are dropped.

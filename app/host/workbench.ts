@@ -12,7 +12,7 @@
  * process's uncaught-error handlers (a late failure lands under its cell instead of ending the
  * process).
  */
-import { readFileSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -23,6 +23,7 @@ import { FsCheckpointStorage } from '../../engine/process/checkpoint/fs-storage.
 import { NodeProcessLauncher, type ProcessLauncher } from '../../engine/process/launcher.ts';
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
+import { MAX_MESSAGE_BYTES, type GuardOptions } from '../shared/rpc/call-guard.ts';
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
 import type { MessageLink } from '../shared/rpc/endpoint.ts';
 import type { DiskVersion, NotebookDocument, NotebookEntry, RunRequest, SaveRequest, SaveResult } from '../shared/workbench/protocol.ts';
@@ -257,12 +258,30 @@ export class Workbench {
   connect(link: MessageLink): () => void {
     const connection: Connection = { client: wrapLink<WorkbenchClient>(link), open: new Set() };
     this.connections.add(connection);
-    exposeOnLink(this.serviceFor(connection), link);
+    exposeOnLink(this.serviceFor(connection), link, this.guard());
     return () => {
       this.connections.delete(connection);
       for (const notebook of connection.open) this.release(notebook);
       connection.open.clear();
     };
+  }
+
+  /**
+   * How the service's link is guarded: calls up to `MAX_MESSAGE_BYTES`, and error replies that
+   * do not name the install's folders (the package, the `node_modules` it sits in), though they
+   * do name the user's files in the served folder, which may lie inside the package (its
+   * `notebooks/`).
+   */
+  private guard(): GuardOptions {
+    const installPaths = new Set<string>();
+    for (const root of [packageRoot(), path.dirname(this.weirModule)]) {
+      for (const dir of [root, tryRealpath(root)]) {
+        installPaths.add(dir);
+        if (path.basename(path.dirname(dir)) === 'node_modules') installPaths.add(path.dirname(dir));
+      }
+    }
+    const keepPaths = [this.files.root, tryRealpath(this.files.root)].map((dir) => dir + path.sep);
+    return { maxBytes: MAX_MESSAGE_BYTES, installPaths: [...installPaths], keepPaths };
   }
 
   /** Interrupts every kernel, cancels every job and restores the process-wide seams. */
@@ -500,6 +519,15 @@ export class Workbench {
     const listener = this.watched.get(file);
     if (listener) unwatchFile(file, listener);
     this.watched.delete(file);
+  }
+}
+
+/** The real path of `dir`, or `dir` itself when it cannot be resolved. */
+function tryRealpath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
   }
 }
 

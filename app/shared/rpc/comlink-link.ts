@@ -3,7 +3,7 @@
  * workbench uses both on each end of one link (service one way, events the other).
  */
 import * as Comlink from 'comlink';
-import { boundedReply, judgeRequest, refusalReply, serviceMethods } from './call-guard.ts';
+import { boundedReply, judgeRequest, refusalReply, serviceMethods, type GuardOptions } from './call-guard.ts';
 import { endpointFromLink, type MessageLink } from './endpoint.ts';
 
 /** A proxy whose methods return promises of what the real ones return. */
@@ -11,18 +11,19 @@ export type Remote<T> = Comlink.Remote<T>;
 
 /**
  * Serves the methods of `target` to the other end of `link`: only calls of its own methods with
- * plain data arrive (see call-guard.ts), and errors go back bounded and without stacks.
+ * plain data within `options.maxBytes` arrive (see call-guard.ts), and errors go back bounded,
+ * without stacks and without the install's paths.
  *
  * @example
- * exposeOnLink(Object.freeze({ listNotebooks: async () => [] }), link);
+ * exposeOnLink(Object.freeze({ listNotebooks: async () => [] }), link, { installPaths: ['/opt/weir'] });
  */
-export function exposeOnLink(target: object, link: MessageLink): void {
+export function exposeOnLink(target: object, link: MessageLink, options: GuardOptions = {}): void {
   const methods = serviceMethods(target);
   const guarded: MessageLink = {
-    send: (message) => link.send(boundedReply(message)),
+    send: (message) => link.send(boundedReply(message, options)),
     listen: (listener) =>
       link.listen((message) => {
-        const verdict = judgeRequest(message, methods);
+        const verdict = judgeRequest(message, methods, options.maxBytes);
         if (verdict.accept) listener(message);
         else if (!verdict.ignore && verdict.id !== undefined) link.send(refusalReply(verdict.id, verdict.reason));
       }),
