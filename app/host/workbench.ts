@@ -58,10 +58,12 @@ export interface WorkbenchOptions {
   /** How often running jobs' figures are sent, ms. Default 500. */
   jobPollMs?: number;
   /**
-   * Where jobs' checkpoints (`checkpoints/`) and savepoints (`savepoints/`) go. Default: a new
-   * directory under the OS temp dir, not beside the notebooks: checkpoints are scratch data of
-   * this session (the job panel rewinds to them; they are removed when the workbench closes),
-   * can be large, and do not belong in the user's folder, which is often a git repository.
+   * Where jobs' checkpoints (`checkpoints/`) go. Default: a new directory under the OS temp dir,
+   * not beside the notebooks: checkpoints are scratch data of this session (the job panel
+   * rewinds to them; they are removed when the workbench closes), can be large, and do not
+   * belong in the user's folder, which is often a git repository. Savepoints are the user's:
+   * they go to `savepoints/` next to the notebook whose job takes them (only a job no notebook
+   * started puts them in `savepoints/` here).
    */
   checkpointDir?: string;
   /**
