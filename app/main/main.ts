@@ -7,7 +7,7 @@
  * `electron . [folder]` opens `folder` (default: ./notebooks when it exists, else the current
  * directory).
  */
-import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, utilityProcess, type IpcMainEvent, type IpcMainInvokeEvent, type UtilityProcess } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, protocol, session, shell, utilityProcess, type UtilityProcess, type WebContents } from 'electron';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { BRIDGE_CHANNELS } from '../shared/workbench/bridge.ts';
 import { contentSecurityPolicy } from '../shared/workbench/csp.ts';
 import { serveLaunchRequests } from '../../engine/process/relayed-launcher.ts';
+import { handleFromAppPage, onFromAppPage, type AppPages } from './app-page-ipc.ts';
 import { UtilityProcessLauncher, utilityPeer } from './utility-launcher.ts';
 
 /** The built files: this module is `dist/electron-main.mjs`. */
@@ -102,25 +103,17 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-/**
- * Whether an IPC message comes from the app's own page: the top frame of one of our windows,
- * showing `weir://app/`. Every handler checks it first, so that nothing else that might get to
- * run in a renderer (a frame, a page navigated elsewhere) can reach main.
- */
-function fromAppPage(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
-  const frame = event.senderFrame;
-  return !!frame && frame === event.sender.mainFrame && frame.url.startsWith(`${APP_ORIGIN}/`) && BrowserWindow.fromWebContents(event.sender) !== null;
-}
+/** The app's own page, the only sender main's IPC handlers answer (app-page-ipc.ts). */
+const appPages: AppPages = { origin: APP_ORIGIN, isAppWindow: (sender) => BrowserWindow.fromWebContents(sender as WebContents) !== null };
 
-ipcMain.on(BRIDGE_CHANNELS.requestHostPort, (event, nonce: unknown) => {
-  if (typeof nonce !== 'string' || !fromAppPage(event) || !host) return;
+onFromAppPage(ipcMain, appPages, BRIDGE_CHANNELS.requestHostPort, (event, nonce) => {
+  if (typeof nonce !== 'string' || !host) return;
   const { port1, port2 } = new MessageChannelMain();
   host.postMessage({ type: 'connect' }, [port1]);
   event.sender.postMessage(BRIDGE_CHANNELS.hostPort, nonce, [port2]);
 });
 
-ipcMain.handle(BRIDGE_CHANNELS.chooseFolder, async (event) => {
-  if (!fromAppPage(event)) throw new Error('refused: not the workbench page');
+handleFromAppPage(ipcMain, appPages, BRIDGE_CHANNELS.chooseFolder, async (event) => {
   const window = BrowserWindow.fromWebContents(event.sender);
   const result = window ? await dialog.showOpenDialog(window, { properties: ['openDirectory'] }) : undefined;
   return result && !result.canceled ? result.filePaths[0] : undefined;
