@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TypeLibrary } from '../shared/workbench/service.ts';
 import { publicDeclarations } from './public-declarations.ts';
+import { realPathEscape } from './real-path.ts';
 
 /** The engine layers the public API's declarations reach. */
 const ENGINE_LAYERS = ['api', 'plan', 'runtime', 'state', 'checkpoint', 'sql'];
@@ -51,7 +52,7 @@ export async function typeLibraries(root: string = packageRoot()): Promise<TypeL
   const libraries: TypeLibrary[] = [];
   const engineTypes = path.join(root, 'dist', 'types', 'engine');
   for (const layer of ENGINE_LAYERS) {
-    for (const file of await declarationFiles(path.join(engineTypes, layer))) {
+    for (const file of await declarationFiles(path.join(engineTypes, layer), root)) {
       // Only the public API: completion must not offer the engine's `@internal` members.
       libraries.push({ path: `file:///node_modules/weir/engine/${path.relative(engineTypes, file).split(path.sep).join('/')}`, content: publicDeclarations(await readFile(file, 'utf8'), file) });
     }
@@ -68,7 +69,7 @@ export async function typeLibraries(root: string = packageRoot()): Promise<TypeL
     } catch {
       continue;
     }
-    for (const file of await declarationFiles(dir)) {
+    for (const file of await declarationFiles(dir, dir)) {
       // The folder for older TypeScript versions would declare everything twice.
       if (file.includes(`${path.sep}ts5.`)) continue;
       libraries.push({ path: `file:///node_modules/${name}/${path.relative(dir, file).split(path.sep).join('/')}`, content: await readFile(file, 'utf8') });
@@ -106,7 +107,12 @@ async function newestSource(dir: string): Promise<number> {
   return newest;
 }
 
-async function declarationFiles(dir: string): Promise<string[]> {
+/**
+ * The declaration files under `dir` that really are inside `base` (the install, or the types
+ * package): their content goes to the page, so a link (a layer folder that is one, too) that
+ * leads elsewhere is not read.
+ */
+async function declarationFiles(dir: string, base: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(dir, { withFileTypes: true, recursive: true });
@@ -116,5 +122,6 @@ async function declarationFiles(dir: string): Promise<string[]> {
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.d.ts'))
     .map((e) => path.join(e.parentPath, e.name))
+    .filter((file) => realPathEscape(base, file) === undefined)
     .sort();
 }

@@ -1,8 +1,9 @@
 /**
  * Every file the host writes or reads for a client is checked by its real path: a symbolic link
  * inside the served folder that leads out of it (or nowhere) is refused, naming the path, for
- * notebooks, saved outputs (`.weir/`), savepoint directories and export directories. Each case
- * uses a real link on disk.
+ * notebooks, saved outputs (`.weir/`), savepoint directories and export directories; the type
+ * libraries sent to the editor are read from the install's own files, never through a link.
+ * Each case uses a real link on disk.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { resolveExportDir } from '../../../app/host/job-exports.ts';
 import { NotebookFiles } from '../../../app/host/notebook-files.ts';
 import { realPathEscape } from '../../../app/host/real-path.ts';
+import { typeLibraries } from '../../../app/host/type-libraries.ts';
 import { until } from '../../harness/until.ts';
 import { startHarness, type HostHarness } from './harness.ts';
 
@@ -121,5 +123,28 @@ describe('the host refuses links out of the folder for what it writes itself', (
       /the export directory holds README\.md, a symbolic link that leads out of the folder: export\/earlier/,
     );
     assert.equal(readFileSync(path.join(outside, 'victim.txt'), 'utf8'), 'mine\n');
+  });
+});
+
+describe('type libraries', () => {
+  it('are read from the install\'s own files, never through a link out of it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-real-path-types-'));
+    try {
+      const api = path.join(dir, 'install', 'dist', 'types', 'engine', 'api');
+      mkdirSync(api, { recursive: true });
+      mkdirSync(path.join(dir, 'outside'));
+      writeFileSync(path.join(dir, 'install', 'package.json'), '{ "name": "weir" }\n');
+      writeFileSync(path.join(api, 'index.d.ts'), 'export declare const answer: number;\n');
+      writeFileSync(path.join(dir, 'outside', 'secret.d.ts'), 'export declare const SECRET: string;\n');
+      symlinkSync(path.join(dir, 'outside', 'secret.d.ts'), path.join(api, 'leak.d.ts'));
+      symlinkSync(path.join(dir, 'outside'), path.join(api, 'linked'));
+      symlinkSync(path.join(dir, 'outside'), path.join(dir, 'install', 'dist', 'types', 'engine', 'plan'));
+      const libraries = await typeLibraries(path.join(dir, 'install'));
+      const engine = libraries.filter((l) => l.path.startsWith('file:///node_modules/weir/engine/'));
+      assert.deepEqual(engine.map((l) => l.path), ['file:///node_modules/weir/engine/api/index.d.ts']);
+      assert.ok(libraries.every((l) => !l.content.includes('SECRET')));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
