@@ -8,16 +8,19 @@ import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
 import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
+import type { SessionTvfs } from './window-tvf-session-syntax.ts';
 
 /** Parses SQL text again (for the one ambiguity of the grammar that needs it, see `buildSelectItem`). */
 export type Reparse = (sql: string) => G.ProgramContext;
 let reparse: Reparse | undefined;
 let source = '';
+let sessionTvfs: SessionTvfs = new Map();
 
-/** The statements of a parsed program, each with its own text. */
-export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse): ParsedStatement[] {
+/** The statements of a parsed program, each with its own text; `sessions`: the SESSION TVFs the parser rewrote. */
+export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse, sessions: SessionTvfs = new Map()): ParsedStatement[] {
   reparse = parseAgain;
   source = sql;
+  sessionTvfs = sessions;
   const out: ParsedStatement[] = [];
   for (const single of program.singleStatement()) {
     const stmt = single.sqlStatement();
@@ -305,7 +308,9 @@ function buildFrom(ctx: G.TableExpressionContext): FromItem {
 }
 
 function buildWindowTvf(ctx: G.WindowTVFExpressionContext): FromItem {
-  const fn = ctx.windowTVFName().getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE';
+  const nameCtx = ctx.windowTVFName();
+  const partitionBy = sessionTvfs.get(nameCtx.start!.start);
+  const fn = partitionBy ? 'SESSION' : (nameCtx.getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE');
   let table: string | undefined;
   let timeColumn: string | undefined;
   const intervals: number[] = [];
@@ -324,10 +329,17 @@ function buildWindowTvf(ctx: G.WindowTVFExpressionContext): FromItem {
       intervals.push(buildIntervalMs(interval));
     }
   }
-  const expected = fn === 'TUMBLE' ? 1 : 2;
-  if (!table || !timeColumn || intervals.length < expected || intervals.length > expected + 1) {
-    const shape = fn === 'TUMBLE' ? 'TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])' : `${fn}(TABLE t, DESCRIPTOR(ts), ${fn === 'HOP' ? 'slide' : 'step'}, size [, offset])`;
-    throw new SqlValidationError(`${fn} expects ${shape}`, pos(ctx));
+  const expected = fn === 'TUMBLE' || fn === 'SESSION' ? 1 : 2;
+  const optional = fn === 'SESSION' ? 0 : 1;
+  if (!table || !timeColumn || intervals.length < expected || intervals.length > expected + optional) {
+    throw new SqlValidationError(`${fn} expects ${WINDOW_TVF_SHAPES[fn]}`, pos(ctx));
   }
-  return { kind: 'window', fn, table, timeColumn, intervals, pos: pos(ctx) };
+  return { kind: 'window', fn, table, timeColumn, intervals, ...(partitionBy && partitionBy.length > 0 ? { partitionBy } : {}), pos: pos(ctx) };
 }
+
+const WINDOW_TVF_SHAPES = {
+  TUMBLE: 'TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])',
+  HOP: 'HOP(TABLE t, DESCRIPTOR(ts), slide, size [, offset])',
+  CUMULATE: 'CUMULATE(TABLE t, DESCRIPTOR(ts), step, size [, offset])',
+  SESSION: 'SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)',
+};
