@@ -64,18 +64,13 @@ function buildStatement(ctx: G.SqlStatementContext): Statement {
     return unsupported(statementWords(what), what);
   }
   const dml = ctx.dmlStatement();
-  if (dml) {
-    const query = dml.queryStatement();
-    if (query) return { kind: 'query', query: buildQuery(query), pos: pos(query) };
-    const insert = dml.insertStatement()!;
-    const simple = insert.insertSimpleStatement();
-    if (!simple) return unsupported('STATEMENT SET', insert);
-    if (simple.KW_OVERWRITE()) return unsupported('INSERT OVERWRITE', simple);
-    if (simple.insertPartitionDefinition()) return unsupported('INSERT ... PARTITION', simple);
-    const q = simple.queryStatement();
-    if (!q) return unsupported('INSERT ... VALUES', simple);
-    const columns = simple.columnNameList()?.columnName().map((c) => identifierText(c));
-    return { kind: 'insert', table: pathText(simple.tablePath()), ...(columns ? { columns } : {}), query: buildQuery(q), pos: pos(simple) };
+  if (dml) return buildDml(dml);
+  const explain = ctx.explainStatement();
+  if (explain) {
+    const details = explain.explainDetails();
+    if (details) return unsupported(`EXPLAIN ${details.getText().toUpperCase()}`, details);
+    const inner = explain.dmlStatement() ? buildDml(explain.dmlStatement()!) : explain.insertSimpleStatement() ? buildInsert(explain.insertSimpleStatement()!) : unsupported('EXPLAIN STATEMENT SET', explain);
+    return { kind: 'explain', statement: inner, pos: pos(explain) };
   }
   const set = ctx.setStatement();
   if (set) {
@@ -86,6 +81,24 @@ function buildStatement(ctx: G.SqlStatementContext): Statement {
   }
   const what = ctx.getChild(0) as ParserRuleContext;
   return unsupported(statementWords(what), what);
+}
+
+function buildDml(dml: G.DmlStatementContext): Extract<Statement, { kind: 'query' | 'insert' }> {
+  const query = dml.queryStatement();
+  if (query) return { kind: 'query', query: buildQuery(query), pos: pos(query) };
+  const insert = dml.insertStatement()!;
+  const simple = insert.insertSimpleStatement();
+  if (!simple) return unsupported('STATEMENT SET', insert);
+  return buildInsert(simple);
+}
+
+function buildInsert(simple: G.InsertSimpleStatementContext): Extract<Statement, { kind: 'insert' }> {
+  if (simple.KW_OVERWRITE()) return unsupported('INSERT OVERWRITE', simple);
+  if (simple.insertPartitionDefinition()) return unsupported('INSERT ... PARTITION', simple);
+  const q = simple.queryStatement();
+  if (!q) return unsupported('INSERT ... VALUES', simple);
+  const columns = simple.columnNameList()?.columnName().map((c) => identifierText(c));
+  return { kind: 'insert', table: pathText(simple.tablePath()), ...(columns ? { columns } : {}), query: buildQuery(q), pos: pos(simple) };
 }
 
 /** The first words of a statement, upper-cased: `CREATE FUNCTION`, `EXPLAIN`, `SHOW TABLES`. */

@@ -80,7 +80,9 @@ export type Statement =
   | { kind: 'dropTable'; name: string; ifExists: boolean; pos: SqlPosition }
   | { kind: 'insert'; table: string; columns?: string[]; query: Query; pos: SqlPosition }
   | { kind: 'query'; query: Query; pos: SqlPosition }
-  | { kind: 'set'; key?: string; value?: string; pos: SqlPosition };
+  | { kind: 'set'; key?: string; value?: string; pos: SqlPosition }
+  /** `EXPLAIN [PLAN FOR] SELECT ... | INSERT ...`: the plan, not a run. */
+  | { kind: 'explain'; statement: Extract<Statement, { kind: 'query' | 'insert' }>; pos: SqlPosition };
 
 /** A statement with its own text, as the user wrote it. */
 export interface ParsedStatement {

@@ -191,12 +191,12 @@ export class Planner {
                 for (const row of rows) out.collect(withWindow(row, ctx.window as TimeWindow));
               },
             })
-            .name(describeWindow(tvf))
+            .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`)
         : input.stream
             .flatMap<Row>((row: Row, out) => {
               for (const w of assigner.assignWindows(row, row[rowtime] as number, noClock)) out.collect(withWindow(row, w));
             })
-            .name(describeWindow(tvf));
+            .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`);
     const columns = [...input.schema.columns, ...WINDOW_COLUMNS.map((name) => ({ name, type: T.TIMESTAMP3 }))];
     // The window table's rows keep their own timestamps, so window_time is not a time attribute here.
     return this.project(q, { schema: { columns }, stream: windowed }, [tvf.table, ...(tvf.alias ? [tvf.alias] : [])]);
@@ -289,7 +289,7 @@ export class Planner {
           },
         },
       )
-      .name(`WindowAggregate ${describeWindow(tvf)}${keyNames.length ? ` by ${keyNames.join(', ')}` : ''}`);
+      .name(`WindowAggregate(${keyNames.length ? `groupBy=[${keyNames.join(', ')}], ` : ''}window=[${describeWindow(tvf)}])`);
     const filtered = having ? aggregated.filter((r) => having.eval(r) === true).name('Having') : aggregated;
     const out = filtered
       .map((r: Row) => {
