@@ -1,7 +1,8 @@
 /**
  * `SET 'key' = 'value'`: the options of Flink's configuration that a SQL session of Weir
  * applies to the jobs it runs next — `parallelism.default`, `execution.runtime-mode`,
- * `pipeline.name`, `execution.checkpointing.interval` and `.mode`. Any other key is refused,
+ * `pipeline.name`, `execution.checkpointing.interval` and `.mode` (and the SQL client's
+ * `sql-client.execution.result-mode`, which changes nothing in a cell). Any other key is refused,
  * naming it, rather than ignored. (Flink's counterparts: the SQL client's `SetOperation`, and
  * `CoreOptions`, `ExecutionOptions`, `PipelineOptions`, `CheckpointingOptions`.)
  */
@@ -33,6 +34,10 @@ const OPTIONS: Record<string, Apply> = {
     const mode = value.toUpperCase();
     if (mode !== 'EXACTLY_ONCE' && mode !== 'AT_LEAST_ONCE') return fail("'EXACTLY_ONCE' or 'AT_LEAST_ONCE'");
     env.getCheckpointConfig().setCheckpointingMode(mode === 'EXACTLY_ONCE' ? 'exactly-once' : 'at-least-once');
+  },
+  // How Flink's SQL client shows a SELECT (scripts run with -f need 'tableau'): a cell always shows a table.
+  'sql-client.execution.result-mode': (_env, value, fail) => {
+    if (!['table', 'tableau', 'changelog'].includes(value.toLowerCase())) return fail("'table', 'tableau' or 'changelog'");
   },
 };
 
