@@ -96,3 +96,40 @@ await env.execute('doubles');
   assert.match(refused.stderr, /error: cell 1 \(line 2\): table 'clicks': the option 'csv\.ignore-first-line' has no counterpart in Flink's filesystem connector: it is Weir's/);
   assert.ok(!existsSync(path.join(dir, 'header')), 'nothing is written');
 });
+
+test('SET, SESSION, HOP and EXPLAIN export as written, parse with the Flink grammar and give the same rows back in Weir', () => {
+  writeFileSync(
+    path.join(dir, 'sessions.ts'),
+    `// %% [flink-sql] Session options and the table
+// SET 'parallelism.default' = '2';
+// SET 'pipeline.name' = 'sessions';
+// CREATE TABLE clicks (\`user\` STRING, page STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '5' SECOND)
+// WITH ('connector' = 'filesystem', 'path' = 'out/clicks.csv', 'format' = 'csv');
+
+// %% [flink-sql] Sessions per user
+// SELECT \`user\`, window_start, window_end, COUNT(*) AS clicks
+// FROM TABLE(SESSION(TABLE clicks PARTITION BY \`user\`, DESCRIPTOR(ts), INTERVAL '10' MINUTE))
+// GROUP BY \`user\`, window_start, window_end;
+// EXPLAIN SELECT page, window_start, COUNT(*) AS n FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(ts), INTERVAL '30' MINUTE, INTERVAL '2' HOUR))
+// GROUP BY page, window_start, window_end;
+// SELECT page, window_start, COUNT(*) AS n FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(ts), INTERVAL '30' MINUTE, INTERVAL '2' HOUR))
+// GROUP BY page, window_start, window_end
+`,
+  );
+  // out/clicks.csv is the header-less file the first test's notebook wrote.
+  assert.ok(existsSync(path.join(dir, 'out/clicks.csv')));
+  const run = weir('run', 'sessions.ts', '--taskmanagers', '0');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /\+- WindowAggregate\(groupBy=\[page\], window=\[HOP\(time_col=\[ts\], size=\[2 h\], slide=\[30 min\]\)\]\)/);
+  const exported = weir('export', '--flink-sql', 'sessions.ts', '--out', 'sessions');
+  assert.equal(exported.code, 0, exported.stderr);
+  const script = readFileSync(path.join(dir, 'sessions/job.sql'), 'utf8');
+  assert.match(script, /FROM TABLE\(SESSION\(TABLE clicks PARTITION BY `user`, DESCRIPTOR\(ts\), INTERVAL '10' MINUTE\)\)/);
+  assert.deepEqual(parseSql(script).map((p) => p.statement.kind), ['set', 'set', 'set', 'createTable', 'query', 'explain', 'query']);
+  writeFileSync(path.join(dir, 'sessions-again.ts'), `// %% [flink-sql]\n${script.trimEnd().split('\n').map((l) => `// ${l}`).join('\n')}\n`);
+  const again = weir('run', 'sessions-again.ts', '--taskmanagers', '0');
+  assert.equal(again.code, 0, again.stderr);
+  const expected = results(run.stdout);
+  assert.ok(expected.length > 300, `${expected.length} rows`);
+  assert.deepEqual(results(again.stdout), expected);
+});
