@@ -34,6 +34,7 @@ export interface ExportArguments {
  * await exportCommand(['notebooks/fraud-alerts.ts', '--out', 'jobs/fraud'], processContext()); // 0
  */
 export async function exportCommand(argv: string[], context: CliContext): Promise<number> {
+  if (argv.includes('--flink-sql')) return (await import('./export-flink-sql.ts')).exportFlinkSqlCommand(argv, context);
   const args = parseCommandLine(() => parseExportArguments(argv, context.cwd), EXPORT_USAGE, context);
   if (typeof args === 'number') return args;
   const { notebook, out } = args;
@@ -93,7 +94,8 @@ export function parseExportArguments(argv: string[], cwd: string): ExportArgumen
   return args;
 }
 
-function displayPath(file: string, cwd: string): string {
+/** `file` relative to `cwd` when it is inside it, else absolute. @example displayPath('/home/me/job', '/home/me') // 'job' */
+export function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }

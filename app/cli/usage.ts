@@ -10,6 +10,8 @@ Commands:
   run <dir>           run a job written by 'weir export'
   export <notebook.ts> --out <dir>
                       write a job of the notebook as a plan and bundle that run anywhere
+  export --flink-sql <notebook.ts> --out <dir>
+                      write the notebook's [flink-sql] cells as a script for Flink's SQL client
   plan <notebook.ts | dir>
                       print the plan of a notebook's jobs or of an exported job
   serve [dir]         open the notebooks under dir in the workbench, in a browser
@@ -65,6 +67,9 @@ Writes one job of the notebook to <dir>: job.json (the plan), bundle.mjs (the co
 builds the job; it imports only Node and the installed 'weir') and README.md. The notebook's
 cells are evaluated to find its jobs, but no job runs. Run the export with 'weir run <dir>'.
 
+With --flink-sql, writes the notebook's [flink-sql] cells as a script for Flink's SQL client
+instead (see 'weir export --flink-sql --help').
+
 Options:
   --job <name>   the job to export (the name given to execute()); needed when the notebook
                  runs several jobs
@@ -72,6 +77,20 @@ Options:
   --param <name=value>  a job parameter while the job is found (repeatable); job.json records
                  the parameters the cells read with their values, 'weir run <dir> --param'
                  overrides them
+  -h, --help     show this help
+`;
+
+/** \`weir export --flink-sql --help\`. */
+export const EXPORT_FLINK_SQL_USAGE = `Usage: weir export --flink-sql <notebook.ts> --out <dir>
+
+Writes the notebook's [flink-sql] cells to <dir>/job.sql, a script Apache Flink's SQL client
+runs as is ('sql-client.sh -f job.sql'), and <dir>/README.md saying how to submit it. Tables
+use Flink's own connectors and formats; an option only Weir has is refused (nothing is written),
+one with a Flink form is mapped, each with a message. Jobs that code cells build with the
+DataStream API are named with their operators and left out.
+
+Options:
+  --out <dir>    the directory to write (created if missing; job.sql and README.md are replaced)
   -h, --help     show this help
 `;
 

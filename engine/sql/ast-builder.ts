@@ -8,16 +8,19 @@ import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
 import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
 import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
+import type { SessionTvfs } from './window-tvf-session-syntax.ts';
 
 /** Parses SQL text again (for the one ambiguity of the grammar that needs it, see `buildSelectItem`). */
 export type Reparse = (sql: string) => G.ProgramContext;
 let reparse: Reparse | undefined;
 let source = '';
+let sessionTvfs: SessionTvfs = new Map();
 
-/** The statements of a parsed program, each with its own text. */
-export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse): ParsedStatement[] {
+/** The statements of a parsed program, each with its own text; `sessions`: the SESSION TVFs the parser rewrote. */
+export function buildStatements(program: G.ProgramContext, sql: string, parseAgain: Reparse, sessions: SessionTvfs = new Map()): ParsedStatement[] {
   reparse = parseAgain;
   source = sql;
+  sessionTvfs = sessions;
   const out: ParsedStatement[] = [];
   for (const single of program.singleStatement()) {
     const stmt = single.sqlStatement();
@@ -61,18 +64,13 @@ function buildStatement(ctx: G.SqlStatementContext): Statement {
     return unsupported(statementWords(what), what);
   }
   const dml = ctx.dmlStatement();
-  if (dml) {
-    const query = dml.queryStatement();
-    if (query) return { kind: 'query', query: buildQuery(query), pos: pos(query) };
-    const insert = dml.insertStatement()!;
-    const simple = insert.insertSimpleStatement();
-    if (!simple) return unsupported('STATEMENT SET', insert);
-    if (simple.KW_OVERWRITE()) return unsupported('INSERT OVERWRITE', simple);
-    if (simple.insertPartitionDefinition()) return unsupported('INSERT ... PARTITION', simple);
-    const q = simple.queryStatement();
-    if (!q) return unsupported('INSERT ... VALUES', simple);
-    const columns = simple.columnNameList()?.columnName().map((c) => identifierText(c));
-    return { kind: 'insert', table: pathText(simple.tablePath()), ...(columns ? { columns } : {}), query: buildQuery(q), pos: pos(simple) };
+  if (dml) return buildDml(dml);
+  const explain = ctx.explainStatement();
+  if (explain) {
+    const details = explain.explainDetails();
+    if (details) return unsupported(`EXPLAIN ${details.getText().toUpperCase()}`, details);
+    const inner = explain.dmlStatement() ? buildDml(explain.dmlStatement()!) : explain.insertSimpleStatement() ? buildInsert(explain.insertSimpleStatement()!) : unsupported('EXPLAIN STATEMENT SET', explain);
+    return { kind: 'explain', statement: inner, pos: pos(explain) };
   }
   const set = ctx.setStatement();
   if (set) {
@@ -83,6 +81,24 @@ function buildStatement(ctx: G.SqlStatementContext): Statement {
   }
   const what = ctx.getChild(0) as ParserRuleContext;
   return unsupported(statementWords(what), what);
+}
+
+function buildDml(dml: G.DmlStatementContext): Extract<Statement, { kind: 'query' | 'insert' }> {
+  const query = dml.queryStatement();
+  if (query) return { kind: 'query', query: buildQuery(query), pos: pos(query) };
+  const insert = dml.insertStatement()!;
+  const simple = insert.insertSimpleStatement();
+  if (!simple) return unsupported('STATEMENT SET', insert);
+  return buildInsert(simple);
+}
+
+function buildInsert(simple: G.InsertSimpleStatementContext): Extract<Statement, { kind: 'insert' }> {
+  if (simple.KW_OVERWRITE()) return unsupported('INSERT OVERWRITE', simple);
+  if (simple.insertPartitionDefinition()) return unsupported('INSERT ... PARTITION', simple);
+  const q = simple.queryStatement();
+  if (!q) return unsupported('INSERT ... VALUES', simple);
+  const columns = simple.columnNameList()?.columnName().map((c) => identifierText(c));
+  return { kind: 'insert', table: pathText(simple.tablePath()), ...(columns ? { columns } : {}), query: buildQuery(q), pos: pos(simple) };
 }
 
 /** The first words of a statement, upper-cased: `CREATE FUNCTION`, `EXPLAIN`, `SHOW TABLES`. */
@@ -305,7 +321,9 @@ function buildFrom(ctx: G.TableExpressionContext): FromItem {
 }
 
 function buildWindowTvf(ctx: G.WindowTVFExpressionContext): FromItem {
-  const fn = ctx.windowTVFName().getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE';
+  const nameCtx = ctx.windowTVFName();
+  const partitionBy = sessionTvfs.get(nameCtx.start!.start);
+  const fn = partitionBy ? 'SESSION' : (nameCtx.getText().toUpperCase() as 'TUMBLE' | 'HOP' | 'CUMULATE');
   let table: string | undefined;
   let timeColumn: string | undefined;
   const intervals: number[] = [];
@@ -324,10 +342,17 @@ function buildWindowTvf(ctx: G.WindowTVFExpressionContext): FromItem {
       intervals.push(buildIntervalMs(interval));
     }
   }
-  const expected = fn === 'TUMBLE' ? 1 : 2;
-  if (!table || !timeColumn || intervals.length < expected || intervals.length > expected + 1) {
-    const shape = fn === 'TUMBLE' ? 'TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])' : `${fn}(TABLE t, DESCRIPTOR(ts), ${fn === 'HOP' ? 'slide' : 'step'}, size [, offset])`;
-    throw new SqlValidationError(`${fn} expects ${shape}`, pos(ctx));
+  const expected = fn === 'TUMBLE' || fn === 'SESSION' ? 1 : 2;
+  const optional = fn === 'SESSION' ? 0 : 1;
+  if (!table || !timeColumn || intervals.length < expected || intervals.length > expected + optional) {
+    throw new SqlValidationError(`${fn} expects ${WINDOW_TVF_SHAPES[fn]}`, pos(ctx));
   }
-  return { kind: 'window', fn, table, timeColumn, intervals, pos: pos(ctx) };
+  return { kind: 'window', fn, table, timeColumn, intervals, ...(partitionBy && partitionBy.length > 0 ? { partitionBy } : {}), pos: pos(ctx) };
 }
+
+const WINDOW_TVF_SHAPES = {
+  TUMBLE: 'TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])',
+  HOP: 'HOP(TABLE t, DESCRIPTOR(ts), slide, size [, offset])',
+  CUMULATE: 'CUMULATE(TABLE t, DESCRIPTOR(ts), step, size [, offset])',
+  SESSION: 'SESSION(TABLE t [PARTITION BY k], DESCRIPTOR(ts), gap)',
+};

@@ -30,11 +30,13 @@ export type SelectItem = { kind: 'expr'; expr: Expr; alias?: string; pos: SqlPos
 /** A windowing table-valued function over a table: `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`. */
 export interface WindowTvf {
   kind: 'window';
-  fn: 'TUMBLE' | 'HOP' | 'CUMULATE';
+  fn: 'TUMBLE' | 'HOP' | 'CUMULATE' | 'SESSION';
   table: string;
   timeColumn: string;
-  /** TUMBLE: size; HOP: slide then size; CUMULATE: step then size; then an optional offset — in ms. */
+  /** TUMBLE: size; HOP: slide then size; CUMULATE: step then size; then an optional offset; SESSION: the gap — in ms. */
   intervals: number[];
+  /** SESSION's `PARTITION BY` columns: sessions are found per value of these. */
+  partitionBy?: string[];
   alias?: string;
   pos: SqlPosition;
 }
@@ -78,7 +80,9 @@ export type Statement =
   | { kind: 'dropTable'; name: string; ifExists: boolean; pos: SqlPosition }
   | { kind: 'insert'; table: string; columns?: string[]; query: Query; pos: SqlPosition }
   | { kind: 'query'; query: Query; pos: SqlPosition }
-  | { kind: 'set'; key?: string; value?: string; pos: SqlPosition };
+  | { kind: 'set'; key?: string; value?: string; pos: SqlPosition }
+  /** `EXPLAIN [PLAN FOR] SELECT ... | INSERT ...`: the plan, not a run. */
+  | { kind: 'explain'; statement: Extract<Statement, { kind: 'query' | 'insert' }>; pos: SqlPosition };
 
 /** A statement with its own text, as the user wrote it. */
 export interface ParsedStatement {

@@ -36,6 +36,9 @@ export function locatedSqlError(error: unknown, startLine: number): unknown {
 
 const DDL = new Set(['createTable', 'createView', 'dropTable']);
 
+/** What a cell takes from the cells above: their DDL, and their `SET 'key' = 'value'`s (the SQL client's session). */
+const fromEarlier = (parsed: ParsedStatement) => DDL.has(parsed.statement.kind) || (parsed.statement.kind === 'set' && parsed.statement.key !== undefined);
+
 /**
  * Runs a `[flink-sql]` cell: its statements on a table environment over the host's default
  * environment, after the DDL of the cells above.
@@ -54,7 +57,7 @@ export async function runFlinkSqlCell(spec: FlinkSqlCellSpec): Promise<void> {
   const tEnv = StreamTableEnvironment.forParsedStatements(env);
   for (const part of spec.earlier) {
     try {
-      for (const parsed of part.statements) if (DDL.has(parsed.statement.kind)) tEnv.executeStatement(parsed);
+      for (const parsed of part.statements) if (fromEarlier(parsed)) tEnv.executeStatement(parsed);
     } catch (error) {
       throw locatedSqlError(error, part.startLine);
     }
@@ -62,7 +65,9 @@ export async function runFlinkSqlCell(spec: FlinkSqlCellSpec): Promise<void> {
   try {
     for (const parsed of spec.cell.statements) {
       const result = tEnv.executeStatement(parsed);
-      if (parsed.statement.kind === 'query') show(await result.collect(), result.columns());
+      const kind = parsed.statement.kind;
+      if (kind === 'explain') log(String((await result.collect())[0]?.['result']));
+      else if (kind === 'query' || (kind === 'set' && parsed.statement.key === undefined)) show(await result.collect(), result.columns());
       else await result.await();
     }
   } catch (error) {
@@ -70,9 +75,13 @@ export async function runFlinkSqlCell(spec: FlinkSqlCellSpec): Promise<void> {
   }
 }
 
+/** The console at the time of the call: the kernel may give each cell's output a console of its own. */
+const cellConsole = () => (globalThis as unknown as { console: { table(rows: unknown[], columns?: string[]): void; log(s: string): void } }).console;
+const log = (text: string) => cellConsole().log(text);
+
 /** Rows as a table under the cell (console.table): numbers stay numbers, other values as Flink prints them. */
 function show(rows: Row[], columns: Column[]): void {
-  const console = (globalThis as unknown as { console: { table(rows: unknown[], columns?: string[]): void; log(s: string): void } }).console;
+  const console = cellConsole();
   if (rows.length === 0) {
     console.log(`Empty set (columns: ${columns.map((c) => c.name).join(', ')})`);
     return;

@@ -13,6 +13,7 @@ import type { Expr, ParsedStatement } from './ast.ts';
 import { buildStatements } from './ast-builder.ts';
 import { KEYWORD_CALL_NAMES } from './expression-builder.ts';
 import { SqlParseError } from './errors.ts';
+import { rewriteSessionTvfs, type SessionTvfs } from './window-tvf-session-syntax.ts';
 
 let grammar: FlinkSQL | undefined;
 
@@ -25,12 +26,16 @@ let grammar: FlinkSQL | undefined;
  * parseSql("SELEC 1")  // throws SqlParseError: ... (line 1, column 1)
  */
 export function parseSql(sql: string): ParsedStatement[] {
-  return buildStatements(parseProgram(sql), sql, parseProgram);
+  const { tree, sessions } = parseProgram(sql);
+  return buildStatements(tree, sql, (again) => parseProgram(again).tree, sessions);
 }
 
-function parseProgram(sql: string) {
+function parseProgram(sql: string): { tree: ReturnType<typeof parseWith>['tree']; sessions: SessionTvfs } {
   grammar ??= new FlinkSQL();
-  const text = renameKeywordCalls(grammar, sql);
+  const g = grammar;
+  const renamed = renameKeywordCalls(g, sql);
+  // The grammar lacks the SESSION window TVF: it reads a TUMBLE written over it, at the same length.
+  const { sql: text, sessions } = /SESSION/i.test(sql) ? rewriteSessionTvfs(renamed, g.getAllTokens(sql)) : { sql: renamed, sessions: new Map<number, string[]>() };
   // ANTLR's two-stage parse: the fast SLL prediction first, full LL only when SLL fails (SLL
   // alone, as dt-sql-parser runs it, refuses valid input such as `ABS(b) + f(b)`).
   let { tree, errors } = parseWith(grammar, text, PredictionMode.SLL);
@@ -39,7 +44,7 @@ function parseProgram(sql: string) {
     const first = errors[0]!;
     throw new SqlParseError(`SQL parse error: ${first.message}`, { line: first.line, column: first.column });
   }
-  return tree;
+  return { tree, sessions };
 }
 
 /**

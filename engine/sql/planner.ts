@@ -9,7 +9,7 @@
 import type { DataStream } from '../api/datastream.ts';
 import type { StreamExecutionEnvironment } from '../api/environment.ts';
 import { WatermarkStrategy } from '../runtime/watermarks.ts';
-import { SlidingEventTimeWindows, TumblingEventTimeWindows } from '../runtime/windowing/assigners.ts';
+import type { TimeWindow } from '../runtime/windowing/windows.ts';
 import type { Expr, FromItem, Query, SelectItem, Statement, WindowTvf } from './ast.ts';
 import { createAggregate, type SqlAggregate } from './aggregates.ts';
 import { castFunction } from './casts.ts';
@@ -18,6 +18,7 @@ import { tableSink, tableSource } from './connectors.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
+import { describeWindow, windowTvfAssigner } from './window-tvf-assigners.ts';
 
 /** A planned table: its schema, and the stream of its rows (objects keyed by column name). */
 export interface PlannedTable {
@@ -156,9 +157,8 @@ export class Planner {
     return out;
   }
 
-  /** The input of a window TVF, checked: DESCRIPTOR names its event-time attribute. */
+  /** The input of a window TVF, checked: DESCRIPTOR names its event-time attribute, PARTITION BY its columns. */
   private windowInput(tvf: WindowTvf): PlannedTable {
-    if (tvf.fn === 'CUMULATE') throw new SqlUnsupportedError('the CUMULATE window', tvf.pos);
     const input = this.scan(tvf.table, tvf.pos);
     const column = input.schema.columns.find((c) => c.name === tvf.timeColumn);
     if (!column) throw new SqlValidationError(`Column '${tvf.timeColumn}' of DESCRIPTOR not found in ${describeColumns(input.schema.columns)}`, tvf.pos);
@@ -168,32 +168,35 @@ export class Planner {
         tvf.pos,
       );
     }
-    for (const w of tvf.intervals.slice(0, tvf.fn === 'TUMBLE' ? 1 : 2)) {
-      if (!(w > 0)) throw new SqlValidationError(`${tvf.fn}: window sizes and slides must be positive intervals`, tvf.pos);
+    for (const key of tvf.partitionBy ?? []) {
+      if (!input.schema.columns.some((c) => c.name === key)) throw new SqlValidationError(`Column '${key}' of PARTITION BY not found in ${describeColumns(input.schema.columns)}`, tvf.pos);
     }
     return input;
-  }
-
-  /** The window's size, slide and offset in ms. */
-  private windowShape(tvf: WindowTvf): { size: number; slide: number; offset: number } {
-    return tvf.fn === 'TUMBLE'
-      ? { size: tvf.intervals[0]!, slide: tvf.intervals[0]!, offset: tvf.intervals[1] ?? 0 }
-      : { slide: tvf.intervals[0]!, size: tvf.intervals[1]!, offset: tvf.intervals[2] ?? 0 };
   }
 
   /** A window TVF without aggregation: each row once per window it falls in, with window_start, window_end, window_time. */
   private planWindowTable(q: Query, tvf: WindowTvf): PlannedTable {
     const input = this.windowInput(tvf);
-    const { size, slide, offset } = this.windowShape(tvf);
+    const assigner = windowTvfAssigner(tvf);
     const rowtime = tvf.timeColumn;
-    const windowed = input.stream
-      .flatMap<Row>((row: Row, out) => {
-        const ts = row[rowtime] as number;
-        for (let start = windowStart(ts, offset, slide); start > ts - size; start -= slide) {
-          out.collect({ ...row, window_start: start, window_end: start + size, window_time: start + size - 1 });
-        }
-      })
-      .name(`${tvf.fn}(${tvf.table})`);
+    const withWindow = (row: Row, w: TimeWindow): Row => ({ ...row, window_start: w.start, window_end: w.end, window_time: w.end - 1 });
+    const noClock = { currentProcessingTime: () => 0 };
+    // A session is known once it closes: its rows wait in a session window of their partition.
+    const windowed =
+      tvf.fn === 'SESSION'
+        ? keyByColumns(input.stream, tvf.partitionBy ?? [])
+            .window(assigner)
+            .process<Row>({
+              process(_key, ctx, rows, out) {
+                for (const row of rows) out.collect(withWindow(row, ctx.window as TimeWindow));
+              },
+            })
+            .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`)
+        : input.stream
+            .flatMap<Row>((row: Row, out) => {
+              for (const w of assigner.assignWindows(row, row[rowtime] as number, noClock)) out.collect(withWindow(row, w));
+            })
+            .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`);
     const columns = [...input.schema.columns, ...WINDOW_COLUMNS.map((name) => ({ name, type: T.TIMESTAMP3 }))];
     // The window table's rows keep their own timestamps, so window_time is not a time attribute here.
     return this.project(q, { schema: { columns }, stream: windowed }, [tvf.table, ...(tvf.alias ? [tvf.alias] : [])]);
@@ -250,33 +253,43 @@ export class Planner {
       const where = compileBoolean(q.where, inputScope);
       stream = stream.filter((row: Row) => where.eval(row) === true).name('Where');
     }
-    const { size, slide, offset } = this.windowShape(tvf);
-    const assigner = tvf.fn === 'TUMBLE' ? TumblingEventTimeWindows.of(size, offset) : SlidingEventTimeWindows.of(size, slide, offset);
+    // Sessions are found per PARTITION BY value, so those columns must be grouped on; the other
+    // window TVFs partition by the group keys themselves.
+    const partition = tvf.fn === 'SESSION' ? (tvf.partitionBy ?? []) : keyNames;
+    const ungrouped = partition.find((p) => !keyNames.includes(p));
+    if (ungrouped !== undefined) throw new SqlUnsupportedError(`a SESSION window whose PARTITION BY column '${ungrouped}' is not a GROUP BY column`, tvf.pos);
     const aggs = aggregates.map((a) => a.agg);
     const args = aggregates.map((a) => a.arg);
-    interface Acc {
-      k: unknown[] | null;
-      a: unknown[];
-    }
+    /** One window's accumulators, per group key (as JSON) within the partition: `{ k: key values, a: accumulators }`. */
+    type Acc = Record<string, { k: unknown[]; a: unknown[] }>;
     const names = items.map((i) => i.name);
     const exprs = items.map((i) => i.expr);
-    const aggregated = stream
-      .keyBy((row: Row) => JSON.stringify(keyExprs.map((k) => k.eval(row))))
-      .window(assigner)
+    const aggregated = keyByColumns(stream, partition)
+      .window(windowTvfAssigner(tvf))
       .aggregate<Acc, Acc, Row>(
         {
-          createAccumulator: () => ({ k: null, a: aggs.map((g) => g.create()) }),
+          createAccumulator: () => ({}),
           add: (row: Row, acc: Acc) => {
-            acc.k ??= keyExprs.map((k) => k.eval(row));
-            for (let i = 0; i < aggs.length; i++) acc.a[i] = aggs[i]!.add(acc.a[i], args[i] ? args[i]!.eval(row) : undefined);
+            const k = keyExprs.map((e) => e.eval(row));
+            const group = (acc[JSON.stringify(k)] ??= { k, a: aggs.map((g) => g.create()) });
+            for (let i = 0; i < aggs.length; i++) group.a[i] = aggs[i]!.add(group.a[i], args[i] ? args[i]!.eval(row) : undefined);
             return acc;
           },
           getResult: (acc: Acc) => acc,
-          merge: (x: Acc, y: Acc) => ({ k: x.k ?? y.k, a: aggs.map((g, i) => g.merge(x.a[i], y.a[i])) }),
+          merge: (x: Acc, y: Acc) => {
+            const merged: Acc = { ...x };
+            for (const [key, g] of Object.entries(y)) merged[key] = merged[key] ? { k: g.k, a: aggs.map((f, i) => f.merge(merged[key]!.a[i], g.a[i])) } : g;
+            return merged;
+          },
         },
-        (_key, w, acc) => ({ k: acc.k ?? [], a: aggs.map((g, i) => g.result(acc.a[i])), ws: w.start, we: w.end }),
+        {
+          process(_key, ctx, results, out) {
+            const w = ctx.window as TimeWindow;
+            for (const acc of results) for (const g of Object.values(acc)) out.collect({ k: g.k, a: aggs.map((f, i) => f.result(g.a[i])), ws: w.start, we: w.end });
+          },
+        },
       )
-      .name(`WindowAggregate ${tvf.fn}(${formatMs(size)}${tvf.fn === 'HOP' ? `, slide ${formatMs(slide)}` : ''})${keyNames.length ? ` by ${keyNames.join(', ')}` : ''}`);
+      .name(`WindowAggregate(${keyNames.length ? `groupBy=[${keyNames.join(', ')}], ` : ''}window=[${describeWindow(tvf)}])`);
     const filtered = having ? aggregated.filter((r) => having.eval(r) === true).name('Having') : aggregated;
     const out = filtered
       .map((r: Row) => {
@@ -331,12 +344,13 @@ export class Planner {
   }
 }
 
-function sameType(a: SqlType, b: SqlType): boolean {
-  return a.root === b.root && a.scale === b.scale;
+/** Rows keyed by the values of `columns` (all rows under one key when there are none). */
+function keyByColumns(stream: DataStream<Row>, columns: string[]) {
+  return stream.keyBy((row: Row) => JSON.stringify(columns.map((c) => row[c] ?? null)));
 }
 
-function formatMs(ms: number): string {
-  return ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+function sameType(a: SqlType, b: SqlType): boolean {
+  return a.root === b.root && a.scale === b.scale;
 }
 
 function renameColumns(table: PlannedTable, names: string[], pos: SqlPosition): PlannedTable {

@@ -17,7 +17,9 @@ import { compileExpr } from './expressions.ts';
 import { Planner, assignWatermarks, rowScope, type PlannedTable } from './planner.ts';
 import { Schema } from './schema.ts';
 import { Table, TableResult, type TableRunner } from './table.ts';
-import { isTimestamp } from './types.ts';
+import { T, isTimestamp } from './types.ts';
+import { explainGraph } from './explain.ts';
+import { applySetOption } from './set-options.ts';
 
 type ParserModule = typeof import('./parser.ts');
 let parser: ParserModule | undefined;
@@ -46,6 +48,8 @@ export class StreamTableEnvironment implements TableRunner {
   private readonly catalog = new Catalog();
   private readonly planner: Planner;
   private jobs = 0;
+  /** The options `SET` gave, in order: they apply to the environment of the jobs that follow. */
+  private readonly options = new Map<string, string>();
 
   private constructor(
     /** The environment whose jobs run this table environment's statements. */
@@ -114,14 +118,62 @@ export class StreamTableEnvironment implements TableRunner {
         this.catalog.drop(s.name, s.ifExists, s.pos);
         return new TableResult('SUCCESS', []);
       case 'insert':
-        return this.runJob(`insert-into_${s.table}`, [], () => {
+        return this.runJob(this.jobName(`insert-into_${s.table}`), [], () => {
           this.planner.planInsert(s);
         });
       case 'query':
         return this.collect(this.planner.planQuery(s.query));
       case 'set':
-        throw new SqlValidationError(`SET is not supported yet: set options on the environment (env.setParallelism, env.setRuntimeMode)`, s.pos);
+        return this.set(s);
+      case 'explain':
+        return new TableResult('SUCCESS_WITH_CONTENT', [{ name: 'result', type: T.STRING }], undefined, [{ result: this.explain(s.statement) }]);
     }
+  }
+
+  /**
+   * The plan of a SELECT or INSERT, as EXPLAIN shows it: the operator tree (Flink's "Optimized
+   * Physical Plan") and the chained tasks with their parallelism. Nothing runs.
+   *
+   * @example
+   * console.log(tEnv.explainSql('SELECT `user`, COUNT(*) FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL \'1\' MINUTE)) GROUP BY window_start, window_end, `user`'));
+   */
+  explainSql(statement: string): string {
+    const parsed = this.sql.parseSql(statement);
+    const s = parsed[0]?.statement;
+    if (parsed.length !== 1 || !s || (s.kind !== 'query' && s.kind !== 'insert' && s.kind !== 'explain')) {
+      throw new SqlValidationError('explainSql explains one SELECT or INSERT', s?.pos);
+    }
+    return this.explain(s.kind === 'explain' ? s.statement : s);
+  }
+
+  /** Builds a statement's operators as `runJob` would, and describes the graph instead of running it. */
+  private explain(s: Extract<Statement, { kind: 'query' | 'insert' }>): string {
+    const env = this.env as unknown as { sinks: Transformation[] };
+    const pending = env.sinks.splice(0);
+    try {
+      if (s.kind === 'insert') this.planner.planInsert(s);
+      else this.planner.planQuery(s.query).stream.sinkTo(Sinks.collect<Row>());
+      return explainGraph(this.env.getStreamGraph(this.jobName('explain')));
+    } finally {
+      env.sinks.splice(0, env.sinks.length, ...pending);
+    }
+  }
+
+  /** `SET 'key' = 'value'` applies the option to the environment; `SET` alone lists the options set. */
+  private set(s: Extract<Statement, { kind: 'set' }>): TableResult {
+    if (s.key === undefined) {
+      const rows = [...this.options].map(([key, value]) => ({ key, value }));
+      return new TableResult('SUCCESS_WITH_CONTENT', [{ name: 'key', type: T.STRING }, { name: 'value', type: T.STRING }], undefined, rows);
+    }
+    if (s.value === undefined) throw new SqlValidationError(`SET '${s.key}' needs a value: SET '${s.key}' = '...'`, s.pos);
+    applySetOption(this.env, s.key, s.value, s.pos);
+    this.options.set(s.key, s.value);
+    return new TableResult('SUCCESS', []);
+  }
+
+  /** A statement's job name: the session's 'pipeline.name' when SET, else what the statement does. */
+  private jobName(fallback: string): string {
+    return this.options.get('pipeline.name') ?? fallback;
   }
 
   /**
@@ -191,7 +243,7 @@ export class StreamTableEnvironment implements TableRunner {
   /** @internal */
   collect(table: PlannedTable): TableResult {
     const sink = Sinks.collect<Row>();
-    return this.runJob('collect', table.schema.columns, () => table.stream.sinkTo(sink), sink.values);
+    return this.runJob(this.jobName('collect'), table.schema.columns, () => table.stream.sinkTo(sink), sink.values);
   }
 
   /** @internal */
@@ -201,7 +253,7 @@ export class StreamTableEnvironment implements TableRunner {
     try {
       const pos = { line: 1, column: 1 };
       const query = { kind: 'select' as const, distinct: false, items: [{ kind: 'star' as const, pos }], from: { kind: 'table' as const, name: view, pos }, pos };
-      return this.runJob(`insert-into_${target}`, [], () => this.planner.planInsert({ kind: 'insert', table: target, query, pos }));
+      return this.runJob(this.jobName(`insert-into_${target}`), [], () => this.planner.planInsert({ kind: 'insert', table: target, query, pos }));
     } finally {
       this.catalog.drop(view, true);
     }
