@@ -14,7 +14,9 @@ import type { Expr, FromItem, Query, SelectItem, Statement, WindowTvf } from './
 import { createAggregate, type SqlAggregate } from './aggregates.ts';
 import { castFunction } from './casts.ts';
 import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.ts';
+import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
+import { planGroupAggregate } from './group-aggregate.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
@@ -23,6 +25,31 @@ import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts
 export interface PlannedTable {
   schema: TableSchema;
   stream: DataStream<Row>;
+  /**
+   * Set when the rows are a changelog with updates (each row's kind in `ROW_KIND`, see
+   * changelog.ts): the operator that makes them, as Flink names it in errors. Absent: insert-only.
+   */
+  updating?: { producer: string };
+}
+
+/** One column of a SELECT list, compiled. */
+export interface SelectListItem {
+  name: string;
+  expr: CompiledExpr;
+  source?: string;
+}
+
+/**
+ * The SELECT list evaluated for each row, as a map; over a changelog (`updating`) each row keeps
+ * its kind. (Flink's `Calc` passes the `RowKind` of its input row on in the same way.)
+ */
+export function mapChanges(stream: DataStream<Row>, names: string[], exprs: CompiledExpr[], updating: boolean): DataStream<Row> {
+  return stream.map((row: Row) => {
+    const out: Row = {};
+    for (let k = 0; k < names.length; k++) out[names[k]!] = exprs[k]!.eval(row);
+    if (updating) out[ROW_KIND] = row[ROW_KIND];
+    return out;
+  });
 }
 
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
@@ -62,7 +89,7 @@ export class Planner {
     const table = this.catalog.get(name, pos);
     switch (table.kind) {
       case 'stream':
-        return { schema: table.schema, stream: table.stream };
+        return { schema: table.schema, stream: table.stream, ...(table.updating ? { updating: table.updating } : {}) };
       case 'view': {
         const planned = this.planQuery(table.query);
         return table.columns ? renameColumns(planned, table.columns, pos) : planned;
@@ -99,10 +126,8 @@ export class Planner {
     if (q.from.kind === 'window') {
       return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
     }
-    if (grouped) {
-      throw new SqlUnsupportedError('GROUP BY or an aggregate without a window TVF (an updating aggregation); group by window_start, window_end of TABLE(TUMBLE(...)) or TABLE(HOP(...))', q.groupBy?.[0]?.pos ?? q.pos);
-    }
     const input = this.planFrom(q.from);
+    if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
     return this.project(q, input.table, input.qualifiers);
   }
 
@@ -124,19 +149,17 @@ export class Planner {
     const exprs = items.map((i) => i.expr);
     const rowtime = input.schema.rowtime;
     const keepsRowtime = items.find((i) => i.source !== undefined && i.source === rowtime);
-    stream = stream
-      .map((row: Row) => {
-        const out: Row = {};
-        for (let k = 0; k < names.length; k++) out[names[k]!] = exprs[k]!.eval(row);
-        return out;
-      })
-      .name(`Select ${names.join(', ')}`);
-    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(keepsRowtime ? { rowtime: keepsRowtime.name } : {}) }, stream };
+    stream = mapChanges(stream, names, exprs, input.updating !== undefined).name(`Select ${names.join(', ')}`);
+    return {
+      schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(keepsRowtime ? { rowtime: keepsRowtime.name } : {}) },
+      stream,
+      ...(input.updating ? { updating: input.updating } : {}),
+    };
   }
 
   /** The SELECT list: `*` expanded, names from aliases or columns, else Flink's `EXPR$n`; duplicates renamed (a, a0). */
-  private selectList(items: SelectItem[], columns: Column[], scope: Scope): { name: string; expr: CompiledExpr; source?: string }[] {
-    const out: { name: string; expr: CompiledExpr; source?: string }[] = [];
+  selectList(items: SelectItem[], columns: Column[], scope: Scope): SelectListItem[] {
+    const out: SelectListItem[] = [];
     items.forEach((item, index) => {
       if (item.kind === 'star') {
         for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
@@ -319,15 +342,16 @@ export class Planner {
       return { to: c.name, from: from.name, cast };
     });
     // The query's rows are the sink's already when names and types match: no copy.
-    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned.stream, sinkColumns);
+    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned, sinkColumns);
     const rows = planned.stream
       .map((row: Row) => {
         const out: Row = {};
         for (const m of moves) out[m.to] = m.cast ? m.cast(row[m.from]) : (row[m.from] ?? null);
+        if (planned.updating) out[ROW_KIND] = row[ROW_KIND];
         return out;
       })
       .name(`Into ${stmt.table}`);
-    return tableSink(target, rows, sinkColumns);
+    return tableSink(target, { ...planned, stream: rows }, sinkColumns);
   }
 }
 
@@ -343,8 +367,17 @@ function renameColumns(table: PlannedTable, names: string[], pos: SqlPosition): 
   const columns = table.schema.columns;
   if (names.length !== columns.length) throw new SqlValidationError(`the view lists ${names.length} columns, its query gives ${columns.length}`, pos);
   const rowtimeIndex = columns.findIndex((c) => c.name === table.schema.rowtime);
-  const stream = table.stream.map<Row>((row: Row) => Object.fromEntries(columns.map((c, k) => [names[k]!, row[c.name] ?? null]))).name('Rename');
-  return { schema: { columns: columns.map((c, k) => ({ name: names[k]!, type: c.type })), ...(rowtimeIndex >= 0 ? { rowtime: names[rowtimeIndex]! } : {}) }, stream };
+  const stream = mapChanges(
+    table.stream,
+    names,
+    columns.map((c) => ({ type: c.type, eval: (row: Row) => row[c.name] ?? null })),
+    table.updating !== undefined,
+  ).name('Rename');
+  return {
+    schema: { columns: columns.map((c, k) => ({ name: names[k]!, type: c.type })), ...(rowtimeIndex >= 0 ? { rowtime: names[rowtimeIndex]! } : {}) },
+    stream,
+    ...(table.updating ? { updating: table.updating } : {}),
+  };
 }
 
 /**
