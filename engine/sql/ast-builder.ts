@@ -148,10 +148,18 @@ function buildCreateTable(ctx: G.SimpleCreateTableContext): Statement {
   };
 }
 
-/** A query: only a plain SELECT for now (no UNION, ORDER BY, LIMIT, WITH, VALUES). */
+/** A query: a SELECT, or SELECTs joined by UNION ALL (no UNION, ORDER BY, LIMIT, WITH, VALUES yet). */
 export function buildQuery(ctx: G.QueryStatementContext): Query {
   if (ctx.withClause()) return unsupported('WITH', ctx.withClause()!);
   if (ctx.valuesClause()) return unsupported('VALUES', ctx.valuesClause()!);
+  if (ctx.KW_UNION() && ctx.KW_ALL() && !ctx.orderByClause() && !ctx.limitClause()) {
+    // One flat list of inputs, however the grammar nests `a UNION ALL b UNION ALL c`.
+    const inputs = ctx.queryStatement().flatMap((q) => {
+      const { unionAll, ...first } = buildQuery(q);
+      return [first, ...(unionAll ?? [])];
+    });
+    return { ...inputs[0]!, unionAll: inputs.slice(1) };
+  }
   if (ctx.KW_UNION() || ctx.KW_INTERSECT() || ctx.KW_EXCEPT()) {
     const op = (ctx.KW_UNION() ?? ctx.KW_INTERSECT() ?? ctx.KW_EXCEPT())!;
     throw new SqlUnsupportedError(op.getText().toUpperCase(), { line: op.symbol.line, column: op.symbol.column + 1 });

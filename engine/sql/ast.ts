@@ -52,6 +52,8 @@ export interface Query {
   where?: Expr;
   groupBy?: Expr[];
   having?: Expr;
+  /** `UNION ALL`: the rows of these queries follow this one's (each without a `unionAll` of its own). */
+  unionAll?: Query[];
   pos: SqlPosition;
 }
 

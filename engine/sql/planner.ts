@@ -17,6 +17,7 @@ import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.
 import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
 import { planGroupAggregate } from './group-aggregate.ts';
+import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
@@ -121,6 +122,10 @@ export class Planner {
 
   /** Plans a SELECT. */
   planQuery(q: Query): PlannedTable {
+    if (q.unionAll) {
+      const { unionAll, ...first } = q;
+      return planUnionAll([first, ...unionAll].map((input) => this.planQuery(input)), q.pos);
+    }
     if (q.distinct) throw new SqlUnsupportedError('SELECT DISTINCT (an updating result)', q.pos);
     const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
     if (q.from.kind === 'window') {
