@@ -202,7 +202,8 @@ function buildWhere(ctx: G.WhereClauseContext): Expr {
 }
 
 function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
-  if (ctx.selectWindowItemColumnName()) return unsupported('OVER aggregation', ctx);
+  const over = ctx.selectWindowItemColumnName()?.overWindowItem();
+  if (over) return buildOverItem(over);
   const all = ctx.tableAllColumns();
   if (all) {
     if (ctx.columnAlias()) return unsupported('an alias on *', ctx);
@@ -235,6 +236,25 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
     ...(alias ? { alias: identifierText(alias.identifier()) } : aliasName ? { alias: identifierText(aliasName) } : {}),
     pos: pos(ctx),
   };
+}
+
+/** `fn() OVER (PARTITION BY ... ORDER BY ...) AS alias`; a window frame or a named window is refused. */
+function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
+  const spec = ctx.windowSpec();
+  if (!spec) return unsupported('OVER a named window', ctx);
+  if (spec.windowFrame()) return unsupported('an OVER window frame (ROWS/RANGE BETWEEN)', spec.windowFrame()!);
+  const partition = spec.partitionByClause();
+  const partitionBy = partition ? [...partition.columnName().map(columnExpr), ...partition.primaryExpression().map(buildExpression)] : [];
+  const orderBy = (spec.orderByClause()?.orderItemDefinition() ?? []).map((item) => {
+    if (item.KW_NULLS()) unsupported('NULLS FIRST/LAST', item);
+    const column = item.columnName();
+    return { expr: column ? columnExpr(column) : buildExpression(item.valueExpression()!), descending: item.KW_DESC() !== null, pos: pos(item) };
+  });
+  // `ROW_NUMBER()`: the grammar gives an empty argument that is no expression.
+  const noArgs = /^([A-Za-z_]+)\(\)$/.exec(ctx.primaryExpression().getText());
+  const at = pos(ctx.primaryExpression());
+  const call: Expr = noArgs ? { kind: 'call', name: noArgs[1]!.toUpperCase(), args: [], distinct: false, star: false, pos: at } : buildExpression(ctx.primaryExpression());
+  return { kind: 'over', call, partitionBy, orderBy, alias: identifierText(ctx.identifier()), pos: pos(ctx) };
 }
 
 // `(0)`, not `0`: a bare number is a column name to this grammar.

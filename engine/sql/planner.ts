@@ -17,6 +17,7 @@ import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.
 import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
 import { planGroupAggregate } from './group-aggregate.ts';
+import { planRank } from './rank.ts';
 import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
@@ -131,18 +132,20 @@ export class Planner {
     if (q.from.kind === 'window') {
       return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
     }
+    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some((i) => i.kind === 'over')) return planRank(this, q, q.from, this.env.mode);
     const input = this.planFrom(q.from);
     if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
     return this.project(q, input.table, input.qualifiers);
   }
 
-  private planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
+  /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */
+  planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
     if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
     return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
   }
 
   /** WHERE and the SELECT list of an ungrouped query, as one map (and a filter before it). */
-  private project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
+  project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
     const scope = rowScope(input.schema.columns, qualifiers);
     let stream = input.stream;
     if (q.where) {
@@ -166,6 +169,12 @@ export class Planner {
   selectList(items: SelectItem[], columns: Column[], scope: Scope): SelectListItem[] {
     const out: SelectListItem[] = [];
     items.forEach((item, index) => {
+      if (item.kind === 'over') {
+        throw new SqlUnsupportedError(
+          'an OVER item other than ROW_NUMBER() in Top-N or deduplication (SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM t) WHERE rn <= N)',
+          item.pos,
+        );
+      }
       if (item.kind === 'star') {
         for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
         return;
