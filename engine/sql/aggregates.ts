@@ -116,15 +116,20 @@ function countIn(acc: Counted, v: unknown, delta: number): Counted {
   return acc;
 }
 
+/** The accumulator of values with their counts, which retracts: what MIN, MAX and DISTINCT over an updating input share. */
+const countedValues = {
+  create: () => ({}),
+  add: (acc: unknown, v: unknown) => (isNull(v) ? acc : countIn(acc as Counted, v, 1)),
+  retract: (acc: unknown, v: unknown) => (isNull(v) ? acc : countIn(acc as Counted, v, -1)),
+  merge: (a: unknown, b: unknown) => Object.values(b as Counted).reduce((acc, [v, n]) => countIn(acc, v, n), { ...(a as Counted) }),
+};
+
 /** MIN or MAX over an updating input: every value with its count, the extreme found when asked. */
 function retractableExtreme(agg: SqlAggregate, name: 'MIN' | 'MAX'): SqlAggregate {
   const sign = name === 'MIN' ? -1 : 1;
   return {
     type: agg.type,
-    create: () => ({}),
-    add: (acc, v) => (isNull(v) ? acc : countIn(acc as Counted, v, 1)),
-    retract: (acc, v) => (isNull(v) ? acc : countIn(acc as Counted, v, -1)),
-    merge: (a, b) => Object.values(b as Counted).reduce((acc, [v, n]) => countIn(acc, v, n), { ...(a as Counted) }),
+    ...countedValues,
     result: (acc) => Object.values(acc as Counted).reduce<unknown>((best, [v]) => (best === null || compareValues(v, best) * sign > 0 ? v : best), null),
   };
 }
@@ -133,10 +138,7 @@ function retractableExtreme(agg: SqlAggregate, name: 'MIN' | 'MAX'): SqlAggregat
 function retractableDistinct(agg: SqlAggregate): SqlAggregate {
   return {
     type: agg.type,
-    create: () => ({}),
-    add: (acc, v) => (isNull(v) ? acc : countIn(acc as Counted, v, 1)),
-    retract: (acc, v) => (isNull(v) ? acc : countIn(acc as Counted, v, -1)),
-    merge: (a, b) => Object.values(b as Counted).reduce((acc, [v, n]) => countIn(acc, v, n), { ...(a as Counted) }),
+    ...countedValues,
     result: (acc) => agg.result(Object.values(acc as Counted).reduce((x, [v]) => agg.add(x, v), agg.create())),
   };
 }

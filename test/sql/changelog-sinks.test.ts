@@ -6,25 +6,18 @@
  * DuckDB's GROUP BY (streaming and batch, p=1 and p=2). With exactly-once delivery, a failure
  * mid-run restores the aggregation's keyed state and the file holds each change once.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RestartStrategies, Schema, StreamExecutionEnvironment, StreamTableEnvironment, type Row } from '../../engine/index.node.ts';
-import { closeDuckDB } from '../../engine/connectors/duckdb/instance.ts';
 import { applyChangelog, withKind, type RowKind } from '../../engine/sql/changelog.ts';
 import type { CheckpointStats } from '../../engine/runtime/checkpoint-stats.ts';
-import { MODES, Scratch, assertSameRows, duckdbRows, eventsEnv, writeEvents } from './fixtures.ts';
+import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
-const s = new Scratch('sql-changelog-sinks');
-before(() => writeEvents(s));
-after(async () => {
-  await closeDuckDB();
-  s.close();
-});
+const s = eventsScratch('sql-changelog-sinks');
 
-const events = () =>
-  `read_csv(${s.lit('events.csv')}, header = false, columns = {'id': 'INTEGER', 'user': 'VARCHAR', 'amount': 'DOUBLE', 'qty': 'INTEGER', 'name': 'VARCHAR', 'ts': 'TIMESTAMP'})`;
+const events = () => eventsInDuckDB(s);
 
 /** The committed lines of a sink directory, part file by part file in (subtask, sequence) order, each file's lines in order. */
 function partLines(dir: string): string[] {

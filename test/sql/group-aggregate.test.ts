@@ -5,20 +5,13 @@
  * batch mode at parallelism 1 and 2; the changelog is Flink's (+I, then -U/+U pairs); batch emits
  * final rows only.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeDuckDB } from '../../engine/connectors/duckdb/instance.ts';
-import { MODES, Scratch, assertSameRows, duckdbRows, eventsEnv, writeEvents } from './fixtures.ts';
+import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
-const s = new Scratch('sql-group-aggregate');
-before(() => writeEvents(s));
-after(async () => {
-  await closeDuckDB();
-  s.close();
-});
+const s = eventsScratch('sql-group-aggregate');
 
-const events = () =>
-  `read_csv(${s.lit('events.csv')}, header = false, columns = {'id': 'INTEGER', 'user': 'VARCHAR', 'amount': 'DOUBLE', 'qty': 'INTEGER', 'name': 'VARCHAR', 'ts': 'TIMESTAMP'})`;
+const events = () => eventsInDuckDB(s);
 
 test('GROUP BY with COUNT, SUM, MIN, MAX, AVG, COUNT(DISTINCT) and HAVING: final state equals DuckDB, streaming and batch, p=1 and p=2', async () => {
   const query = `

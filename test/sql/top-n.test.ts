@@ -5,21 +5,14 @@
  * Deduplicate functions emit (-U/+U for shifted ranks, -D/+I without rn, -U/+U of a replaced
  * row); a Top-N over an updating aggregate retracts.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Schema, StreamExecutionEnvironment, StreamTableEnvironment } from '../../engine/index.node.ts';
-import { closeDuckDB } from '../../engine/connectors/duckdb/instance.ts';
-import { MODES, Scratch, assertSameRows, duckdbRows, eventsEnv, writeEvents } from './fixtures.ts';
+import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
-const s = new Scratch('sql-top-n');
-before(() => writeEvents(s));
-after(async () => {
-  await closeDuckDB();
-  s.close();
-});
+const s = eventsScratch('sql-top-n');
 
-const events = () =>
-  `(SELECT *, epoch_ms(ts) AS t FROM read_csv(${s.lit('events.csv')}, header = false, columns = {'id': 'INTEGER', 'user': 'VARCHAR', 'amount': 'DOUBLE', 'qty': 'INTEGER', 'name': 'VARCHAR', 'ts': 'TIMESTAMP'}))`;
+const events = () => eventsInDuckDB(s);
 
 test('Top-3 per user by amount, with and without rn, equals DuckDB (streaming and batch, p=1 and p=2)', async () => {
   const withRank = `SELECT * FROM (SELECT id, \`user\`, amount, ROW_NUMBER() OVER (PARTITION BY \`user\` ORDER BY amount DESC) AS rn FROM events WHERE qty > -5) WHERE rn <= 3`;

@@ -4,20 +4,13 @@
  * TVF over a UNION ALL view keeps the event-time attribute; a union with an updating input is
  * updating, and its final state equals DuckDB's; inputs of different widths are refused.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeDuckDB } from '../../engine/connectors/duckdb/instance.ts';
-import { MODES, Scratch, assertSameRows, duckdbRows, eventsEnv, writeEvents } from './fixtures.ts';
+import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
-const s = new Scratch('sql-union');
-before(() => writeEvents(s));
-after(async () => {
-  await closeDuckDB();
-  s.close();
-});
+const s = eventsScratch('sql-union');
 
-const events = () =>
-  `(SELECT *, epoch_ms(ts) AS t FROM read_csv(${s.lit('events.csv')}, header = false, columns = {'id': 'INTEGER', 'user': 'VARCHAR', 'amount': 'DOUBLE', 'qty': 'INTEGER', 'name': 'VARCHAR', 'ts': 'TIMESTAMP'}))`;
+const events = () => eventsInDuckDB(s);
 
 test('UNION ALL of three inputs, INT and DOUBLE columns unified, equals DuckDB (streaming and batch, p=1 and p=2)', async () => {
   const query = `
