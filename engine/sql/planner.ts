@@ -127,7 +127,7 @@ export class Planner {
       const { unionAll, ...first } = q;
       return planUnionAll([first, ...unionAll].map((input) => this.planQuery(input)), q.pos);
     }
-    if (q.distinct) throw new SqlUnsupportedError('SELECT DISTINCT (an updating result)', q.pos);
+    if (q.distinct) return this.planDistinct(q);
     const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
     if (q.from.kind === 'window') {
       return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
@@ -136,6 +136,17 @@ export class Planner {
     const input = this.planFrom(q.from);
     if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
     return this.project(q, input.table, input.qualifiers);
+  }
+
+  /**
+   * `SELECT DISTINCT items FROM ...` as Flink plans it: a group aggregation by every column of
+   * the SELECT list, without aggregates (an updating result in streaming mode).
+   */
+  private planDistinct(q: Query): PlannedTable {
+    const rows = this.planQuery({ ...q, distinct: false });
+    const columns = rows.schema.columns.map((c) => ({ kind: 'column' as const, name: c.name, pos: q.pos }));
+    const grouped: Query = { kind: 'select', distinct: false, items: columns.map((expr) => ({ kind: 'expr', expr, pos: q.pos })), from: { kind: 'subquery', query: q, pos: q.pos }, groupBy: columns, pos: q.pos };
+    return planGroupAggregate(grouped, rows, [], this.env.mode, (scope) => this.selectList(grouped.items, [], scope));
   }
 
   /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */

@@ -75,3 +75,12 @@ test('a non-grouped column and a group by expression are refused naming them', a
   assert.throws(() => tEnv.executeSql('SELECT `user`, amount, COUNT(*) FROM events GROUP BY `user`'), /Expression 'amount' is not being grouped \(line 1, column 16\)/);
   assert.throws(() => tEnv.executeSql('SELECT COUNT(*) FROM events GROUP BY MOD(id, 2)'), /GROUP BY an expression .* is not supported yet/);
 });
+
+test('SELECT DISTINCT is a group aggregation by its columns: its final state equals DuckDB', async () => {
+  const expected = await duckdbRows(s, `SELECT DISTINCT "user", qty % 3 AS m FROM ${events()} WHERE amount > 20`);
+  for (const { mode, parallelism } of MODES) {
+    const { tEnv } = await eventsEnv(s, mode, parallelism);
+    const rows = await tEnv.executeSql('SELECT DISTINCT `user`, MOD(qty, 3) AS m FROM events WHERE amount > 20').collect();
+    assertSameRows(rows, expected, ['user', 'm'], `${mode} p${parallelism}`);
+  }
+});
