@@ -104,7 +104,7 @@ export function planGroupAggregate(
   mode: RuntimeMode,
   selectList: (scope: Scope) => SelectListItem[],
 ): PlannedTable {
-  const inputScope = rowScope(input.schema.columns, qualifiers);
+  const inputScope = rowScope(input.schema.columns, qualifiers, input.sides);
   const groupBy = q.groupBy ?? [];
   const keyNames = groupBy.map((g) => {
     if (g.kind !== 'column') throw new SqlUnsupportedError('GROUP BY an expression (group by columns; compute the expression in a subquery)', g.pos);

@@ -17,6 +17,7 @@ import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.
 import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
 import { planGroupAggregate } from './group-aggregate.ts';
+import { planJoin } from './join.ts';
 import { planRank } from './rank.ts';
 import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
@@ -32,6 +33,11 @@ export interface PlannedTable {
    * changelog.ts): the operator that makes them, as Flink names it in errors. Absent: insert-only.
    */
   updating?: { producer: string };
+  /**
+   * The tables a join's rows come from: the names each may be qualified with, and its columns'
+   * names in the joined row (a name both sides have is renamed on the right: `id0`).
+   */
+  sides?: { qualifiers: string[]; names: Record<string, string> }[];
 }
 
 /** One column of a SELECT list, compiled. */
@@ -56,12 +62,25 @@ export function mapChanges(stream: DataStream<Row>, names: string[], exprs: Comp
 
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
 
-/** The columns of a table as a scope; `qualifiers` are the names it may be qualified with. */
-export function rowScope(columns: Column[], qualifiers: string[]): Scope {
+/**
+ * The columns of a table as a scope; `qualifiers` are the names it may be qualified with, `sides`
+ * those of a join's tables (`o.id`, `p.id`; an unqualified name both have is ambiguous).
+ */
+export function rowScope(columns: Column[], qualifiers: string[], sides: PlannedTable['sides'] = []): Scope {
   const byName = new Map(columns.map((c) => [c.name, c]));
   return {
-    column(name, qualifier, pos) {
-      if (qualifier !== undefined && !qualifiers.includes(qualifier)) throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+    column(written, qualifier, pos) {
+      let name = written;
+      const side = qualifier === undefined ? undefined : sides.find((s) => s.qualifiers.includes(qualifier));
+      if (side) {
+        const joined = side.names[written];
+        if (joined === undefined) throw new SqlValidationError(`Column '${written}' not found in table '${qualifier}'`, pos);
+        name = joined;
+      } else if (qualifier !== undefined && !qualifiers.includes(qualifier)) {
+        throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+      } else if (qualifier === undefined && sides.filter((s) => s.names[written] !== undefined).length > 1) {
+        throw new SqlValidationError(`Column '${written}' is ambiguous: qualify it with its table`, pos);
+      }
       const c = byName.get(name);
       if (!c) throw new SqlValidationError(`Column '${name}' not found in ${describeColumns(columns)}`, pos);
       return { type: c.type, eval: (row: Row) => row[name] ?? null };
@@ -152,12 +171,16 @@ export class Planner {
   /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */
   planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
     if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+    if (from.kind === 'join') {
+      if (from.left.kind === 'window' || from.right.kind === 'window') throw new SqlUnsupportedError('a join of a window TVF (Window Join)', from.pos);
+      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right), this.env.mode), qualifiers: [] };
+    }
     return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
   }
 
   /** WHERE and the SELECT list of an ungrouped query, as one map (and a filter before it). */
   project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
-    const scope = rowScope(input.schema.columns, qualifiers);
+    const scope = rowScope(input.schema.columns, qualifiers, input.sides);
     let stream = input.stream;
     if (q.where) {
       const where = compileBoolean(q.where, scope);

@@ -31,7 +31,7 @@ import { T } from './types.ts';
 
 /** What planning a rank needs of the planner. */
 export interface RankPlanner {
-  planFrom(from: Extract<FromItem, { kind: 'table' | 'subquery' }>): { table: PlannedTable; qualifiers: string[] };
+  planFrom(from: Extract<FromItem, { kind: 'table' | 'subquery' | 'join' }>): { table: PlannedTable; qualifiers: string[] };
   project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable;
 }
 
@@ -243,7 +243,7 @@ export function planRank(planner: RankPlanner, outer: Query, from: Extract<FromI
   const { start, end, rest } = rankRange(outer.where, over.alias, outer.pos);
 
   const { table: input, qualifiers } = planner.planFrom(inner.from);
-  const scope = rowScope(input.schema.columns, qualifiers);
+  const scope = rowScope(input.schema.columns, qualifiers, input.sides);
   if (input.schema.columns.some((c) => c.name === over.alias)) throw new SqlValidationError(`the rank column '${over.alias}' has the name of an input column`, over.pos);
   let stream = input.stream;
   if (inner.where) {
