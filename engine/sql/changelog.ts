@@ -51,6 +51,13 @@ export function isAccumulate(kind: RowKind): boolean {
   return kind === '+I' || kind === '+U';
 }
 
+/** A row without its changelog kind (itself when it has none). */
+export function withoutKind(row: Row): Row {
+  if (!(ROW_KIND in row)) return row;
+  const { [ROW_KIND]: _kind, ...columns } = row;
+  return columns;
+}
+
 /** A changelog row as a `Change`, its columns without the kind field. */
 export function toChange(row: Row): Change {
   const { [ROW_KIND]: kind, ...columns } = row;

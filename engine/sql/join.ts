@@ -15,7 +15,8 @@ import { MapStateDescriptor } from '../state/descriptors.ts';
 import type { MapState } from '../state/state.ts';
 import type { Expr, FromItem } from './ast.ts';
 import type { Column, Row } from './catalog.ts';
-import { ROW_KIND, isAccumulate, kindOf, withKind } from './changelog.ts';
+import { isAccumulate, kindOf, withKind, withoutKind } from './changelog.ts';
+import { conjuncts } from './rank.ts';
 import { SqlUnsupportedError } from './errors.ts';
 import { compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
 import { rowScope, type PlannedTable } from './planner.ts';
@@ -30,12 +31,6 @@ const NULL_KEY = '\u0000null';
 
 /** A side's rows by their JSON, each with how many times it is there. */
 type RowCounts = MapState<string, [Row, number]>;
-
-function columnsOf(row: Row): Row {
-  if (!(ROW_KIND in row)) return row;
-  const { [ROW_KIND]: _kind, ...columns } = row;
-  return columns;
-}
 
 /**
  * The keyed two-input function of a join: each side's rows of the current key, and the joining.
@@ -63,7 +58,7 @@ export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, s
 
   processElement1(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
     const accumulate = isAccumulate(kindOf(row));
-    const left = columnsOf(row);
+    const left = withoutKind(row);
     if (!this.count(this.left, left, accumulate)) return;
     if (this.batch) return ctx.timerService().registerProcessingTimeTimer(0);
     const matches = this.matchesOf(left);
@@ -74,7 +69,7 @@ export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, s
   processElement2(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
     if (ctx.getCurrentKey() === NULL_KEY) return;
     const accumulate = isAccumulate(kindOf(row));
-    const right = columnsOf(row);
+    const right = withoutKind(row);
     // Each left row's matches before this row counts, for the NULL-padded rows of a LEFT join.
     const before = this.leftOuter && !this.batch ? new Map(this.leftRows().map((l) => [JSON.stringify(l), this.matchesOf(l).length])) : undefined;
     if (!this.count(this.right, right, accumulate)) return;
@@ -125,11 +120,6 @@ export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, s
     }
     return out;
   }
-}
-
-/** The AND-ed parts of a condition. */
-function conjuncts(e: Expr): Expr[] {
-  return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
 
 /** `expr` compiled against one side only, or undefined when it reads the other side. */

@@ -23,7 +23,7 @@ import { ValueStateDescriptor } from '../state/descriptors.ts';
 import type { ValueState } from '../state/state.ts';
 import type { Expr, FromItem, OrderItem, Query, SelectItem } from './ast.ts';
 import type { Row } from './catalog.ts';
-import { ROW_KIND, isAccumulate, kindOf, withKind, type RowKind } from './changelog.ts';
+import { isAccumulate, kindOf, withKind, withoutKind, type RowKind } from './changelog.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compareValues, compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
 import { rowScope, type PlannedTable } from './planner.ts';
@@ -50,13 +50,6 @@ function rowOrder(keys: { expr: CompiledExpr; descending: boolean }[]): RowOrder
   };
 }
 
-/** A row without its changelog kind. */
-function columnsOf(row: Row): Row {
-  if (!(ROW_KIND in row)) return row;
-  const { [ROW_KIND]: _kind, ...columns } = row;
-  return columns;
-}
-
 const same = (a: Row, b: Row) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The ranks `start`..`end` (1-based) of one partition, and what a change did to them. */
@@ -79,7 +72,7 @@ class TopNFunction implements KeyedProcessFunction<string, Row, Row> {
   }
 
   processElement(input: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    const row = columnsOf(input);
+    const row = withoutKind(input);
     const rows = this.state.value() ?? [];
     const before = rows.slice(this.start - 1, this.end);
     if (isAccumulate(kindOf(input))) {
@@ -168,7 +161,7 @@ class RowTimeDeduplicateFunction implements KeyedProcessFunction<string, Row, Ro
 }
 
 /** The AND-ed parts of a condition. */
-function conjuncts(e: Expr | undefined): Expr[] {
+export function conjuncts(e: Expr | undefined): Expr[] {
   if (!e) return [];
   return e.kind === 'binary' && e.op === 'AND' ? [...conjuncts(e.left), ...conjuncts(e.right)] : [e];
 }
