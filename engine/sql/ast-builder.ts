@@ -164,10 +164,18 @@ function buildCreateTable(ctx: G.SimpleCreateTableContext): Statement {
   };
 }
 
-/** A query: only a plain SELECT for now (no UNION, ORDER BY, LIMIT, WITH, VALUES). */
+/** A query: a SELECT, or SELECTs joined by UNION ALL (no UNION, ORDER BY, LIMIT, WITH, VALUES yet). */
 export function buildQuery(ctx: G.QueryStatementContext): Query {
   if (ctx.withClause()) return unsupported('WITH', ctx.withClause()!);
   if (ctx.valuesClause()) return unsupported('VALUES', ctx.valuesClause()!);
+  if (ctx.KW_UNION() && ctx.KW_ALL() && !ctx.orderByClause() && !ctx.limitClause()) {
+    // One flat list of inputs, however the grammar nests `a UNION ALL b UNION ALL c`.
+    const inputs = ctx.queryStatement().flatMap((q) => {
+      const { unionAll, ...first } = buildQuery(q);
+      return [first, ...(unionAll ?? [])];
+    });
+    return { ...inputs[0]!, unionAll: inputs.slice(1) };
+  }
   if (ctx.KW_UNION() || ctx.KW_INTERSECT() || ctx.KW_EXCEPT()) {
     const op = (ctx.KW_UNION() ?? ctx.KW_INTERSECT() ?? ctx.KW_EXCEPT())!;
     throw new SqlUnsupportedError(op.getText().toUpperCase(), { line: op.symbol.line, column: op.symbol.column + 1 });
@@ -210,7 +218,8 @@ function buildWhere(ctx: G.WhereClauseContext): Expr {
 }
 
 function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
-  if (ctx.selectWindowItemColumnName()) return unsupported('OVER aggregation', ctx);
+  const over = ctx.selectWindowItemColumnName()?.overWindowItem();
+  if (over) return buildOverItem(over);
   const all = ctx.tableAllColumns();
   if (all) {
     if (ctx.columnAlias()) return unsupported('an alias on *', ctx);
@@ -243,6 +252,25 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
     ...(alias ? { alias: identifierText(alias.identifier()) } : aliasName ? { alias: identifierText(aliasName) } : {}),
     pos: pos(ctx),
   };
+}
+
+/** `fn() OVER (PARTITION BY ... ORDER BY ...) AS alias`; a window frame or a named window is refused. */
+function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
+  const spec = ctx.windowSpec();
+  if (!spec) return unsupported('OVER a named window', ctx);
+  if (spec.windowFrame()) return unsupported('an OVER window frame (ROWS/RANGE BETWEEN)', spec.windowFrame()!);
+  const partition = spec.partitionByClause();
+  const partitionBy = partition ? [...partition.columnName().map(columnExpr), ...partition.primaryExpression().map(buildExpression)] : [];
+  const orderBy = (spec.orderByClause()?.orderItemDefinition() ?? []).map((item) => {
+    if (item.KW_NULLS()) unsupported('NULLS FIRST/LAST', item);
+    const column = item.columnName();
+    return { expr: column ? columnExpr(column) : buildExpression(item.valueExpression()!), descending: item.KW_DESC() !== null, pos: pos(item) };
+  });
+  // `ROW_NUMBER()`: the grammar gives an empty argument that is no expression.
+  const noArgs = /^([A-Za-z_]+)\(\)$/.exec(ctx.primaryExpression().getText());
+  const at = pos(ctx.primaryExpression());
+  const call: Expr = noArgs ? { kind: 'call', name: noArgs[1]!.toUpperCase(), args: [], distinct: false, star: false, pos: at } : buildExpression(ctx.primaryExpression());
+  return { kind: 'over', call, partitionBy, orderBy, alias: identifierText(ctx.identifier()), pos: pos(ctx) };
 }
 
 // `(0)`, not `0`: a bare number is a column name to this grammar.
@@ -301,7 +329,13 @@ function buildGroupItem(ctx: G.GroupItemDefinitionContext): Expr {
 }
 
 function buildFrom(ctx: G.TableExpressionContext): FromItem {
-  if (ctx.KW_JOIN()) return unsupported('JOIN', ctx);
+  if (ctx.KW_JOIN()) {
+    if (ctx.KW_NATURAL() || ctx.KW_CROSS() || ctx.KW_RIGHT() || ctx.KW_FULL()) return unsupported(`${ctx.KW_NATURAL() ? 'NATURAL' : ctx.KW_CROSS() ? 'CROSS' : ctx.KW_RIGHT() ? 'RIGHT' : 'FULL'} JOIN`, ctx);
+    const condition = ctx.joinCondition()?.booleanExpression();
+    if (!condition) return unsupported('a JOIN without ON (USING)', ctx);
+    const [left, right] = ctx.tableExpression();
+    return { kind: 'join', type: ctx.KW_LEFT() ? 'LEFT' : 'INNER', left: buildFrom(left!), right: buildFrom(right!), on: buildExpression(condition), pos: pos(ctx) };
+  }
   if (ctx.inlineDataValueClause()) return unsupported('VALUES in FROM', ctx);
   const tvf = ctx.windowTVFClause();
   if (tvf) return buildWindowTvf(tvf.windowTVFExpression());

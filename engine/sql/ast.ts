@@ -25,7 +25,18 @@ export type Expr =
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '%' | '||' | '=' | '<>' | '<' | '<=' | '>' | '>=' | 'AND' | 'OR';
 
-export type SelectItem = { kind: 'expr'; expr: Expr; alias?: string; pos: SqlPosition } | { kind: 'star'; qualifier?: string; pos: SqlPosition };
+/** One key of an ORDER BY. */
+export interface OrderItem {
+  expr: Expr;
+  descending: boolean;
+  pos: SqlPosition;
+}
+
+export type SelectItem =
+  | { kind: 'expr'; expr: Expr; alias?: string; pos: SqlPosition }
+  | { kind: 'star'; qualifier?: string; pos: SqlPosition }
+  /** `ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn`: an OVER item (the planner runs ROW_NUMBER in Top-N and deduplication). */
+  | { kind: 'over'; call: Expr; partitionBy: Expr[]; orderBy: OrderItem[]; alias: string; pos: SqlPosition };
 
 /** A windowing table-valued function over a table: `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`. */
 export interface WindowTvf {
@@ -44,6 +55,8 @@ export interface WindowTvf {
 export type FromItem =
   | { kind: 'table'; name: string; alias?: string; pos: SqlPosition }
   | { kind: 'subquery'; query: Query; alias?: string; pos: SqlPosition }
+  /** A regular join: `left [LEFT] JOIN right ON condition`. */
+  | { kind: 'join'; type: 'INNER' | 'LEFT'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }
   | WindowTvf;
 
 export interface Query {
@@ -54,6 +67,8 @@ export interface Query {
   where?: Expr;
   groupBy?: Expr[];
   having?: Expr;
+  /** `UNION ALL`: the rows of these queries follow this one's (each without a `unionAll` of its own). */
+  unionAll?: Query[];
   pos: SqlPosition;
 }
 

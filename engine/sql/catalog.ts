@@ -37,7 +37,8 @@ export type CatalogTable =
       pos: SqlPosition;
     }
   | { kind: 'view'; name: string; query: Query; columns?: string[] }
-  | { kind: 'stream'; name: string; schema: TableSchema; stream: DataStream<Row> };
+  /** `updating`: the stream is a changelog (a Table of an updating query registered as a view). */
+  | { kind: 'stream'; name: string; schema: TableSchema; stream: DataStream<Row>; updating?: { producer: string } };
 
 /** Tables by name, in one session. */
 export class Catalog {

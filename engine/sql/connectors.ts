@@ -8,10 +8,14 @@
 import type { DataStream } from '../api/datastream.ts';
 import type { StreamExecutionEnvironment } from '../api/environment.ts';
 import type { CatalogTable, Column, Row } from './catalog.ts';
+import { kindOf } from './changelog.ts';
+import { filesystemSink } from './filesystem-sink.ts';
+import type { PlannedTable } from './planner.ts';
 import { SqlUnsupportedError, SqlValidationError } from './errors.ts';
 import { formatType, formatValue, isApproximate, isInteger, isString, isTimestamp, type SqlType } from './types.ts';
 
-type ConnectorTable = Extract<CatalogTable, { kind: 'connector' }>;
+/** A table of `CREATE TABLE ... WITH ('connector' = ...)`. */
+export type ConnectorTable = Extract<CatalogTable, { kind: 'connector' }>;
 
 const quoteLiteral = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const quoteName = (s: string) => `"${s.replaceAll('"', '""')}"`;
@@ -44,9 +48,9 @@ function duckdbType(t: SqlType, table: string, column: string): string {
   }
 }
 
-function option(table: ConnectorTable, key: string, required: true): string;
-function option(table: ConnectorTable, key: string, required?: false): string | undefined;
-function option(table: ConnectorTable, key: string, required = false): string | undefined {
+export function option(table: ConnectorTable, key: string, required: true): string;
+export function option(table: ConnectorTable, key: string, required?: false): string | undefined;
+export function option(table: ConnectorTable, key: string, required = false): string | undefined {
   const value = table.options[key];
   if (value === undefined && required) throw new SqlValidationError(`table '${table.name}': the ${table.options['connector']} connector needs the option '${key}'`, table.pos);
   return value;
@@ -171,13 +175,18 @@ export function tableSource(env: StreamExecutionEnvironment, table: ConnectorTab
 
 const log = (line: string) => (globalThis as unknown as { console: { log(s: string): void } }).console.log(line);
 
-/** A row as Flink's print connector writes it: `+I[1, Alice, 2024-01-01 00:00:00.000]`. */
+/** A row as Flink's print connector writes it, with its kind: `+I[1, Alice, 2024-01-01 00:00:00.000]`, `-U[...]`. */
 export function formatRow(row: Row, columns: Column[]): string {
-  return `+I[${columns.map((c) => formatValue(row[c.name], c.type)).join(', ')}]`;
+  return `${kindOf(row)}[${columns.map((c) => formatValue(row[c.name], c.type)).join(', ')}]`;
 }
 
-/** Writes `stream` (rows of `columns`, already in the table's column names) to a connector table. */
-export function tableSink(table: ConnectorTable, stream: DataStream<Row>, columns: Column[]): DataStream<never> {
+/**
+ * Writes `planned`'s rows (rows of `columns`, already in the table's column names) to a connector
+ * table. `print` and `blackhole` take any changelog; the filesystem sink is append-only, except
+ * in the changelog-json format.
+ */
+export function tableSink(table: ConnectorTable, planned: PlannedTable, columns: Column[]): DataStream<never> {
+  const { stream } = planned;
   switch (table.options['connector']) {
     case 'print': {
       const prefix = table.options['print-identifier'] ? `${table.options['print-identifier']}> ` : '';
@@ -185,9 +194,11 @@ export function tableSink(table: ConnectorTable, stream: DataStream<Row>, column
     }
     case 'blackhole':
       return stream.sinkTo({ invoke: () => {} }).name(`blackhole ${table.name}`);
+    case 'filesystem':
+      return filesystemSink(table, planned, columns);
     case undefined:
       throw new SqlValidationError(`table '${table.name}' has no 'connector' option`, table.pos);
     default:
-      throw new SqlUnsupportedError(`table '${table.name}': the connector '${table.options['connector']}' as a sink (sinks: print, blackhole)`, table.pos);
+      throw new SqlUnsupportedError(`table '${table.name}': the connector '${table.options['connector']}' as a sink (sinks: print, blackhole, filesystem)`, table.pos);
   }
 }

@@ -5,5 +5,6 @@ export { Schema, SchemaBuilder } from './schema.ts';
 export { SqlError, SqlParseError, SqlUnsupportedError, SqlValidationError } from './errors.ts';
 export type { SqlPosition } from './errors.ts';
 export type { Row } from './catalog.ts';
+export type { Change, RowKind } from './changelog.ts';
 export { runFlinkSqlCell } from './cell.ts';
 export type { FlinkSqlCellSpec, ParsedCell } from './cell.ts';

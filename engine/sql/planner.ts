@@ -14,7 +14,12 @@ import type { Expr, FromItem, Query, SelectItem, Statement, WindowTvf } from './
 import { createAggregate, type SqlAggregate } from './aggregates.ts';
 import { castFunction } from './casts.ts';
 import type { Catalog, CatalogTable, Column, Row, TableSchema } from './catalog.ts';
+import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
+import { planGroupAggregate } from './group-aggregate.ts';
+import { planJoin } from './join.ts';
+import { planRank } from './rank.ts';
+import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
@@ -24,16 +29,59 @@ import { describeWindow, windowTvfAssigner } from './window-tvf-assigners.ts';
 export interface PlannedTable {
   schema: TableSchema;
   stream: DataStream<Row>;
+  /**
+   * Set when the rows are a changelog with updates (each row's kind in `ROW_KIND`, see
+   * changelog.ts): the operator that makes them, as Flink names it in errors. Absent: insert-only.
+   */
+  updating?: { producer: string };
+  /**
+   * The tables a join's rows come from: the names each may be qualified with, and its columns'
+   * names in the joined row (a name both sides have is renamed on the right: `id0`).
+   */
+  sides?: { qualifiers: string[]; names: Record<string, string> }[];
+}
+
+/** One column of a SELECT list, compiled. */
+export interface SelectListItem {
+  name: string;
+  expr: CompiledExpr;
+  source?: string;
+}
+
+/**
+ * The SELECT list evaluated for each row, as a map; over a changelog (`updating`) each row keeps
+ * its kind. (Flink's `Calc` passes the `RowKind` of its input row on in the same way.)
+ */
+export function mapChanges(stream: DataStream<Row>, names: string[], exprs: CompiledExpr[], updating: boolean): DataStream<Row> {
+  return stream.map((row: Row) => {
+    const out: Row = {};
+    for (let k = 0; k < names.length; k++) out[names[k]!] = exprs[k]!.eval(row);
+    if (updating) out[ROW_KIND] = row[ROW_KIND];
+    return out;
+  });
 }
 
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
 
-/** The columns of a table as a scope; `qualifiers` are the names it may be qualified with. */
-export function rowScope(columns: Column[], qualifiers: string[]): Scope {
+/**
+ * The columns of a table as a scope; `qualifiers` are the names it may be qualified with, `sides`
+ * those of a join's tables (`o.id`, `p.id`; an unqualified name both have is ambiguous).
+ */
+export function rowScope(columns: Column[], qualifiers: string[], sides: PlannedTable['sides'] = []): Scope {
   const byName = new Map(columns.map((c) => [c.name, c]));
   return {
-    column(name, qualifier, pos) {
-      if (qualifier !== undefined && !qualifiers.includes(qualifier)) throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+    column(written, qualifier, pos) {
+      let name = written;
+      const side = qualifier === undefined ? undefined : sides.find((s) => s.qualifiers.includes(qualifier));
+      if (side) {
+        const joined = side.names[written];
+        if (joined === undefined) throw new SqlValidationError(`Column '${written}' not found in table '${qualifier}'`, pos);
+        name = joined;
+      } else if (qualifier !== undefined && !qualifiers.includes(qualifier)) {
+        throw new SqlValidationError(`Table '${qualifier}' not found in FROM`, pos);
+      } else if (qualifier === undefined && sides.filter((s) => s.names[written] !== undefined).length > 1) {
+        throw new SqlValidationError(`Column '${written}' is ambiguous: qualify it with its table`, pos);
+      }
       const c = byName.get(name);
       if (!c) throw new SqlValidationError(`Column '${name}' not found in ${describeColumns(columns)}`, pos);
       return { type: c.type, eval: (row: Row) => row[name] ?? null };
@@ -63,7 +111,7 @@ export class Planner {
     const table = this.catalog.get(name, pos);
     switch (table.kind) {
       case 'stream':
-        return { schema: table.schema, stream: table.stream };
+        return { schema: table.schema, stream: table.stream, ...(table.updating ? { updating: table.updating } : {}) };
       case 'view': {
         const planned = this.planQuery(table.query);
         return table.columns ? renameColumns(planned, table.columns, pos) : planned;
@@ -95,26 +143,45 @@ export class Planner {
 
   /** Plans a SELECT. */
   planQuery(q: Query): PlannedTable {
-    if (q.distinct) throw new SqlUnsupportedError('SELECT DISTINCT (an updating result)', q.pos);
+    if (q.unionAll) {
+      const { unionAll, ...first } = q;
+      return planUnionAll([first, ...unionAll].map((input) => this.planQuery(input)), q.pos);
+    }
+    if (q.distinct) return this.planDistinct(q);
     const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
     if (q.from.kind === 'window') {
       return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
     }
-    if (grouped) {
-      throw new SqlUnsupportedError('GROUP BY or an aggregate without a window TVF (an updating aggregation); group by window_start, window_end of TABLE(TUMBLE(...)) or TABLE(HOP(...))', q.groupBy?.[0]?.pos ?? q.pos);
-    }
+    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some((i) => i.kind === 'over')) return planRank(this, q, q.from, this.env.mode);
     const input = this.planFrom(q.from);
+    if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
     return this.project(q, input.table, input.qualifiers);
   }
 
-  private planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
+  /**
+   * `SELECT DISTINCT items FROM ...` as Flink plans it: a group aggregation by every column of
+   * the SELECT list, without aggregates (an updating result in streaming mode).
+   */
+  private planDistinct(q: Query): PlannedTable {
+    const rows = this.planQuery({ ...q, distinct: false });
+    const columns = rows.schema.columns.map((c) => ({ kind: 'column' as const, name: c.name, pos: q.pos }));
+    const grouped: Query = { kind: 'select', distinct: false, items: columns.map((expr) => ({ kind: 'expr', expr, pos: q.pos })), from: { kind: 'subquery', query: q, pos: q.pos }, groupBy: columns, pos: q.pos };
+    return planGroupAggregate(grouped, rows, [], this.env.mode, (scope) => this.selectList(grouped.items, [], scope));
+  }
+
+  /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */
+  planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
     if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+    if (from.kind === 'join') {
+      if (from.left.kind === 'window' || from.right.kind === 'window') throw new SqlUnsupportedError('a join of a window TVF (Window Join)', from.pos);
+      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right), this.env.mode), qualifiers: [] };
+    }
     return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
   }
 
   /** WHERE and the SELECT list of an ungrouped query, as one map (and a filter before it). */
-  private project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
-    const scope = rowScope(input.schema.columns, qualifiers);
+  project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable {
+    const scope = rowScope(input.schema.columns, qualifiers, input.sides);
     let stream = input.stream;
     if (q.where) {
       const where = compileBoolean(q.where, scope);
@@ -125,20 +192,24 @@ export class Planner {
     const exprs = items.map((i) => i.expr);
     const rowtime = input.schema.rowtime;
     const keepsRowtime = items.find((i) => i.source !== undefined && i.source === rowtime);
-    stream = stream
-      .map((row: Row) => {
-        const out: Row = {};
-        for (let k = 0; k < names.length; k++) out[names[k]!] = exprs[k]!.eval(row);
-        return out;
-      })
-      .name(`Select ${names.join(', ')}`);
-    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(keepsRowtime ? { rowtime: keepsRowtime.name } : {}) }, stream };
+    stream = mapChanges(stream, names, exprs, input.updating !== undefined).name(`Select ${names.join(', ')}`);
+    return {
+      schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(keepsRowtime ? { rowtime: keepsRowtime.name } : {}) },
+      stream,
+      ...(input.updating ? { updating: input.updating } : {}),
+    };
   }
 
   /** The SELECT list: `*` expanded, names from aliases or columns, else Flink's `EXPR$n`; duplicates renamed (a, a0). */
-  private selectList(items: SelectItem[], columns: Column[], scope: Scope): { name: string; expr: CompiledExpr; source?: string }[] {
-    const out: { name: string; expr: CompiledExpr; source?: string }[] = [];
+  selectList(items: SelectItem[], columns: Column[], scope: Scope): SelectListItem[] {
+    const out: SelectListItem[] = [];
     items.forEach((item, index) => {
+      if (item.kind === 'over') {
+        throw new SqlUnsupportedError(
+          'an OVER item other than ROW_NUMBER() in Top-N or deduplication (SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM t) WHERE rn <= N)',
+          item.pos,
+        );
+      }
       if (item.kind === 'star') {
         for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
         return;
@@ -332,15 +403,16 @@ export class Planner {
       return { to: c.name, from: from.name, cast };
     });
     // The query's rows are the sink's already when names and types match: no copy.
-    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned.stream, sinkColumns);
+    if (moves.every((m) => m.to === m.from && !m.cast)) return tableSink(target, planned, sinkColumns);
     const rows = planned.stream
       .map((row: Row) => {
         const out: Row = {};
         for (const m of moves) out[m.to] = m.cast ? m.cast(row[m.from]) : (row[m.from] ?? null);
+        if (planned.updating) out[ROW_KIND] = row[ROW_KIND];
         return out;
       })
       .name(`Into ${stmt.table}`);
-    return tableSink(target, rows, sinkColumns);
+    return tableSink(target, { ...planned, stream: rows }, sinkColumns);
   }
 }
 
@@ -357,8 +429,17 @@ function renameColumns(table: PlannedTable, names: string[], pos: SqlPosition): 
   const columns = table.schema.columns;
   if (names.length !== columns.length) throw new SqlValidationError(`the view lists ${names.length} columns, its query gives ${columns.length}`, pos);
   const rowtimeIndex = columns.findIndex((c) => c.name === table.schema.rowtime);
-  const stream = table.stream.map<Row>((row: Row) => Object.fromEntries(columns.map((c, k) => [names[k]!, row[c.name] ?? null]))).name('Rename');
-  return { schema: { columns: columns.map((c, k) => ({ name: names[k]!, type: c.type })), ...(rowtimeIndex >= 0 ? { rowtime: names[rowtimeIndex]! } : {}) }, stream };
+  const stream = mapChanges(
+    table.stream,
+    names,
+    columns.map((c) => ({ type: c.type, eval: (row: Row) => row[c.name] ?? null })),
+    table.updating !== undefined,
+  ).name('Rename');
+  return {
+    schema: { columns: columns.map((c, k) => ({ name: names[k]!, type: c.type })), ...(rowtimeIndex >= 0 ? { rowtime: names[rowtimeIndex]! } : {}) },
+    stream,
+    ...(table.updating ? { updating: table.updating } : {}),
+  };
 }
 
 /**

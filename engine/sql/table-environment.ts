@@ -12,6 +12,8 @@ import type { Transformation } from '../api/transformation.ts';
 import type { JobClient } from '../runtime/local-executor.ts';
 import type { Expr, ParsedStatement, Statement } from './ast.ts';
 import { Catalog, type Column, type Row, type TableSchema } from './catalog.ts';
+import { toChange, type Change } from './changelog.ts';
+import { updatesRefused } from './filesystem-sink.ts';
 import { SqlError, SqlValidationError } from './errors.ts';
 import { compileExpr } from './expressions.ts';
 import { Planner, assignWatermarks, rowScope, type PlannedTable } from './planner.ts';
@@ -211,7 +213,7 @@ export class StreamTableEnvironment implements TableRunner {
    */
   createTemporaryView(name: string, source: DataStream<any> | Table, schema?: Schema): void {
     const table = source instanceof Table ? source.planned : this.fromStream(name, source, schema);
-    this.catalog.put({ kind: 'stream', name, schema: table.schema, stream: table.stream });
+    this.catalog.put({ kind: 'stream', name, schema: table.schema, stream: table.stream, ...(table.updating ? { updating: table.updating } : {}) });
   }
 
   /**
@@ -232,7 +234,21 @@ export class StreamTableEnvironment implements TableRunner {
    * tEnv.toDataStream(tEnv.sqlQuery('SELECT `user`, amount FROM orders')).map((r) => r.amount).print();
    */
   toDataStream(table: Table): DataStream<Row> {
+    const { updating } = table.planned;
+    if (updating) throw updatesRefused('*anonymous_datastream_sink*', updating.producer, ': use toChangelogStream(table)');
     return table.planned.stream;
+  }
+
+  /**
+   * A Table's changes as a DataStream of `{ kind, row }`: +I, -U, +U, -D for an updating table
+   * (a GROUP BY without a window, Top-N), +I only for an insert-only one.
+   *
+   * @example
+   * tEnv.toChangelogStream(tEnv.sqlQuery('SELECT `user`, COUNT(*) AS n FROM clicks GROUP BY `user`'))
+   *   .filter((c) => c.kind !== '-U').map((c) => `${c.kind} ${c.row.user}: ${c.row.n}`).print();
+   */
+  toChangelogStream(table: Table): DataStream<Change> {
+    return table.planned.stream.map(toChange).name('ToChangelog');
   }
 
   /** Names of the tables and views registered so far. @example tEnv.listTables() // ['clicks', 'clicks_per_minute'] */
@@ -243,13 +259,13 @@ export class StreamTableEnvironment implements TableRunner {
   /** @internal */
   collect(table: PlannedTable): TableResult {
     const sink = Sinks.collect<Row>();
-    return this.runJob(this.jobName('collect'), table.schema.columns, () => table.stream.sinkTo(sink), sink.values);
+    return this.runJob(this.jobName('collect'), table.schema.columns, () => table.stream.sinkTo(sink), sink.values, table.updating !== undefined);
   }
 
   /** @internal */
   insertInto(table: PlannedTable, target: string): TableResult {
     const view = `__insert_source_${this.jobs}`;
-    this.catalog.put({ kind: 'stream', name: view, schema: table.schema, stream: table.stream });
+    this.catalog.put({ kind: 'stream', name: view, schema: table.schema, stream: table.stream, ...(table.updating ? { updating: table.updating } : {}) });
     try {
       const pos = { line: 1, column: 1 };
       const query = { kind: 'select' as const, distinct: false, items: [{ kind: 'star' as const, pos }], from: { kind: 'table' as const, name: view, pos }, pos };
@@ -263,7 +279,7 @@ export class StreamTableEnvironment implements TableRunner {
    * Builds a statement's sinks and runs them as one job, leaving the environment's own pending
    * sinks for its next `execute()`.
    */
-  private runJob(name: string, columns: Column[], build: () => void, rows?: Row[]): TableResult {
+  private runJob(name: string, columns: Column[], build: () => void, rows?: Row[], updating = false): TableResult {
     const env = this.env as unknown as { sinks: Transformation[] };
     const pending = env.sinks.splice(0);
     let job: JobClient;
@@ -276,7 +292,7 @@ export class StreamTableEnvironment implements TableRunner {
     }
     // The caller may never await a statement it only started; its failure is reported by await().
     job.result.catch(() => {});
-    return new TableResult('SUCCESS_WITH_CONTENT', columns, job, rows);
+    return new TableResult('SUCCESS_WITH_CONTENT', columns, job, rows, updating);
   }
 
   private createTable(s: Extract<Statement, { kind: 'createTable' }>): void {

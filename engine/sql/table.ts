@@ -4,6 +4,7 @@
  */
 import type { JobClient } from '../runtime/local-executor.ts';
 import type { Column, Row } from './catalog.ts';
+import { applyChangelog, toChange, type Change } from './changelog.ts';
 import type { PlannedTable } from './planner.ts';
 import { formatType, formatValue } from './types.ts';
 
@@ -65,7 +66,8 @@ export class Table {
 
 /**
  * What `executeSql` (or `Table.execute()`) gives: 'SUCCESS' for DDL, a job for INSERT and
- * SELECT. `await()` waits for the job; `collect()` gives a SELECT's rows (of a bounded query).
+ * SELECT. `await()` waits for the job; `collect()` gives a SELECT's rows (of a bounded query):
+ * for an updating query its final state, `collectChangelog()` every change.
  *
  * @example
  * await tEnv.executeSql('INSERT INTO sink SELECT * FROM clicks').await();
@@ -78,6 +80,8 @@ export class TableResult {
     private readonly columnList: Column[],
     private readonly job?: JobClient,
     private readonly rows?: Row[],
+    /** Whether `rows` is a changelog with updates (rows carry their kind). */
+    private readonly updating = false,
   ) {}
 
   /** @example result.getResultKind() // 'SUCCESS' */
@@ -105,23 +109,43 @@ export class TableResult {
     if (this.job) await this.job.result;
   }
 
-  /** The rows of a SELECT, once its (bounded) job has ended. @example for (const row of await result.collect()) console.log(row) */
+  /**
+   * The rows of a SELECT, once its (bounded) job has ended. For an updating query (a GROUP BY
+   * without a window, Top-N) the table its changelog ends with: each -U and -D has taken out
+   * the row it retracts, as the result table under a `[flink-sql]` cell shows it.
+   *
+   * @example for (const row of await result.collect()) console.log(row)
+   */
   async collect(): Promise<Row[]> {
     await this.await();
-    return this.rows ?? [];
+    const rows = this.rows ?? [];
+    return this.updating ? applyChangelog(rows, this.columnList.map((c) => c.name)) : rows;
   }
 
-  /** Prints the rows as a table with Flink's `+I` row kinds. @example await tEnv.executeSql('SELECT * FROM t').print() */
+  /**
+   * Every change a SELECT's job emitted, in order, with its kind (+I, -U, +U, -D), once the job
+   * has ended.
+   *
+   * @example
+   * const changes = await tEnv.executeSql('SELECT `user`, COUNT(*) AS n FROM clicks GROUP BY `user`').collectChangelog();
+   * changes.filter((c) => c.kind === '+U').length
+   */
+  async collectChangelog(): Promise<Change[]> {
+    await this.await();
+    return (this.rows ?? []).map(toChange);
+  }
+
+  /** Prints the changes as a table with Flink's row kinds (+I, -U, +U, -D). @example await tEnv.executeSql('SELECT * FROM t').print() */
   async print(): Promise<void> {
-    const rows = await this.collect();
-    (globalThis as unknown as { console: { log(s: string): void } }).console.log(tableau(this.columnList, rows));
+    const changes = await this.collectChangelog();
+    (globalThis as unknown as { console: { log(s: string): void } }).console.log(tableau(this.columnList, changes));
   }
 }
 
-/** Rows as Flink's SQL client prints them in tableau mode. */
-export function tableau(columns: Column[], rows: Row[]): string {
+/** Changes as Flink's SQL client prints them in tableau mode. */
+export function tableau(columns: Column[], rows: Change[]): string {
   const header = ['op', ...columns.map((c) => c.name)];
-  const body = rows.map((r) => ['+I', ...columns.map((c) => formatValue(r[c.name], c.type))]);
+  const body = rows.map(({ kind, row }) => [kind, ...columns.map((c) => formatValue(row[c.name], c.type))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;
   const fmt = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;

@@ -4,6 +4,8 @@
  * computes the reference answers on the same file.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { closeDuckDB } from '../../engine/connectors/duckdb/instance.ts';
 import { StreamExecutionEnvironment, StreamTableEnvironment, type Row } from '../../engine/index.node.ts';
 import { Scratch } from '../engine/connectors/duckdb/fixtures.ts';
 
@@ -23,6 +25,22 @@ export function writeEvents(s: Scratch): void {
     lines.push(`${i},${user},${amount},${qty},${name},${new Date(ts).toISOString().replace('T', ' ').replace('Z', '')}`);
   }
   s.write('events.csv', `${lines.join('\n')}\n`);
+}
+
+/** A scratch folder with events.csv for one test file, removed (and DuckDB closed) after its tests. */
+export function eventsScratch(prefix: string): Scratch {
+  const s = new Scratch(prefix);
+  before(() => writeEvents(s));
+  after(async () => {
+    await closeDuckDB();
+    s.close();
+  });
+  return s;
+}
+
+/** events.csv as DuckDB reads it, with `t`: the timestamp in epoch ms. */
+export function eventsInDuckDB(s: Scratch): string {
+  return `(SELECT *, epoch_ms(ts) AS t FROM read_csv(${s.lit('events.csv')}, header = false, columns = {'id': 'INTEGER', 'user': 'VARCHAR', 'amount': 'DOUBLE', 'qty': 'INTEGER', 'name': 'VARCHAR', 'ts': 'TIMESTAMP'}))`;
 }
 
 /** The events table in Flink SQL, its path relative to `baseDir` when given. */

@@ -100,3 +100,42 @@ test('a bad statement in a [flink-sql] cell fails it naming the notebook line an
   // Columns count in the cell's SQL as the editor shows it (without the `// ` of the file).
   assert.match(bad.stderr, /SQL parse error: Statement is incomplete \(line 10, column 28\)/);
 });
+
+test('an updating SELECT shows its final state under the cell, and INSERT INTO print its changes, on taskmanagers', () => {
+  const notebook = s.write(
+    'updating.ts',
+    `// %% [flink-sql]
+// CREATE TABLE gen (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '40',
+//   'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '40');
+// CREATE TABLE shown (g INT, n BIGINT) WITH ('connector' = 'print', 'print-identifier' = 'groups');
+
+// %% [flink-sql]
+// SELECT g, COUNT(*) AS n, MAX(id) AS top FROM (SELECT MOD(id, 3) AS g, id FROM gen) GROUP BY g
+
+// %% [flink-sql]
+// INSERT INTO shown SELECT g, COUNT(*) FROM (SELECT MOD(id, 3) AS g FROM gen WHERE id <= 6) GROUP BY g
+`,
+  );
+  const run = weirRun(notebook, '--taskmanagers', '2', '--parallelism', '2');
+  assert.equal(run.code, 0, run.stderr);
+  // One row per group with its final count and maximum: the changelog applied, not its 40 changes.
+  const rows = run.stdout
+    .split('\n')
+    .map((l) => /^│ \d+ +│ (\d) +│ (\d+) +│ (\d+) +│$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => m.slice(1).join(' '))
+    .sort();
+  const ids = Array.from({ length: 40 }, (_x, i) => i + 1);
+  const expected = [0, 1, 2].map((g) => {
+    const members = ids.filter((id) => id % 3 === g);
+    return `${g} ${members.length} ${Math.max(...members)}`;
+  });
+  assert.deepEqual(rows, expected);
+  const printed = run.stdout.split('\n').filter((l) => l.startsWith('groups> '));
+  for (const g of [0, 1, 2]) {
+    assert.deepEqual(
+      printed.filter((l) => l.includes(`[${g},`)),
+      [`groups> +I[${g}, 1]`, `groups> -U[${g}, 1]`, `groups> +U[${g}, 2]`],
+    );
+  }
+});

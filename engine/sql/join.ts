@@ -1,0 +1,192 @@
+/**
+ * Regular joins, `a [LEFT] JOIN b ON a.k = b.k [AND ...]`: both inputs keyed by the equality
+ * columns of ON, each side's rows kept in keyed state (checkpointed; kept for ever, as Flink keeps
+ * them without a state TTL). A row that arrives joins the other side's rows of its key that pass
+ * the rest of ON. As Flink's `StreamingJoinOperator` emits: an accumulating row (+I, +U) gives +I
+ * of each joined row, a retracting one (-U, -D) -D of each. In a LEFT join a left row without a
+ * match gives +I of it padded with NULLs; when its first match arrives, -D of the padded row then
+ * +I of the joined one, and back when its last match is retracted. An inner join of insert-only
+ * inputs is insert-only; otherwise the result is updating. Batch mode joins each key once, at the
+ * end of input, inserts only. (Flink's counterparts: `StreamPhysicalJoin`, `StreamingJoinOperator`.)
+ */
+import type { RuntimeMode } from '../runtime/host.ts';
+import type { CoProcessFunction, Collector, KeyedProcessContext, RuntimeContext } from '../runtime/functions.ts';
+import { MapStateDescriptor } from '../state/descriptors.ts';
+import type { MapState } from '../state/state.ts';
+import type { Expr, FromItem } from './ast.ts';
+import type { Column, Row } from './catalog.ts';
+import { isAccumulate, kindOf, withKind, withoutKind } from './changelog.ts';
+import { conjuncts } from './rank.ts';
+import { SqlUnsupportedError } from './errors.ts';
+import { compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
+import { rowScope, type PlannedTable } from './planner.ts';
+
+type Side = { table: PlannedTable; qualifiers: string[] };
+
+/**
+ * The key of rows with a NULL in their join key: they never join (NULL = NULL is not true), so
+ * right rows of this key are dropped and left rows find no match.
+ */
+const NULL_KEY = '\u0000null';
+
+/** A side's rows by their JSON, each with how many times it is there. */
+type RowCounts = MapState<string, [Row, number]>;
+
+/**
+ * The keyed two-input function of a join: each side's rows of the current key, and the joining.
+ *
+ * @example
+ * left.connect(right).keyBy(leftKey, rightKey).process(new StreamingJoinFunction((l, r) => ({ ...l, ...r }), undefined, true, false))
+ */
+export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, string> {
+  private left!: RowCounts;
+  private right!: RowCounts;
+
+  constructor(
+    /** The joined row of a left and a right row (right undefined: padded with NULLs). */
+    private readonly combine: (left: Row, right: Row | undefined) => Row,
+    /** The rest of ON, over a joined row. */
+    private readonly residual: ((joined: Row) => boolean) | undefined,
+    private readonly leftOuter: boolean,
+    private readonly batch: boolean,
+  ) {}
+
+  open(ctx: RuntimeContext): void {
+    this.left = ctx.getMapState(new MapStateDescriptor<string, [Row, number]>('join-left'));
+    this.right = ctx.getMapState(new MapStateDescriptor<string, [Row, number]>('join-right'));
+  }
+
+  processElement1(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
+    const accumulate = isAccumulate(kindOf(row));
+    const left = withoutKind(row);
+    if (!this.count(this.left, left, accumulate)) return;
+    if (this.batch) return ctx.timerService().registerProcessingTimeTimer(0);
+    const matches = this.matchesOf(left);
+    for (const joined of matches) out.collect(withKind(joined, accumulate ? '+I' : '-D'));
+    if (this.leftOuter && matches.length === 0) out.collect(withKind(this.combine(left, undefined), accumulate ? '+I' : '-D'));
+  }
+
+  processElement2(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
+    if (ctx.getCurrentKey() === NULL_KEY) return;
+    const accumulate = isAccumulate(kindOf(row));
+    const right = withoutKind(row);
+    // Each left row's matches before this row counts, for the NULL-padded rows of a LEFT join.
+    const before = this.leftOuter && !this.batch ? new Map(this.leftRows().map((l) => [JSON.stringify(l), this.matchesOf(l).length])) : undefined;
+    if (!this.count(this.right, right, accumulate)) return;
+    if (this.batch) return ctx.timerService().registerProcessingTimeTimer(0);
+    for (const left of this.leftRows()) {
+      const joined = this.combine(left, right);
+      if (this.residual && !this.residual(joined)) continue;
+      const had = before?.get(JSON.stringify(left)) ?? 0;
+      if (accumulate) {
+        if (before && had === 0) out.collect(withKind(this.combine(left, undefined), '-D'));
+        out.collect(withKind(joined, '+I'));
+      } else {
+        out.collect(withKind(joined, '-D'));
+        if (before && had === 1) out.collect(withKind(this.combine(left, undefined), '+I'));
+      }
+    }
+  }
+
+  onTimer(_timestamp: number, _ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
+    for (const left of this.leftRows()) {
+      const matches = this.matchesOf(left);
+      for (const joined of matches) out.collect(joined);
+      if (this.leftOuter && matches.length === 0) out.collect(this.combine(left, undefined));
+    }
+  }
+
+  /** Adds or retracts `row` in a side's state; false for a retraction of a row that is not there. */
+  private count(state: RowCounts, row: Row, accumulate: boolean): boolean {
+    const key = JSON.stringify(row);
+    const n = (state.get(key)?.[1] ?? 0) + (accumulate ? 1 : -1);
+    if (n < 0) return false;
+    if (n === 0) state.remove(key);
+    else state.put(key, [row, n]);
+    return true;
+  }
+
+  private leftRows(): Row[] {
+    return this.left.values().flatMap(([row, n]) => Array.from({ length: n }, () => row));
+  }
+
+  /** The joined rows of a left row with the right rows of its key that pass the rest of ON. */
+  private matchesOf(left: Row): Row[] {
+    const out: Row[] = [];
+    for (const [right, n] of this.right.values()) {
+      const joined = this.combine(left, right);
+      if (this.residual && !this.residual(joined)) continue;
+      for (let i = 0; i < n; i++) out.push(i === 0 ? joined : { ...joined });
+    }
+    return out;
+  }
+}
+
+/** `expr` compiled against one side only, or undefined when it reads the other side. */
+function onSide(expr: Expr, side: Side): CompiledExpr | undefined {
+  try {
+    return compileExpr(expr, rowScope(side.table.schema.columns, side.qualifiers, side.table.sides));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Plans a regular join of two planned inputs. */
+export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, right: Side, mode: RuntimeMode): PlannedTable {
+  // The joined row: the left columns, then the right ones (renamed where the left has the name).
+  const taken = new Set(left.table.schema.columns.map((c) => c.name));
+  const rightNames: Record<string, string> = {};
+  for (const c of right.table.schema.columns) {
+    let name = c.name;
+    for (let n = 0; taken.has(name); n++) name = `${c.name}${n}`;
+    taken.add(name);
+    rightNames[c.name] = name;
+  }
+  const leftColumns = left.table.schema.columns;
+  const rightColumns = right.table.schema.columns;
+  const columns: Column[] = [...leftColumns, ...rightColumns.map((c) => ({ name: rightNames[c.name]!, type: c.type }))];
+  const sideNames = (side: Side, names: Record<string, string>) =>
+    side.table.sides ?? [{ qualifiers: side.qualifiers, names }];
+  const sides = [...sideNames(left, Object.fromEntries(leftColumns.map((c) => [c.name, c.name]))), ...sideNames(right, rightNames)];
+  const combine = (l: Row, r: Row | undefined): Row => {
+    const out: Row = {};
+    for (const c of leftColumns) out[c.name] = l[c.name] ?? null;
+    for (const c of rightColumns) out[rightNames[c.name]!] = r ? (r[c.name] ?? null) : null;
+    return out;
+  };
+
+  // ON: equalities of a left and a right expression key both inputs; the rest filters joined rows.
+  const leftKeys: CompiledExpr[] = [];
+  const rightKeys: CompiledExpr[] = [];
+  const rest: Expr[] = [];
+  for (const c of conjuncts(join.on)) {
+    if (c.kind === 'binary' && c.op === '=') {
+      const l = onSide(c.left, left) ?? onSide(c.right, left);
+      const r = onSide(c.right, right) ?? onSide(c.left, right);
+      const lr = onSide(c.left, left) && onSide(c.right, right);
+      const rl = onSide(c.right, left) && onSide(c.left, right);
+      if ((lr || rl) && l && r) {
+        leftKeys.push(lr ? onSide(c.left, left)! : onSide(c.right, left)!);
+        rightKeys.push(lr ? onSide(c.right, right)! : onSide(c.left, right)!);
+        continue;
+      }
+    }
+    rest.push(c);
+  }
+  if (leftKeys.length === 0) throw new SqlUnsupportedError('a join without an equality of the two sides in ON (a cross join)', join.pos);
+  const joinedScope = rowScope(columns, [], sides);
+  const residual = rest.length > 0 ? rest.map((c) => compileBoolean(c, joinedScope)) : undefined;
+  const batch = mode === 'batch';
+  const producer = `Join(joinType=[${join.type === 'LEFT' ? 'LeftOuterJoin' : 'InnerJoin'}], where=[${rest.length ? 'equalities and more' : 'equalities'}], select=[${columns.map((c) => c.name).join(', ')}])`;
+  const keyOf = (keys: CompiledExpr[]) => (row: Row) => {
+    const values = keys.map((k) => k.eval(row));
+    return values.some((v) => v === null || v === undefined) ? NULL_KEY : JSON.stringify(values);
+  };
+  const stream = left.table.stream
+    .connect(right.table.stream)
+    .keyBy(keyOf(leftKeys), keyOf(rightKeys))
+    .process<Row>(new StreamingJoinFunction(combine, residual ? (row) => residual.every((p) => p.eval(row) === true) : undefined, join.type === 'LEFT', batch))
+    .name(producer);
+  const updating = !batch && (join.type === 'LEFT' || left.table.updating !== undefined || right.table.updating !== undefined);
+  return { schema: { columns }, stream, sides, ...(updating ? { updating: { producer } } : {}) };
+}
