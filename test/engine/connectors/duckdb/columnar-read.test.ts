@@ -127,6 +127,20 @@ test('fromDuckDB and replay deliver DuckDB\'s values at parallelism 1 and 2 (Par
   assert.ok(times.every((t, k) => k === 0 || times[k - 1]! <= t), 'replay is in event-time order');
 });
 
+test('constant and all-NULL columns (not stored per row by DuckDB) read like any other', async () => {
+  const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+  const out = Sinks.collect<Record<string, unknown>>();
+  env
+    .fromDuckDB(`SELECT 'abc' AS c, 42 AS k, 9007199254740993 AS big, NULL::INTEGER AS z, NULL::VARCHAR AS s, 'a long constant string over twelve' AS l, i FROM range(5000) t(i)`)
+    .sinkTo(out);
+  await env.execute('constants');
+  assert.equal(out.values.length, 5000);
+  for (const r of out.values) {
+    assert.deepEqual(r, { c: 'abc', k: 42, big: 9007199254740993n, z: null, s: null, l: 'a long constant string over twelve', i: r['i'] });
+  }
+  assert.deepEqual(out.values.map((r) => r['i']), Array.from({ length: 5000 }, (_, i) => i));
+});
+
 test('Parquet row-group splits read every row once at any parallelism and resume at the exact row', async () => {
   const sql = `SELECT id FROM ${s.lit('ids.parquet')}`;
   for (const parallelism of [2, 3, 4]) {
