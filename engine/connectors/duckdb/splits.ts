@@ -76,8 +76,8 @@ export async function planSplits(conn: DuckDBConnection, sql: string, subtask: n
   if (parallelism === 1) return [{ id: 'all', sql: body, reportsRejects: true }];
   if (mode !== 'hash') {
     const globs = fileLiterals(body).filter((t) => isGlob(t.value ?? ''));
-    const rowWise = mode === 'files' || (await isRowWise(conn, body));
-    if (globs.length === 1 && rowWise) {
+    const rowWise = async () => mode === 'files' || (await isRowWise(conn, body));
+    if (globs.length === 1 && (await rowWise())) {
       const glob = globs[0]!;
       const files = await expandGlob(conn, glob.value!);
       if (mode === 'files' || files.length >= parallelism) {
@@ -88,8 +88,8 @@ export async function planSplits(conn: DuckDBConnection, sql: string, subtask: n
     } else if (mode === 'files') {
       throw new Error(`split: 'files' needs a query that reads exactly one glob pattern (found ${globs.length})`);
     }
-    const parquet = fileLiterals(body);
-    if (rowWise && parquet.length === 1 && isParquetScan(body, parquet[0]!)) return rowGroupSplits(conn, body, parquet[0]!, subtask, parallelism);
+    const files = fileLiterals(body);
+    if (files.length === 1 && isParquetScan(body, files[0]!) && (await rowWise())) return rowGroupSplits(conn, body, files[0]!, subtask, parallelism);
   }
   return [
     {

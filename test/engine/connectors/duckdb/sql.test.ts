@@ -54,6 +54,12 @@ test('splits: by file for a row-wise scan of a glob, by Parquet row groups when 
     );
     const aggregateOfFew = await planSplits(conn, `SELECT user, count(*) FROM ${glob} GROUP BY user`, 0, 5, 'auto');
     assert.deepEqual(aggregateOfFew.map((sp) => sp.id), ['hash:0/5']);
+    const one = s.lit('parts', 'part=0', 'p0.parquet');
+    const oneFile = await planSplits(conn, `SELECT id FROM ${one} WHERE amount > 3`, 0, 2, 'auto');
+    assert.deepEqual(oneFile.map((sp) => sp.id.replace(/^.*parts\//, '')), ['part=0/p0.parquet#rows 0-1500']);
+    // Inside a call the file cannot be swapped for a subquery: by hash.
+    const inCall = await planSplits(conn, `SELECT id FROM read_parquet(${one})`, 1, 2, 'auto');
+    assert.deepEqual(inCall.map((sp) => sp.id), ['hash:1/2']);
     const forced = await planSplits(conn, `SELECT * FROM ${glob}`, 4, 5, 'files');
     assert.deepEqual(forced, []);
     const single = await planSplits(conn, `SELECT * FROM ${glob};`, 0, 1, 'auto');
