@@ -19,13 +19,13 @@ import { benchNexmark } from './nexmark.bench.ts';
  */
 const args = process.argv.slice(2);
 const valueOf = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
-const flagged = new Set(['--minutes', '--events'].flatMap((flag) => (args.includes(flag) ? [args.indexOf(flag), args.indexOf(flag) + 1] : [])));
+const flagged = new Set(['--minutes', '--events', '--rows'].flatMap((flag) => (args.includes(flag) ? [args.indexOf(flag), args.indexOf(flag) + 1] : [])));
 const only = args.filter((_, i) => !flagged.has(i)).map((a) => a.toLowerCase());
 const sections: [string, () => Promise<string[]>][] = [
   ['engine core, one process, one core', benchEngineCore],
   ['window operator alone (harness)', benchWindowOperator],
   ['window jobs against the plain loop (sessions, tumbling, sliding)', () => benchWindowJobs()],
-  ['DuckDB sources', benchDuckDB],
+  ['duckdb-source: fromDuckDB and replay from Parquet, against DuckDB\'s own scan', () => benchDuckDB(valueOf('--rows') === undefined ? undefined : Number(valueOf('--rows')))],
   ['data plane (codec, sockets)', benchDataPlane],
   ['worker processes', benchCluster],
   ['checkpoints (heap backend)', benchCheckpoints],

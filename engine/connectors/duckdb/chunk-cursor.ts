@@ -1,20 +1,32 @@
 import type { DuckDBConnection, DuckDBResult } from '@duckdb/node-api';
 import { RowDecoder } from './values.ts';
 
-/** Rows decoded ahead of the reader: DuckDB fetches the next chunks while the engine emits. */
-const READ_AHEAD_ROWS = 8192;
+import type { Column } from './column-readers.ts';
+
+/** Rows read ahead of the reader: DuckDB fetches the next chunks while the engine emits. */
+const READ_AHEAD_ROWS = 16384;
+
+/** One chunk's columns and the next row of it to take. */
+interface Batch {
+  readonly columns: Column[];
+  readonly length: number;
+  next: number;
+}
 
 /**
  * Reads a streaming DuckDB result chunk by chunk (2048 rows each), never the whole result.
- * One fetch is in flight at a time (a streaming result is sequential); fetching continues in
- * the background until `READ_AHEAD_ROWS` rows wait, so the reader rarely has to wait.
+ * Chunks are kept as columns (column-readers.ts) and each record is built when it is taken, so
+ * rows read ahead cost no objects. One fetch is in flight at a time (a streaming result is
+ * sequential); fetching continues in the background until `READ_AHEAD_ROWS` rows wait, so the
+ * reader rarely has to wait.
  *
- * Lifecycle: `open` → `take`/`peek` while `available() > 0`, `fill()` to wait for more,
+ * Lifecycle: `open` → `take`/`peekValue` while `available() > 0`, `fill()` to wait for more,
  * until `exhausted`; `settle()` before closing the connection (a fetch may be in flight).
  */
 export class ChunkCursor {
-  private rows: Record<string, unknown>[] = [];
-  private pos = 0;
+  private batches: Batch[] = [];
+  /** Rows in `batches` not taken yet. */
+  private ready = 0;
   private loop: Promise<void> | undefined;
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private done = false;
@@ -48,35 +60,35 @@ export class ChunkCursor {
     return cursor;
   }
 
-  /** Decoded rows ready now. */
+  /** Rows ready now. */
   available(): number {
-    return this.rows.length - this.pos;
+    return this.ready;
   }
 
   /** True when every row was taken and the result has no more. */
   get exhausted(): boolean {
-    return this.done && this.available() === 0;
+    return this.done && this.ready === 0;
   }
 
-  /** The next row without taking it (call only when `available() > 0`). */
-  peek(): Record<string, unknown> {
-    return this.rows[this.pos]!;
+  /** Column `column`'s value in the next row, without taking it (call only when `available() > 0`). */
+  peekValue(column: number): unknown {
+    const batch = this.batches[0]!;
+    return batch.columns[column]![batch.next];
   }
 
+  /** The next row's record (call only when `available() > 0`). */
   take(): Record<string, unknown> {
-    const row = this.rows[this.pos++]!;
-    if (this.pos === this.rows.length) {
-      this.rows = [];
-      this.pos = 0;
-    }
-    if (this.available() < READ_AHEAD_ROWS / 2) this.readAhead();
+    const batch = this.batches[0]!;
+    const row = this.decoder.build(batch.columns, batch.next++);
+    if (batch.next === batch.length) this.batches.shift();
+    if (--this.ready < READ_AHEAD_ROWS / 2) this.readAhead();
     return row;
   }
 
   /** Resolves when rows are available or the result ended; rejects on a query error. */
   fill(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.done || this.available() > 0) return Promise.resolve();
+    if (this.done || this.ready > 0) return Promise.resolve();
     this.readAhead();
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -105,7 +117,7 @@ export class ChunkCursor {
 
   private async fetchLoop(): Promise<void> {
     try {
-      while (!this.done && !this.stopped && this.available() < READ_AHEAD_ROWS) {
+      while (!this.done && !this.stopped && this.ready < READ_AHEAD_ROWS) {
         const chunk = await this.result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) {
           this.done = true;
@@ -116,14 +128,9 @@ export class ChunkCursor {
           this.toSkip -= n;
           continue;
         }
-        const decoded = this.decoder.decode(chunk, this.toSkip);
+        this.batches.push({ columns: this.decoder.columnsOf(chunk), length: n, next: this.toSkip });
+        this.ready += n - this.toSkip;
         this.toSkip = 0;
-        if (this.available() === 0) {
-          this.rows = decoded;
-          this.pos = 0;
-        } else {
-          for (const r of decoded) this.rows.push(r);
-        }
         this.wake();
       }
       this.wake();

@@ -190,7 +190,7 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
 
 /** The file a split reads, when it reads one. */
 function fileOf(split: QuerySplit): string | undefined {
-  return split.id.startsWith('hash:') || split.id === 'all' ? undefined : split.id;
+  return split.id.startsWith('hash:') || split.id === 'all' ? undefined : split.id.replace(/#rows \d+-\d+$/, '');
 }
 
 /** The 'duckdb' source factory registered in Node processes. */

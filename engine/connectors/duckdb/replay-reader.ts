@@ -159,11 +159,12 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     if (this.clock.isPaused) return this.waitUntil(Infinity);
 
     const now = this.ctx.now();
-    const col = this.options.timestampColumn;
+    // The record keeps a repeated name's last column.
+    const col = cursor.decoder.columns.lastIndexOf(this.options.timestampColumn);
     let n = 0;
     let notDue: number | undefined; // timestamp of the next row when it is not due yet
     while (n < max && cursor.available() > 0) {
-      const ts = cursor.peek()[col] as number;
+      const ts = cursor.peekValue(col) as number;
       if (!this.clock.isStarted) this.clock.start(ts, now);
       if (this.clock.wallTimeOf(ts) > now) {
         notDue = ts;

@@ -6,6 +6,11 @@
  * - **By file**: a row-wise query (DuckDB's plan is only scans, filters and projections) over
  *   one glob with at least as many files as subtasks. File i (in path order) goes to subtask
  *   i mod p, read by the same query with the glob replaced by that file. No work is repeated.
+ * - **By row groups**: a row-wise query over Parquet named after FROM or JOIN (one file, or a
+ *   glob with fewer files than subtasks). The row groups of all files, in path order, are cut
+ *   into p contiguous runs of about equal rows; subtask i reads run i, each file of it replaced
+ *   by a scan of its rows there (`file_row_number`, which DuckDB pushes into the Parquet
+ *   reader). No work is repeated, and each row group is read whole by one subtask.
  * - **By row hash** (every other query): each subtask runs the whole query and keeps the rows
  *   with `hash(row) mod p = subtask`. The split of rows does not depend on the order DuckDB
  *   produces them in (unlike row_number() or LIMIT/OFFSET ranges, which need a total ORDER BY
@@ -18,14 +23,14 @@
  * ORDER BY; for other queries (e.g. GROUP BY without ORDER BY) add an ORDER BY.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { asSubquery, fileLiterals, isGlob, quoteLiteral, replaceToken } from './sql-text.ts';
+import { asSubquery, fileLiterals, isGlob, quoteLiteral, replaceToken, type SqlToken } from './sql-text.ts';
 
 /** How to split a query: 'auto' picks files when it can, else hash. */
 export type SplitMode = 'auto' | 'files' | 'hash';
 
 /** One unit of a subtask's work. */
 export interface QuerySplit {
-  /** Stable name: the file path, 'hash:<subtask>/<parallelism>', or 'all'. */
+  /** Stable name: the file path, '<file>#rows <from>-<to>', 'hash:<subtask>/<parallelism>', or 'all'. */
   readonly id: string;
   /** The query that reads exactly this split. */
   readonly sql: string;
@@ -71,7 +76,8 @@ export async function planSplits(conn: DuckDBConnection, sql: string, subtask: n
   if (parallelism === 1) return [{ id: 'all', sql: body, reportsRejects: true }];
   if (mode !== 'hash') {
     const globs = fileLiterals(body).filter((t) => isGlob(t.value ?? ''));
-    if (globs.length === 1 && (mode === 'files' || (await isRowWise(conn, body)))) {
+    const rowWise = async () => mode === 'files' || (await isRowWise(conn, body));
+    if (globs.length === 1 && (await rowWise())) {
       const glob = globs[0]!;
       const files = await expandGlob(conn, glob.value!);
       if (mode === 'files' || files.length >= parallelism) {
@@ -82,6 +88,8 @@ export async function planSplits(conn: DuckDBConnection, sql: string, subtask: n
     } else if (mode === 'files') {
       throw new Error(`split: 'files' needs a query that reads exactly one glob pattern (found ${globs.length})`);
     }
+    const files = fileLiterals(body);
+    if (files.length === 1 && isParquetScan(body, files[0]!) && (await rowWise())) return rowGroupSplits(conn, body, files[0]!, subtask, parallelism);
   }
   return [
     {
@@ -90,4 +98,41 @@ export async function planSplits(conn: DuckDBConnection, sql: string, subtask: n
       reportsRejects: subtask === 0,
     },
   ];
+}
+
+/** Whether `token` is a Parquet file (or glob) right after FROM or JOIN, where a subquery may stand instead. */
+function isParquetScan(sql: string, token: SqlToken): boolean {
+  return /\.parquet$/i.test(token.value ?? '') && /\b(from|join)\s*$/i.test(sql.slice(0, token.start));
+}
+
+/**
+ * Subtask `subtask`'s rows of the Parquet files `token` names (see "By row groups"): the row
+ * groups of all files, in path order, are cut into p contiguous runs of about equal rows; a run
+ * is one split per file it touches.
+ */
+async function rowGroupSplits(conn: DuckDBConnection, body: string, token: SqlToken, subtask: number, parallelism: number): Promise<QuerySplit[]> {
+  const reader = await conn.runAndReadAll(
+    `SELECT file_name, row_group_id, any_value(row_group_num_rows) AS n FROM parquet_metadata(${quoteLiteral(token.value!)}) GROUP BY ALL ORDER BY file_name, row_group_id`,
+  );
+  const groups = reader.getRows().map(([file, , n]) => ({ file: String(file), rows: Number(n) }));
+  const total = groups.reduce((sum, g) => sum + g.rows, 0);
+  const mine = new Map<string, { from: number; to: number }>();
+  let start = 0; // of the group, over all files
+  let inFile = 0; // of the group, in its file
+  for (let g = 0; g < groups.length; g++) {
+    const { file, rows } = groups[g]!;
+    if (g > 0 && groups[g - 1]!.file !== file) inFile = 0;
+    // A group goes to run floor(start · p / total).
+    if (rows > 0 && Math.floor((start * parallelism) / total) === subtask) {
+      const range = mine.get(file) ?? { from: inFile, to: inFile };
+      range.to = inFile + rows;
+      mine.set(file, range);
+    }
+    start += rows;
+    inFile += rows;
+  }
+  return [...mine].map(([file, { from, to }]) => {
+    const rows = `SELECT * EXCLUDE (file_row_number) FROM read_parquet(${quoteLiteral(file)}, file_row_number = true) WHERE file_row_number >= ${from} AND file_row_number < ${to}`;
+    return { id: `${file}#rows ${from}-${to}`, sql: replaceToken(body, token, `(${rows})`), reportsRejects: true };
+  });
 }

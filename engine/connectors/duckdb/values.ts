@@ -34,12 +34,12 @@ import {
   objectFromStructValue,
   objectFromUnionValue,
   type DuckDBDataChunk,
-  type DuckDBDecimalType,
   type DuckDBType,
   type DuckDBValue,
-  type DuckDBVector,
   type DuckDBValueConverter,
 } from '@duckdb/node-api';
+import { columnReaderFor, type Column, type ColumnReader } from './column-readers.ts';
+import { recordBuilder, type RecordBuilder } from './record-builder.ts';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
@@ -131,19 +131,23 @@ const BY_TYPE_ID: Record<DuckDBTypeId, Converter | undefined> = {
 export const toRecordValue: Converter = createDuckDBValueConverter(BY_TYPE_ID);
 
 /**
- * Turns result chunks into records. Built once per result from its column names and types;
- * converts column by column (one type dispatch per column and chunk, not per value).
+ * Turns result chunks into records. Built once per result from its column names and types: a
+ * column reader per column (column-readers.ts) and one record builder (record-builder.ts), so
+ * types are dispatched once per column and chunk, and records are built straight from columns.
  */
 export class RowDecoder {
-  private readonly converters: Converter[];
+  private readonly readers: ColumnReader[];
+  /** Makes row i's record from the chunk's columns (see `columnsOf`). */
+  readonly build: RecordBuilder;
   constructor(
     readonly columns: readonly string[],
     readonly types: readonly DuckDBType[],
   ) {
-    this.converters = types.map((t) => {
-      const c = BY_TYPE_ID[t.typeId] ?? unsupported;
-      return (v: DuckDBValue, type: DuckDBType) => c(v, type, toRecordValue);
+    this.readers = types.map((type) => {
+      const convert = BY_TYPE_ID[type.typeId] ?? unsupported;
+      return columnReaderFor(type, (v) => convert(v, type, toRecordValue));
     });
+    this.build = recordBuilder(columns);
   }
 
   /** Index of a column by name, or -1. */
@@ -151,109 +155,17 @@ export class RowDecoder {
     return this.columns.indexOf(name);
   }
 
+  /** A chunk's values, column by column. */
+  columnsOf(chunk: DuckDBDataChunk): Column[] {
+    const n = chunk.rowCount;
+    return this.readers.map((read, c) => read(chunk.getColumnVector(c), n));
+  }
+
   /** Rows `from..` of a chunk as records. */
   decode(chunk: DuckDBDataChunk, from = 0): Record<string, unknown>[] {
-    const n = chunk.rowCount;
-    const rows: Record<string, unknown>[] = new Array(Math.max(0, n - from));
-    for (let r = from; r < n; r++) rows[r - from] = {};
-    for (let c = 0; c < this.columns.length; c++) {
-      const name = this.columns[c]!;
-      const type = this.types[c]!;
-      const vector = chunk.getColumnVector(c);
-      if (decodeFast(vector, type, name, rows, from, n)) continue;
-      const convert = this.converters[c]!;
-      for (let r = from; r < n; r++) {
-        const v = vector.getItem(r);
-        rows[r - from]![name] = v === null ? null : convert(v, type, toRecordValue);
-      }
-    }
+    const columns = this.columnsOf(chunk);
+    const rows: Record<string, unknown>[] = [];
+    for (let r = from; r < chunk.rowCount; r++) rows.push(this.build(columns, r));
     return rows;
   }
-}
-
-/** The internals of fixed-width vectors in @duckdb/node-api (a typed array and a validity bitmask). */
-interface FixedWidthVector {
-  items?: unknown;
-  dataView?: unknown;
-  validity?: { data?: BigUint64Array | null; offset?: number };
-}
-
-/**
- * Column decoding straight from a vector's typed array, for the common fixed-width types:
- * `getItem` allocates a value object per timestamp and tests validity with BigInt arithmetic,
- * which dominates the cost of reading. Returns false (the caller converts value by value) when
- * the vector does not have the expected layout.
- */
-function decodeFast(vector: DuckDBVector, type: DuckDBType, name: string, rows: Record<string, unknown>[], from: number, n: number): boolean {
-  const v = vector as unknown as FixedWidthVector;
-  const items = v.items;
-  const validity = v.validity;
-  if (!validity || (validity.offset ?? 0) !== 0) return false;
-  const mask = validity.data ? new Uint8Array(validity.data.buffer, validity.data.byteOffset, validity.data.byteLength) : null;
-  const valid = (i: number) => mask === null || ((mask[i >> 3]! >> (i & 7)) & 1) === 1;
-  if (type.typeId === DuckDBTypeId.DECIMAL) return decodeDecimal(v.dataView, type as DuckDBDecimalType, valid, name, rows, from, n);
-  if (!ArrayBuffer.isView(items)) return false;
-  switch (type.typeId) {
-    case DuckDBTypeId.DOUBLE:
-    case DuckDBTypeId.FLOAT:
-    case DuckDBTypeId.INTEGER:
-    case DuckDBTypeId.SMALLINT:
-    case DuckDBTypeId.TINYINT:
-    case DuckDBTypeId.UINTEGER:
-    case DuckDBTypeId.USMALLINT:
-    case DuckDBTypeId.UTINYINT: {
-      const a = items as unknown as ArrayLike<number>;
-      if (typeof a[0] !== 'number' && a.length > 0) return false;
-      for (let r = from; r < n; r++) rows[r - from]![name] = valid(r) ? a[r]! : null;
-      return true;
-    }
-    case DuckDBTypeId.BIGINT: {
-      if (!(items instanceof BigInt64Array)) return false;
-      for (let r = from; r < n; r++) {
-        if (!valid(r)) rows[r - from]![name] = null;
-        else {
-          const b = items[r]!;
-          rows[r - from]![name] = b >= MIN_SAFE && b <= MAX_SAFE ? Number(b) : b;
-        }
-      }
-      return true;
-    }
-    case DuckDBTypeId.TIMESTAMP:
-    case DuckDBTypeId.TIMESTAMP_TZ: {
-      if (!(items instanceof BigInt64Array)) return false;
-      for (let r = from; r < n; r++) rows[r - from]![name] = valid(r) ? epochMs(items[r]!, 1000) : null;
-      return true;
-    }
-    default:
-      return false;
-  }
-}
-
-/** DECIMAL read from the vector's little-endian integers (16 to 128 bits) and scaled. */
-function decodeDecimal(
-  view: unknown,
-  type: DuckDBDecimalType,
-  valid: (i: number) => boolean,
-  name: string,
-  rows: Record<string, unknown>[],
-  from: number,
-  n: number,
-): boolean {
-  if (!(view instanceof DataView)) return false;
-  const divisor = 10 ** type.scale;
-  const bytes = type.width <= 4 ? 2 : type.width <= 9 ? 4 : type.width <= 18 ? 8 : 16;
-  if (view.byteLength < n * bytes) return false;
-  for (let r = from; r < n; r++) {
-    if (!valid(r)) {
-      rows[r - from]![name] = null;
-      continue;
-    }
-    let raw: number;
-    if (bytes === 2) raw = view.getInt16(r * 2, true);
-    else if (bytes === 4) raw = view.getInt32(r * 4, true);
-    else if (bytes === 8) raw = view.getUint32(r * 8, true) + view.getInt32(r * 8 + 4, true) * 4294967296;
-    else raw = Number((view.getBigInt64(r * 16 + 8, true) << 64n) | view.getBigUint64(r * 16, true));
-    rows[r - from]![name] = raw / divisor;
-  }
-  return true;
 }

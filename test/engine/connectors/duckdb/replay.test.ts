@@ -48,6 +48,8 @@ async function replayWindows(speed: number | 'max'): Promise<{ counts: Count[]; 
 }
 
 test('an hour of events at speed 3600 takes about a second, with the same windows as at max speed', async () => {
+  // The first job in the process pays one-time costs (DuckDB's start, compiling): not the fast one.
+  await replayWindows('max');
   const fast = await replayWindows('max');
   const paced = await replayWindows(3600);
   assert.ok(paced.ms >= 800 && paced.ms <= 3000, `took ${paced.ms.toFixed(0)} ms`);

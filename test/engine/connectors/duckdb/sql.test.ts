@@ -37,7 +37,7 @@ test('store_rejects is added to CSV scans that do not choose their error handlin
   assert.equal(withStoreRejects(`SELECT * FROM read_csv_auto('a.csv', columns = {'x': 'INT'})`).sql, `SELECT * FROM read_csv_auto('a.csv', columns = {'x': 'INT'}, store_rejects = true)`);
 });
 
-test('splits: by file for a row-wise scan of a glob, by hash otherwise', async () => {
+test('splits: by file for a row-wise scan of a glob, by Parquet row groups when files are fewer than subtasks, by hash otherwise', async () => {
   const conn = await connectDuckDB();
   try {
     const glob = s.lit('parts', '*', '*.parquet');
@@ -46,8 +46,20 @@ test('splits: by file for a row-wise scan of a glob, by hash otherwise', async (
     assert.ok(byFile.flat().every((sp) => !sp.id.startsWith('hash:') && sp.sql.includes(sp.id)));
     const aggregate = await planSplits(conn, `SELECT user, count(*) FROM ${glob} GROUP BY user`, 1, 3, 'auto');
     assert.deepEqual(aggregate.map((sp) => sp.id), ['hash:1/3']);
-    const tooFew = await planSplits(conn, `SELECT * FROM ${glob}`, 0, 5, 'auto');
-    assert.deepEqual(tooFew.map((sp) => sp.id), ['hash:0/5']);
+    // 4 files of one row group (1500 rows) each among 5 subtasks: one file each, the last none.
+    const tooFew = await Promise.all([0, 1, 2, 3, 4].map((i) => planSplits(conn, `SELECT * FROM ${glob}`, i, 5, 'auto')));
+    assert.deepEqual(
+      tooFew.map((splits) => splits.map((sp) => sp.id.replace(/^.*parts\//, ''))),
+      [['part=0/p0.parquet#rows 0-1500'], ['part=1/p0.parquet#rows 0-1500'], ['part=2/p0.parquet#rows 0-1500'], ['part=3/p0.parquet#rows 0-1500'], []],
+    );
+    const aggregateOfFew = await planSplits(conn, `SELECT user, count(*) FROM ${glob} GROUP BY user`, 0, 5, 'auto');
+    assert.deepEqual(aggregateOfFew.map((sp) => sp.id), ['hash:0/5']);
+    const one = s.lit('parts', 'part=0', 'p0.parquet');
+    const oneFile = await planSplits(conn, `SELECT id FROM ${one} WHERE amount > 3`, 0, 2, 'auto');
+    assert.deepEqual(oneFile.map((sp) => sp.id.replace(/^.*parts\//, '')), ['part=0/p0.parquet#rows 0-1500']);
+    // Inside a call the file cannot be swapped for a subquery: by hash.
+    const inCall = await planSplits(conn, `SELECT id FROM read_parquet(${one})`, 1, 2, 'auto');
+    assert.deepEqual(inCall.map((sp) => sp.id), ['hash:1/2']);
     const forced = await planSplits(conn, `SELECT * FROM ${glob}`, 4, 5, 'files');
     assert.deepEqual(forced, []);
     const single = await planSplits(conn, `SELECT * FROM ${glob};`, 0, 1, 'auto');
