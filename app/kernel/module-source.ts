@@ -95,17 +95,19 @@ const CELL_INFO = '__weirCellInfo';
 
 /**
  * `function __weirCellInfo()`: the cell's captured variables (name and file line) with a reader
- * of their current values, the earlier cells it reads from, and the names its kept code reads.
+ * of their current values, the earlier cells it reads from, the names its kept code reads, and
+ * the effects of its kept statements (what, file line).
  * The kernel calls it when a job is submitted (engine/process/cell-body.ts).
  */
 function cellInfo(cell: CellText, analysis: CellAnalysis, scope: CellScope, slice: CellSlice): string {
   const cases = slice.captured.map((c) => `case ${JSON.stringify(c.name)}: return ${c.name};`).join(' ');
   const captured = slice.captured.map((c) => [c.name, cell.startLine + c.line - 1]);
+  const effects = slice.effects.map((e) => [e.what, cell.startLine + e.line - 1]);
   const referenced = new Set(analysis.references);
   const inputs = [...new Set(scope.visible.filter((v) => referenced.has(v.name)).map((v) => v.origin.cell))];
   return (
     `function ${CELL_INFO}() { return { read(name) { switch (name) { ${cases} } }, captured: ${JSON.stringify(captured)}, ` +
-    `inputs: ${JSON.stringify(inputs)}, references: ${JSON.stringify(slice.references)} }; }`
+    `inputs: ${JSON.stringify(inputs)}, references: ${JSON.stringify(slice.references)}, effects: ${JSON.stringify(effects)} }; }`
   );
 }
 

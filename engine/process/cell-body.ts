@@ -22,6 +22,8 @@ export interface CellInfo {
   inputs: number[];
   /** Names read by the code a worker keeps of the cell. */
   references: string[];
+  /** Effects of statements a worker keeps: [what, 1-based line in the notebook file] (absent in modules of older versions). */
+  effects?: [string, number][];
 }
 
 /** The answer to a cell's module: whether it is being rebuilt in a worker, and the values it captured. */

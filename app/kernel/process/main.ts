@@ -48,6 +48,8 @@ installExecutionHost({
     const { occurrence } = code.calls.next(job.graph.name);
     // At execute(): the values as the cells have them when the job is submitted.
     const captured = values.capture(code.cell, job.graph.name);
+    // Statements that build the graph and also have effects run again on the taskmanagers: say so under the cell.
+    for (const note of values.keptEffects(code.cell, job.graph.name)) noteToCell(note);
     return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir, captured });
   },
   note: noteToCell,
