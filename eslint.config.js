@@ -67,7 +67,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['app/host/**/*.ts'],
+    // The kernel process (app/kernel/process) runs beside the host and is held to the same rules.
+    files: ['app/host/**/*.ts', 'app/kernel/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [

@@ -44,7 +44,7 @@ export async function buildDist({ quiet = false } = {}) {
         taskmanager: 'engine/process/taskmanager/main.ts',
         'workbench-host': 'app/main/workbench-host.ts',
         'export-worker': 'app/kernel/export-worker.ts',
-        kernel: 'app/host/kernel-worker.ts',
+        kernel: 'app/kernel/process/main.ts',
         'electron-main': 'app/main/main.ts',
       },
       outdir: 'dist',

@@ -149,6 +149,7 @@ async function startJob(
     if (!session.cluster) return session.watch(session.inProcess!.start(job, restore));
     // The values as the cells have them at execute(): the taskmanagers run only the cells' slices.
     const captured = values.capture(entry.cell, jobFile.name);
+    for (const note of values.keptEffects(entry.cell, jobFile.name)) context.stderr(`note: ${note}\n`);
     return session.watch(session.cluster.submit(job, { ...codeRef, captured }, restore));
   };
 

@@ -74,7 +74,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
   // Lines about cells go around the status line, not into it.
   const lines: CliContext = { ...context, stderr: (text) => session.say(text) };
   let resumed = false;
-  const cells = new CellJobs();
+  const cells = new CellJobs((message) => context.stderr(`note: ${message}\n`));
   // Cells tell this process how to read the values their jobs capture (engine/process/cell-body.ts).
   const restoreCellHook = installCellBodyHook((cell, info) => cells.values.enter(cell, info));
   const restoreHost = installExecutionHost({
@@ -267,6 +267,9 @@ class CellJobs {
   /** The values the cells' jobs capture. */
   readonly values = new CapturedValues();
 
+  /** @param note says a line to the user (on stderr, as the engine's notes). */
+  constructor(private readonly note: (message: string) => void) {}
+
   enter(cell: number, modulePath: string | undefined): void {
     this.cell = cell;
     this.modulePath = modulePath;
@@ -280,6 +283,8 @@ class CellJobs {
     const dir = path.dirname(this.modulePath);
     // Now, at execute(): the values as the cell has them when it submits the job.
     const captured = this.values.capture(this.cell, jobName);
+    // Statements that build the graph and also have effects run again on the taskmanagers: say so.
+    for (const note of this.values.keptEffects(this.cell, jobName)) this.note(note);
     return bundleJobCode(this.modulePath, dir, path.join(dir, `job-${++this.bundles}.mjs`)).then((moduleUrl) => ({ moduleUrl, ...identity, captured }));
   }
 }

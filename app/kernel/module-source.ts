@@ -59,10 +59,10 @@ export function cellModuleSource(
   // with the cell's context (rebuild or not, the captured values); the kernel uses it to learn
   // how to read the cell's captured variables. It takes the place of the first padding line, so
   // line numbers do not move.
-  const marker =
-    cellIndex === undefined
-      ? ''
-      : `const ${CELL_CONTEXT} = globalThis[Symbol.for("weir.cellBody")]?.(${cellIndex}${slice ? `, ${CELL_INFO}` : ''}) ?? { rebuild: false };`;
+  // The hook is the engine's (`cellBody` of 'weir'), imported under an alias the cell cannot
+  // shadow: the engine module is the one thing a cell shares with the process that runs it.
+  const marker = cellIndex === undefined ? '' : `const ${CELL_CONTEXT} = ${CELL_BODY}(${cellIndex}${slice ? `, ${CELL_INFO}` : ''});`;
+  const markerImport = cellIndex === undefined ? '' : `import { cellBody as ${CELL_BODY} } from "weir";`;
   const lines = Math.max(0, cell.startLine - 1);
   const ownExports = new Set(analysis.exports);
   const exported = analysis.values.filter((name) => !ownExports.has(name));
@@ -81,28 +81,33 @@ export function cellModuleSource(
   const edited = applyEdits(original, edits);
   const info = sliced ? cellInfo(cell, analysis, scope, slice) : '';
   // The leading `;` ends a statement the cell may have left open without a semicolon.
-  const module = `${edited.text}\n;${preludeImports(scope.visible, moduleUrl)}${rebound.imports}${exportClause}${bindingsExport}${info}\n`;
+  const module = `${edited.text}\n;${markerImport}${preludeImports(scope.visible, moduleUrl)}${rebound.imports}${exportClause}${bindingsExport}${info}\n`;
   if (file === undefined || edits.length === 1) return module;
   const map = { version: 3, sources: [file], sourcesContent: [original], names: [], mappings: edited.mappings };
   return `${module}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
+
+/** The local name of the engine's cell-body hook in a cell's module. */
+const CELL_BODY = '__weirCellBody';
 
 /** The hoisted function a cell's marker hands to the process: how to read its captured variables. */
 const CELL_INFO = '__weirCellInfo';
 
 /**
  * `function __weirCellInfo()`: the cell's captured variables (name and file line) with a reader
- * of their current values, the earlier cells it reads from, and the names its kept code reads.
- * The kernel calls it when a job is submitted (engine/runtime/cell-body.ts).
+ * of their current values, the earlier cells it reads from, the names its kept code reads, and
+ * the effects of its kept statements (what, file line).
+ * The kernel calls it when a job is submitted (engine/process/cell-body.ts).
  */
 function cellInfo(cell: CellText, analysis: CellAnalysis, scope: CellScope, slice: CellSlice): string {
   const cases = slice.captured.map((c) => `case ${JSON.stringify(c.name)}: return ${c.name};`).join(' ');
   const captured = slice.captured.map((c) => [c.name, cell.startLine + c.line - 1]);
+  const effects = slice.effects.map((e) => [e.what, cell.startLine + e.line - 1]);
   const referenced = new Set(analysis.references);
   const inputs = [...new Set(scope.visible.filter((v) => referenced.has(v.name)).map((v) => v.origin.cell))];
   return (
     `function ${CELL_INFO}() { return { read(name) { switch (name) { ${cases} } }, captured: ${JSON.stringify(captured)}, ` +
-    `inputs: ${JSON.stringify(inputs)}, references: ${JSON.stringify(slice.references)} }; }`
+    `inputs: ${JSON.stringify(inputs)}, references: ${JSON.stringify(slice.references)}, effects: ${JSON.stringify(effects)} }; }`
   );
 }
 

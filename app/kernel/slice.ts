@@ -23,6 +23,7 @@
 import ts from 'typescript';
 import type { CellAnalysis } from './analyze.ts';
 import { freeIdentifiers } from './free-names.ts';
+import { keptEffects, type KeptEffect } from './kept-effects.ts';
 
 /** The name of the per-cell context in a cell's module: `{ rebuild, value(name) }`. */
 export const CELL_CONTEXT = '__weirCell';
@@ -44,6 +45,8 @@ export interface CellSlice {
   graphNames: string[];
   /** Names that the code kept in the worker reads: captured values a job may need. */
   references: string[];
+  /** Effects of kept statements, which run again in every worker (kept-effects.ts). */
+  effects: KeptEffect[];
 }
 
 /** The specifier of the engine's module in cells. */
@@ -68,7 +71,7 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
     else graph.delete(binding.local);
   }
   // A cell that does not parse is not sliced: esbuild reports its error at the position written.
-  if ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return { insertions: [], captured: [], graphNames: [...graph], references: [] };
+  if ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return { insertions: [], captured: [], graphNames: [...graph], references: [], effects: [] };
   const insertions: CellSlice['insertions'] = [];
   const captured: CapturedVariable[] = [];
   const kept: ts.Node[] = [];
@@ -127,7 +130,9 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
   for (const use of freeIdentifiers(file, new Set())) {
     if (kept.some((node) => use.start >= node.getStart(file) && use.end <= node.getEnd())) references.add(use.name);
   }
-  return { insertions, captured, graphNames: [...graph], references: [...references] };
+  // Declared functions and classes run later, when called; what a kept statement calls now is seen.
+  const effects = kept.filter((node) => !ts.isFunctionDeclaration(node) && !ts.isClassDeclaration(node)).flatMap((node) => keptEffects(node, file));
+  return { insertions, captured, graphNames: [...graph], references: [...references], effects };
 }
 
 /**

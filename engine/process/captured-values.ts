@@ -24,19 +24,45 @@ export class CapturedValueError extends Error {
  */
 export class CapturedValues {
   private readonly cells = new Map<number, () => CellInfo>();
+  /** Kept effects already reported, as `cell:line`, since the cell's latest run. */
+  private readonly reported = new Set<string>();
 
   /** Records a cell whose code starts (the newest run of a cell replaces the older). */
   enter(cell: number, info: (() => CellInfo) | undefined): undefined {
     if (info) this.cells.set(cell, info);
     else this.cells.delete(cell);
+    for (const key of this.reported) if (key.startsWith(`${cell}:`)) this.reported.delete(key);
     return undefined;
   }
 
   /**
-   * The captured values a job submitted by `cell` reads, from that cell and the cells it reads
-   * from, serialised (base64); throws `CapturedValueError` for one that cannot travel.
+   * What the user should know before a job submitted by `cell` goes to the taskmanagers: each
+   * statement of that cell and the cells it reads from that a worker keeps (it builds the
+   * graph) though it has an effect, which therefore happens again on every taskmanager. Each
+   * is said once per run of its cell.
+   *
+   * @example
+   * for (const line of values.keptEffects(2, 'orders')) note(line);
+   * // "cell 1, line 4: a statement that builds job 'orders' also writes files (rmSync): it runs again on each taskmanager that rebuilds the job"
    */
-  capture(cell: number, jobName: string): string {
+  keptEffects(cell: number, jobName: string): string[] {
+    const notes: string[] = [];
+    for (const [c, info] of this.cellsOf(cell)) {
+      for (const [what, line] of info.effects ?? []) {
+        const key = `${c}:${line}:${what}`;
+        if (this.reported.has(key)) continue;
+        this.reported.add(key);
+        notes.push(
+          `cell ${c + 1}, line ${line}: a statement that builds job '${jobName}' also ${what}: it runs again on each taskmanager that rebuilds the job; ` +
+            'move the effect to a statement of its own to run it once',
+        );
+      }
+    }
+    return notes;
+  }
+
+  /** The infos of `cell` and of the earlier cells it reads from, transitively. */
+  private cellsOf(cell: number): Map<number, CellInfo> {
     const infos = new Map<number, CellInfo>();
     const pending = [cell];
     while (pending.length > 0) {
@@ -46,6 +72,15 @@ export class CapturedValues {
       infos.set(c, info);
       pending.push(...info.inputs);
     }
+    return infos;
+  }
+
+  /**
+   * The captured values a job submitted by `cell` reads, from that cell and the cells it reads
+   * from, serialised (base64); throws `CapturedValueError` for one that cannot travel.
+   */
+  capture(cell: number, jobName: string): string {
+    const infos = this.cellsOf(cell);
     const needed = new Set([...infos.values()].flatMap((info) => info.references));
     const values: Record<string, unknown> = {};
     for (const [c, info] of infos) {

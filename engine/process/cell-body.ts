@@ -1,15 +1,16 @@
 /**
  * The hook a notebook cell's module calls when its own code starts (app/kernel/module-source.ts):
- * `globalThis[Symbol.for('weir.cellBody')]?.(cell, info)`. The process that evaluates the code
- * answers with the cell's context: in a taskmanager rebuilding a job, `rebuild: true` and the
- * values captured in the kernel (so the cell runs only its slice, app/kernel/slice.ts); in a
- * kernel, nothing (the cell runs whole), while the kernel keeps `info` to capture values when a
- * job is submitted. Flink's counterpart is the closure serialisation of `ClosureCleaner` and
+ * `cellBody(cell, info)`, imported from `'weir'`. The process that evaluates the code answers
+ * with the cell's context: in a taskmanager rebuilding a job, `rebuild: true` and the values
+ * captured in the kernel (so the cell runs only its slice, app/kernel/slice.ts); in a kernel,
+ * nothing (the cell runs whole), while the kernel keeps `info` to capture values when a job is
+ * submitted. Flink's counterpart is the closure serialisation of `ClosureCleaner` and
  * `InstantiationUtil`: a user function arrives with the values it captured.
  *
- * The hook is a registered symbol on `globalThis` because the cell modules are bundles that
- * share nothing else with the process that runs them.
+ * A job build (job-build-scope.ts) brings its own hook, so that two jobs rebuilt at once in one
+ * process each answer their own cells; code outside any build gets the process's hook.
  */
+import { currentJobBuild } from './job-build-scope.ts';
 
 /** What a cell's module tells the process about itself (its `__weirCellInfo()`). */
 export interface CellInfo {
@@ -21,6 +22,8 @@ export interface CellInfo {
   inputs: number[];
   /** Names read by the code a worker keeps of the cell. */
   references: string[];
+  /** Effects of statements a worker keeps: [what, 1-based line in the notebook file] (absent in modules of older versions). */
+  effects?: [string, number][];
 }
 
 /** The answer to a cell's module: whether it is being rebuilt in a worker, and the values it captured. */
@@ -33,7 +36,8 @@ export interface CellBodyContext {
 /** Called with the 0-based cell index when a cell's own code starts. */
 export type CellBodyHook = (cell: number, info?: () => CellInfo) => CellBodyContext | undefined;
 
-const HOOK = Symbol.for('weir.cellBody');
+/** The hook of this process, for cells evaluated outside any job build. */
+let processHook: CellBodyHook | undefined;
 
 /**
  * Installs `hook` for the cells this process evaluates; returns a function restoring the previous one.
@@ -42,10 +46,22 @@ const HOOK = Symbol.for('weir.cellBody');
  * const restore = installCellBodyHook((cell) => (cell === 2 ? { rebuild: true, value: () => undefined } : undefined));
  */
 export function installCellBodyHook(hook: CellBodyHook): () => void {
-  const g = globalThis as unknown as Record<symbol, CellBodyHook | undefined>;
-  const previous = g[HOOK];
-  g[HOOK] = hook;
+  const previous = processHook;
+  processHook = hook;
   return () => {
-    g[HOOK] = previous;
+    processHook = previous;
   };
+}
+
+/**
+ * What a cell's module calls first (its marker, app/kernel/module-source.ts): the context of the
+ * cell's code, from its job build's hook or else the process's.
+ *
+ * @internal
+ * @example
+ * const __weirCell = cellBody(2, __weirCellInfo); // in the module compiled from cell 3
+ */
+export function cellBody(cell: number, info?: () => CellInfo): CellBodyContext {
+  const hook = currentJobBuild()?.cellBody ?? processHook;
+  return hook?.(cell, info) ?? { rebuild: false };
 }

@@ -54,7 +54,7 @@ export function roleEntry(role: WorkerRole, from = import.meta.url, sourceEntry?
  *
  * @example
  * new NodeProcessLauncher().launch('jobmanager', [JSON.stringify(options)]);
- * new NodeProcessLauncher({ kernel: '/path/to/kernel-worker.ts' }).launch('kernel', [config]);
+ * new NodeProcessLauncher({ kernel: '/path/to/app/kernel/process/main.ts' }).launch('kernel', [config]);
  */
 export class NodeProcessLauncher implements ProcessLauncher {
   /** `entries` names the entry module of roles whose code lives outside engine/process. */

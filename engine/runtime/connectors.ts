@@ -26,21 +26,22 @@ export interface SinkFactoryContext {
 
 export type SinkFactory = (descriptor: SinkDescriptor, ctx: SinkFactoryContext) => SinkFunction<any>;
 
-const REGISTRY = Symbol.for('weir.sinkFactories');
+/** The sink factories of this process, by kind: connectors of the process, shared by its jobs. */
+const sinkFactories = new Map<string, SinkFactory>();
 
-function registry(): Map<string, SinkFactory> {
-  const g = globalThis as Record<symbol, Map<string, SinkFactory> | undefined>;
-  return (g[REGISTRY] ??= new Map());
-}
-
-/** Registers how to build sinks of one kind in this process. */
+/**
+ * Registers how to build sinks of one kind in this process.
+ *
+ * @example
+ * registerSinkFactory('jsonl', (descriptor, ctx) => new JsonlSink(descriptor.options, ctx.subtask));
+ */
 export function registerSinkFactory(kind: string, factory: SinkFactory): void {
-  registry().set(kind, factory);
+  sinkFactories.set(kind, factory);
 }
 
 /** Builds the sink for a descriptor, or explains which host can. */
 export function createSinkFromDescriptor(descriptor: SinkDescriptor, ctx: SinkFactoryContext): SinkFunction<any> {
-  const f = registry().get(descriptor.sinkKind);
+  const f = sinkFactories.get(descriptor.sinkKind);
   if (!f) {
     throw new Error(
       `No '${descriptor.sinkKind}' sink is available in this process (sink '${ctx.operatorName}'); it needs the Node runtime: import the engine as 'weir' in a notebook or 'weir run'`,
@@ -72,16 +73,17 @@ export interface SourceDescriptor {
 /** Builds one subtask's reader for a source descriptor. */
 export type SourceReaderFactory = (descriptor: SourceDescriptor, ctx: SourceReaderContext) => SourceReader<any> | Promise<SourceReader<any>>;
 
-const SOURCE_REGISTRY = Symbol.for('weir.sourceFactories');
+/** The source reader factories of this process, by kind. */
+const sourceFactories = new Map<string, SourceReaderFactory>();
 
-function sourceRegistry(): Map<string, SourceReaderFactory> {
-  const g = globalThis as Record<symbol, Map<string, SourceReaderFactory> | undefined>;
-  return (g[SOURCE_REGISTRY] ??= new Map());
-}
-
-/** Registers how to read sources of one kind in this process. */
+/**
+ * Registers how to read sources of one kind in this process.
+ *
+ * @example
+ * registerSourceFactory('duckdb', (descriptor, ctx) => new DuckDBReader(descriptor.options, ctx));
+ */
 export function registerSourceFactory(kind: string, factory: SourceReaderFactory): void {
-  sourceRegistry().set(kind, factory);
+  sourceFactories.set(kind, factory);
 }
 
 /** A Source whose readers come from the factory registered for the descriptor's kind. */
@@ -93,7 +95,7 @@ export function sourceFromDescriptor<T>(descriptor: SourceDescriptor, name: stri
     // Unset options are left out: the plan holds plain data only.
     describe: () => ({ connector: descriptor.sourceKind, ...Object.fromEntries(Object.entries(descriptor.options).filter(([, v]) => v !== undefined)) }),
     createReader(ctx: SourceReaderContext) {
-      const f = sourceRegistry().get(descriptor.sourceKind);
+      const f = sourceFactories.get(descriptor.sourceKind);
       if (!f) {
         throw new Error(
           `No '${descriptor.sourceKind}' source is available in this process (source '${name}'); it needs the Node runtime: import the engine as 'weir' in a notebook or 'weir run'`,

@@ -73,20 +73,19 @@ export function allChannels(job: JobDefinition, jobGraph: JobGraphSpec): Channel
   return out;
 }
 
-const RUN_COUNTER = Symbol.for('weir.jobRuns');
+/** Runs of jobs deployed in this process so far (the engine is one module instance per process). */
+let runs = 0;
 
 /**
- * A fresh id for one run of a job in this process (`TaskServices.jobId`). The counter lives on
- * `globalThis`, so ids stay unique across the copies of the engine a process loads (a bundled
- * notebook, the kernel), which share registries keyed by them.
+ * A fresh id for one run of a job in this process (`TaskServices.jobId`): registries of the
+ * process (replay controls) are keyed by it.
  *
  * @example
  * const jobId = newJobRunId('orders'); // 'local-7:orders'
  * deploy(job, { ...options, jobId });
  */
 export function newJobRunId(jobName: string): string {
-  const counter = ((globalThis as Record<symbol, { next: number } | undefined>)[RUN_COUNTER] ??= { next: 0 });
-  return `local-${++counter.next}:${jobName}`;
+  return `local-${++runs}:${jobName}`;
 }
 
 /**

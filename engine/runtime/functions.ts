@@ -400,12 +400,12 @@ export interface CheckpointedSink {
 /**
  * The method through which `SinkOperator` hands records to a sink whose own `invoke` has
  * another signature (a `TwoPhaseCommitSinkFunction`'s `invoke(transaction, value, ctx)`, as in
- * Flink). A registered symbol, so that it is the same key in every copy of the engine.
+ * Flink). A symbol, so that it cannot clash with a method of the user's sink.
  *
  * @example
  * if (typeof sink[SINK_WRITE] === 'function') sink[SINK_WRITE](value, ctx); else sink.invoke(value, ctx);
  */
-export const SINK_WRITE: unique symbol = Symbol.for('weir.sink.write');
+export const SINK_WRITE: unique symbol = Symbol('weir.sink.write');
 
 /**
  * A sink that takes records through `[SINK_WRITE]`; `TwoPhaseCommitSinkFunction` is one.

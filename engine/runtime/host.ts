@@ -3,9 +3,12 @@
  * kernel, a test). The host installs itself once; `env.execute()` reads defaults from it and
  * reports every finished job to it.
  *
- * It lives on `globalThis` under a registered symbol rather than in module state, so that a
- * notebook that imports 'weir' through a different module URL than the host (a bundled cell,
- * a test loading sources) still reaches the same host.
+ * A process that builds several jobs at once from their code (a taskmanager rebuilding them)
+ * gives each build a host of its own through a scope (engine/process/job-build-scope.ts), as
+ * Flink gives a program its context environment through a thread-local factory
+ * (`StreamExecutionEnvironment.initializeContextEnvironment`). The engine is one module
+ * instance per process (the build splits it into shared chunks; cells import it by URL), so
+ * module state is the process's state.
  */
 import type { JobClient, JobDefinition } from './job.ts';
 import type { CheckpointStats } from './checkpoint-stats.ts';
@@ -146,19 +149,43 @@ export interface ExecutionHost {
   onParamRead?(name: string, value: string | undefined): void;
 }
 
-const HOST_KEY = Symbol.for('weir.executionHost');
+/** The host of this process (`installExecutionHost`). */
+let installed: ExecutionHost | undefined;
+/** The host of the job build the calling code belongs to, when the process scopes builds. */
+let scoped: (() => ExecutionHost | undefined) | undefined;
 
-/** Installs `host` for this process; returns a function that restores the previous host. */
+/**
+ * Installs `host` for this process; returns a function that restores the previous host.
+ *
+ * @example
+ * const restore = installExecutionHost({ headless: true, defaults: { mode: 'batch' } });
+ */
 export function installExecutionHost(host: ExecutionHost): () => void {
-  const g = globalThis as Record<symbol, ExecutionHost | undefined>;
-  const previous = g[HOST_KEY];
-  g[HOST_KEY] = host;
+  const previous = installed;
+  installed = host;
   return () => {
-    g[HOST_KEY] = previous;
+    installed = previous;
   };
 }
 
-/** The installed host, or an empty one. */
+/**
+ * Lets a process give the code of each job build its own host: `executionHost()` asks
+ * `current` first, and uses the process's host when it answers undefined.
+ *
+ * @example
+ * const builds = new AsyncLocalStorage<ExecutionHost>();
+ * scopeExecutionHosts(() => builds.getStore());
+ */
+export function scopeExecutionHosts(current: () => ExecutionHost | undefined): void {
+  scoped = current;
+}
+
+/**
+ * The host of the calling code: its job build's, else the process's, else an empty one.
+ *
+ * @example
+ * const parallelism = executionHost().defaults?.parallelism ?? 1;
+ */
 export function executionHost(): ExecutionHost {
-  return (globalThis as Record<symbol, ExecutionHost | undefined>)[HOST_KEY] ?? {};
+  return scoped?.() ?? installed ?? {};
 }

@@ -181,8 +181,6 @@ class SourceReplays implements ReplayControl {
   }
 }
 
-const KEY = Symbol.for('weir.replayControls.v3');
-
 function createRegistry(): ReplayControlRegistry {
   // Insertion order is start order: a source's entry is made when its first reader registers
   // and dropped when its last one closes.
@@ -240,4 +238,4 @@ function createRegistry(): ReplayControlRegistry {
  * @example
  * for (const r of replayControls.list()) console.log(r.name, r.progress().percent.toFixed(1) + '%');
  */
-export const replayControls: ReplayControlRegistry = ((globalThis as Record<symbol, ReplayControlRegistry | undefined>)[KEY] ??= createRegistry());
+export const replayControls: ReplayControlRegistry = createRegistry();

@@ -11,9 +11,12 @@ import path from 'node:path';
  * user function surfaces as a `JobExecutionError` whose `cause` is the user's error, thrown from
  * engine code after an asynchronous hop (so no notebook frame is on the outer stack), and a
  * validation error is thrown synchronously from engine code called by the cell. `execute`
- * reports to the execution host like the real `env.execute()`.
+ * reports to the execution host like the real `env.execute()`. The host and the hook compiled
+ * cells call (`cellBody`) are the real engine's, the ones the kernel under test installs.
  */
 export const FAKE_WEIR = `
+import { executionHost } from ${JSON.stringify(new URL('../../../engine/runtime/host.ts', import.meta.url).href)};
+export { cellBody } from ${JSON.stringify(new URL('../../../engine/process/cell-body.ts', import.meta.url).href)};
 export const engineName = 'fake-weir';
 export class JobExecutionError extends Error {
   constructor(jobName, cause) {
@@ -32,7 +35,7 @@ export async function runMap(jobName, values, fn) {
 // Reports a finished job to the installed host, the way env.execute() does, echoing the
 // host's defaults in the report so tests can see them arrive.
 export async function execute(jobName) {
-  const host = globalThis[Symbol.for('weir.executionHost')] ?? {};
+  const host = executionHost();
   const defaults = host.defaults ?? {};
   host.note?.('fake job ' + jobName + (host.headless ? ' (headless)' : ''));
   host.onJobFinished?.({

@@ -36,6 +36,28 @@ describe('sliceCell', () => {
     assert.deepEqual(skipped(source), ["rmSync('out', { recursive: true });", "setTimeout(() => console.log('late'), 10);", 'assert.deepEqual(sink.values, [1]);', "console.log('done');"]);
   });
 
+  it('names the effects of statements it keeps, by line, and not those of skipped statements or of functions', () => {
+    const source = [
+      "import { StreamExecutionEnvironment, Sinks } from 'weir';",
+      "import { rmSync, writeFileSync } from 'node:fs';",
+      'const env = StreamExecutionEnvironment.create();',
+      "rmSync('out', { recursive: true });",
+      'if (fresh) {',
+      "  rmSync('out', { recursive: true, force: true });",
+      "  env.fromElements(1).map((x) => { console.log(x); return x; }).sinkTo(Sinks.jsonl('out/'));",
+      '}',
+      "for (const n of [1, 2]) { console.info('part', n); env.fromElements(n).print(); }",
+      "const stream = env.fromElements(3).map((x) => x + 1); setTimeout(() => {}, 1);",
+      'function later() { writeFileSync("x", ""); env.fromElements(4).print(); }',
+      "await env.execute('a');",
+    ].join('\n');
+    const slice = sliceCell(source, analyzeCell(source), new Set());
+    assert.deepEqual(slice.effects, [
+      { line: 6, what: 'writes files (rmSync)' },
+      { line: 9, what: 'prints (console.info)' },
+    ]);
+  });
+
   it('captures variables that hold data, not those that hold graph values or functions', () => {
     const source = [
       "import { StreamExecutionEnvironment } from 'weir';",

@@ -1,10 +1,10 @@
 /**
- * Where the kernel process's code is: `kernel-worker.ts` next to this file when running from
+ * Where the kernel process's code is: `main.ts` next to this file when running from
  * sources, `dist/kernel.mjs` in the build.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { roleEntry } from '../../engine/process/launcher.ts';
+import { roleEntry } from '../../../engine/process/launcher.ts';
 
 /**
  * The entry module of kernel processes.
@@ -13,5 +13,5 @@ import { roleEntry } from '../../engine/process/launcher.ts';
  * new NodeProcessLauncher({ kernel: kernelEntry() }).launch('kernel', [config]);
  */
 export function kernelEntry(from: string = import.meta.url): string {
-  return roleEntry('kernel', from, path.join(path.dirname(fileURLToPath(from)), 'kernel-worker.ts'));
+  return roleEntry('kernel', from, path.join(path.dirname(fileURLToPath(from)), 'main.ts'));
 }

@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
-import { documentFromText } from '../../../app/host/documents.ts';
-import { KernelSession } from '../../../app/host/kernel-session.ts';
-import { defaultWeirModule } from '../../../app/kernel/weir-module.ts';
-import type { CellStateEvent } from '../../../app/shared/workbench/service.ts';
+import { documentFromText } from '../../../../app/host/documents.ts';
+import { KernelSession } from '../../../../app/kernel/process/session.ts';
+import { defaultWeirModule } from '../../../../app/kernel/weir-module.ts';
+import type { CellStateEvent } from '../../../../app/shared/workbench/service.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-session-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

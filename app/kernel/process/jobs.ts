@@ -1,21 +1,21 @@
 /**
  * The host's side of the jobs that kernel processes start. A cell's `execute()` in a kernel
- * hands the job's plan and code to the host (kernel-protocol.ts), which runs it on the
+ * hands the job's plan and code to the host (protocol.ts), which runs it on the
  * workbench's cluster and tracks it for the job panel exactly as if the cell had run in the host:
  * the job runs inside a cell context of the cell that started it, so its printed lines and
  * charts land under that cell and a rewind finds its cell.
  */
-import { ExecuteCalls } from '../../engine/process/job-identity.ts';
-import { describeError } from '../../engine/process/protocol.ts';
-import type { JobClient, JobDefinition } from '../../engine/runtime/job.ts';
-import type { OperatorLocation } from '../../engine/runtime/errors.ts';
-import type { JobReport } from '../../engine/runtime/host.ts';
-import type { CellOutput } from '../shared/workbench/protocol.ts';
-import type { CellOutputEvent } from '../shared/workbench/service.ts';
-import { cellContext, type CellContext } from './cell-context.ts';
-import type { JobTracker } from './job-tracker.ts';
-import type { KernelJobFigures, KernelJobOutcome, KernelJobRequest, SerializedError } from './kernel-protocol.ts';
-import { OutputThrottle } from './output-throttle.ts';
+import { ExecuteCalls } from '../../../engine/process/job-identity.ts';
+import { describeError } from '../../../engine/process/protocol.ts';
+import type { JobClient, JobDefinition } from '../../../engine/runtime/job.ts';
+import type { OperatorLocation } from '../../../engine/runtime/errors.ts';
+import type { JobReport } from '../../../engine/runtime/host.ts';
+import type { CellOutput } from '../../shared/workbench/protocol.ts';
+import type { CellOutputEvent } from '../../shared/workbench/service.ts';
+import { cellContext, type CellContext } from '../../host/cell-context.ts';
+import type { JobTracker } from '../../host/job-tracker.ts';
+import type { KernelJobFigures, KernelJobOutcome, KernelJobRequest, SerializedError } from './protocol.ts';
+import { OutputThrottle } from '../../host/output-throttle.ts';
 
 /** How long an ended job's handle stays answerable (figures, outcome), ms. */
 const ENDED_JOB_KEPT_MS = 60_000;

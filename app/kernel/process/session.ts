@@ -7,22 +7,22 @@
  * values and never re-runs them by accident; the cells it reads from that have not run yet run
  * first. Output and failures are attributed through `cellContext` (see cell-context.ts).
  */
-import { ExecuteCalls } from '../../engine/process/job-identity.ts';
+import { ExecuteCalls } from '../../../engine/process/job-identity.ts';
 import { mkdtemp, rename, rm } from 'node:fs/promises';
-import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
+import { ownedTempDir, releaseTempDir } from '../../../engine/process/temp-dirs.ts';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { SqlCellError } from '../../engine/connectors/duckdb/sql-cell-errors.ts';
-import type { Notebook } from '../shared/notebook/model.ts';
-import type { CellError } from '../shared/notebook/run.ts';
-import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
-import type { CellOutput, RunRequest, TableValue } from '../shared/workbench/protocol.ts';
-import { analyzeNotebook, cellModulePath, CompileSession, type AnalyzedCell, type CompiledNotebook } from '../kernel/compile.ts';
-import { flinkSqlCellsAsCode, flinkSqlParserReady, loadFlinkSqlParser } from '../kernel/flink-sql-cells.ts';
-import { locateRuntimeError } from '../kernel/locate.ts';
-import { cellContext, type CellCode, type CellContext } from './cell-context.ts';
-import { reparse } from './documents.ts';
-import { OutputThrottle } from './output-throttle.ts';
+import type { SqlCellError } from '../../../engine/connectors/duckdb/sql-cell-errors.ts';
+import type { Notebook } from '../../shared/notebook/model.ts';
+import type { CellError } from '../../shared/notebook/run.ts';
+import type { CellOutputEvent, CellStateEvent } from '../../shared/workbench/service.ts';
+import type { CellOutput, RunRequest, TableValue } from '../../shared/workbench/protocol.ts';
+import { analyzeNotebook, cellModulePath, CompileSession, type AnalyzedCell, type CompiledNotebook } from '../compile.ts';
+import { flinkSqlCellsAsCode, flinkSqlParserReady, loadFlinkSqlParser } from '../flink-sql-cells.ts';
+import { locateRuntimeError } from '../locate.ts';
+import { cellContext, type CellCode, type CellContext } from '../../host/cell-context.ts';
+import { reparse } from '../../host/documents.ts';
+import { OutputThrottle } from '../../host/output-throttle.ts';
 
 /** Where a session reports what happens. */
 export interface SessionEvents {
@@ -297,7 +297,7 @@ export class KernelSession {
   private async runSql(cellId: string, index: number, sql: string, startLine: number, started: number, executionCount: number): Promise<boolean> {
     const emit = (output: CellOutput): void => this.options.events.output({ path: this.options.path, cellId, output });
     try {
-      const { runSqlCell } = await import('../../engine/connectors/duckdb/sql-cell.ts');
+      const { runSqlCell } = await import('../../../engine/connectors/duckdb/sql-cell.ts');
       const result = await runSqlCell(sql, { cwd: path.dirname(this.options.file), maxRows: MAX_SQL_ROWS });
       const output: CellOutput = { kind: 'table', columns: result.columns, rows: result.rows.map((row) => row.map(tableValue)) };
       if (result.rowCount > result.rows.length) output.truncated = result.rowCount - result.rows.length;

@@ -1,9 +1,9 @@
 /**
  * The kernel process of one notebook: `weir-kernel`. It compiles and evaluates the notebook's
- * cells (kernel-session.ts) away from the workbench host, so that a cell stuck in
+ * cells (session.ts) away from the workbench host, so that a cell stuck in
  * `while (true) {}` or calling `process.exit()` takes down only this process: the host restarts
  * it and every other notebook goes on. The jobs cells start are handed to the host, which runs
- * them on its cluster (hosted-job-client.ts, kernel-jobs.ts).
+ * them on its cluster (hosted-job-client.ts, jobs.ts).
  *
  * Started by the host (remote-kernel.ts) with a `KernelConfig` as JSON in argv[2]; serves
  * `KernelApi` on its parent channel and ends with its parent.
@@ -11,16 +11,16 @@
 import * as Comlink from 'comlink';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { exitWithParent, parentChannel } from '../../engine/process/parent-channel.ts';
-import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
-import { CapturedValues } from '../../engine/process/captured-values.ts';
-import { installCellBodyHook } from '../../engine/process/cell-body.ts';
-import { installExecutionHost } from '../../engine/runtime/host.ts';
-import { cellContext } from './cell-context.ts';
-import { noteToCell, routeProcessToCells } from './cell-seams.ts';
+import { exitWithParent, parentChannel } from '../../../engine/process/parent-channel.ts';
+import { ipcEndpoint } from '../../../engine/process/rpc/endpoints.ts';
+import { CapturedValues } from '../../../engine/process/captured-values.ts';
+import { installCellBodyHook } from '../../../engine/process/cell-body.ts';
+import { installExecutionHost } from '../../../engine/runtime/host.ts';
+import { cellContext } from '../../host/cell-context.ts';
+import { noteToCell, routeProcessToCells } from '../../host/cell-seams.ts';
 import { hostedJobClient } from './hosted-job-client.ts';
-import { KERNEL_CHANNEL, KERNEL_HOST_CHANNEL, type KernelApi, type KernelConfig, type KernelHostApi } from './kernel-protocol.ts';
-import { KernelSession } from './kernel-session.ts';
+import { KERNEL_CHANNEL, KERNEL_HOST_CHANNEL, type KernelApi, type KernelConfig, type KernelHostApi } from './protocol.ts';
+import { KernelSession } from './session.ts';
 
 process.title = 'weir-kernel';
 exitWithParent();
@@ -48,6 +48,8 @@ installExecutionHost({
     const { occurrence } = code.calls.next(job.graph.name);
     // At execute(): the values as the cells have them when the job is submitted.
     const captured = values.capture(code.cell, job.graph.name);
+    // Statements that build the graph and also have effects run again on the taskmanagers: say so under the cell.
+    for (const note of values.keptEffects(code.cell, job.graph.name)) noteToCell(note);
     return hostedJobClient(host, { path: context.path, cellId: context.cellId, graph: job.graph, modulePath: code.modulePath, cell: code.cell, occurrence, baseDir, captured });
   },
   note: noteToCell,

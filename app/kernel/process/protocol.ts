@@ -7,12 +7,12 @@
  *
  * Everything crossing is plain JSON data: the IPC channel is Node's JSON IPC or an Electron port.
  */
-import type { StreamGraphSpec } from '../../engine/plan/job-graph.ts';
-import type { JobReport, OperatorReport } from '../../engine/runtime/host.ts';
-import type { CheckpointStats } from '../../engine/runtime/checkpoint-stats.ts';
-import type { ReplayAction, ReplayProgress } from '../../engine/runtime/job.ts';
-import type { CellOutputEvent, CellStateEvent } from '../shared/workbench/service.ts';
-import type { RunRequest } from '../shared/workbench/protocol.ts';
+import type { StreamGraphSpec } from '../../../engine/plan/job-graph.ts';
+import type { JobReport, OperatorReport } from '../../../engine/runtime/host.ts';
+import type { CheckpointStats } from '../../../engine/runtime/checkpoint-stats.ts';
+import type { ReplayAction, ReplayProgress } from '../../../engine/runtime/job.ts';
+import type { CellOutputEvent, CellStateEvent } from '../../shared/workbench/service.ts';
+import type { RunRequest } from '../../shared/workbench/protocol.ts';
 
 /** The comlink channel of the kernel's service. */
 export const KERNEL_CHANNEL = 'kernel';

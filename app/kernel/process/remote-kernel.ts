@@ -1,5 +1,5 @@
 /**
- * The host's handle of a notebook's kernel process (kernel-worker.ts). It starts the process on
+ * The host's handle of a notebook's kernel process (main.ts). It starts the process on
  * the first run, passes runs and interrupts to it, serves its requests (cell events, jobs), and
  * restarts it the way Jupyter restarts a kernel:
  *
@@ -11,16 +11,16 @@
  *   cell fails saying so.
  *
  * Either way the next run starts a fresh kernel, and a cell then runs the cells it reads from
- * first, since the new kernel has not run them (kernel-session.ts plans that).
+ * first, since the new kernel has not run them (session.ts plans that).
  */
 import * as Comlink from 'comlink';
-import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
-import type { ProcessLauncher, WorkerProcess } from '../../engine/process/launcher.ts';
-import { ipcEndpoint } from '../../engine/process/rpc/endpoints.ts';
-import type { CellOutput, CellRunStatus, RunRequest } from '../shared/workbench/protocol.ts';
-import type { KernelJobs } from './kernel-jobs.ts';
-import { KERNEL_CHANNEL, KERNEL_HOST_CHANNEL, type KernelApi, type KernelConfig, type KernelHostApi } from './kernel-protocol.ts';
-import type { SessionEvents } from './kernel-session.ts';
+import { ownedTempDir, releaseTempDir } from '../../../engine/process/temp-dirs.ts';
+import type { ProcessLauncher, WorkerProcess } from '../../../engine/process/launcher.ts';
+import { ipcEndpoint } from '../../../engine/process/rpc/endpoints.ts';
+import type { CellOutput, CellRunStatus, RunRequest } from '../../shared/workbench/protocol.ts';
+import type { KernelJobs } from './jobs.ts';
+import { KERNEL_CHANNEL, KERNEL_HOST_CHANNEL, type KernelApi, type KernelConfig, type KernelHostApi } from './protocol.ts';
+import type { SessionEvents } from './session.ts';
 
 /** What a remote kernel needs from the host. */
 export interface RemoteKernelOptions extends Omit<KernelConfig, 'tempRoot'> {

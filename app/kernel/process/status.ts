@@ -5,8 +5,8 @@
  * next run starts a fresh one). Derived from the cell events the kernel sends and from its
  * process starting and ending.
  */
-import type { KernelState } from '../shared/workbench/protocol.ts';
-import type { CellStateEvent } from '../shared/workbench/service.ts';
+import type { KernelState } from '../../shared/workbench/protocol.ts';
+import type { CellStateEvent } from '../../shared/workbench/service.ts';
 
 /**
  * @example

@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { alive, descendants } from '../../harness/processes.ts';
-import { until } from '../../harness/until.ts';
-import { startHarness, type HostHarness } from './harness.ts';
+import { alive, descendants } from '../../../harness/processes.ts';
+import { until } from '../../../harness/until.ts';
+import { startHarness, type HostHarness } from '../../host/harness.ts';
 
 const KERNEL = /^weir-kernel/;
 

@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { CellOutput } from '../../../app/shared/workbench/protocol.ts';
-import { alive, descendants } from '../../harness/processes.ts';
-import { until } from '../../harness/until.ts';
-import { startHarness, type HostHarness } from './harness.ts';
+import type { CellOutput } from '../../../../app/shared/workbench/protocol.ts';
+import { alive, descendants } from '../../../harness/processes.ts';
+import { until } from '../../../harness/until.ts';
+import { startHarness, type HostHarness } from '../../host/harness.ts';
 
 const KERNEL = /^weir-kernel/;
 

@@ -1,13 +1,13 @@
 /**
  * The `JobClient` that `env.execute()` gets in a kernel process: the job runs on the host's
- * cluster (kernel-jobs.ts) and this client asks the host about it. Cell code sees the same
+ * cluster (jobs.ts) and this client asks the host about it. Cell code sees the same
  * handle as anywhere else: `result` settles when the job ends, with the same error a job run in
  * the host would fail with, and the figures are the host's, fetched at most every half second.
  */
 import type { Remote } from 'comlink';
-import { JobExecutionError } from '../../engine/runtime/errors.ts';
-import type { JobClient, JobResult } from '../../engine/runtime/job.ts';
-import type { KernelHostApi, KernelJobFigures, KernelJobOutcome, KernelJobRequest, SerializedError } from './kernel-protocol.ts';
+import { JobExecutionError } from '../../../engine/runtime/errors.ts';
+import type { JobClient, JobResult } from '../../../engine/runtime/job.ts';
+import type { KernelHostApi, KernelJobFigures, KernelJobOutcome, KernelJobRequest, SerializedError } from './protocol.ts';
 
 /** How old the figures `metrics()` returns may be before they are fetched again, ms. */
 const FIGURES_MAX_AGE_MS = 500;
