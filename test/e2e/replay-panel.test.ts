@@ -55,10 +55,13 @@ describe('job panel: replay progress and controls (Chromium)', () => {
     await panel.getByRole('button', { name: 'Pause replay hour' }).click();
     const resume = panel.getByRole('button', { name: 'Resume replay hour' });
     await resume.waitFor({ timeout: E2E_WAIT });
-    // Progress comes with the cluster's metrics, once a second: compare two readings two polls apart.
-    await page.waitForTimeout(1200);
+    // Progress comes with the cluster's metrics: compare the reading with the one two reports later.
+    const replay = panel.locator('.job-replay[data-replay="hour"]');
+    const reports = async () => Number(await replay.getAttribute('data-reports'));
     const held = await percent(bar);
-    await page.waitForTimeout(2200);
+    const seen = await reports();
+    await page.waitForFunction((n) => Number(document.querySelector('.job-replay[data-replay="hour"]')?.getAttribute('data-reports')) >= n + 2, seen, { timeout: E2E_WAIT });
+    assert.ok((await reports()) >= seen + 2);
     assert.equal(await percent(bar), held, 'no progress while paused');
 
     await resume.click();
@@ -86,7 +89,7 @@ describe('job panel: replay progress and controls (Chromium)', () => {
     assert.ok(Number(await seek.inputValue()) >= Number(target), 'the slider follows the replay after the seek');
     await panel.screenshot({ path: artifact('replay-panel-seeked.png') });
 
-    // At 60× the rest would take twelve minutes; at max it ends at once.
+    // At 5× the rest would take minutes; at max it ends at once.
     await panel.getByRole('combobox', { name: 'Replay hour speed' }).selectOption('max');
     await page.waitForFunction(() => document.querySelector('.job .job-status')?.textContent === 'FINISHED', undefined, { timeout: E2E_WAIT });
     assert.equal(await panel.locator('.job-replays').isHidden(), true, 'an ended job has no live replay');

@@ -129,6 +129,9 @@ export class ReplaySectionView {
 function fillRow(row: ReplayRow, r: ReplayStatus): void {
   const percent = Math.max(0, Math.min(100, r.percent));
   row.element.dataset.state = r.state;
+  // How many reports the row has shown: lets a reader (or a test) wait for the next one rather
+  // than guess when it comes.
+  row.element.dataset.reports = String(Number(row.element.dataset.reports ?? 0) + 1);
   row.bar.setAttribute('aria-valuenow', percent.toFixed(1));
   row.bar.setAttribute('aria-valuetext', `${percent.toFixed(1)}%, ${r.state}`);
   row.fill.style.width = `${percent}%`;
