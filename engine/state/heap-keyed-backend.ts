@@ -1,6 +1,6 @@
 import type { AnyStateDescriptor } from './descriptors.ts';
 import { keyIdOf, keyFromId, keyGroupOf, type KeyId, type KeyGroupRange } from './key-groups.ts';
-import { StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
+import { NO_KEY_GROUP, StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
 import { createHeapState, type InternalState } from './heap-states.ts';
 import { ttlCleanupSnapshot } from './ttl-snapshot.ts';
 import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
@@ -29,8 +29,12 @@ export class HeapKeyedStateBackend {
   currentKey: unknown = undefined;
   /** `keyIdOf(currentKey)`: what state and timers are indexed by. */
   currentKeyId: KeyId = 0;
-  /** The key group of the current key: which shard of every table it lives in. */
-  currentKeyGroup = 0;
+  /**
+   * The key group of the current key: which shard of every table it lives in. `NO_KEY_GROUP`
+   * until the first key is set, and while a broadcast element is processed: keyed state used
+   * then fails with "No key set", as in Flink.
+   */
+  currentKeyGroup = NO_KEY_GROUP;
   private readonly tables = new Map<string, RegisteredTable>();
 
   constructor(
@@ -57,7 +61,7 @@ export class HeapKeyedStateBackend {
   /** Sets the current key when both forms are known (timers carry both). */
   setCurrentKeyAndId(key: unknown, id: KeyId): void {
     this.currentKey = key;
-    if (id !== this.currentKeyId) this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
+    if (id !== this.currentKeyId || this.currentKeyGroup === NO_KEY_GROUP) this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
     this.currentKeyId = id;
   }
 
@@ -66,6 +70,15 @@ export class HeapKeyedStateBackend {
     this.currentKey = key;
     this.currentKeyId = id;
     this.currentKeyGroup = keyGroup;
+  }
+
+  /**
+   * Leaves no key current (Flink's broadcast side, which has no key): keyed state read or
+   * written until the next key is set fails with "No key set" instead of using a stale key.
+   */
+  clearCurrentKey(): void {
+    this.currentKey = undefined;
+    this.currentKeyGroup = NO_KEY_GROUP;
   }
 
   /**
@@ -90,7 +103,7 @@ export class HeapKeyedStateBackend {
       }
       entry = undefined;
     }
-    entry ??= { kind: descriptor.kind, table: new StateTable<unknown>() };
+    entry ??= { kind: descriptor.kind, table: new StateTable<unknown>(this.describe(descriptor.name)) };
     entry.descriptor = descriptor;
     entry.state = createHeapState(descriptor, entry.table, this);
     this.tables.set(descriptor.name, entry);
@@ -189,8 +202,12 @@ export class HeapKeyedStateBackend {
   /** The table of state `name`, created (without a descriptor yet) for a restore. */
   private tableFor(name: string, kind: string): StateTable<unknown> {
     let entry = this.tables.get(name);
-    if (!entry) this.tables.set(name, (entry = { kind, table: new StateTable<unknown>() }));
+    if (!entry) this.tables.set(name, (entry = { kind, table: new StateTable<unknown>(this.describe(name)) }));
     return entry.table;
+  }
+
+  private describe(stateName: string): string {
+    return `state '${stateName}' of operator '${this.operatorName}'`;
   }
 
   /** Key ids that have an entry in `stateName` under `namespace` (for `applyToAllKeys`). */

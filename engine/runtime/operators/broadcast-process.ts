@@ -120,7 +120,7 @@ class ReadOnlyBroadcastContexts<O> extends ProcessContexts<O> implements ReadOnl
 /**
  * Context of the broadcast side: writable broadcast state, and in the keyed variant
  * `applyToKeyedState`. It has no current key, so it cannot register timers (as in Flink,
- * whose broadcast-side context has no timer service).
+ * whose broadcast-side context has no timer service) and keyed state fails with "No key set".
  */
 class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
   timestampValue = NO_TIMESTAMP;
@@ -176,8 +176,6 @@ class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
     const name = typeof stateName === 'string' ? stateName : (stateName as { name?: string } | undefined)?.name;
     if (typeof name !== 'string') throw new TypeError('applyToKeyedState(stateName, fn) expects the state name as a string');
     const backend = this.op.requireKeyed('applyToKeyedState');
-    const prevKey = backend.currentKey;
-    const prevId = backend.currentKeyId;
     try {
       // Keys are copied first, so `fn` may clear the state it iterates.
       for (const key of backend.keysOf(name)) {
@@ -185,7 +183,8 @@ class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
         fn(key);
       }
     } finally {
-      backend.setCurrentKeyAndId(prevKey, prevId);
+      // Back to no key: the rest of processBroadcastElement has none.
+      backend.clearCurrentKey();
     }
   }
 }
@@ -282,6 +281,9 @@ export class KeyedBroadcastProcessOperator<K, I, B, O> extends TwoInputUdfOperat
     this.fn.processElement(value, this.ctx, this.ctx);
   }
   processElement2(value: B, timestamp: number): void {
+    // As in Flink, the broadcast side has no key: keyed state used here fails with "No key
+    // set" rather than reading the last keyed record's state (applyToKeyedState is the way).
+    this.keyedBackend!.clearCurrentKey();
     this.bctx.timestampValue = timestamp;
     this.fn.processBroadcastElement(value, this.bctx, this.bctx);
   }
