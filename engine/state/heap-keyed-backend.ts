@@ -5,6 +5,7 @@ import { createHeapState, type InternalState } from './heap-states.ts';
 import { ttlCleanupSnapshot } from './ttl-snapshot.ts';
 import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
 import { StateMigrationException } from './state-migration.ts';
+import type { RecordedStateTtl } from './ttl.ts';
 
 export type { KeyedStateSnapshot, KeyedStateEntries } from './keyed-snapshot.ts';
 
@@ -17,6 +18,8 @@ interface RegisteredTable {
   table: StateTable<unknown>;
   descriptor?: AnyStateDescriptor;
   state?: InternalState;
+  /** Restored tables: the TTL their entries were written with (ms, null: none); undefined when the snapshot did not record it. */
+  restoredTtl?: number | null;
 }
 
 /**
@@ -97,10 +100,9 @@ export class HeapKeyedStateBackend {
     }
     // A restored table is adopted as it is, if it holds state of the kind now declared.
     let entry: RegisteredTable | undefined = existing;
-    if (entry && entry.kind !== descriptor.kind) {
-      if (!this.restorePolicy.allowNonRestoredState) {
-        throw new StateMigrationException({ uid: this.restorePolicy.uid, name: this.operatorName }, descriptor.name, entry.kind, descriptor.kind);
-      }
+    const migration = entry && this.migrationOf(entry, descriptor);
+    if (migration) {
+      if (!this.restorePolicy.allowNonRestoredState) throw migration;
       entry = undefined;
     }
     entry ??= { kind: descriptor.kind, table: new StateTable<unknown>(this.describe(descriptor.name)) };
@@ -108,6 +110,35 @@ export class HeapKeyedStateBackend {
     entry.state = createHeapState(descriptor, entry.table, this);
     this.tables.set(descriptor.name, entry);
     return entry.state as S;
+  }
+
+  /**
+   * Why a restored table cannot be adopted by `descriptor`: another kind, or a TTL switched on or
+   * off (entries with a TTL are stored with their last-access time). A TTL of another length
+   * is fine, as in Flink: the entries keep their times and expire by the new length.
+   */
+  private migrationOf(entry: RegisteredTable, descriptor: AnyStateDescriptor): StateMigrationException | undefined {
+    const owner = { uid: this.restorePolicy.uid, name: this.operatorName };
+    if (entry.kind !== descriptor.kind) return new StateMigrationException(owner, descriptor.name, entry.kind, descriptor.kind);
+    const newTtlMs = descriptor.ttl?.ttlMs ?? null;
+    if (entry.restoredTtl === undefined || (entry.restoredTtl === null) === (newTtlMs === null)) return undefined;
+    return new StateMigrationException(owner, descriptor.name, entry.kind, entry.kind, { oldTtlMs: entry.restoredTtl, newTtlMs });
+  }
+
+  /**
+   * The TTL of every state, as a snapshot records it: the descriptor's for declared states, the
+   * restored one for states not declared (yet). Undefined when there are no states.
+   *
+   * @example
+   * backend.recordedTtl(); // { count: 60000, seen: null }
+   */
+  recordedTtl(): RecordedStateTtl | undefined {
+    let out: Record<string, number | null> | undefined;
+    for (const [name, { descriptor, restoredTtl }] of this.tables) {
+      const ttl = descriptor ? (descriptor.ttl?.ttlMs ?? null) : restoredTtl;
+      if (ttl !== undefined) (out ??= {})[name] = ttl;
+    }
+    return out;
   }
 
   /** Restored states no descriptor has asked for yet: those the operator no longer declares, once it opened. */
@@ -179,9 +210,10 @@ export class HeapKeyedStateBackend {
   /**
    * Loads the entries of the key groups this backend owns from one or more snapshots (all
    * subtasks' snapshots of the operator on a rescale). Encoded snapshots are decoded straight
-   * into the tables, skipping other key groups unread.
+   * into the tables, skipping other key groups unread. `recordedTtl` are the snapshots' records
+   * of their states' TTLs (`recordedTtl()`), checked when the states are declared again.
    */
-  restore(snapshots: KeyedStateSnapshot[]): void {
+  restore(snapshots: KeyedStateSnapshot[], recordedTtl: readonly (RecordedStateTtl | undefined)[] = []): void {
     const { start, end } = this.keyGroupRange;
     const target: KeyedStateTarget = { tableFor: (name, kind) => this.tableFor(name, kind) };
     for (const snap of snapshots) {
@@ -195,6 +227,12 @@ export class HeapKeyedStateBackend {
           const [kg, k, ns, v] = entries[i]!;
           if (kg >= start && kg <= end) table.put(kg, k, ns, v);
         }
+      }
+    }
+    for (const ttls of recordedTtl) {
+      for (const name in ttls) {
+        const entry = this.tables.get(name);
+        if (entry && !entry.descriptor && entry.restoredTtl === undefined) entry.restoredTtl = ttls[name];
       }
     }
   }
