@@ -452,27 +452,20 @@ for (const ctx of contexts) {
     });
   }
 
-  test(T + 'testMultipleKeys', () => {
-    const c = harness(ctx, config());
-    multipleStateIds(ctx, c, c.setKey, false);
-  });
-
+  // testMultipleStateIds with its ids as keys or namespaces, with and without snapshot cleanup.
   // Found by this port: the heap backend's snapshots kept expired entries although the
   // descriptor asked for cleanupFullSnapshot (fixed in engine/state/ttl-snapshot.ts; see README.md).
-  test(T + 'testMultipleKeysWithSnapshotCleanup', () => {
-    const c = harness(ctx, config('OnCreateAndWrite', 'NeverReturnExpired', TTL, true));
-    multipleStateIds(ctx, c, c.setKey, true);
-  });
-
-  test(T + 'testMultipleNamespaces', () => {
-    const c = harness(ctx, config());
-    multipleStateIds(ctx, c, c.setNamespace, false);
-  });
-
-  test(T + 'testMultipleNamespacesWithSnapshotCleanup', () => {
-    const c = harness(ctx, config('OnCreateAndWrite', 'NeverReturnExpired', TTL, true));
-    multipleStateIds(ctx, c, c.setNamespace, true);
-  });
+  for (const [method, ids, cleanup] of [
+    ['testMultipleKeys', 'setKey', false],
+    ['testMultipleKeysWithSnapshotCleanup', 'setKey', true],
+    ['testMultipleNamespaces', 'setNamespace', false],
+    ['testMultipleNamespacesWithSnapshotCleanup', 'setNamespace', true],
+  ] as const) {
+    test(T + method, () => {
+      const c = harness(ctx, config('OnCreateAndWrite', 'NeverReturnExpired', TTL, cleanup));
+      multipleStateIds(ctx, c, c[ids], cleanup);
+    });
+  }
 
   test(T + 'testSnapshotChangeRestore', () => {
     const c = harness(ctx, config());
