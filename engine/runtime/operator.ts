@@ -241,8 +241,14 @@ export abstract class StreamOperator<OUT = unknown> {
     this.keyedBackend!.setCurrentKey(this.keySelectors[input]!(value));
   }
 
-  /** A timer service for this keyed operator. */
-  protected createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
+  /**
+   * A timer service for this keyed operator. Create them in `open()`, always in the same order:
+   * restored timers are matched to services by that order.
+   *
+   * @example
+   * const timers = op.createTimerService<number>({ onEventTime: fire, onProcessingTime: fire }, () => VOID_NAMESPACE);
+   */
+  createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
     const backend = this.requireKeyed('timers');
     const ts = new InternalTimerService<N>(backend, triggerable, this.services.processingTime, nsKeyOf, this.services.mode === 'batch');
     const restored = this.restoredTimers[this.timerServices.length];
