@@ -87,6 +87,25 @@ async function savepointMidRun(storage: MemoryCheckpointStorage, ttlMs?: number)
   return { savepoint, totals };
 }
 
+/**
+ * Takes a savepoint of the 'value' job (its state with a TTL of `savedTtlMs`, if given) and
+ * restores it into the job declared as `decl` (with `ttlMs`): refused with `message` (and the
+ * way out), before any record reaches the function and without restarts.
+ */
+async function refusedBeforeAnyRecord(savedTtlMs: number | undefined, decl: Declaration, ttlMs: number | undefined, message: RegExp): Promise<void> {
+  const storage = new MemoryCheckpointStorage('counting');
+  const { savepoint } = await savepointMidRun(storage, savedTtlMs);
+  const totals = fresh();
+  const client = new CheckpointingExecutor(countingJob(decl, totals, 1e9, ttlMs), { storage, restoreFrom: savepoint }).start();
+  await assert.rejects(client.result, (e: Error) => {
+    assert.match(e.message, message);
+    assert.match(e.message, /--allow-non-restored-state/);
+    return true;
+  });
+  assert.equal(totals.seen, 0, 'no record reached the function');
+  assert.equal(client.restarts!().length, 0, 'not restarted');
+}
+
 describe('restoring user state into changed declarations', () => {
   it('the same declarations continue exactly (the control)', { timeout: 120_000 }, async () => {
     const storage = new MemoryCheckpointStorage('counting');
@@ -98,17 +117,7 @@ describe('restoring user state into changed declarations', () => {
 
   for (const decl of ['list', 'map'] as const) {
     it(`a keyed value state declared as ${decl} state is refused before any record, without restarts`, { timeout: 120_000 }, async () => {
-      const storage = new MemoryCheckpointStorage('counting');
-      const { savepoint } = await savepointMidRun(storage);
-      const totals = fresh();
-      const client = new CheckpointingExecutor(countingJob(decl, totals, 1e9), { storage, restoreFrom: savepoint }).start();
-      await assert.rejects(client.result, (e: Error) => {
-        assert.match(e.message, new RegExp(`uid counter\\b.*state 'count' as value state, but the job declares it as ${decl} state`));
-        assert.match(e.message, /--allow-non-restored-state/);
-        return true;
-      });
-      assert.equal(totals.seen, 0, 'no record reached the function');
-      assert.equal(client.restarts!().length, 0, 'not restarted');
+      await refusedBeforeAnyRecord(undefined, decl, undefined, new RegExp(`uid counter\\b.*state 'count' as value state, but the job declares it as ${decl} state`));
     });
   }
 
@@ -156,17 +165,7 @@ describe('restoring user state into changed declarations', () => {
   ] as const) {
     const ttl = (ms: number | undefined) => (ms === undefined ? 'without a TTL' : `with a TTL of ${ms} ms`);
     it(`a keyed state saved ${ttl(before)} and declared ${ttl(after)} is refused before any record, naming both TTLs`, { timeout: 120_000 }, async () => {
-      const storage = new MemoryCheckpointStorage('counting');
-      const { savepoint } = await savepointMidRun(storage, before);
-      const totals = fresh();
-      const client = new CheckpointingExecutor(countingJob('value', totals, 1e9, after), { storage, restoreFrom: savepoint }).start();
-      await assert.rejects(client.result, (e: Error) => {
-        assert.match(e.message, new RegExp(`uid counter\\b.*value state 'count' ${ttl(before)}, but the job declares it ${ttl(after)}`));
-        assert.match(e.message, /--allow-non-restored-state/);
-        return true;
-      });
-      assert.equal(totals.seen, 0, 'no record reached the function');
-      assert.equal(client.restarts!().length, 0, 'not restarted');
+      await refusedBeforeAnyRecord(before, 'value', after, new RegExp(`uid counter\\b.*value state 'count' ${ttl(before)}, but the job declares it ${ttl(after)}`));
     });
   }
 
