@@ -3,10 +3,9 @@
  * DuckDB reference, and prints one line (JSON with --json).
  */
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { CliContext } from './io.ts';
 import { BENCH_USAGE } from './usage.ts';
-import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { EXIT, parseCommandLine, parseFlags, UsageError } from './command-line.ts';
 import type { NexmarkRunOptions } from './nexmark/run-query.ts';
 
 interface BenchArguments extends NexmarkRunOptions {
@@ -26,29 +25,17 @@ const whole = (flag: string, value: string, min: number): number => {
  * parseBenchArguments(['nexmark', '--query', 'q5', '--events', '1000000']);
  */
 export function parseBenchArguments(argv: string[]): BenchArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        query: { type: 'string' },
-        events: { type: 'string' },
-        parallelism: { type: 'string' },
-        taskmanagers: { type: 'string' },
-        'checkpoint-interval': { type: 'string' },
-        'events-per-second': { type: 'string' },
-        mode: { type: 'string' },
-        verify: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error, 'bench'));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, 'bench', {
+    query: { type: 'string' },
+    events: { type: 'string' },
+    parallelism: { type: 'string' },
+    taskmanagers: { type: 'string' },
+    'checkpoint-interval': { type: 'string' },
+    'events-per-second': { type: 'string' },
+    mode: { type: 'string' },
+    verify: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
   if (values.help) return 'help';
   if (positionals[0] !== 'nexmark') throw new UsageError(`unknown benchmark '${positionals[0] ?? ''}' (weir bench nexmark --query qN; see 'weir bench --help')`);
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);

@@ -2,6 +2,7 @@
  * What every `weir` command shares on its command line: exit codes, usage errors and their
  * one-line messages, and the parse-or-print-usage step each command starts with.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { CliContext } from './io.ts';
 
 /** Exit codes of the `weir` commands. */
@@ -31,6 +32,26 @@ export function describeParseError(error: unknown, verb: string): string {
     return `${name} takes no value`;
   }
   return message;
+}
+
+/** The flags of a command, as `parseArgs` takes them. */
+type FlagOptions = NonNullable<ParseArgsConfig['options']>;
+/** What `parseFlags` returns: `parseArgs`'s result for these flags and `--help`. */
+type ParsedFlags<O extends FlagOptions> = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: O & { help: { type: 'boolean'; short: 'h' } } }>>;
+
+/**
+ * Node's `parseArgs` as every `weir` command calls it: strict, positionals allowed, `--help`/`-h`
+ * added to `options`; a bad flag is a `UsageError` naming it (`describeParseError`).
+ *
+ * @example
+ * const { values, positionals } = parseFlags(argv, 'plan', { json: { type: 'boolean' } });
+ */
+export function parseFlags<const O extends FlagOptions>(argv: string[], verb: string, options: O): ParsedFlags<O> {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: { ...options, help: { type: 'boolean', short: 'h' } } as const });
+  } catch (error) {
+    throw new UsageError(describeParseError(error, verb));
+  }
 }
 
 /**

@@ -5,12 +5,11 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { discoverJobs } from '../kernel/discover-jobs.ts';
 import { writeExportedJob } from '../kernel/export-job.ts';
 import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import type { CliContext } from './io.ts';
-import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { EXIT, parseCommandLine, parseFlags, UsageError } from './command-line.ts';
 import { parseParams } from './run.ts';
 import { EXPORT_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
@@ -67,18 +66,7 @@ export async function exportCommand(argv: string[], context: CliContext): Promis
  * parseExportArguments(['nb.ts', '--out', 'job'], '/home/me'); // { notebook: '/home/me/nb.ts', out: '/home/me/job' }
  */
 export function parseExportArguments(argv: string[], cwd: string): ExportArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { job: { type: 'string' }, out: { type: 'string' }, param: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error, 'export'));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, 'export', { job: { type: 'string' }, out: { type: 'string' }, param: { type: 'string', multiple: true } });
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir export <notebook.ts> [--job <name>] --out <dir>)");
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir export takes one notebook)`);

@@ -4,14 +4,13 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { discoverJobs } from '../kernel/discover-jobs.ts';
 import { planOfJob } from '../kernel/export-job.ts';
 import { readJobFile, type JobFile } from '../kernel/job-file.ts';
 import { describeCellError, pickJob } from '../kernel/pick-job.ts';
 import { formatPlan } from '../kernel/plan-text.ts';
 import type { CliContext } from './io.ts';
-import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { EXIT, parseCommandLine, parseFlags, UsageError } from './command-line.ts';
 import { PLAN_USAGE } from './usage.ts';
 import { weirVersion } from './version.ts';
 
@@ -69,18 +68,7 @@ async function notebookPlans(args: PlanArguments, context: CliContext): Promise<
  * parsePlanArguments(['nb.ts', '--json'], '/home/me'); // { target: '/home/me/nb.ts', isJobDir: false, json: true }
  */
 export function parsePlanArguments(argv: string[], cwd: string): PlanArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { job: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error, 'plan'));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, 'plan', { job: { type: 'string' }, json: { type: 'boolean' } });
   if (values.help) return 'help';
   if (positionals.length === 0) throw new UsageError('missing notebook file or job directory (usage: weir plan <notebook.ts | dir> [--json])');
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}' (weir plan takes one notebook or job directory)`);

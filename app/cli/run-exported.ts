@@ -23,7 +23,7 @@ import { watchProcessFailures } from '../kernel/process-failures.ts';
 import { defaultWeirModule } from '../kernel/weir-module.ts';
 import { startClusterSession, type ClusterSession } from './cluster-session.ts';
 import type { CliContext } from './io.ts';
-import { writeRunReport } from './report.ts';
+import { reportRun } from './report.ts';
 import type { RunArguments } from './run.ts';
 import { checkSavepoint } from './savepoint.ts';
 import { EXIT } from './command-line.ts';
@@ -96,14 +96,7 @@ export async function runExportedJob(args: RunArguments & { jobDir: string }, co
     await session.close();
     releaseTempDir(linkDir);
   }
-  if (args.report) {
-    try {
-      await writeRunReport(args.report, { jobs });
-    } catch (error) {
-      context.stderr(`error: cannot write the report: ${error instanceof Error ? error.message : String(error)}\n`);
-      code = EXIT.failed;
-    }
-  }
+  if (args.report && !(await reportRun(args.report, { jobs }, context))) code = EXIT.failed;
   return code;
 }
 

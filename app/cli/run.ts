@@ -4,7 +4,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { installExecutionHost, type HostDefaults, type JobReport, type RuntimeMode } from '../../engine/runtime/host.ts';
 import type { CellError, CellRunResult } from '../shared/notebook/run.ts';
 import { runNotebook } from '../kernel/run.ts';
@@ -15,10 +14,10 @@ import { ExecuteCalls } from '../../engine/process/job-identity.ts';
 import type { CodeRef } from '../../engine/process/protocol.ts';
 import { availableParallelism } from 'node:os';
 import type { CliContext } from './io.ts';
-import { writeRunReport } from './report.ts';
+import { reportRun } from './report.ts';
 import { startClusterSession } from './cluster-session.ts';
 import { RUN_USAGE } from './usage.ts';
-import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { EXIT, parseCommandLine, parseFlags, UsageError } from './command-line.ts';
 
 
 /** How many user frames to print under an error. */
@@ -115,14 +114,7 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
     context.stderr(`error: --from-savepoint: the savepoint is of job '${resume}', but no job of that name ran\n`);
     code = EXIT.failed;
   }
-  if (args.report) {
-    try {
-      await writeRunReport(args.report, { jobs });
-    } catch (error) {
-      context.stderr(`error: cannot write the report: ${error instanceof Error ? error.message : String(error)}\n`);
-      code = EXIT.failed;
-    }
-  }
+  if (args.report && !(await reportRun(args.report, { jobs }, context))) code = EXIT.failed;
   return code;
 }
 
@@ -134,33 +126,21 @@ export async function runCommand(argv: string[], context: CliContext): Promise<n
  * // { notebook: '/home/me/nb.ts', defaults: { parallelism: 4 } }
  */
 export function parseRunArguments(argv: string[], cwd: string): RunArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        mode: { type: 'string' },
-        parallelism: { type: 'string' },
-        report: { type: 'string' },
-        taskmanagers: { type: 'string' },
-        slots: { type: 'string' },
-        'checkpoint-dir': { type: 'string' },
-        'savepoint-dir': { type: 'string' },
-        'from-savepoint': { type: 'string' },
-        'allow-non-restored-state': { type: 'boolean' },
-        drain: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-        'allow-job-mismatch': { type: 'boolean' },
-        param: { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error, 'run'));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, 'run', {
+    mode: { type: 'string' },
+    parallelism: { type: 'string' },
+    report: { type: 'string' },
+    taskmanagers: { type: 'string' },
+    slots: { type: 'string' },
+    'checkpoint-dir': { type: 'string' },
+    'savepoint-dir': { type: 'string' },
+    'from-savepoint': { type: 'string' },
+    'allow-non-restored-state': { type: 'boolean' },
+    drain: { type: 'boolean' },
+    quiet: { type: 'boolean', short: 'q' },
+    'allow-job-mismatch': { type: 'boolean' },
+    param: { type: 'string', multiple: true },
+  });
   if (values.help) return 'help';
 
   if (positionals.length === 0) throw new UsageError("missing notebook file (usage: weir run <notebook.ts | job dir> [options]; see 'weir run --help')");

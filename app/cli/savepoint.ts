@@ -6,7 +6,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkRestore, formatRestoreReport, type RestoreOptions, type RestoreTarget } from '../../engine/checkpoint/restore-check.ts';
 import type { StoredCheckpoint } from '../../engine/checkpoint/storage.ts';
 import type { HostDefaults } from '../../engine/runtime/host.ts';
@@ -14,7 +13,7 @@ import { discoverJobs } from '../kernel/discover-jobs.ts';
 import { readJobFile } from '../kernel/job-file.ts';
 import { describeCellError } from '../kernel/pick-job.ts';
 import type { CliContext } from './io.ts';
-import { describeParseError, EXIT, parseCommandLine, UsageError } from './command-line.ts';
+import { EXIT, parseCommandLine, parseFlags, UsageError } from './command-line.ts';
 import { SAVEPOINT_USAGE } from './usage.ts';
 
 /** The validated arguments of `weir savepoint check`. */
@@ -104,22 +103,10 @@ export async function loadSavepoint(location: string): Promise<StoredCheckpoint>
 
 /** Parses `weir savepoint`'s arguments; throws `UsageError` naming the bad one. */
 function parseSavepointArguments(argv: string[], cwd: string): SavepointCheckArguments | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'allow-non-restored-state': { type: 'boolean' },
-        'allow-job-mismatch': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(describeParseError(error, 'savepoint'));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseFlags(argv, 'savepoint', {
+    'allow-non-restored-state': { type: 'boolean' },
+    'allow-job-mismatch': { type: 'boolean' },
+  });
   if (values.help) return 'help';
   const [verb, savepoint, target, extra] = positionals;
   if (verb !== 'check') throw new UsageError(verb === undefined ? "missing command: 'weir savepoint check <savepoint> <notebook.ts | dir>'" : `unknown savepoint command '${verb}' (only 'check')`);

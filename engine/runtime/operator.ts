@@ -11,6 +11,7 @@ import { MIN_WATERMARK } from './elements.ts';
 import { OperatorStateStore, type OperatorStateSnapshot } from '../state/operator-state.ts';
 import type { MailboxExecutor } from './mailbox.ts';
 import type { RestoreChecks } from '../state/state-migration.ts';
+import type { RecordedStateTtl } from '../state/ttl.ts';
 
 /** Returns the key of a record. Must be deterministic: the same record always gives the same key. */
 export type KeySelector<T = any, K = unknown> = (value: T) => K;
@@ -61,6 +62,11 @@ export interface OperatorSnapshot {
    * the snapshot, plain lists when it was read back (see timer-snapshot.ts).
    */
   timers?: SnapshotTimers;
+  /**
+   * The TTL of each keyed state (`HeapKeyedStateBackend.recordedTtl`). Stored among the snapshot
+   * format's extra fields; absent in snapshots of Weir before it recorded TTLs.
+   */
+  keyedStateTtl?: RecordedStateTtl;
 }
 
 export type { TimerSnapshot } from './timer-snapshot.ts';
@@ -136,7 +142,7 @@ export abstract class StreamOperator<OUT = unknown> {
       }
     }
     const keyed = snapshots.map((s) => s.keyed).filter((k): k is KeyedStateSnapshot => !!k);
-    if (keyed.length && this.keyedBackend) this.keyedBackend.restore(keyed);
+    if (keyed.length && this.keyedBackend) this.keyedBackend.restore(keyed, snapshots.map((s) => s.keyedStateTtl));
     this.operatorState.restore(
       snapshots.map((s) => s.operator).filter((o): o is OperatorStateSnapshot => !!o),
       this.info.subtask,
@@ -215,7 +221,11 @@ export abstract class StreamOperator<OUT = unknown> {
    */
   snapshotState(_checkpointId: number): OperatorSnapshot {
     const snap: OperatorSnapshot = {};
-    if (this.keyedBackend) snap.keyed = this.keyedBackend.snapshotView();
+    if (this.keyedBackend) {
+      snap.keyed = this.keyedBackend.snapshotView();
+      const ttl = this.keyedBackend.recordedTtl();
+      if (ttl) snap.keyedStateTtl = ttl;
+    }
     const op = this.operatorState.snapshot();
     if (op) snap.operator = op;
     if (this.timerServices.length && this.keyedBackend) {
@@ -231,8 +241,14 @@ export abstract class StreamOperator<OUT = unknown> {
     this.keyedBackend!.setCurrentKey(this.keySelectors[input]!(value));
   }
 
-  /** A timer service for this keyed operator. */
-  protected createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
+  /**
+   * A timer service for this keyed operator. Create them in `open()`, always in the same order:
+   * restored timers are matched to services by that order.
+   *
+   * @example
+   * const timers = op.createTimerService<number>({ onEventTime: fire, onProcessingTime: fire }, () => VOID_NAMESPACE);
+   */
+  createTimerService<N>(triggerable: Triggerable<N>, nsKeyOf: (ns: N) => NamespaceKey): InternalTimerService<N> {
     const backend = this.requireKeyed('timers');
     const ts = new InternalTimerService<N>(backend, triggerable, this.services.processingTime, nsKeyOf, this.services.mode === 'batch');
     const restored = this.restoredTimers[this.timerServices.length];

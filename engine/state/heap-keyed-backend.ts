@@ -1,10 +1,11 @@
 import type { AnyStateDescriptor } from './descriptors.ts';
 import { keyIdOf, keyFromId, keyGroupOf, type KeyId, type KeyGroupRange } from './key-groups.ts';
-import { StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
+import { NO_KEY_GROUP, StateTable, VOID_NAMESPACE, type NamespaceKey } from './state-table.ts';
 import { createHeapState, type InternalState } from './heap-states.ts';
 import { ttlCleanupSnapshot } from './ttl-snapshot.ts';
 import { KeyedStateView, keyedEntries, type KeyedStateEntries, type KeyedStateSnapshot, type KeyedStateTarget } from './keyed-snapshot.ts';
 import { StateMigrationException } from './state-migration.ts';
+import type { RecordedStateTtl } from './ttl.ts';
 
 export type { KeyedStateSnapshot, KeyedStateEntries } from './keyed-snapshot.ts';
 
@@ -17,6 +18,8 @@ interface RegisteredTable {
   table: StateTable<unknown>;
   descriptor?: AnyStateDescriptor;
   state?: InternalState;
+  /** Restored tables: the TTL their entries were written with (ms, null: none); undefined when the snapshot did not record it. */
+  restoredTtl?: number | null;
 }
 
 /**
@@ -29,8 +32,12 @@ export class HeapKeyedStateBackend {
   currentKey: unknown = undefined;
   /** `keyIdOf(currentKey)`: what state and timers are indexed by. */
   currentKeyId: KeyId = 0;
-  /** The key group of the current key: which shard of every table it lives in. */
-  currentKeyGroup = 0;
+  /**
+   * The key group of the current key: which shard of every table it lives in. `NO_KEY_GROUP`
+   * until the first key is set, and while a broadcast element is processed: keyed state used
+   * then fails with "No key set", as in Flink.
+   */
+  currentKeyGroup = NO_KEY_GROUP;
   private readonly tables = new Map<string, RegisteredTable>();
 
   constructor(
@@ -57,7 +64,7 @@ export class HeapKeyedStateBackend {
   /** Sets the current key when both forms are known (timers carry both). */
   setCurrentKeyAndId(key: unknown, id: KeyId): void {
     this.currentKey = key;
-    if (id !== this.currentKeyId) this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
+    if (id !== this.currentKeyId || this.currentKeyGroup === NO_KEY_GROUP) this.currentKeyGroup = keyGroupOf(id, this.maxParallelism);
     this.currentKeyId = id;
   }
 
@@ -66,6 +73,15 @@ export class HeapKeyedStateBackend {
     this.currentKey = key;
     this.currentKeyId = id;
     this.currentKeyGroup = keyGroup;
+  }
+
+  /**
+   * Leaves no key current (Flink's broadcast side, which has no key): keyed state read or
+   * written until the next key is set fails with "No key set" instead of using a stale key.
+   */
+  clearCurrentKey(): void {
+    this.currentKey = undefined;
+    this.currentKeyGroup = NO_KEY_GROUP;
   }
 
   /**
@@ -84,17 +100,45 @@ export class HeapKeyedStateBackend {
     }
     // A restored table is adopted as it is, if it holds state of the kind now declared.
     let entry: RegisteredTable | undefined = existing;
-    if (entry && entry.kind !== descriptor.kind) {
-      if (!this.restorePolicy.allowNonRestoredState) {
-        throw new StateMigrationException({ uid: this.restorePolicy.uid, name: this.operatorName }, descriptor.name, entry.kind, descriptor.kind);
-      }
+    const migration = entry && this.migrationOf(entry, descriptor);
+    if (migration) {
+      if (!this.restorePolicy.allowNonRestoredState) throw migration;
       entry = undefined;
     }
-    entry ??= { kind: descriptor.kind, table: new StateTable<unknown>() };
+    entry ??= { kind: descriptor.kind, table: new StateTable<unknown>(this.describe(descriptor.name)) };
     entry.descriptor = descriptor;
     entry.state = createHeapState(descriptor, entry.table, this);
     this.tables.set(descriptor.name, entry);
     return entry.state as S;
+  }
+
+  /**
+   * Why a restored table cannot be adopted by `descriptor`: another kind, or a TTL switched on or
+   * off (entries with a TTL are stored with their last-access time). A TTL of another length
+   * is fine, as in Flink: the entries keep their times and expire by the new length.
+   */
+  private migrationOf(entry: RegisteredTable, descriptor: AnyStateDescriptor): StateMigrationException | undefined {
+    const owner = { uid: this.restorePolicy.uid, name: this.operatorName };
+    if (entry.kind !== descriptor.kind) return new StateMigrationException(owner, descriptor.name, entry.kind, descriptor.kind);
+    const newTtlMs = descriptor.ttl?.ttlMs ?? null;
+    if (entry.restoredTtl === undefined || (entry.restoredTtl === null) === (newTtlMs === null)) return undefined;
+    return new StateMigrationException(owner, descriptor.name, entry.kind, entry.kind, { oldTtlMs: entry.restoredTtl, newTtlMs });
+  }
+
+  /**
+   * The TTL of every state, as a snapshot records it: the descriptor's for declared states, the
+   * restored one for states not declared (yet). Undefined when there are no states.
+   *
+   * @example
+   * backend.recordedTtl(); // { count: 60000, seen: null }
+   */
+  recordedTtl(): RecordedStateTtl | undefined {
+    let out: Record<string, number | null> | undefined;
+    for (const [name, { descriptor, restoredTtl }] of this.tables) {
+      const ttl = descriptor ? (descriptor.ttl?.ttlMs ?? null) : restoredTtl;
+      if (ttl !== undefined) (out ??= {})[name] = ttl;
+    }
+    return out;
   }
 
   /** Restored states no descriptor has asked for yet: those the operator no longer declares, once it opened. */
@@ -166,9 +210,10 @@ export class HeapKeyedStateBackend {
   /**
    * Loads the entries of the key groups this backend owns from one or more snapshots (all
    * subtasks' snapshots of the operator on a rescale). Encoded snapshots are decoded straight
-   * into the tables, skipping other key groups unread.
+   * into the tables, skipping other key groups unread. `recordedTtl` are the snapshots' records
+   * of their states' TTLs (`recordedTtl()`), checked when the states are declared again.
    */
-  restore(snapshots: KeyedStateSnapshot[]): void {
+  restore(snapshots: KeyedStateSnapshot[], recordedTtl: readonly (RecordedStateTtl | undefined)[] = []): void {
     const { start, end } = this.keyGroupRange;
     const target: KeyedStateTarget = { tableFor: (name, kind) => this.tableFor(name, kind) };
     for (const snap of snapshots) {
@@ -184,13 +229,23 @@ export class HeapKeyedStateBackend {
         }
       }
     }
+    for (const ttls of recordedTtl) {
+      for (const name in ttls) {
+        const entry = this.tables.get(name);
+        if (entry && !entry.descriptor && entry.restoredTtl === undefined) entry.restoredTtl = ttls[name];
+      }
+    }
   }
 
   /** The table of state `name`, created (without a descriptor yet) for a restore. */
   private tableFor(name: string, kind: string): StateTable<unknown> {
     let entry = this.tables.get(name);
-    if (!entry) this.tables.set(name, (entry = { kind, table: new StateTable<unknown>() }));
+    if (!entry) this.tables.set(name, (entry = { kind, table: new StateTable<unknown>(this.describe(name)) }));
     return entry.table;
+  }
+
+  private describe(stateName: string): string {
+    return `state '${stateName}' of operator '${this.operatorName}'`;
   }
 
   /** Key ids that have an entry in `stateName` under `namespace` (for `applyToAllKeys`). */

@@ -7,6 +7,13 @@ export type NamespaceKey = string | number;
 /** The namespace of state that is not scoped to a window. */
 export const VOID_NAMESPACE: NamespaceKey = 0;
 
+/**
+ * The key group of no key: a keyed backend's current key group before the first key is set and
+ * on the broadcast side of a broadcast process function. No shard has it, so it is only checked
+ * where a shard is missing (off the hot path).
+ */
+export const NO_KEY_GROUP = -1;
+
 /** Receives the entries of a snapshot, one at a time. */
 export type EntryVisitor<V> = (keyGroup: number, key: KeyId, namespace: NamespaceKey, value: V) => void;
 
@@ -221,9 +228,17 @@ export class StateTable<V> {
   private readonly shards: (KeyGroupShard<V> | undefined)[] = [];
   private count = 0;
 
+  constructor(
+    /** What the table holds, for errors: "state 'clicks' of operator 'count'". */
+    private readonly label = 'keyed state',
+  ) {}
+
   get(keyGroup: number, key: KeyId, ns: NamespaceKey): V | undefined {
     const s = this.shards[keyGroup];
-    if (s === undefined) return undefined;
+    if (s === undefined) {
+      if (keyGroup === NO_KEY_GROUP) this.noKeySet('read');
+      return undefined;
+    }
     if (s.encoded !== undefined) this.decodeShard(s);
     const v = s.mapFor(ns, false)?.get(key);
     // An object read may be changed in place (an accumulator, a list): keep the barrier's copy.
@@ -233,8 +248,10 @@ export class StateTable<V> {
 
   put(keyGroup: number, key: KeyId, ns: NamespaceKey, value: V): void {
     let s = this.shards[keyGroup];
-    if (s === undefined) this.shards[keyGroup] = s = new KeyGroupShard();
-    else if (s.encoded !== undefined) this.decodeShard(s);
+    if (s === undefined) {
+      if (keyGroup === NO_KEY_GROUP) this.noKeySet('written');
+      this.shards[keyGroup] = s = new KeyGroupShard();
+    } else if (s.encoded !== undefined) this.decodeShard(s);
     const m = s.mapFor(ns, true)!;
     if (s.views !== undefined) s.preserve(key, ns, m.get(key), m.has(key));
     const before = m.size;
@@ -247,7 +264,10 @@ export class StateTable<V> {
 
   remove(keyGroup: number, key: KeyId, ns: NamespaceKey): void {
     const s = this.shards[keyGroup];
-    if (s === undefined) return;
+    if (s === undefined) {
+      if (keyGroup === NO_KEY_GROUP) this.noKeySet('cleared');
+      return;
+    }
     if (s.encoded !== undefined) this.decodeShard(s);
     const m = s.mapFor(ns, false);
     if (!m || !m.has(key)) return;
@@ -276,6 +296,13 @@ export class StateTable<V> {
   drainNamespace(ns: NamespaceKey, order: readonly number[], visit: (keyGroup: number, key: KeyId, value: V) => void): void {
     for (const kg of order) this.drainShard(kg, ns, visit);
     for (let kg = 0; kg < this.shards.length; kg++) this.drainShard(kg, ns, visit);
+  }
+
+  /** Flink's "No key set" (its `NullPointerException` from a keyed state backend without a current key). */
+  private noKeySet(what: string): never {
+    throw new Error(
+      `No key set: ${this.label} was ${what} where no key is current. Keyed state belongs to the key of the record or timer being processed (processElement, onTimer); processBroadcastElement has no key: visit every key's state with ctx.applyToKeyedState(name, fn)`,
+    );
   }
 
   private drainShard(kg: number, ns: NamespaceKey, visit: (keyGroup: number, key: KeyId, value: V) => void): void {

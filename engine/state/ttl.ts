@@ -79,3 +79,14 @@ export class StateTtlConfigBuilder {
     return StateTtlConfig.create(this.ttlMs, this.updateType, this.visibility, this.cleanupFull);
   }
 }
+
+/**
+ * Per keyed state of an operator, the TTL in ms it was declared with when a snapshot was taken,
+ * or `null` for none. Snapshots carry it (snapshot-format's extra fields), so a restore into a
+ * descriptor whose TTL was switched on or off is refused: the stored values carry their
+ * last-access times, or do not (Flink's `StateMigrationException` for a changed TTL).
+ *
+ * @example
+ * const recorded: RecordedStateTtl = { count: 60_000, seen: null };
+ */
+export type RecordedStateTtl = Readonly<Record<string, number | null>>;

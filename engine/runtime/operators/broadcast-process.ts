@@ -7,10 +7,9 @@
  * in checkpoints and every subtask restores the same copy.
  */
 import { TwoInputUdfOperator } from './udf-operator.ts';
-import { ProcessContexts } from './process.ts';
+import { ProcessContexts, processFunctionTimers, timersRefused } from './process.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
-import { VOID_NAMESPACE } from '../../state/state-table.ts';
-import type { InternalTimer, InternalTimerService } from '../timers.ts';
+import type { InternalTimerService } from '../timers.ts';
 import type { StreamOperator } from '../operator.ts';
 import { instantiateUserFunction } from '../functions.ts';
 import type {
@@ -22,7 +21,6 @@ import type {
   OutputTagLike,
   ReadOnlyBroadcastContext,
   ReadOnlyBroadcastState,
-  TimeDomain,
   TimerService,
 } from '../functions.ts';
 
@@ -120,7 +118,7 @@ class ReadOnlyBroadcastContexts<O> extends ProcessContexts<O> implements ReadOnl
 /**
  * Context of the broadcast side: writable broadcast state, and in the keyed variant
  * `applyToKeyedState`. It has no current key, so it cannot register timers (as in Flink,
- * whose broadcast-side context has no timer service).
+ * whose broadcast-side context has no timer service) and keyed state fails with "No key set".
  */
 class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
   timestampValue = NO_TIMESTAMP;
@@ -132,19 +130,11 @@ class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
     watermark: () => number,
     private readonly keyed: boolean,
   ) {
-    const noKey = (what: string) => () => {
-      throw new Error(
-        `Operator '${op.info.name}' calls ${what} in processBroadcastElement, which has no current key: register timers in processElement (keyed), or use applyToKeyedState`,
-      );
-    };
-    this.timers = {
-      currentProcessingTime: () => op.services.processingTime.now(),
-      currentWatermark: watermark,
-      registerEventTimeTimer: noKey('registerEventTimeTimer'),
-      registerProcessingTimeTimer: noKey('registerProcessingTimeTimer'),
-      deleteEventTimeTimer: noKey('deleteEventTimeTimer'),
-      deleteProcessingTimeTimer: noKey('deleteProcessingTimeTimer'),
-    };
+    this.timers = timersRefused(
+      op,
+      watermark,
+      (method) => `Operator '${op.info.name}' calls ${method} in processBroadcastElement, which has no current key: register timers in processElement (keyed), or use applyToKeyedState`,
+    );
   }
 
   timestamp(): number | undefined {
@@ -176,8 +166,6 @@ class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
     const name = typeof stateName === 'string' ? stateName : (stateName as { name?: string } | undefined)?.name;
     if (typeof name !== 'string') throw new TypeError('applyToKeyedState(stateName, fn) expects the state name as a string');
     const backend = this.op.requireKeyed('applyToKeyedState');
-    const prevKey = backend.currentKey;
-    const prevId = backend.currentKeyId;
     try {
       // Keys are copied first, so `fn` may clear the state it iterates.
       for (const key of backend.keysOf(name)) {
@@ -185,7 +173,8 @@ class BroadcastSideContext<O> implements BroadcastContext, Collector<O> {
         fn(key);
       }
     } finally {
-      backend.setCurrentKeyAndId(prevKey, prevId);
+      // Back to no key: the rest of processBroadcastElement has none.
+      backend.clearCurrentKey();
     }
   }
 }
@@ -205,14 +194,14 @@ function checkFunction(fn: unknown): asserts fn is BroadcastProcessFunction<any,
  * @example
  * new BroadcastProcessOperator<Event, Rule, Alert>(fn, ['rules'])
  */
-export class BroadcastProcessOperator<I, B, O> extends TwoInputUdfOperator<O> {
-  private ctx!: ReadOnlyBroadcastContexts<O>;
+export class BroadcastProcessOperator<I, B, O, K = unknown> extends TwoInputUdfOperator<O> {
+  protected ctx!: ReadOnlyBroadcastContexts<O>;
   private bctx!: BroadcastSideContext<O>;
 
-  private readonly fn: BroadcastProcessFunction<I, B, O>;
+  protected readonly fn: BroadcastProcessFunction<I, B, O, K>;
 
   constructor(
-    shared: BroadcastProcessFunction<I, B, O>,
+    shared: BroadcastProcessFunction<I, B, O, K>,
     private readonly stateNames: readonly string[],
   ) {
     const fn = instantiateUserFunction(shared);
@@ -221,10 +210,14 @@ export class BroadcastProcessOperator<I, B, O> extends TwoInputUdfOperator<O> {
     this.fn = fn;
   }
   override open() {
+    return this.openContexts(undefined);
+  }
+  /** Creates both sides' contexts (with keyed timers on the data side when given), then opens the function. */
+  protected openContexts(timers: InternalTimerService<number> | undefined) {
     const states = new BroadcastStates(this, this.stateNames);
     const wm = () => this.currentWatermark;
-    this.ctx = new ReadOnlyBroadcastContexts<O>(this, undefined, wm, states);
-    this.bctx = new BroadcastSideContext<O>(this, states, wm, false);
+    this.ctx = new ReadOnlyBroadcastContexts<O>(this, timers, wm, states);
+    this.bctx = new BroadcastSideContext<O>(this, states, wm, timers !== undefined);
     return super.open();
   }
   processElement(value: I, timestamp: number): void {
@@ -246,49 +239,19 @@ export class BroadcastProcessOperator<I, B, O> extends TwoInputUdfOperator<O> {
  * @example
  * new KeyedBroadcastProcessOperator<string, Event, Rule, Alert>(fn, ['rules'])
  */
-export class KeyedBroadcastProcessOperator<K, I, B, O> extends TwoInputUdfOperator<O> {
-  private ctx!: ReadOnlyBroadcastContexts<O>;
-  private bctx!: BroadcastSideContext<O>;
-
-  private readonly fn: BroadcastProcessFunction<I, B, O, K>;
-
-  constructor(
-    shared: BroadcastProcessFunction<I, B, O, K>,
-    private readonly stateNames: readonly string[],
-  ) {
-    const fn = instantiateUserFunction(shared);
-    super(fn);
-    checkFunction(fn);
-    this.fn = fn;
-  }
+export class KeyedBroadcastProcessOperator<K, I, B, O> extends BroadcastProcessOperator<I, B, O, K> {
   override open() {
-    const timers = this.createTimerService<number>(
-      {
-        onEventTime: (t) => this.onTimer(t, 'EVENT_TIME'),
-        onProcessingTime: (t) => this.onTimer(t, 'PROCESSING_TIME'),
-      },
-      () => VOID_NAMESPACE,
-    );
-    const states = new BroadcastStates(this, this.stateNames);
-    const wm = () => this.currentWatermark;
-    this.ctx = new ReadOnlyBroadcastContexts<O>(this, timers, wm, states);
-    this.bctx = new BroadcastSideContext<O>(this, states, wm, true);
-    return super.open();
+    return this.openContexts(processFunctionTimers(this, (timer, domain) => this.ctx.fireTimer(this.fn, timer, domain)));
   }
-  processElement(value: I, timestamp: number): void {
+  override processElement(value: I, timestamp: number): void {
     this.setKeyContextElement(value, 0);
-    this.ctx.timestampValue = timestamp;
     this.ctx.domain = 'EVENT_TIME';
-    this.fn.processElement(value, this.ctx, this.ctx);
+    super.processElement(value, timestamp);
   }
-  processElement2(value: B, timestamp: number): void {
-    this.bctx.timestampValue = timestamp;
-    this.fn.processBroadcastElement(value, this.bctx, this.bctx);
-  }
-  private onTimer(timer: InternalTimer<number>, domain: TimeDomain): void {
-    if (!this.fn.onTimer) return;
-    this.ctx.timestampValue = domain === 'EVENT_TIME' ? timer.timestamp : NO_TIMESTAMP;
-    this.ctx.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.ctx, this.ctx);
+  override processElement2(value: B, timestamp: number): void {
+    // As in Flink, the broadcast side has no key: keyed state used here fails with "No key
+    // set" rather than reading the last keyed record's state (applyToKeyedState is the way).
+    this.keyedBackend!.clearCurrentKey();
+    super.processElement2(value, timestamp);
   }
 }

@@ -5,11 +5,9 @@
  * before the other, as in Flink.
  */
 import { TwoInputUdfOperator } from './udf-operator.ts';
-import { ProcessContexts } from './process.ts';
+import { ProcessContexts, processFunctionTimers } from './process.ts';
 import { NO_TIMESTAMP } from '../elements.ts';
-import { VOID_NAMESPACE } from '../../state/state-table.ts';
-import type { InternalTimer } from '../timers.ts';
-import { instantiateUserFunction, type CoFlatMapFunction, type CoMapFunction, type CoProcessFunction, type Collector, type TimeDomain } from '../functions.ts';
+import { instantiateUserFunction, type CoFlatMapFunction, type CoMapFunction, type CoProcessFunction, type Collector } from '../functions.ts';
 
 function checkMethods(fn: unknown, methods: string[], what: string): void {
   if (!fn || typeof fn !== 'object' || methods.some((m) => typeof (fn as Record<string, unknown>)[m] !== 'function')) {
@@ -147,13 +145,7 @@ export class KeyedCoProcessOperator<K, I1, I2, O> extends TwoInputUdfOperator<O>
     checkMethods(fn, ['processElement1', 'processElement2'], 'connect(...).keyBy(...).process()');
   }
   override open() {
-    const timers = this.createTimerService<number>(
-      {
-        onEventTime: (t) => this.onTimer(t, 'EVENT_TIME'),
-        onProcessingTime: (t) => this.onTimer(t, 'PROCESSING_TIME'),
-      },
-      () => VOID_NAMESPACE,
-    );
+    const timers = processFunctionTimers(this, (timer, domain) => this.ctx.fireTimer(this.fn, timer, domain));
     this.ctx = new ProcessContexts<O>(this, timers, () => this.currentWatermark);
     return super.open();
   }
@@ -168,12 +160,5 @@ export class KeyedCoProcessOperator<K, I1, I2, O> extends TwoInputUdfOperator<O>
     this.ctx.timestampValue = timestamp;
     this.ctx.domain = 'EVENT_TIME';
     this.fn.processElement2(value, this.ctx, this.ctx);
-  }
-  private onTimer(timer: InternalTimer<number>, domain: TimeDomain): void {
-    if (!this.fn.onTimer) return;
-    // As in KeyedProcessOperator: event-time timer output carries the timer's time.
-    this.ctx.timestampValue = domain === 'EVENT_TIME' ? timer.timestamp : NO_TIMESTAMP;
-    this.ctx.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.ctx, this.ctx);
   }
 }

@@ -15,6 +15,27 @@ import { VOID_NAMESPACE } from '../../state/state-table.ts';
 import type { StreamOperator } from '../operator.ts';
 
 /**
+ * A `TimerService` that tells the time but refuses timers, with the error `refusal(method)`: a
+ * process function on a stream without keys, or the broadcast side, which has no current key.
+ *
+ * @example
+ * timersRefused(op, () => op.currentWatermark, (m) => `${m} needs a keyed stream`).registerEventTimeTimer(5); // throws
+ */
+export function timersRefused(op: StreamOperator, watermark: () => number, refusal: (method: string) => string): TimerService {
+  const refuse = (method: string) => () => {
+    throw new Error(refusal(method));
+  };
+  return {
+    currentProcessingTime: () => op.services.processingTime.now(),
+    currentWatermark: watermark,
+    registerEventTimeTimer: refuse('registerEventTimeTimer'),
+    registerProcessingTimeTimer: refuse('registerProcessingTimeTimer'),
+    deleteEventTimeTimer: refuse('deleteEventTimeTimer'),
+    deleteProcessingTimeTimer: refuse('deleteProcessingTimeTimer'),
+  };
+}
+
+/**
  * The contexts and collector a process function sees, reused across records (no allocation per
  * record). `timestamp` is the current record's (or firing timer's) time.
  */
@@ -28,9 +49,6 @@ export class ProcessContexts<O> implements OnTimerContext<any>, Collector<O> {
     timerService: InternalTimerService<number> | undefined,
     private readonly watermark: () => number,
   ) {
-    const notKeyed = (what: string) => () => {
-      throw new Error(`Operator '${op.info.name}' calls ${what}, but timers need a keyed stream: call keyBy(...) first`);
-    };
     this.timers = timerService
       ? {
           currentProcessingTime: () => timerService.currentProcessingTime(),
@@ -40,14 +58,7 @@ export class ProcessContexts<O> implements OnTimerContext<any>, Collector<O> {
           deleteEventTimeTimer: (t) => timerService.deleteEventTimeTimer(VOID_NAMESPACE as number, t),
           deleteProcessingTimeTimer: (t) => timerService.deleteProcessingTimeTimer(VOID_NAMESPACE as number, t),
         }
-      : {
-          currentProcessingTime: () => op.services.processingTime.now(),
-          currentWatermark: () => this.watermark(),
-          registerEventTimeTimer: notKeyed('registerEventTimeTimer'),
-          registerProcessingTimeTimer: notKeyed('registerProcessingTimeTimer'),
-          deleteEventTimeTimer: notKeyed('deleteEventTimeTimer'),
-          deleteProcessingTimeTimer: notKeyed('deleteProcessingTimeTimer'),
-        };
+      : timersRefused(op, () => this.watermark(), (method) => `Operator '${op.info.name}' calls ${method}, but timers need a keyed stream: call keyBy(...) first`);
   }
 
   timestamp(): number | undefined {
@@ -68,6 +79,33 @@ export class ProcessContexts<O> implements OnTimerContext<any>, Collector<O> {
   collect(value: O): void {
     this.op.output.collect(value, this.timestampValue);
   }
+
+  /**
+   * Calls a process function's `onTimer` for a firing timer, with this context: the output of
+   * an event-time timer carries the timer's time, that of a processing-time timer none (as
+   * Flink's `KeyedProcessOperator`).
+   */
+  fireTimer(fn: { onTimer?(timestamp: number, ctx: OnTimerContext<any>, out: Collector<O>): void }, timer: InternalTimer<number>, domain: TimeDomain): void {
+    if (!fn.onTimer) return;
+    this.timestampValue = domain === 'EVENT_TIME' ? timer.timestamp : NO_TIMESTAMP;
+    this.domain = domain;
+    fn.onTimer(timer.timestamp, this, this);
+  }
+}
+
+/**
+ * The timer service of a keyed process function: timers per key, without a namespace, each
+ * firing `fire` with its domain.
+ *
+ * @example
+ * const timers = processFunctionTimers(this, (timer, domain) => this.ctx.fireTimer(this.fn, timer, domain));
+ */
+export function processFunctionTimers(op: StreamOperator, fire: (timer: InternalTimer<number>, domain: TimeDomain) => void): InternalTimerService<number> {
+  return op.createTimerService<number>({ onEventTime: (t) => fire(t, 'EVENT_TIME'), onProcessingTime: (t) => fire(t, 'PROCESSING_TIME') }, () => VOID_NAMESPACE);
+}
+
+function checkProcessFunction(fn: { processElement?: unknown } | undefined): void {
+  if (!fn || typeof fn.processElement !== 'function') throw new TypeError('process() expects an object with processElement(value, ctx, out)');
 }
 
 /** `process` on a plain stream. */
@@ -78,7 +116,7 @@ export class ProcessOperator<I, O> extends UdfOperator<O> {
     const fn = instantiateUserFunction(shared);
     super(fn);
     this.fn = fn;
-    if (!fn || typeof fn.processElement !== 'function') throw new TypeError('process() expects an object with processElement(value, ctx, out)');
+    checkProcessFunction(fn);
   }
   override open() {
     this.ctx = new ProcessContexts<O>(this, undefined, () => this.currentWatermark);
@@ -98,16 +136,10 @@ export class KeyedProcessOperator<K, I, O> extends UdfOperator<O> {
     const fn = instantiateUserFunction(shared);
     super(fn);
     this.fn = fn;
-    if (!fn || typeof fn.processElement !== 'function') throw new TypeError('process() expects an object with processElement(value, ctx, out)');
+    checkProcessFunction(fn);
   }
   override open() {
-    const timers = this.createTimerService<number>(
-      {
-        onEventTime: (t) => this.onTimer(t, 'EVENT_TIME'),
-        onProcessingTime: (t) => this.onTimer(t, 'PROCESSING_TIME'),
-      },
-      () => VOID_NAMESPACE,
-    );
+    const timers = processFunctionTimers(this, (timer, domain) => this.ctx.fireTimer(this.fn, timer, domain));
     this.ctx = new ProcessContexts<O>(this, timers, () => this.currentWatermark);
     return super.open();
   }
@@ -116,12 +148,5 @@ export class KeyedProcessOperator<K, I, O> extends UdfOperator<O> {
     this.ctx.timestampValue = timestamp;
     this.ctx.domain = 'EVENT_TIME';
     this.fn.processElement(value, this.ctx, this.ctx);
-  }
-  private onTimer(timer: InternalTimer<number>, domain: TimeDomain): void {
-    if (!this.fn.onTimer) return;
-    // Records emitted by an event-time timer carry the timer's time; processing-time ones none.
-    this.ctx.timestampValue = domain === 'EVENT_TIME' ? timer.timestamp : NO_TIMESTAMP;
-    this.ctx.domain = domain;
-    this.fn.onTimer(timer.timestamp, this.ctx, this.ctx);
   }
 }

@@ -1,4 +1,4 @@
-import { StreamOperator, TwoInputStreamOperator } from '../operator.ts';
+import { StreamOperator } from '../operator.ts';
 import type { RichFunction, RuntimeContext } from '../functions.ts';
 import type { AnyStateDescriptor } from '../../state/descriptors.ts';
 import { StateMigrationException } from '../../state/state-migration.ts';
@@ -79,19 +79,8 @@ export abstract class UdfOperator<OUT> extends StreamOperator<OUT> {
   }
 }
 
-/** Two-input variant of `UdfOperator`. */
-export abstract class TwoInputUdfOperator<OUT> extends TwoInputStreamOperator<OUT> {
-  protected readonly userFunction: unknown;
-  /** `userFunction` should come from `instantiateUserFunction`, so each subtask has its own. */
-  constructor(userFunction: unknown) {
-    super();
-    this.userFunction = userFunction;
-  }
-  override open(): void | Promise<void> {
-    return openUserFunction(this.userFunction, this);
-  }
-  override close(): void {
-    super.close();
-    closeUserFunction(this.userFunction);
-  }
+/** Two-input variant of `UdfOperator` (as `TwoInputStreamOperator` is of `StreamOperator`). */
+export abstract class TwoInputUdfOperator<OUT> extends UdfOperator<OUT> {
+  override readonly numInputs = 2;
+  abstract override processElement2(value: unknown, timestamp: number): void;
 }

@@ -305,6 +305,17 @@ function gapFunction<T>(where: string, extractor: SessionWindowTimeGapExtractor<
   };
 }
 
+/** What the session assigners share: a gap per record, fixed (`withGap`) or from the record (`withDynamicGap`). */
+abstract class SessionWindows<T> extends MergingWindowAssigner<T> {
+  protected constructor(
+    protected readonly gapOf: (element: T) => number,
+    /** The fixed gap in ms, or undefined for a dynamic gap. */
+    readonly gap: number | undefined,
+  ) {
+    super();
+  }
+}
+
 /**
  * Session windows in event time: a record opens the window `[ts, ts + gap)`, and windows that
  * overlap or touch merge, so a session ends after `gap` ms without records of its key.
@@ -313,14 +324,7 @@ function gapFunction<T>(where: string, extractor: SessionWindowTimeGapExtractor<
  * keyed.window(EventTimeSessionWindows.withGap(30 * 60_000))
  * keyed.window(EventTimeSessionWindows.withDynamicGap((c: Click) => (c.premium ? 60_000 : 10_000)))
  */
-export class EventTimeSessionWindows<T = any> extends MergingWindowAssigner<T> {
-  private constructor(
-    private readonly gapOf: (element: T) => number,
-    /** The fixed gap in ms, or undefined for a dynamic gap. */
-    readonly gap: number | undefined,
-  ) {
-    super();
-  }
+export class EventTimeSessionWindows<T = any> extends SessionWindows<T> {
   static withGap<T = any>(gap: number): EventTimeSessionWindows<T> {
     requirePositive('EventTimeSessionWindows.withGap', 'gap', gap);
     return new EventTimeSessionWindows<T>(() => gap, gap);
@@ -350,14 +354,7 @@ export class EventTimeSessionWindows<T = any> extends MergingWindowAssigner<T> {
  * @example
  * keyed.window(ProcessingTimeSessionWindows.withGap(10_000))
  */
-export class ProcessingTimeSessionWindows<T = any> extends MergingWindowAssigner<T> {
-  private constructor(
-    private readonly gapOf: (element: T) => number,
-    /** The fixed gap in ms, or undefined for a dynamic gap. */
-    readonly gap: number | undefined,
-  ) {
-    super();
-  }
+export class ProcessingTimeSessionWindows<T = any> extends SessionWindows<T> {
   static withGap<T = any>(gap: number): ProcessingTimeSessionWindows<T> {
     requirePositive('ProcessingTimeSessionWindows.withGap', 'gap', gap);
     return new ProcessingTimeSessionWindows<T>(() => gap, gap);

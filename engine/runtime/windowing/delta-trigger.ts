@@ -4,7 +4,7 @@
  */
 import { InvalidPipelineError } from '../errors.ts';
 import { ValueStateDescriptor } from '../../state/descriptors.ts';
-import { Trigger, type TriggerContext, type TriggerResult } from './triggers.ts';
+import { RecordTrigger, type TriggerContext, type TriggerResult } from './triggers.ts';
 import type { DeltaFunction } from './evictors.ts';
 import type { Window } from './windows.ts';
 
@@ -16,8 +16,9 @@ import type { Window } from './windows.ts';
  * keyed.window(GlobalWindows.create())
  *   .trigger(DeltaTrigger.of(10, (a: Tick, b: Tick) => Math.abs(b.price - a.price)))
  */
-export class DeltaTrigger<T = any> extends Trigger<T, Window> {
-  private readonly lastDesc = new ValueStateDescriptor<T>('delta-last-element');
+export class DeltaTrigger<T = any> extends RecordTrigger<T> {
+  /** The record of the last firing (the first record until then). */
+  protected readonly stateDescriptor = new ValueStateDescriptor<T>('delta-last-element');
   private constructor(
     readonly threshold: number,
     private readonly deltaFunction: DeltaFunction<T>,
@@ -36,7 +37,7 @@ export class DeltaTrigger<T = any> extends Trigger<T, Window> {
     return new DeltaTrigger(threshold, deltaFunction);
   }
   onElement(element: T, _timestamp: number, _window: Window, ctx: TriggerContext): TriggerResult {
-    const last = ctx.getPartitionedState(this.lastDesc);
+    const last = ctx.getPartitionedState(this.stateDescriptor);
     const reference = last.value();
     if (reference === undefined) {
       last.update(element);
@@ -47,15 +48,6 @@ export class DeltaTrigger<T = any> extends Trigger<T, Window> {
       return 'FIRE';
     }
     return 'CONTINUE';
-  }
-  onEventTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-  onProcessingTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-  clear(_window: Window, ctx: TriggerContext): void {
-    ctx.getPartitionedState(this.lastDesc).clear();
   }
   override toString(): string {
     return `DeltaTrigger(${this.threshold})`;

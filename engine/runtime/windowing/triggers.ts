@@ -129,6 +129,30 @@ export abstract class Trigger<T = any, W extends Window = Window> {
   }
 }
 
+/**
+ * A trigger that decides on records alone (count, delta): time never fires it, and the one state
+ * it keeps per window, `stateDescriptor`, goes with the window.
+ *
+ * @example
+ * class EveryOther extends RecordTrigger<unknown> {
+ *   protected readonly stateDescriptor = new ValueStateDescriptor<boolean>('odd');
+ *   onElement(_e, _t, _w, ctx) { const odd = ctx.getPartitionedState(this.stateDescriptor); odd.update(!odd.value()); return odd.value() ? 'CONTINUE' : 'FIRE'; }
+ * }
+ */
+export abstract class RecordTrigger<T = any, W extends Window = Window> extends Trigger<T, W> {
+  protected abstract readonly stateDescriptor: AnyStateDescriptor;
+  onEventTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+  onProcessingTime(): TriggerResult {
+    return 'CONTINUE';
+  }
+  clear(_window: W, ctx: TriggerContext): void {
+    // Any kind of state clears alike; the cast only picks one of getPartitionedState's overloads.
+    ctx.getPartitionedState(this.stateDescriptor as ValueStateDescriptor<unknown>).clear();
+  }
+}
+
 function requirePositive(where: string, what: string, value: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new InvalidPipelineError(`${where}: ${what} must be a positive number, got ${String(value)}`);
@@ -225,8 +249,8 @@ const min = (a: number, b: number) => Math.min(a, b);
  * @example
  * keyed.window(GlobalWindows.create()).trigger(PurgingTrigger.of(CountTrigger.of(100)))
  */
-export class CountTrigger extends Trigger<unknown, Window> {
-  private readonly countDesc = new ReducingStateDescriptor<number>('count', sum);
+export class CountTrigger extends RecordTrigger<unknown> {
+  protected readonly stateDescriptor = new ReducingStateDescriptor<number>('count', sum);
   private constructor(readonly maxCount: number) {
     super();
   }
@@ -236,7 +260,7 @@ export class CountTrigger extends Trigger<unknown, Window> {
     return new CountTrigger(maxCount);
   }
   onElement(_element: unknown, _timestamp: number, _window: Window, ctx: TriggerContext): TriggerResult {
-    const count = ctx.getPartitionedState(this.countDesc);
+    const count = ctx.getPartitionedState(this.stateDescriptor);
     count.add(1);
     if (count.get()! >= this.maxCount) {
       count.clear();
@@ -244,20 +268,11 @@ export class CountTrigger extends Trigger<unknown, Window> {
     }
     return 'CONTINUE';
   }
-  onEventTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-  onProcessingTime(): TriggerResult {
-    return 'CONTINUE';
-  }
-  clear(_window: Window, ctx: TriggerContext): void {
-    ctx.getPartitionedState(this.countDesc).clear();
-  }
   override canMerge(): boolean {
     return true;
   }
   override onMerge(_window: Window, ctx: OnMergeContext): void {
-    ctx.mergePartitionedState(this.countDesc);
+    ctx.mergePartitionedState(this.stateDescriptor);
   }
   override toString(): string {
     return `CountTrigger(${this.maxCount})`;

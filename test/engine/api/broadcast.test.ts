@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEverywhere } from '../../harness/everywhere.ts';
 import {
   InvalidPipelineError,
   ListStateDescriptor,
@@ -10,12 +11,10 @@ import {
   WatermarkStrategy,
   type BroadcastContext,
   type BroadcastProcessFunction,
-  type CollectSink,
   type Collector,
   type ReadOnlyBroadcastContext,
   type ListState,
   type RuntimeContext,
-  type RuntimeMode,
   type ValueState,
 } from '../../../engine/index.ts';
 import { BroadcastStream } from '../../../engine/api/broadcast-stream.ts';
@@ -48,29 +47,6 @@ const scaled = events.filter((e) => e.type !== 'c').map((e) => `${e.user}:${e.v 
 
 const ruleState = new MapStateDescriptor<string, number>('rules');
 
-const CONFIGS: { parallelism: number; mode: RuntimeMode }[] = [
-  { parallelism: 1, mode: 'streaming' },
-  { parallelism: 3, mode: 'streaming' },
-  { parallelism: 1, mode: 'batch' },
-  { parallelism: 3, mode: 'batch' },
-];
-
-/** Runs at parallelism 1 and 3, streaming and batch; each run must give `expected(p)` as a multiset. */
-async function assertEverywhere<T>(build: (env: StreamExecutionEnvironment) => CollectSink<T>, expected: (parallelism: number) => T[]): Promise<void> {
-  for (const config of CONFIGS) {
-    const env = StreamExecutionEnvironment.create(config);
-    const sink = build(env);
-    await env.execute(`broadcast p=${config.parallelism} ${config.mode}`);
-    assert.deepEqual(
-      sink.values.map((x) => JSON.stringify(x)).sort(),
-      expected(config.parallelism)
-        .map((x) => JSON.stringify(x))
-        .sort(),
-      `parallelism ${config.parallelism}, ${config.mode}`,
-    );
-  }
-}
-
 /**
  * Not keyed: the two inputs interleave in any order, so events that arrive before their rule
  * wait in a per-subtask buffer (a field set in open(): each subtask has its own copy of the
@@ -94,7 +70,7 @@ class Scaler implements BroadcastProcessFunction<Ev, Rule, string> {
 }
 
 test('non-keyed broadcast state: every subtask applies the rules to its share of the events', async () => {
-  await assertEverywhere(
+  await assertEverywhere('broadcast', 
     (env) => {
       const out = Sinks.collect<string>();
       env
@@ -110,7 +86,7 @@ test('non-keyed broadcast state: every subtask applies the rules to its share of
 });
 
 test('every parallel instance receives every broadcast record', async () => {
-  await assertEverywhere(
+  await assertEverywhere('broadcast', 
     (env) => {
       const out = Sinks.collect<string>();
       env
@@ -163,7 +139,7 @@ class KeyedScaler implements BroadcastProcessFunction<Ev, Rule, string, string> 
 }
 
 test('keyed broadcast state: keyed state on the data side, applyToKeyedState on the broadcast side', async () => {
-  await assertEverywhere(
+  await assertEverywhere('broadcast', 
     (env) => {
       const out = Sinks.collect<string>();
       env
@@ -179,7 +155,7 @@ test('keyed broadcast state: keyed state on the data side, applyToKeyedState on 
 });
 
 test('keyed broadcast process functions get event-time timers per key', async () => {
-  await assertEverywhere(
+  await assertEverywhere('broadcast', 
     (env) => {
       const out = Sinks.collect<string>();
       env

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEverywhere, EVERYWHERE } from '../../harness/everywhere.ts';
 import {
   InvalidPipelineError,
   OutputTag,
@@ -18,7 +19,7 @@ import {
 import { ConnectedStreams } from '../../../engine/api/connected-streams.ts';
 import { BroadcastConnectedStream } from '../../../engine/api/broadcast-stream.ts';
 import { MapStateDescriptor } from '../../../engine/state/descriptors.ts';
-import type { CollectSink, RuntimeMode } from '../../../engine/index.ts';
+import type { CollectSink } from '../../../engine/index.ts';
 
 interface Order {
   id: string;
@@ -50,27 +51,6 @@ const payments: Payment[] = [
   { orderId: 'o6', amount: 1, ts: 1_470 },
 ];
 
-const CONFIGS: { parallelism: number; mode: RuntimeMode }[] = [
-  { parallelism: 1, mode: 'streaming' },
-  { parallelism: 3, mode: 'streaming' },
-  { parallelism: 1, mode: 'batch' },
-  { parallelism: 3, mode: 'batch' },
-];
-
-/**
- * Runs the pipeline built by `build` at parallelism 1 and 3, streaming and batch, and checks
- * that every run gives `expected` as a multiset (order between subtasks is not defined).
- */
-async function assertEverywhere<T>(build: (env: StreamExecutionEnvironment) => CollectSink<T>, expected: T[]): Promise<void> {
-  const want = expected.map((x) => JSON.stringify(x)).sort();
-  for (const config of CONFIGS) {
-    const env = StreamExecutionEnvironment.create(config);
-    const sink = build(env);
-    await env.execute(`connect p=${config.parallelism} ${config.mode}`);
-    assert.deepEqual(sink.values.map((x) => JSON.stringify(x)).sort(), want, `parallelism ${config.parallelism}, ${config.mode}`);
-  }
-}
-
 function sources(env: StreamExecutionEnvironment): { o: DataStream<Order>; p: DataStream<Payment> } {
   return {
     o: env.fromCollection(orders).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<Order>().withTimestampAssigner((e) => e.ts)),
@@ -81,21 +61,18 @@ function sources(env: StreamExecutionEnvironment): { o: DataStream<Order>; p: Da
 }
 
 test('connect(...).map applies map1 to the first stream and map2 to the second', async () => {
-  await assertEverywhere(
+  await assertEverywhere('connect', 
     (env) => {
-      const out = Sinks.collect<string>();
       const { o, p } = sources(env);
-      o.connect(p)
-        .map({ map1: (x) => `order ${x.id}`, map2: (y) => `payment ${y.orderId}:${y.amount}` })
-        .sinkTo(out);
-      return out;
+      return o.connect(p)
+        .map({ map1: (x) => `order ${x.id}`, map2: (y) => `payment ${y.orderId}:${y.amount}` });
     },
     [...orders.map((x) => `order ${x.id}`), ...payments.map((y) => `payment ${y.orderId}:${y.amount}`)],
   );
 });
 
 test('connect(...).flatMap emits through the collector or returned iterables', async () => {
-  await assertEverywhere(
+  await assertEverywhere('connect', 
     (env) => {
       const out = Sinks.collect<string>();
       env
@@ -154,7 +131,7 @@ const matcherResult = ['o1 paid', 'o2 unpaid at 1200', 'o3 unpaid at 1300', 'o4 
 
 test('connect(...).keyBy(k1, k2).process shares keyed state between inputs and fires timers per key', async () => {
   const invalidSinks: CollectSink<string>[] = [];
-  await assertEverywhere((env) => {
+  await assertEverywhere('connect', (env) => {
     const out = Sinks.collect<string>();
     const bad = Sinks.collect<string>();
     invalidSinks.push(bad);
@@ -170,19 +147,16 @@ test('connect(...).keyBy(k1, k2).process shares keyed state between inputs and f
     matched.getSideOutput(invalid).map((x) => `${x.orderId}:${x.amount}`).sinkTo(bad);
     return out;
   }, matcherResult);
-  assert.equal(invalidSinks.length, CONFIGS.length);
+  assert.equal(invalidSinks.length, EVERYWHERE.length);
   for (const bad of invalidSinks) assert.deepEqual(bad.values, ['o6:-1']);
 });
 
 test('connecting two keyed streams is keyed too (Flink: both inputs are KeyedStreams)', async () => {
-  await assertEverywhere((env) => {
-    const out = Sinks.collect<string>();
+  await assertEverywhere('connect', (env) => {
     const { o, p } = sources(env);
-    o.keyBy((x) => x.id)
+    return o.keyBy((x) => x.id)
       .connect(p.keyBy((y) => y.orderId))
-      .process(new OrderMatcher())
-      .sinkTo(out);
-    return out;
+      .process(new OrderMatcher());
   }, matcherResult);
 });
 

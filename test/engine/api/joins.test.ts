@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertEverywhere } from '../../harness/everywhere.ts';
 import {
   EventTimeTrigger,
   GlobalWindows,
@@ -11,11 +12,9 @@ import {
   TimeEvictor,
   TumblingEventTimeWindows,
   WatermarkStrategy,
-  type CollectSink,
   type Collector,
   type DataStream,
   type RuntimeContext,
-  type RuntimeMode,
 } from '../../../engine/index.ts';
 
 interface A {
@@ -53,24 +52,6 @@ const bs: B[] = [
   { k: 'y', ts: 27, w: 'i' },
 ];
 
-const CONFIGS: { parallelism: number; mode: RuntimeMode }[] = [
-  { parallelism: 1, mode: 'streaming' },
-  { parallelism: 3, mode: 'streaming' },
-  { parallelism: 1, mode: 'batch' },
-  { parallelism: 3, mode: 'batch' },
-];
-
-/** Runs at parallelism 1 and 3, streaming and batch; every run must give `expected` as a multiset. */
-async function assertEverywhere<T>(build: (env: StreamExecutionEnvironment) => CollectSink<T>, expected: T[]): Promise<void> {
-  const want = expected.map((x) => JSON.stringify(x)).sort();
-  for (const config of CONFIGS) {
-    const env = StreamExecutionEnvironment.create(config);
-    const sink = build(env);
-    await env.execute(`joins p=${config.parallelism} ${config.mode}`);
-    assert.deepEqual(sink.values.map((x) => JSON.stringify(x)).sort(), want, `parallelism ${config.parallelism}, ${config.mode}`);
-  }
-}
-
 function sources(env: StreamExecutionEnvironment): { a: DataStream<A>; b: DataStream<B> } {
   return {
     a: env.fromCollection(as).assignTimestampsAndWatermarks(WatermarkStrategy.forMonotonousTimestamps<A>().withTimestampAssigner((e) => e.ts)),
@@ -89,38 +70,32 @@ const tumbling10 = (ts: number) => [Math.floor(ts / 10) * 10];
 test('window join: every pair with equal keys in the same tumbling window', async () => {
   const expected = windowJoinReference(tumbling10, (a, b) => `${a.k}:${a.v}${b.w}`);
   assert.equal(expected.length, 10);
-  await assertEverywhere((env) => {
-    const out = Sinks.collect<string>();
+  await assertEverywhere('joins', (env) => {
     const { a, b } = sources(env);
-    a.join(b)
+    return a.join(b)
       .where((x) => x.k)
       .equalTo((y) => y.k)
       .window(TumblingEventTimeWindows.of(10))
-      .apply((x, y) => `${x.k}:${x.v}${y.w}`)
-      .sinkTo(out);
-    return out;
+      .apply((x, y) => `${x.k}:${x.v}${y.w}`);
   }, expected);
 });
 
 test('window join in sliding windows pairs records once per shared window, as Flink does', async () => {
   const sliding = (ts: number) => [Math.floor(ts / 5) * 5, Math.floor(ts / 5) * 5 - 5];
   const expected = windowJoinReference(sliding, (a, b) => `${a.v}${b.w}`);
-  await assertEverywhere((env) => {
-    const out = Sinks.collect<string>();
+  await assertEverywhere('joins', (env) => {
     const { a, b } = sources(env);
-    a.join(b)
+    return a.join(b)
       .where((x) => x.k)
       .equalTo((y) => y.k)
       .window(SlidingEventTimeWindows.of(10, 5))
-      .apply((x, y) => `${x.v}${y.w}`)
-      .sinkTo(out);
-    return out;
+      .apply((x, y) => `${x.v}${y.w}`);
   }, expected);
 });
 
 test('the flat join form emits any number of records per pair; undefined results of the plain form are dropped', async () => {
   const pairs = windowJoinReference(tumbling10, (a, b) => `${a.v}${b.w}`);
-  await assertEverywhere(
+  await assertEverywhere('joins', 
     (env) => {
       const out = Sinks.collect<string>();
       const { a, b } = sources(env);
@@ -190,18 +165,15 @@ test('trigger and evictor reach the window: a global window fired at the end, re
     for (const a of as) for (const b of bs) if (a.k === k && b.k === k && a.ts > max - 5 && b.ts > max - 5) expected.push(`${a.v}${b.w}`);
   }
   assert.deepEqual(expected.sort(), ['7g', '8i']);
-  await assertEverywhere((env) => {
-    const out = Sinks.collect<string>();
+  await assertEverywhere('joins', (env) => {
     const { a, b } = sources(env);
-    a.join(b)
+    return a.join(b)
       .where((x) => x.k)
       .equalTo((y) => y.k)
       .window(GlobalWindows.create())
       .trigger(EventTimeTrigger.create())
       .evictor(TimeEvictor.of(5))
-      .apply((x, y) => `${x.v}${y.w}`)
-      .sinkTo(out);
-    return out;
+      .apply((x, y) => `${x.v}${y.w}`);
   }, expected);
 });
 
@@ -217,7 +189,7 @@ test('coGroup gives both sides per key and window, also when one side is empty',
   const expected = [...groups.values()].map((g) => `${g.as.join(',')}|${g.bs.join(',')}`);
   assert.ok(expected.includes('4|'), 'a group with no right records');
   assert.ok(expected.includes('|h'), 'a group with no left records');
-  await assertEverywhere((env) => {
+  await assertEverywhere('joins', (env) => {
     const out = Sinks.collect<string>();
     const { a, b } = sources(env);
     a.coGroup(b)
@@ -248,7 +220,7 @@ function intervalReference(lower: number, upper: number, lowerEx = false, upperE
 test('interval join: pairs with r.ts in [l.ts + lower, l.ts + upper], at the larger timestamp', async () => {
   const expected = intervalReference(-3, 2);
   assert.ok(expected.length >= 5);
-  await assertEverywhere((env) => {
+  await assertEverywhere('joins', (env) => {
     const out = Sinks.collect<string>();
     const { a, b } = sources(env);
     a.keyBy((x) => x.k)
@@ -267,7 +239,7 @@ test('interval join: pairs with r.ts in [l.ts + lower, l.ts + upper], at the lar
 test('interval join with exclusive bounds and an object function', async () => {
   const expected = intervalReference(-1, 3, true, true);
   assert.notDeepEqual(expected.sort(), intervalReference(-1, 3).sort(), 'the data has records on the bounds');
-  await assertEverywhere((env) => {
+  await assertEverywhere('joins', (env) => {
     const out = Sinks.collect<string>();
     const { a, b } = sources(env);
     a.keyBy((x) => x.k)
@@ -287,16 +259,13 @@ test('interval join with exclusive bounds and an object function', async () => {
 
 test('interval join results carry the larger of the two timestamps downstream', async () => {
   const expected = intervalReference(-3, 2).map((p) => p.replace(/^.*@/, 'ts @'));
-  await assertEverywhere((env) => {
-    const out = Sinks.collect<string>();
+  await assertEverywhere('joins', (env) => {
     const { a, b } = sources(env);
-    a.keyBy((x) => x.k)
+    return a.keyBy((x) => x.k)
       .intervalJoin(b.keyBy((y) => y.k))
       .between(-3, 2)
       .process<number>((x, _y, _ctx, o) => o.collect(x.v))
-      .process<string>({ processElement: (_v, ctx, o) => o.collect(`ts @${ctx.timestamp()}`) })
-      .sinkTo(out);
-    return out;
+      .process<string>({ processElement: (_v, ctx, o) => o.collect(`ts @${ctx.timestamp()}`) });
   }, expected);
 });
 

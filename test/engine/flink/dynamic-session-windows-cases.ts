@@ -1,13 +1,14 @@
 /**
  * The cases Flink's `DynamicEventTimeSessionWindowsTest` and `DynamicProcessingTimeSessionWindowsTest`
  * share (the two classes differ only in the time domain): Flink's mocked gap extractor is a
- * function of the record, its mocked merge callback a recording one. Each test file runs them
- * for its assigner.
+ * function of the record. Each test file runs them for its assigner; the merge cases are
+ * session-merge-cases.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TimeWindow, type Trigger, type WindowAssignerContext } from '../../../engine/runtime/windowing/index.ts';
 import type { SessionWindowTimeGapExtractor } from '../../../engine/runtime/windowing/index.ts';
+import { sessionMergeCases } from './session-merge-cases.ts';
 
 /** The Weir assigner under test, made from a gap extractor. */
 export interface DynamicSessionAssigner {
@@ -28,16 +29,10 @@ export function dynamicSessionWindowCases(
   defaultTrigger: new (...args: never[]) => Trigger<any, any>,
 ) {
   const C = `${className}#`;
-  const w = (s: number, e: number) => new TimeWindow(s, e);
   const windows = (ws: readonly TimeWindow[]) => ws.map((x) => [x.start, x.end]).sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
   /** Flink passes the time as the timestamp (event time) or as the mocked processing time (timestamp Long.MIN_VALUE). */
   const assignAt = (a: DynamicSessionAssigner, element: unknown, time: number) =>
     windows(eventTime ? a.assignWindows(element, time, { currentProcessingTime: () => 0 }) : a.assignWindows(element, Number.MIN_SAFE_INTEGER, { currentProcessingTime: () => time }));
-  const merges = (input: TimeWindow[]) => {
-    const calls: { merged: number[][]; result: number[] }[] = [];
-    create(() => 5000).mergeWindows(input, (toBeMerged, result) => calls.push({ merged: windows(toBeMerged), result: [result.start, result.end] }));
-    return calls.sort((a, b) => a.result[0]! - b.result[0]!);
-  };
 
   test(C + 'testWindowAssignment', () => {
     const gaps: Record<string, number> = { gap5000: 5000, gap4000: 4000, gap9000: 9000 };
@@ -46,20 +41,7 @@ export function dynamicSessionWindowCases(
     assert.deepEqual(assignAt(a, 'gap4000', 4999), [[4999, 8999]]);
     assert.deepEqual(assignAt(a, 'gap9000', 5000), [[5000, 14000]]);
   });
-  test(C + 'testMergeSinglePointWindow', () => assert.deepEqual(merges([w(0, 0)]), []));
-  test(C + 'testMergeSingleWindow', () => assert.deepEqual(merges([w(0, 1)]), []));
-  test(C + 'testMergeConsecutiveWindows', () => {
-    assert.deepEqual(merges([w(0, 1), w(1, 2), w(2, 3), w(4, 5), w(5, 6)]), [
-      { merged: [[0, 1], [1, 2], [2, 3]], result: [0, 3] },
-      { merged: [[4, 5], [5, 6]], result: [4, 6] },
-    ]);
-  });
-  test(C + 'testMergeCoveringWindow', () => {
-    assert.deepEqual(merges([w(1, 1), w(0, 2), w(4, 7), w(5, 6)]), [
-      { merged: [[0, 2], [1, 1]], result: [0, 2] },
-      { merged: [[4, 7], [5, 6]], result: [4, 7] },
-    ]);
-  });
+  sessionMergeCases(className, (ws, cb) => create(() => 5000).mergeWindows(ws, cb));
   test(C + 'testInvalidParameters', () => {
     // Flink: IllegalArgumentException "0 < gap" when a record is assigned
     const a = create(() => -1);
