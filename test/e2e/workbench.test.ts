@@ -46,6 +46,7 @@ describe('workbench in web mode (Chromium)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-'));
     for (const name of ['live-windows.ts', 'full-speed.ts']) copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
     writeFileSync(path.join(dir, 'fifty-cells.ts'), fiftyCells());
+    writeFileSync(path.join(dir, 'located.ts'), locatedNotebook());
     serve = await startServe(dir);
     browser = await launchBrowser();
   });
@@ -193,37 +194,44 @@ describe('workbench in web mode (Chromium)', () => {
     await page.close();
   });
 
-  // todo: since code wraps (issue 15), the click on the location puts the cursor on another line;
-  // the located line itself is right. Found in the session-6 merge, not fixed yet.
-  it('locates errors: clicking the location puts the cursor on the failing line', { skip, todo: skip ? false : 'the click lands on another line since code wraps (issue 15)' }, async () => {
-    const page = await openPage('live-windows.ts');
-    const setup = page.locator('section.cell').nth(1);
-    await setup.locator('.cell-editor').click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('throw new Error("located");');
-    await page.keyboard.press('Shift+Enter');
-    const error = setup.locator('.output-error');
-    await error.waitFor({ timeout: E2E_WAIT });
+  it('locates errors: clicking the location puts the cursor on the failing line and scrolls to it, in a tall cell with wrapped lines', { skip }, async () => {
+    const page = await openPage('located.ts');
+    const cell = page.locator('section.cell').nth(1);
+    await cell.getByRole('button', { name: 'Run cell' }).click();
+    const error = cell.locator('.output-error');
+    await error.waitFor();
     assert.match((await error.textContent()) ?? '', /located/);
     const location = error.locator('.error-location');
-    const line = Number(/Line (\d+)/.exec((await location.textContent()) ?? '')?.[1]);
-    // The cell's last line number, from the editor's gutter (code wraps, so view lines can be more).
-    const lastLine = Math.max(...(await setup.locator('.line-numbers').allTextContents()).map(Number).filter(Number.isFinite));
-    assert.equal(line, lastLine, 'the error is on the cell\'s last line, where it was typed');
-    // The click puts the cursor on that line: what is typed next lands there.
-    await location.click();
+    assert.match((await location.textContent()) ?? '', new RegExp(`^Line ${LOCATED_LINE}, column \\d+$`));
+    assert.equal(await cell.getAttribute('data-status'), 'failed');
+
+    // The location is under the cell, which is taller than the window: line 3 is out of view
+    // when it is clicked, and the notebook scrolls to it.
+    const activeLine = cell.locator('.line-numbers.active-line-number');
+    const reveal = async (): Promise<void> => {
+      await location.click();
+      await page.waitForFunction((line) => document.querySelectorAll('section.cell')[1]?.querySelector('.line-numbers.active-line-number')?.textContent === String(line), LOCATED_LINE);
+      const box = (await activeLine.boundingBox())!;
+      const notebook = (await page.locator('main.notebook').boundingBox())!;
+      assert.ok(box.y >= notebook.y && box.y + box.height <= notebook.y + notebook.height, `line ${LOCATED_LINE} is in view (${JSON.stringify({ box, notebook })})`);
+    };
+    await reveal();
+    await page.screenshot({ path: artifact('workbench-error-located.png') });
+    // What is typed next lands on that line: End, a comment, save, and read the file.
     await page.keyboard.press('End');
     await page.keyboard.type(' // here');
-    // Monaco re-creates line nodes as it renders: read through a locator until the text is there.
-    const typedLine = setup.locator('.view-line').nth(line - 1);
-    let text = '';
-    for (let tries = 0; tries < 50 && !/\/\/ here$/.test(text); tries++) {
-      text = ((await typedLine.textContent()) ?? '').replace(/\u00a0/g, ' ');
-      if (!/\/\/ here$/.test(text)) await page.waitForTimeout(100);
-    }
-    assert.match(text, /throw new Error\("located"\); \/\/ here$/);
-    assert.equal(await setup.getAttribute('data-status'), 'failed');
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'));
+    const lines = readFileSync(path.join(dir, 'located.ts'), 'utf8').split('\n');
+    const cellStart = lines.indexOf('// %% Tall cell');
+    assert.equal(lines[cellStart + LOCATED_LINE], 'if (before === 1) throw new Error("located"); // here');
+
+    // With the input collapsed, the click expands it first.
+    await cell.getByRole('button', { name: 'Collapse input' }).click();
+    await cell.locator('.cell-editor').waitFor({ state: 'hidden' });
+    await page.locator('main.notebook').evaluate((main) => main.scrollTo(0, main.scrollHeight));
+    await reveal();
+    assert.ok(await cell.locator('.cell-editor').isVisible());
     await page.close();
   });
 
@@ -332,6 +340,19 @@ function median(values: number[]): number {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** The line of `locatedNotebook()`'s code cell that throws. */
+const LOCATED_LINE = 3;
+
+/**
+ * A notebook whose code cell throws on its line 3, after a line long enough to wrap, and goes
+ * on for 80 lines: taller than the window, so the failing line is out of view from its error.
+ */
+function locatedNotebook(): string {
+  const wrapped = `/** ${'A comment long enough to wrap in the editor, so that view lines and the cell\'s lines differ. '.repeat(4)}*/`;
+  const filler = Array.from({ length: 80 }, (_, i) => `const filler${i} = ${i}; // after the failing line`);
+  return ['// %% [markdown]', '// # Located', '', '// %% Tall cell', wrapped, 'const before = 1;', 'if (before === 1) throw new Error("located");', ...filler, ''].join('\n');
 }
 
 /** A notebook of 50 cells: markdown and code alternating, each code cell a few lines. */
