@@ -60,7 +60,6 @@ describe('chart time axis, gaps, colours, hover and zoom (Chromium)', () => {
   it('draws event time on a time axis with round ticks and the date, breaks lines at a gap, keeps colours by series, shows values on hover and zooms', { skip }, async () => {
     const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 }, timezoneId: 'UTC' });
     try {
-      page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
       await page.goto(`${serve.url}&notebook=time-chart.ts`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
       await page.getByRole('button', { name: 'Run all' }).click();

@@ -36,7 +36,6 @@ describe('a cell whose input fails (Chromium)', () => {
     serve = await startServe(dir);
     browser = await launchBrowser();
     page = await newTestPage(browser, { viewport: { width: 1200, height: 700 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=blocked.ts`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
   });

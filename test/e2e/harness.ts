@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { after, afterEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { descendants, type ProcessEntry } from '../harness/processes.ts';
@@ -38,8 +39,24 @@ export function launchBrowser(): Promise<Browser> {
  */
 export const E2E_WAIT = 180_000;
 
+/** Uncaught errors (and unhandled rejections) of the pages `newTestPage` made, not yet reported. */
+const pageErrors: string[] = [];
+
 /**
- * A new page whose waits (selectors, functions, navigation) default to `E2E_WAIT`.
+ * Fails the test during which a page threw and nothing caught it ("Model is disposed!" was one):
+ * the page goes on working, so the error would otherwise pass unseen. Registered at the top
+ * level of every test file that imports the harness; errors after the last test fail the file.
+ */
+function failOnPageErrors(): void {
+  const errors = pageErrors.splice(0);
+  if (errors.length > 0) throw new Error(`${errors.length} uncaught error(s) in the page:\n${errors.join('\n')}`);
+}
+afterEach(failOnPageErrors);
+after(failOnPageErrors);
+
+/**
+ * A new page whose waits (selectors, functions, navigation) default to `E2E_WAIT`, and whose
+ * uncaught errors fail the test that is running.
  *
  * @example
  * const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
@@ -48,6 +65,10 @@ export async function newTestPage(browser: Browser, options: BrowserContextOptio
   const page = await browser.newPage(options);
   page.setDefaultTimeout(E2E_WAIT);
   page.setDefaultNavigationTimeout(E2E_WAIT);
+  page.on('pageerror', (error) => {
+    console.log(`page error: ${error.message}`);
+    pageErrors.push(`${page.url().replace(/token=[\w-]+/, 'token=…')}: ${error.stack ?? error.message}`);
+  });
   return page;
 }
 

@@ -63,7 +63,6 @@ describe('job panel (Chromium)', () => {
 
   async function openPage(name: string): Promise<Page> {
     const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${name}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     return page;

@@ -5,7 +5,7 @@
  * down after its idle time (here 2 s: `weir serve --kernel-idle-timeout 2`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -24,6 +24,7 @@ const NOTEBOOKS: Record<string, string> = {
   'layout.ts': `// %% Long line\n${LONG_LINE}\nconsole.log(longLine[0]!.length);\n`,
   'outputs.ts': `// %% Print\nconsole.log('printed by the first run');\n\n// %% [sql]\nSELECT 6 * 7 AS answer;\n`,
   'kernel.ts': `// %% Pid\nconsole.log(\`kernel pid \${process.pid}\`);\n`,
+  'edits.ts': `// %% First\nconst first = 1;\n\n// %% Second\nconsole.log('second', first);\n`,
 };
 
 describe('notebook ergonomics (Chromium)', () => {
@@ -56,7 +57,6 @@ describe('notebook ergonomics (Chromium)', () => {
   async function openPage(notebook: string): Promise<Page> {
     const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
     pages.push(page);
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     await page.waitForSelector('section.cell');
@@ -153,5 +153,47 @@ describe('notebook ergonomics (Chromium)', () => {
     await page.waitForFunction(() => document.querySelector('.kernel')?.getAttribute('data-state') === 'none');
     assert.match((await indicator.textContent()) ?? '', /No kernel/);
     await page.screenshot({ path: artifact('notebook-kernel-shut-down.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
+  });
+
+  // Each step once threw "Model is disposed!" in the page (a closed notebook's view still heard
+  // the store and kept TypeScript documents of its own); the harness fails a test on any
+  // uncaught page error, so this one passes only if none happens.
+  it('keeps editing, diagnostics, delete and undo, kind changes and a kernel restart working after a notebook is re-opened', { skip }, async () => {
+    const page = await openPage('edits.ts');
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll('section.cell')].every((c) => c.getAttribute('data-status') === 'done'));
+    await switchTo(page, 'layout.ts');
+    await switchTo(page, 'edits.ts');
+    const cells = page.locator('section.cell');
+    await cells.first().locator('.cell-editor').click();
+    await page.waitForSelector('section.cell >> nth=0 >> .monaco-editor.focused');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type("const typed: number = 'not a number';");
+    // The notebook's TypeScript document marks the error: diagnostics ran after the re-open.
+    await cells.first().locator('.squiggly-error').waitFor();
+
+    await cells.nth(1).getByRole('button', { name: 'Delete cell' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section.cell').length === 1);
+    await page.locator('.undo-bar').getByRole('button', { name: 'Undo' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('section.cell').length === 2);
+    await cells.nth(1).getByRole('combobox', { name: 'Cell kind' }).selectOption('markdown');
+    await page.waitForSelector('section.cell.cell-markdown');
+    await cells.nth(1).getByRole('combobox', { name: 'Cell kind' }).selectOption('code');
+    await page.waitForFunction(() => document.querySelectorAll('section.cell.cell-code').length === 2);
+
+    // Counts [3] [4] before the restart, [1] [2] from the new kernel after it.
+    const counts = (expected: string[]) => page.waitForFunction((want) => JSON.stringify([...document.querySelectorAll('section.cell .execution-count')].map((c) => c.textContent)) === want, JSON.stringify(expected));
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await counts(['[3]', '[4]']);
+    await page.getByRole('group', { name: 'Kernel' }).getByRole('button', { name: 'Restart' }).click();
+    await page.waitForFunction(() => document.querySelector('.kernel')?.getAttribute('data-state') !== 'busy' && !document.querySelector<HTMLButtonElement>('.kernel button')?.disabled);
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await counts(['[1]', '[2]']);
+    assert.equal(await cells.nth(1).locator('.output-text').textContent(), 'second 1');
+
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'));
+    assert.match(readFileSync(path.join(dir, 'edits.ts'), 'utf8'), /const typed: number = 'not a number';/);
   });
 });

@@ -32,7 +32,6 @@ describe('workbench Plan and Export (Chromium)', () => {
     serve = await startServe(dir);
     browser = await launchBrowser();
     page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=sensor-averages.ts`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
   });

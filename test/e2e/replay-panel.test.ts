@@ -38,7 +38,6 @@ describe('job panel: replay progress and controls (Chromium)', () => {
 
   it('shows progress; Pause stops it, Resume continues, seeking jumps ahead, max speed finishes the replay', { skip }, async () => {
     const page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent('replay-hour.ts')}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     await page.getByRole('button', { name: 'Run all' }).click();

@@ -71,7 +71,6 @@ describe('workbench in web mode (Chromium)', () => {
     const page = await newTestPage(browser, { viewport: { width: 1600, height: 1000 } });
     pages.push(page);
     await page.addInitScript(LONG_TASK_OBSERVER);
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
     await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
     return page;
