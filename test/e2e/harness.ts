@@ -4,9 +4,10 @@
  * says why, and the tests skip with that reason.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach } from 'node:test';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { descendants, type ProcessEntry } from '../harness/processes.ts';
@@ -22,6 +23,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 export function browserUnavailable(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `${CHROMIUM} is missing (install Debian's chromium package: apt-get install -y chromium)`;
 }
+
+/**
+ * The `skip` option of every browser test: the reason when Chromium is missing (each test is
+ * then skipped and says why, never passed silently), otherwise false.
+ */
+export const skipWithoutBrowser: string | false = browserUnavailable() ? `Chromium is not available: ${browserUnavailable()}` : false;
 
 /** Launches headless Chromium. */
 export function launchBrowser(): Promise<Browser> {
@@ -128,4 +135,98 @@ export function startServe(dir: string, args: string[] = []): Promise<ServeProce
 export function artifact(name: string): string {
   mkdirSync(RESULTS, { recursive: true });
   return path.join(RESULTS, name);
+}
+
+/** The text of a file of the repository, e.g. a fixture notebook to serve. */
+export function repoFile(relative: string): string {
+  return readFileSync(path.join(ROOT, relative), 'utf8');
+}
+
+/** A test file's workbench: a folder of notebooks, `weir serve` over it, and Chromium. */
+export interface Workbench {
+  /** The served folder (a temp folder, removed after the tests). */
+  readonly dir: string;
+  readonly serve: ServeProcess;
+  readonly browser: Browser;
+  /**
+   * A new page with `notebook` open and the workbench ready. A page opened during a test is
+   * closed after it (with a screenshot first when the test failed); one opened in `before`
+   * stays for the file's tests.
+   */
+  open(notebook: string, options?: BrowserContextOptions): Promise<Page>;
+}
+
+/**
+ * Sets up the enclosing `describe`: before its tests, a temp folder with `notebooks` (name to
+ * text) and `weir serve [serveArgs]` over it and a browser; after them, all of it goes. Does
+ * nothing when Chromium is missing (the tests skip with `skipWithoutBrowser`).
+ *
+ * @example
+ * describe('live charts (Chromium)', () => {
+ *   const workbench = useWorkbench('charts', { 'two-charts.ts': repoFile('test/fixtures/workbench/two-charts.ts') });
+ *   it('draws each chart sink', { skip: skipWithoutBrowser }, async () => {
+ *     const page = await workbench.open('two-charts.ts', { viewport: { width: 1440, height: 900 } });
+ *   });
+ * });
+ */
+export function useWorkbench(name: string, notebooks: Record<string, string>, serveArgs: string[] = []): Workbench {
+  let dir: string | undefined;
+  let serve: ServeProcess | undefined;
+  let browser: Browser | undefined;
+  let inTest = false;
+  const testPages: Page[] = [];
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`the workbench's ${what} is not started: use it in a test of the describe that called useWorkbench`);
+    return value;
+  };
+  before(async () => {
+    if (skipWithoutBrowser) return;
+    dir = mkdtempSync(path.join(os.tmpdir(), `weir-e2e-${name}-`));
+    for (const [file, text] of Object.entries(notebooks)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    serve = await startServe(dir, serveArgs);
+    browser = await launchBrowser();
+  });
+  beforeEach(() => {
+    inTest = true;
+  });
+  afterEach(async (context) => {
+    inTest = false;
+    const failed = (context as { passed?: boolean }).passed === false;
+    for (const [i, page] of testPages.splice(0).entries()) {
+      if (page.isClosed()) continue;
+      if (failed) await page.screenshot({ path: artifact(`failure-${name}-${slug(context.name)}-${i}.png`) }).catch(() => {});
+      await page.close().catch(() => {});
+    }
+  });
+  after(async () => {
+    await browser?.close();
+    await serve?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return started(dir, 'folder');
+    },
+    get serve() {
+      return started(serve, 'server');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+    async open(notebook, options = {}) {
+      const page = await newTestPage(started(browser, 'browser'), options);
+      if (inTest) testPages.push(page);
+      await page.goto(`${started(serve, 'server').url}&notebook=${encodeURIComponent(notebook)}`);
+      await page.waitForSelector('body[data-ready="true"]');
+      return page;
+    },
+  };
+}
+
+/** A test's name as part of a file name. */
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
 }
