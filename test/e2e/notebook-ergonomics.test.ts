@@ -79,7 +79,7 @@ describe('notebook ergonomics (Chromium)', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 - 240, box.y + 200, { steps: 6 });
     await page.mouse.up();
-    const widened = (await jobs.boundingBox())!.width;
+    let widened = (await jobs.boundingBox())!.width;
     assert.ok(Math.abs(widened - (before + 240)) <= 4, `the column went from ${before} to ${widened} px`);
 
     // The long line wraps: its editor never scrolls sideways, however narrow the notebook.
@@ -94,6 +94,28 @@ describe('notebook ergonomics (Chromium)', () => {
     assert.ok(overflow <= 1, `code runs ${overflow} px past the editor's edge`);
     await page.screenshot({ path: artifact('notebook-jobs-column-resized.png') });
 
+    // The keyboard resizes it too, within the window's bounds: never narrower than its minimum.
+    await handle.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((w) => Math.abs(document.querySelector('aside.jobs')!.getBoundingClientRect().width - (w - 24)) <= 4, widened);
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((w) => Math.abs(document.querySelector('aside.jobs')!.getBoundingClientRect().width - w) <= 4, widened);
+    const min = Number(await handle.getAttribute('aria-valuemin'));
+    const max = Number(await handle.getAttribute('aria-valuemax'));
+    assert.ok(min > 0 && max > widened && max < 1440, `bounds ${min}..${max}`);
+    const handleBox = (await handle.boundingBox())!;
+    await page.mouse.move(handleBox.x + handleBox.width / 2, handleBox.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(1430, handleBox.y + 200, { steps: 4 });
+    await page.mouse.up();
+    assert.ok(Math.abs((await jobs.boundingBox())!.width - min) <= 4, `dragged to the edge, the column keeps its minimum of ${min} px`);
+    assert.equal(Number(await handle.getAttribute('aria-valuenow')), min);
+    await page.screenshot({ path: artifact('notebook-jobs-column-narrowest.png') });
+    await handle.focus();
+    for (let width = min; width < widened - 12; width += 24) await page.keyboard.press('ArrowLeft');
+    await page.waitForFunction((w) => Math.abs(document.querySelector('aside.jobs')!.getBoundingClientRect().width - w) <= 24, widened);
+    widened = (await jobs.boundingBox())!.width;
+
     await page.getByRole('button', { name: 'Hide jobs' }).click();
     await jobs.waitFor({ state: 'hidden' });
     const notebookWidth = (await page.locator('main.notebook').boundingBox())!.width;
@@ -106,6 +128,12 @@ describe('notebook ergonomics (Chromium)', () => {
     await page.getByRole('button', { name: 'Show jobs' }).click();
     await jobs.waitFor({ state: 'visible' });
     assert.ok(Math.abs((await jobs.boundingBox())!.width - widened) <= 4, 'the width is remembered');
+    await page.screenshot({ path: artifact('notebook-jobs-column-shown-again.png') });
+
+    // A double-click on the handle collapses it as well.
+    await handle.dblclick();
+    await jobs.waitFor({ state: 'hidden' });
+    assert.equal(await page.getByRole('button', { name: 'Show jobs' }).getAttribute('aria-expanded'), 'false');
   });
 
   it("shows a notebook's outputs again when it is re-opened, greyed as from the previous run, until the cell runs again", { skip }, async () => {
