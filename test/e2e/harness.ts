@@ -153,7 +153,13 @@ export interface Workbench {
    * closed after it (with a screenshot first when the test failed); one opened in `before`
    * stays for the file's tests.
    */
-  open(notebook: string, options?: BrowserContextOptions): Promise<Page>;
+  open(notebook: string, options?: OpenOptions): Promise<Page>;
+}
+
+/** How `Workbench.open` makes its page. */
+export interface OpenOptions extends BrowserContextOptions {
+  /** Script the page runs before its own (e.g. performance observers from its start). */
+  initScript?: string;
 }
 
 /**
@@ -216,9 +222,10 @@ export function useWorkbench(name: string, notebooks: Record<string, string>, se
     get browser() {
       return started(browser, 'browser');
     },
-    async open(notebook, options = {}) {
+    async open(notebook, { initScript, ...options } = {}) {
       const page = await newTestPage(started(browser, 'browser'), options);
       if (inTest) testPages.push(page);
+      if (initScript) await page.addInitScript(initScript);
       await page.goto(`${started(serve, 'server').url}&notebook=${encodeURIComponent(notebook)}`);
       await page.waitForSelector('body[data-ready="true"]');
       return page;

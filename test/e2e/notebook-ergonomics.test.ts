@@ -5,18 +5,13 @@
  * down after its idle time (here 2 s: `weir serve --kernel-idle-timeout 2`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { alive } from '../harness/processes.ts';
 import { until } from '../harness/until.ts';
-import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+import { artifact, skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
 const LONG_LINE = `const longLine = ['${'a long string that keeps going '.repeat(8)}'].map((text) => text.toUpperCase());`;
 
@@ -28,37 +23,10 @@ const NOTEBOOKS: Record<string, string> = {
 };
 
 describe('notebook ergonomics (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-notebook-'));
-    for (const [name, text] of Object.entries(NOTEBOOKS)) writeFileSync(path.join(dir, name), text);
-    serve = await startServe(dir, ['--kernel-idle-timeout', '2']);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  afterEach(async (context) => {
-    if ((context as { passed?: boolean }).passed === false) {
-      for (const [i, page] of pages.entries()) if (!page.isClosed()) await page.screenshot({ path: artifact(`failure-notebook-${i}.png`) }).catch(() => {});
-    }
-    for (const page of pages.splice(0)) await page.close().catch(() => {});
-  });
+  const workbench = useWorkbench('notebook', NOTEBOOKS, ['--kernel-idle-timeout', '2']);
 
   async function openPage(notebook: string): Promise<Page> {
-    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
-    pages.push(page);
-    await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
+    const page = await workbench.open(notebook, { viewport: { width: 1440, height: 900 } });
     await page.waitForSelector('section.cell');
     return page;
   }
@@ -171,7 +139,7 @@ describe('notebook ergonomics (Chromium)', () => {
     assert.match((await indicator.textContent()) ?? '', /Kernel idle/);
     const pid = Number(/kernel pid (\d+)/.exec((await page.locator('.output-text').first().textContent()) ?? '')?.[1]);
     assert.ok(pid > 0 && alive(pid), `kernel ${pid} runs`);
-    assert.ok(serve.kernels().some((k) => k.pid === pid), 'it is a kernel of this server');
+    assert.ok(workbench.serve.kernels().some((k) => k.pid === pid), 'it is a kernel of this server');
     await page.screenshot({ path: artifact('notebook-kernel-idle.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
 
     // Leaving the notebook closes it; its kernel goes after 2 idle seconds.
@@ -222,6 +190,6 @@ describe('notebook ergonomics (Chromium)', () => {
 
     await page.keyboard.press('Control+s');
     await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'));
-    assert.match(readFileSync(path.join(dir, 'edits.ts'), 'utf8'), /const typed: number = 'not a number';/);
+    assert.match(readFileSync(path.join(workbench.dir, 'edits.ts'), 'utf8'), /const typed: number = 'not a number';/);
   });
 });
