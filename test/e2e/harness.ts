@@ -233,6 +233,18 @@ export function useWorkbench(name: string, notebooks: Record<string, string>, se
   };
 }
 
+/**
+ * Opens another notebook from the workbench's list, as a user clicks it (the page closes the
+ * one it had open), and waits until it is shown.
+ *
+ * @example
+ * await switchNotebook(page, 'other.ts');
+ */
+export async function switchNotebook(page: Page, notebook: string): Promise<void> {
+  await page.locator('.notebook-list a', { hasText: notebook }).click();
+  await page.waitForFunction((name) => document.querySelector('.doc-name')?.textContent === name, notebook);
+}
+
 /** A test's name as part of a file name. */
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
