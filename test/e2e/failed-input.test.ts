@@ -4,16 +4,9 @@
  * the failed cell into view and focuses it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
 const NOTEBOOK = `// %% Load
 const trades: { price: number }[] = JSON.parse('not json');
@@ -24,27 +17,11 @@ console.log('trades', trades.length);
 `;
 
 describe('a cell whose input fails (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
+  const workbench = useWorkbench('blocked', { 'blocked.ts': NOTEBOOK });
   let page: Page;
 
   before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-blocked-'));
-    writeFileSync(path.join(dir, 'blocked.ts'), NOTEBOOK);
-    serve = await startServe(dir);
-    browser = await launchBrowser();
-    page = await newTestPage(browser, { viewport: { width: 1200, height: 700 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=blocked.ts`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (!skip) page = await workbench.open('blocked.ts', { viewport: { width: 1200, height: 700 } });
   });
 
   it('says which input failed in the clicked cell, with a link that focuses that cell', { skip }, async () => {

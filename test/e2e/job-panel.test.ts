@@ -5,16 +5,9 @@
  * its subtasks, with the taskmanager running each, in its SubTasks tab.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { artifact, skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
 /**
  * An endless checkpointing job with a chart, at two subtasks (one per taskmanager), that restarts
@@ -42,32 +35,9 @@ await env.execute('${name}');
 `;
 
 describe('job panel (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
+  const workbench = useWorkbench('jobpanel', { 'reload.ts': notebook('reloaded job'), 'killed.ts': notebook('killed job') });
 
-  before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-jobpanel-'));
-    writeFileSync(path.join(dir, 'reload.ts'), notebook('reloaded job'));
-    writeFileSync(path.join(dir, 'killed.ts'), notebook('killed job'));
-    serve = await startServe(dir);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  async function openPage(name: string): Promise<Page> {
-    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=${name}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
-    return page;
-  }
+  const openPage = (name: string): Promise<Page> => workbench.open(name, { viewport: { width: 1440, height: 900 } });
 
   // Buttons are pressed with a DOM click event rather than the mouse: at load 40 on two cores a
   // mouse click waited over 60 s for Chromium's input pipeline after scrolling (the page still
@@ -143,7 +113,7 @@ describe('job panel (Chromium)', () => {
       const victimTm = (await sourceRows.nth(1).locator('td').nth(0).textContent())!.trim();
       assert.match(victimTm, /^\d+$/, 'each subtask names its taskmanager');
       const victimPid = Number(await list.locator(`xpath=self::*[th[normalize-space()="${victimTm}"]]`).getAttribute('data-pid'));
-      assert.ok(serve.workers().some((w) => w.pid === victimPid && w.title.startsWith('weir-taskmanager')), `pid ${victimPid} is a taskmanager of this serve`);
+      assert.ok(workbench.serve.workers().some((w) => w.pid === victimPid && w.title.startsWith('weir-taskmanager')), `pid ${victimPid} is a taskmanager of this serve`);
       process.kill(victimPid, 'SIGKILL');
 
       // The Exceptions tab counts the restart and says which taskmanager was lost, with its pid.

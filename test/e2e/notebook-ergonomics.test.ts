@@ -1,112 +1,28 @@
 /**
- * Notebook ergonomics in web mode (Chromium): a Jobs column resized and collapsed (and
- * remembered), code that wraps instead of being clipped, outputs shown again when a notebook
- * is re-opened (greyed, "from previous run at ..."), and the kernel of a closed notebook shut
+ * Notebook ergonomics in web mode (Chromium): outputs shown again when a notebook is re-opened (greyed, "from previous run at ..."), and the kernel of a closed notebook shut
  * down after its idle time (here 2 s: `weir serve --kernel-idle-timeout 2`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import { alive } from '../harness/processes.ts';
 import { until } from '../harness/until.ts';
-import { artifact, browserUnavailable, launchBrowser, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
-
-const LONG_LINE = `const longLine = ['${'a long string that keeps going '.repeat(8)}'].map((text) => text.toUpperCase());`;
+import { artifact, skipWithoutBrowser as skip, switchNotebook, useWorkbench, E2E_WAIT } from './harness.ts';
 
 const NOTEBOOKS: Record<string, string> = {
-  'layout.ts': `// %% Long line\n${LONG_LINE}\nconsole.log(longLine[0]!.length);\n`,
+  'layout.ts': `// %% Other\nconsole.log('another notebook');\n`,
   'outputs.ts': `// %% Print\nconsole.log('printed by the first run');\n\n// %% [sql]\nSELECT 6 * 7 AS answer;\n`,
   'kernel.ts': `// %% Pid\nconsole.log(\`kernel pid \${process.pid}\`);\n`,
 };
 
 describe('notebook ergonomics (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
-  const pages: Page[] = [];
-
-  before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-notebook-'));
-    for (const [name, text] of Object.entries(NOTEBOOKS)) writeFileSync(path.join(dir, name), text);
-    serve = await startServe(dir, ['--kernel-idle-timeout', '2']);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  afterEach(async (context) => {
-    if ((context as { passed?: boolean }).passed === false) {
-      for (const [i, page] of pages.entries()) if (!page.isClosed()) await page.screenshot({ path: artifact(`failure-notebook-${i}.png`) }).catch(() => {});
-    }
-    for (const page of pages.splice(0)) await page.close().catch(() => {});
-  });
+  const workbench = useWorkbench('notebook', NOTEBOOKS, ['--kernel-idle-timeout', '2']);
 
   async function openPage(notebook: string): Promise<Page> {
-    const page = await newTestPage(browser, { viewport: { width: 1440, height: 900 } });
-    pages.push(page);
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
+    const page = await workbench.open(notebook, { viewport: { width: 1440, height: 900 } });
     await page.waitForSelector('section.cell');
     return page;
   }
-
-  /** Opens another notebook from the list (the page closes the one it had open). */
-  async function switchTo(page: Page, notebook: string): Promise<void> {
-    await page.locator('.notebook-list a', { hasText: notebook }).click();
-    await page.waitForFunction((name) => document.querySelector('.doc-name')?.textContent === name, notebook);
-  }
-
-  it('resizes and collapses the Jobs column, remembers both, and wraps long code lines', { skip }, async () => {
-    const page = await openPage('layout.ts');
-    const jobs = page.locator('aside.jobs');
-    const before = (await jobs.boundingBox())!.width;
-    const handle = page.getByRole('separator', { name: 'Resize the Jobs column' });
-    const box = (await handle.boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + 200);
-    await page.mouse.down();
-    await page.mouse.move(box.x + box.width / 2 - 240, box.y + 200, { steps: 6 });
-    await page.mouse.up();
-    const widened = (await jobs.boundingBox())!.width;
-    assert.ok(Math.abs(widened - (before + 240)) <= 4, `the column went from ${before} to ${widened} px`);
-
-    // The long line wraps: its editor never scrolls sideways, however narrow the notebook.
-    const editor = page.locator('section.cell .cell-editor').first();
-    await editor.click();
-    await page.waitForSelector('section.cell .monaco-editor');
-    await page.waitForFunction(() => document.querySelectorAll('section.cell .view-line').length > 3);
-    const overflow = await page.locator('section.cell .monaco-editor .lines-content').first().evaluate((lines) => {
-      const editorBox = lines.closest('.monaco-editor')!.getBoundingClientRect();
-      return [...lines.querySelectorAll('.view-line span')].map((s) => s.getBoundingClientRect().right - editorBox.right).reduce((a, b) => Math.max(a, b), -Infinity);
-    });
-    assert.ok(overflow <= 1, `code runs ${overflow} px past the editor's edge`);
-    await page.screenshot({ path: artifact('notebook-jobs-column-resized.png') });
-
-    await page.getByRole('button', { name: 'Hide jobs' }).click();
-    await jobs.waitFor({ state: 'hidden' });
-    const notebookWidth = (await page.locator('main.notebook').boundingBox())!.width;
-    assert.ok(notebookWidth > 1440 - 220 - 20, `the notebook takes the width (${notebookWidth} px)`);
-    await page.screenshot({ path: artifact('notebook-jobs-column-collapsed.png') });
-
-    await page.reload();
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
-    assert.equal(await jobs.isHidden(), true, 'still collapsed after a reload');
-    await page.getByRole('button', { name: 'Show jobs' }).click();
-    await jobs.waitFor({ state: 'visible' });
-    assert.ok(Math.abs((await jobs.boundingBox())!.width - widened) <= 4, 'the width is remembered');
-  });
 
   it("shows a notebook's outputs again when it is re-opened, greyed as from the previous run, until the cell runs again", { skip }, async () => {
     const page = await openPage('outputs.ts');
@@ -114,8 +30,8 @@ describe('notebook ergonomics (Chromium)', () => {
     await page.waitForFunction(() => [...document.querySelectorAll('section.cell')].every((c) => c.getAttribute('data-status') === 'done'), undefined, { timeout: E2E_WAIT });
     assert.deepEqual(await page.locator('.execution-count').allTextContents(), ['[1]', '[2]']);
 
-    await switchTo(page, 'layout.ts');
-    await switchTo(page, 'outputs.ts');
+    await switchNotebook(page, 'layout.ts');
+    await switchNotebook(page, 'outputs.ts');
     const cells = page.locator('section.cell');
     await cells.first().locator('.previous-run').waitFor();
     assert.match((await cells.first().locator('.previous-run').textContent()) ?? '', /^from previous run at /);
@@ -143,13 +59,13 @@ describe('notebook ergonomics (Chromium)', () => {
     assert.match((await indicator.textContent()) ?? '', /Kernel idle/);
     const pid = Number(/kernel pid (\d+)/.exec((await page.locator('.output-text').first().textContent()) ?? '')?.[1]);
     assert.ok(pid > 0 && alive(pid), `kernel ${pid} runs`);
-    assert.ok(serve.kernels().some((k) => k.pid === pid), 'it is a kernel of this server');
+    assert.ok(workbench.serve.kernels().some((k) => k.pid === pid), 'it is a kernel of this server');
     await page.screenshot({ path: artifact('notebook-kernel-idle.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });
 
     // Leaving the notebook closes it; its kernel goes after 2 idle seconds.
-    await switchTo(page, 'layout.ts');
+    await switchNotebook(page, 'layout.ts');
     await until(`kernel ${pid} to be shut down`, () => (alive(pid) ? undefined : true), 60_000);
-    await switchTo(page, 'kernel.ts');
+    await switchNotebook(page, 'kernel.ts');
     await page.waitForFunction(() => document.querySelector('.kernel')?.getAttribute('data-state') === 'none');
     assert.match((await indicator.textContent()) ?? '', /No kernel/);
     await page.screenshot({ path: artifact('notebook-kernel-shut-down.png'), clip: { x: 0, y: 0, width: 1440, height: 200 } });

@@ -5,42 +5,21 @@
  * command that runs them. Screenshots of both views go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+import { before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { artifact, repoFile, skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
 const STREAMING = 'sensor averages (streaming)';
 const BATCH = 'sensor averages (batch)';
 
 describe('workbench Plan and Export (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
+  const workbench = useWorkbench('export', { 'sensor-averages.ts': repoFile('notebooks/sensor-averages.ts') });
   let page: Page;
 
   before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-export-'));
-    copyFileSync(path.join(ROOT, 'notebooks', 'sensor-averages.ts'), path.join(dir, 'sensor-averages.ts'));
-    serve = await startServe(dir);
-    browser = await launchBrowser();
-    page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=sensor-averages.ts`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (!skip) page = await workbench.open('sensor-averages.ts', { viewport: { width: 1400, height: 1000 } });
   });
 
   it('Plan shows each job as a graph of operators with parallelism, tasks and partitioners, without running it', { skip }, async () => {
@@ -85,7 +64,7 @@ describe('workbench Plan and Export (Chromium)', () => {
     const refused = dialog.getByRole('alert').filter({ hasText: 'Not exported' });
     await refused.waitFor();
     assert.match((await refused.textContent()) ?? '', /Not exported: .*must be inside the folder: \.\.\/outside/);
-    assert.equal(existsSync(path.join(path.dirname(dir), 'outside')), false);
+    assert.equal(existsSync(path.join(path.dirname(workbench.dir), 'outside')), false);
 
     await out.fill('');
     await out.fill('export/sensor-averages-streaming');
@@ -97,11 +76,11 @@ describe('workbench Plan and Export (Chromium)', () => {
     assert.deepEqual(files.sort(), ['export/sensor-averages-streaming/README.md', 'export/sensor-averages-streaming/bundle.mjs', 'export/sensor-averages-streaming/job.json']);
     const command = (await dialog.locator('code.export-command').textContent()) ?? '';
     assert.match(command, /^npx weir run \S+export\/sensor-averages-streaming$/);
-    const jobFile = JSON.parse(readFileSync(path.join(dir, 'export', 'sensor-averages-streaming', 'job.json'), 'utf8')) as { version: number; name: string; vertices: { uid: string }[] };
+    const jobFile = JSON.parse(readFileSync(path.join(workbench.dir, 'export', 'sensor-averages-streaming', 'job.json'), 'utf8')) as { version: number; name: string; vertices: { uid: string }[] };
     assert.equal(jobFile.version, 1);
     assert.equal(jobFile.name, STREAMING);
     assert.ok(jobFile.vertices.some((v) => v.uid === 'minute-average'));
-    assert.ok(existsSync(path.join(dir, 'export', 'sensor-averages-streaming', 'bundle.mjs')));
+    assert.ok(existsSync(path.join(workbench.dir, 'export', 'sensor-averages-streaming', 'bundle.mjs')));
     await dialog.screenshot({ path: artifact('workbench-export.png') });
   });
 });

@@ -4,43 +4,17 @@
  * select re-paces it to the end.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Locator } from 'playwright-core';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
-
-const unavailable = browserUnavailable();
-/** Skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
+import { describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
+import { artifact, repoFile, skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
 describe('job panel: replay progress and controls (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
-
-  before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-replay-'));
-    copyFileSync(path.join(ROOT, 'test', 'fixtures', 'workbench', 'replay-hour.ts'), path.join(dir, 'replay-hour.ts'));
-    serve = await startServe(dir);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const workbench = useWorkbench('replay', { 'replay-hour.ts': repoFile('test/fixtures/workbench/replay-hour.ts') });
 
   const percent = async (bar: Locator) => Number(await bar.getAttribute('aria-valuenow'));
 
   it('shows progress; Pause stops it, Resume continues, seeking jumps ahead, max speed finishes the replay', { skip }, async () => {
-    const page = await newTestPage(browser, { viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=${encodeURIComponent('replay-hour.ts')}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
+    const page = await workbench.open('replay-hour.ts', { viewport: { width: 1400, height: 1000 } });
     await page.getByRole('button', { name: 'Run all' }).click();
 
     const panel = page.getByRole('region', { name: 'Job: replay hour' });

@@ -3,21 +3,16 @@
  * Chromium through playwright-core. Screenshots and measurements go to test-results/.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { after, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { alive } from '../harness/processes.ts';
-import { artifact, browserUnavailable, launchBrowser, ROOT, startServe, type ServeProcess, newTestPage, E2E_WAIT } from './harness.ts';
+import { artifact, repoFile, skipWithoutBrowser as skip, useWorkbench, E2E_WAIT } from './harness.ts';
 
-const unavailable = browserUnavailable();
-/** Each test is skipped, with the reason, when Chromium is missing: never passed silently. */
-const skip = unavailable ? `Chromium is not available: ${unavailable}` : false;
-if (unavailable) console.log(`# e2e skipped: ${unavailable}`);
-
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'workbench');
+if (skip) console.log(`# e2e skipped: ${skip}`);
 const TYPED = 'const typedInTheBrowser = "edited in the workbench";';
 
 /**
@@ -36,62 +31,36 @@ const LONG_TASK_OBSERVER = `
 `;
 
 describe('workbench in web mode (Chromium)', () => {
-  let dir: string;
-  let serve: ServeProcess;
-  let browser: Browser;
+  const workbench = useWorkbench('workbench', {
+    'live-windows.ts': repoFile('test/fixtures/workbench/live-windows.ts'),
+    'full-speed.ts': repoFile('test/fixtures/workbench/full-speed.ts'),
+    'fifty-cells.ts': fiftyCells(),
+    'located.ts': locatedNotebook(),
+  });
   const measurements: Record<string, unknown> = {};
 
-  before(async () => {
-    if (skip) return;
-    dir = mkdtempSync(path.join(os.tmpdir(), 'weir-e2e-'));
-    for (const name of ['live-windows.ts', 'full-speed.ts']) copyFileSync(path.join(FIXTURES, name), path.join(dir, name));
-    writeFileSync(path.join(dir, 'fifty-cells.ts'), fiftyCells());
-    serve = await startServe(dir);
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await serve?.stop();
+  after(() => {
     if (Object.keys(measurements).length > 0) writeFileSync(artifact('workbench-measurements.json'), JSON.stringify(measurements, null, 2) + '\n');
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const pages: Page[] = [];
-  afterEach(async (context) => {
-    // A failing test leaves a screenshot of every page it had open, to see why.
-    if ((context as { passed?: boolean }).passed === false) {
-      for (const [i, page] of pages.entries()) if (!page.isClosed()) await page.screenshot({ path: artifact(`failure-${slug(context.name)}-${i}.png`) }).catch(() => {});
-    }
-    pages.length = 0;
-  });
-
-  async function openPage(notebook: string): Promise<Page> {
-    const page = await newTestPage(browser, { viewport: { width: 1600, height: 1000 } });
-    pages.push(page);
-    await page.addInitScript(LONG_TASK_OBSERVER);
-    page.on('pageerror', (error) => console.log(`page error: ${error.message}`));
-    await page.goto(`${serve.url}&notebook=${encodeURIComponent(notebook)}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: E2E_WAIT });
-    return page;
-  }
+  const openPage = (notebook: string): Promise<Page> => workbench.open(notebook, { viewport: { width: 1600, height: 1000 }, initScript: LONG_TASK_OBSERVER });
 
   it('refuses HTTP and WebSocket requests without the token', { skip }, async () => {
-    assert.equal((await fetch(`${serve.origin}/`)).status, 403);
-    assert.equal((await fetch(`${serve.origin}/app.js`)).status, 403);
-    assert.equal((await fetch(`${serve.origin}/?token=wrong`)).status, 403);
-    const ok = await fetch(serve.url);
+    assert.equal((await fetch(`${workbench.serve.origin}/`)).status, 403);
+    assert.equal((await fetch(`${workbench.serve.origin}/app.js`)).status, 403);
+    assert.equal((await fetch(`${workbench.serve.origin}/?token=wrong`)).status, 403);
+    const ok = await fetch(workbench.serve.url);
     assert.equal(ok.status, 200);
     assert.match(ok.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     const refused = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`${serve.origin.replace('http', 'ws')}/rpc`);
+      const socket = new WebSocket(`${workbench.serve.origin.replace('http', 'ws')}/rpc`);
       socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       socket.on('open', () => resolve(101));
       socket.on('error', () => resolve(-1));
     });
     assert.equal(refused, 403);
     const foreignOrigin = await new Promise<number>((resolve) => {
-      const socket = new WebSocket(`${serve.origin.replace('http', 'ws')}/rpc?token=${serve.token}`, { origin: 'http://evil.example' });
+      const socket = new WebSocket(`${workbench.serve.origin.replace('http', 'ws')}/rpc?token=${workbench.serve.token}`, { origin: 'http://evil.example' });
       socket.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
       socket.on('open', () => resolve(101));
       socket.on('error', () => resolve(-1));
@@ -120,7 +89,7 @@ describe('workbench in web mode (Chromium)', () => {
     const count = chart.locator('output.chart-count');
     await page.waitForFunction(() => Number(document.querySelector('output.chart-count')?.getAttribute('data-points') ?? 0) > 0, undefined, { timeout: E2E_WAIT });
     // The job runs on worker processes, and its chart points come back from them.
-    assert.ok(serve.workers().some((p) => p.title.startsWith('weir-taskmanager')), JSON.stringify(serve.workers()));
+    assert.ok(workbench.serve.workers().some((p) => p.title.startsWith('weir-taskmanager')), JSON.stringify(workbench.serve.workers()));
     const first = Number(await count.getAttribute('data-points'));
     await page.waitForTimeout(1500);
     const second = Number(await count.getAttribute('data-points'));
@@ -186,44 +155,51 @@ describe('workbench in web mode (Chromium)', () => {
     await page.keyboard.press('Control+s');
     await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'), undefined, { timeout: E2E_WAIT });
     assert.ok(await page.locator('.dirty-marker').isHidden());
-    assert.ok(readFileSync(path.join(dir, 'live-windows.ts'), 'utf8').includes(TYPED), 'the edit is in the file');
+    assert.ok(readFileSync(path.join(workbench.dir, 'live-windows.ts'), 'utf8').includes(TYPED), 'the edit is in the file');
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     assert.ok(((await page.locator('section.cell').nth(1).textContent()) ?? '').includes('typedInTheBrowser'), 'the edit is there after a reload');
     await page.close();
   });
 
-  // todo: since code wraps (issue 15), the click on the location puts the cursor on another line;
-  // the located line itself is right. Found in the session-6 merge, not fixed yet.
-  it('locates errors: clicking the location puts the cursor on the failing line', { skip, todo: skip ? false : 'the click lands on another line since code wraps (issue 15)' }, async () => {
-    const page = await openPage('live-windows.ts');
-    const setup = page.locator('section.cell').nth(1);
-    await setup.locator('.cell-editor').click();
-    await page.keyboard.press('Control+End');
-    await page.keyboard.press('Enter');
-    await page.keyboard.type('throw new Error("located");');
-    await page.keyboard.press('Shift+Enter');
-    const error = setup.locator('.output-error');
-    await error.waitFor({ timeout: E2E_WAIT });
+  it('locates errors: clicking the location puts the cursor on the failing line and scrolls to it, in a tall cell with wrapped lines', { skip }, async () => {
+    const page = await openPage('located.ts');
+    const cell = page.locator('section.cell').nth(1);
+    await cell.getByRole('button', { name: 'Run cell' }).click();
+    const error = cell.locator('.output-error');
+    await error.waitFor();
     assert.match((await error.textContent()) ?? '', /located/);
     const location = error.locator('.error-location');
-    const line = Number(/Line (\d+)/.exec((await location.textContent()) ?? '')?.[1]);
-    // The cell's last line number, from the editor's gutter (code wraps, so view lines can be more).
-    const lastLine = Math.max(...(await setup.locator('.line-numbers').allTextContents()).map(Number).filter(Number.isFinite));
-    assert.equal(line, lastLine, 'the error is on the cell\'s last line, where it was typed');
-    // The click puts the cursor on that line: what is typed next lands there.
-    await location.click();
+    assert.match((await location.textContent()) ?? '', new RegExp(`^Line ${LOCATED_LINE}, column \\d+$`));
+    assert.equal(await cell.getAttribute('data-status'), 'failed');
+
+    // The location is under the cell, which is taller than the window: line 3 is out of view
+    // when it is clicked, and the notebook scrolls to it.
+    const activeLine = cell.locator('.line-numbers.active-line-number');
+    const reveal = async (): Promise<void> => {
+      await location.click();
+      await page.waitForFunction((line) => document.querySelectorAll('section.cell')[1]?.querySelector('.line-numbers.active-line-number')?.textContent === String(line), LOCATED_LINE);
+      const box = (await activeLine.boundingBox())!;
+      const notebook = (await page.locator('main.notebook').boundingBox())!;
+      assert.ok(box.y >= notebook.y && box.y + box.height <= notebook.y + notebook.height, `line ${LOCATED_LINE} is in view (${JSON.stringify({ box, notebook })})`);
+    };
+    await reveal();
+    await page.screenshot({ path: artifact('workbench-error-located.png') });
+    // What is typed next lands on that line: End, a comment, save, and read the file.
     await page.keyboard.press('End');
     await page.keyboard.type(' // here');
-    // Monaco re-creates line nodes as it renders: read through a locator until the text is there.
-    const typedLine = setup.locator('.view-line').nth(line - 1);
-    let text = '';
-    for (let tries = 0; tries < 50 && !/\/\/ here$/.test(text); tries++) {
-      text = ((await typedLine.textContent()) ?? '').replace(/\u00a0/g, ' ');
-      if (!/\/\/ here$/.test(text)) await page.waitForTimeout(100);
-    }
-    assert.match(text, /throw new Error\("located"\); \/\/ here$/);
-    assert.equal(await setup.getAttribute('data-status'), 'failed');
+    await page.keyboard.press('Control+s');
+    await page.waitForFunction(() => document.querySelector('.save-state')?.textContent?.startsWith('Saved'));
+    const lines = readFileSync(path.join(workbench.dir, 'located.ts'), 'utf8').split('\n');
+    const cellStart = lines.indexOf('// %% Tall cell');
+    assert.equal(lines[cellStart + LOCATED_LINE], 'if (before === 1) throw new Error("located"); // here');
+
+    // With the input collapsed, the click expands it first.
+    await cell.getByRole('button', { name: 'Collapse input' }).click();
+    await cell.locator('.cell-editor').waitFor({ state: 'hidden' });
+    await page.locator('main.notebook').evaluate((main) => main.scrollTo(0, main.scrollHeight));
+    await reveal();
+    assert.ok(await cell.locator('.cell-editor').isVisible());
     await page.close();
   });
 
@@ -308,9 +284,9 @@ describe('workbench in web mode (Chromium)', () => {
 
   it('ends its worker processes when it stops', { skip }, async () => {
     // Started with the first job, kept for the next ones, ended with the server.
-    const workers = serve.workers();
+    const workers = workbench.serve.workers();
     assert.ok(workers.some((p) => p.title.startsWith('weir-jobmanager')) && workers.some((p) => p.title.startsWith('weir-taskmanager')), JSON.stringify(workers));
-    await serve.stop();
+    await workbench.serve.stop();
     const deadline = performance.now() + 5000;
     let left = workers.filter((w) => alive(w.pid));
     while (left.length > 0 && performance.now() < deadline) {
@@ -321,10 +297,6 @@ describe('workbench in web mode (Chromium)', () => {
   });
 });
 
-function slug(text: string): string {
-  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 40);
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return round(sorted[Math.floor(sorted.length / 2)]!);
@@ -332,6 +304,19 @@ function median(values: number[]): number {
 
 function round(ms: number): number {
   return Math.round(ms * 100) / 100;
+}
+
+/** The line of `locatedNotebook()`'s code cell that throws. */
+const LOCATED_LINE = 3;
+
+/**
+ * A notebook whose code cell throws on its line 3, after a line long enough to wrap, and goes
+ * on for 80 lines: taller than the window, so the failing line is out of view from its error.
+ */
+function locatedNotebook(): string {
+  const wrapped = `/** ${'A comment long enough to wrap in the editor, so that view lines and the cell\'s lines differ. '.repeat(4)}*/`;
+  const filler = Array.from({ length: 80 }, (_, i) => `const filler${i} = ${i}; // after the failing line`);
+  return ['// %% [markdown]', '// # Located', '', '// %% Tall cell', wrapped, 'const before = 1;', 'if (before === 1) throw new Error("located");', ...filler, ''].join('\n');
 }
 
 /** A notebook of 50 cells: markdown and code alternating, each code cell a few lines. */

@@ -140,14 +140,26 @@ export class CellEditor {
     this.editor!.focus();
   }
 
-  /** Selects a 1-based line and column and shows it. */
+  /**
+   * Puts the cursor on a 1-based line and column of the cell and scrolls the notebook to that
+   * line. The editor is as tall as its content and never scrolls itself (the notebook does),
+   * so Monaco's own reveal does nothing here; and since long lines wrap, a line's place is its
+   * first view line (`getTopForPosition`), not `(line - 1) * LINE_HEIGHT`.
+   */
   revealLine(line: number, column: number): void {
     this.mount();
     const editor = this.editor!;
-    editor.setPosition({ lineNumber: line, column });
-    editor.revealLineInCenterIfOutsideViewport(line);
+    // A location reported before the cell was edited may point past its end now.
+    const position = this.model.validatePosition({ lineNumber: line, column });
+    editor.setPosition(position);
     editor.focus();
-    this.element.scrollIntoView({ block: 'nearest' });
+    this.layout();
+    const marker = h('span', { class: 'reveal-marker', 'aria-hidden': 'true' });
+    marker.style.top = `${editor.getTopForPosition(position.lineNumber, position.column)}px`;
+    marker.style.height = `${LINE_HEIGHT}px`;
+    this.element.append(marker);
+    marker.scrollIntoView({ block: 'nearest' });
+    marker.remove();
   }
 
   /** Replaces the text (a reload from disk), without reporting it as an edit. */

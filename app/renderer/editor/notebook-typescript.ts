@@ -46,6 +46,7 @@ export class NotebookTypeScript {
 
   /** A cell's text changed. */
   invalidate(): void {
+    if (this.hidden.isDisposed()) return;
     this.stale = true;
     if (this.diagnosticsTimer) clearTimeout(this.diagnosticsTimer);
     this.diagnosticsTimer = setTimeout(() => void this.diagnose(), 400);
@@ -90,11 +91,18 @@ export class NotebookTypeScript {
   /** Computes diagnostics for the whole notebook and shows each under its cell. */
   private async diagnose(): Promise<void> {
     const run = ++this.diagnosticsRun;
+    if (this.hidden.isDisposed()) return;
     this.span('');
-    const worker = await this.worker();
     const file = this.hidden.uri.toString();
-    const [syntactic, semantic] = await Promise.all([worker.getSyntacticDiagnostics(file), worker.getSemanticDiagnostics(file)]);
-    if (run !== this.diagnosticsRun || this.hidden.isDisposed()) return;
+    const diagnostics = await this.worker()
+      .then((worker) => Promise.all([worker.getSyntacticDiagnostics(file), worker.getSemanticDiagnostics(file)]))
+      .catch((error: unknown) => {
+        // The notebook was closed while the worker computed: it no longer has the document.
+        if (this.hidden.isDisposed()) return undefined;
+        throw error;
+      });
+    if (!diagnostics || run !== this.diagnosticsRun || this.hidden.isDisposed()) return;
+    const [syntactic, semantic] = diagnostics;
     const markers = new Map<string, monaco.editor.IMarkerData[]>(this.cells.map((c) => [c.id, []]));
     for (const d of [...syntactic, ...semantic]) {
       if (NOTEBOOK_IGNORED_DIAGNOSTICS.has(d.code) || d.start === undefined) continue;

@@ -98,6 +98,8 @@ export class JobsColumn {
     this.toggle.setAttribute('aria-expanded', String(!collapsed));
     this.toggle.title = collapsed ? 'Show the Jobs column' : 'Collapse the Jobs column';
     this.handle.setAttribute('aria-valuenow', String(collapsed ? 0 : width));
+    this.handle.setAttribute('aria-valuemin', String(MIN_JOBS_WIDTH));
+    this.handle.setAttribute('aria-valuemax', String(clampJobsWidth(Infinity, window.innerWidth)));
     this.handle.hidden = collapsed;
   }
 

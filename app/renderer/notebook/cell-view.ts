@@ -62,7 +62,7 @@ export class CellView {
         if (this.rendered) this.showRendered(true);
       },
     });
-    this.outputs = new OutputsView({ ...context, revealLine: (line, column) => this.editor.revealLine(line, column) });
+    this.outputs = new OutputsView({ ...context, revealLine: (line, column) => this.revealLine(line, column) });
     this.status = h('span', { class: 'cell-status', 'aria-live': 'polite' });
     this.count = h('span', { class: 'execution-count', title: 'Execution count: the order in which this kernel ran the cells' });
     this.previousRun = h('div', { class: 'previous-run', hidden: true });
@@ -188,6 +188,13 @@ export class CellView {
   /** Renumbers the cell's accessible name after a move. */
   renumber(): void {
     this.element.setAttribute('aria-label', `Cell ${this.position()}`);
+  }
+
+  /** Shows a line of the cell with the cursor on it, expanding a collapsed input first. */
+  revealLine(line: number, column: number): void {
+    if (this.inputCollapsed) this.collapseInput(false);
+    if (this.rendered) this.showRendered(false);
+    this.editor.revealLine(line, column);
   }
 
   focus(): void {

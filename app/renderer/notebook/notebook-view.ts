@@ -22,20 +22,24 @@ export class NotebookView {
   readonly element = h('div', { class: 'cells' });
   private readonly views = new Map<string, CellView>();
   private readonly timer: ReturnType<typeof setInterval>;
+  private readonly resizes: ResizeObserver;
+  /** Ends this view's subscription to the store, which outlives it (the next notebook uses it). */
+  private readonly unsubscribe: () => void;
   private typescript: NotebookTypeScript | undefined;
 
   constructor(
     private readonly store: NotebookStore,
     private readonly actions: NotebookActions,
   ) {
-    store.onDidChange((change) => this.changed(change));
+    this.unsubscribe = store.onDidChange((change) => this.changed(change));
     // Running cells show a live duration.
     this.timer = setInterval(() => {
       for (const view of this.views.values()) if (view.element.dataset.status === 'running') view.tick();
     }, 500);
-    new ResizeObserver(() => {
+    this.resizes = new ResizeObserver(() => {
       for (const view of this.views.values()) view.editor.layout();
-    }).observe(this.element);
+    });
+    this.resizes.observe(this.element);
   }
 
   /** The view of a cell. */
@@ -47,9 +51,17 @@ export class NotebookView {
     this.views.get(cellId)?.focus();
   }
 
+  /**
+   * Lets go of the store before disposing the cells: a disposed view that still heard the next
+   * notebook's changes built cells of its own for it, whose models took the live cells' URIs,
+   * and disposed TypeScript documents that threw "Model is disposed!".
+   */
   dispose(): void {
+    this.unsubscribe();
+    this.resizes.disconnect();
     clearInterval(this.timer);
     this.typescript?.dispose();
+    this.typescript = undefined;
     for (const view of this.views.values()) view.dispose();
     this.views.clear();
   }
