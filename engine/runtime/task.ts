@@ -85,6 +85,15 @@ export class StreamTask {
    * receiver the views are released here.
    */
   onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
+  /**
+   * Set by the deployer when the job checkpoints (Flink's FLIP-147): at the end of its input the
+   * task finishes its operators (a two-phase-commit sink pre-commits, but does not commit), then
+   * waits, running only mails, until a checkpoint it took after that completes; its
+   * notification commits the sinks' last transactions, and then the task has finished.
+   */
+  awaitsFinalCheckpoint = false;
+  /** Told once when the task has reached the end of its input and waits for the final checkpoint. */
+  onEndOfInput: (() => void) | undefined;
 
   constructor(
     /** "Map -> Filter (2/4)": chain members and subtask, for errors and metrics. */
@@ -127,19 +136,37 @@ export class StreamTask {
     this.onWake();
   }
 
-  /** Starts a checkpoint at this source task: snapshot, then the barrier goes downstream. */
+  /**
+   * Starts a checkpoint at this source task: snapshot, then the barrier goes downstream. A task
+   * waiting for its final checkpoint takes it the same way, whatever its kind (`endOfInput`).
+   */
   triggerCheckpoint(barrier: BarrierEvent): void {
     this.enqueueMail(() => {
       if (!this.finished) this.performCheckpoint(barrier, 0);
     });
   }
 
-  /** Tells every operator of the chain that a checkpoint completed (two-phase commits commit). */
+  /**
+   * Tells every operator of the chain that a checkpoint completed (two-phase commits commit).
+   * A task waiting for its final checkpoint has finished once it took part in this one.
+   */
   notifyCheckpointComplete(checkpointId: number): void {
     this.enqueueMail(() => {
+      if (this.finished) return;
       for (const op of this.operators) this.guard(op, () => op.notifyCheckpointComplete(checkpointId));
+      if (this.finalCheckpointId !== undefined && checkpointId >= this.finalCheckpointId) this.finished = true;
     });
   }
+
+  /** Whether the task has reached the end of its input and waits for its final checkpoint. */
+  get awaitsCheckpointToFinish(): boolean {
+    return this.inputEnded && !this.finished;
+  }
+
+  /** The task finished its operators at the end of input (`awaitsFinalCheckpoint`). */
+  private inputEnded = false;
+  /** The first checkpoint this task took after the end of its input. */
+  private finalCheckpointId: number | undefined;
 
   private performCheckpoint(barrier: BarrierEvent, alignmentMs: number): void {
     const head = this.head;
@@ -151,7 +178,9 @@ export class StreamTask {
       snapshot: this.guard(op, () => op.snapshotState(barrier.checkpointId)),
     }));
     const syncMs = this.clock.now() - started;
-    for (const w of this.writers) w.broadcastEvent(barrier);
+    // After the end of input the channels have ended: the final checkpoint reaches every task directly.
+    if (this.inputEnded) this.finalCheckpointId ??= barrier.checkpointId;
+    else for (const w of this.writers) w.broadcastEvent(barrier);
     if (this.onSnapshot) this.onSnapshot({ barrier, operators, syncMs, alignmentMs });
     else for (const o of operators) releaseSnapshotViews(o.snapshot);
     // Stop-with-savepoint: nothing after the savepoint's barrier, on every task alike.
@@ -204,7 +233,7 @@ export class StreamTask {
 
   /** The earliest processing time at which a mail is due (Infinity if none). */
   nextTimerTime(): number {
-    return this.suspended ? Infinity : this.timers.peekTime();
+    return this.suspended || this.inputEnded ? Infinity : this.timers.peekTime();
   }
 
   /** Runs one step; see the class comment. */
@@ -216,7 +245,7 @@ export class StreamTask {
       didMail = true;
     }
     if (this.finished) return 'finished';
-    if (this.suspended) return didMail ? this.flushAnd('progress') : 'idle';
+    if (this.suspended || this.inputEnded) return didMail ? this.flushAnd('progress') : 'idle';
     if (this.operatorMails.runAll()) didMail = true;
     const now = this.clock.now();
     for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
@@ -406,10 +435,15 @@ export class StreamTask {
         this.guard(op, () => op.endInput(0));
       }
       if (op.hasPendingWork) return;
-      this.guard(op, () => op.finish());
+      this.guard(op, () => op.finish(this.awaitsFinalCheckpoint));
     }
     for (const w of this.writers) w.endOfInput();
-    this.finished = true;
+    if (!this.awaitsFinalCheckpoint) {
+      this.finished = true;
+      return;
+    }
+    this.inputEnded = true;
+    this.onEndOfInput?.();
   }
 
   private guard<R>(op: StreamOperator, f: () => R): R {
