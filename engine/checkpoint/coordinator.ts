@@ -73,6 +73,11 @@ export class CheckpointCoordinator {
     this.nextId = Math.max(firstId, history.lastId + 1);
   }
 
+  /** Whether `stop()` was called: nothing more is triggered. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
   /** Starts periodic checkpoints (when the interval is > 0). */
   start(): void {
     if (this.config.intervalMs > 0) this.schedule(this.config.intervalMs);

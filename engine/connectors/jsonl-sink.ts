@@ -393,10 +393,12 @@ export class JsonlTransactionalSink extends TwoPhaseCommitSinkFunction<unknown, 
     }
     // Every transaction the state lists is committed or aborted by now: what is still pending
     // among the files of the old subtasks this one recovers was begun after the barrier. So was
-    // a committed part named after the restored checkpoint or a later one: the failed attempt
-    // committed it at its end of input (`finish`), past any completed checkpoint, while another
-    // task was failing. The sources replay its records, and the replay's transactions are named
-    // after the new attempt's checkpoint ids, so it must go now or its records are there twice.
+    // a committed part named after the restored checkpoint or a later one: a run without a final
+    // checkpoint (no checkpoints at its end, or an older Weir) committed it at its end of input
+    // (`finish`), past any completed checkpoint, while another task was failing. The sources
+    // replay its records, and the replay's transactions are named after the new attempt's
+    // checkpoint ids, so it must go now or its records are there twice. (With checkpoints the
+    // end of input is committed on the final checkpoint, FLIP-147.)
     const restored = this.restoredCheckpointId;
     for (const name of fs.readdirSync(this.dir)) {
       const m = /^part-(\d+)-(\d+)\.(jsonl\.pending|jsonl|committed)$/.exec(name);

@@ -236,6 +236,8 @@ export interface TaskManagerEvents {
   acknowledgeCheckpoint(taskManager: number, jobId: string, ack: CheckpointAck): void;
   /** A task could not take part; `counts` is false when that is expected (a source finished). */
   declineCheckpoint(taskManager: number, jobId: string, checkpointId: number, reason: string, counts: boolean): void;
+  /** Every subtask of the job on this taskmanager reached the end of its input and waits for the final checkpoint. */
+  inputEnded(taskManager: number, jobId: string): void;
 }
 
 /** Serialises an error for the control plane (comlink would lose `cause` and the operator). */

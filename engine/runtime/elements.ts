@@ -48,6 +48,12 @@ export interface BarrierEvent {
   readonly stop?: boolean;
   /** A stop with `drain`: the sources emit the final watermark before the barrier, so every event-time window fires. */
   readonly drain?: boolean;
+  /**
+   * Every task of the job has reached the end of its input and waits for a final checkpoint
+   * (Flink's FLIP-147): the barrier goes to every task directly, not through the channels
+   * (they have ended), and each task snapshots its final state.
+   */
+  readonly endOfInput?: boolean;
 }
 
 /** The producer of this channel has finished; nothing follows. */

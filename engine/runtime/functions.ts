@@ -416,7 +416,8 @@ export const SINK_WRITE: unique symbol = Symbol('weir.sink.write');
 export interface TransactionalSinkFunction<T> extends CheckpointedSink {
   [SINK_WRITE](value: T, ctx: SinkContext): void;
   open?(ctx: RuntimeContext): void | Promise<void>;
-  finish?(): void;
+  /** End of input; with `finalCheckpoint` a final checkpoint follows, whose notification commits. */
+  finish?(finalCheckpoint?: boolean): void;
   close?(): void;
 }
 

@@ -204,9 +204,10 @@ export abstract class StreamOperator<OUT = unknown> {
 
   /**
    * All inputs have ended: flush what is buffered. In batch mode, processing-time timers fire
-   * here (there is no processing time to wait for).
+   * here (there is no processing time to wait for). With `finalCheckpoint` a checkpoint follows
+   * before the task ends (FLIP-147): what is to be committed waits for its notification.
    */
-  finish(): void {
+  finish(_finalCheckpoint = false): void {
     if (this.services.mode === 'batch') for (const ts of this.timerServices) ts.fireProcessingTimers(Infinity);
   }
 

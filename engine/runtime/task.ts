@@ -10,6 +10,9 @@ import type { BarrierEvent, StreamElement } from './elements.ts';
 import { BarrierHandler } from './checkpointing/barrier-handler.ts';
 import type { OperatorSnapshot } from './operator.ts';
 import { TaskMailbox } from './mailbox.ts';
+import { StepBudget } from './step-budget.ts';
+import { platform } from './platform.ts';
+import type { RecordBatch } from './elements.ts';
 
 /** One input channel of a task and the logical input (0 or 1) it feeds. */
 export interface TaskInputChannel {
@@ -30,14 +33,31 @@ export interface TaskSnapshot {
   alignmentMs: number;
 }
 
-/** Records a source emits per step: one batch, so tasks sharing a process stay fair. */
+/** The most records a source emits per step: one batch, so tasks sharing a process stay fair. */
 export const SOURCE_BATCH = 512;
+
+/**
+ * The time one mailbox step should take (ms): records are taken in steps of about this long
+ * (step-budget.ts), so that however slow a record is, the task's mails (a checkpoint trigger),
+ * the other tasks and the event loop (checkpoint writes, the data plane, RPCs) come between.
+ */
+export const STEP_TARGET_MS = 5;
+
+/**
+ * How long the records queued in a task's input channels should take it to process (ms), at
+ * most (Flink's buffer debloat target, `taskmanager.network.memory.buffer-debloat.target`): a
+ * slow consumer asks its producers for smaller batches, so that a checkpoint barrier behind
+ * them is not held up for minutes.
+ */
+export const DEBLOAT_TARGET_MS = 1000;
 
 /**
  * One subtask of a chain, run as a single-threaded mailbox loop (Flink's `StreamTask`). Each
  * step first runs due mails (processing-time timers), then, if every output has credit, does
- * one unit of the default action: one input element (a batch of records or an event) or one
- * source batch. The executor interleaves the steps of all tasks in the process.
+ * one unit of the default action: one input element (an event, or records of a batch) or one
+ * source batch. Records are taken as many per step as fit in about `STEP_TARGET_MS`
+ * (`StepBudget`): a batch of slow records is processed over several steps. The executor
+ * interleaves the steps of all tasks in the process.
  *
  * `runMailboxStep()` is the test seam: a test can drive a task one step at a time.
  */
@@ -53,6 +73,11 @@ export class StreamTask {
   private finished = false;
   private readonly barriers: BarrierHandler;
   private readonly mails: (() => void)[] = [];
+  /** Records per step from the source, and from input batches. */
+  private readonly sourceBudget = new StepBudget(SOURCE_BATCH, STEP_TARGET_MS);
+  private readonly inputBudget = new StepBudget(Infinity, STEP_TARGET_MS);
+  /** An input batch taken in part: the rest goes first in the next steps. */
+  private partial: { batch: RecordBatch; channel: number; next: number } | undefined;
   /**
    * Receives the task's snapshot, synchronously, right after the barrier was forwarded;
    * processing resumes when it returns. Keyed state in it is a copy-on-write view that stays
@@ -60,6 +85,15 @@ export class StreamTask {
    * receiver the views are released here.
    */
   onSnapshot: ((snapshot: TaskSnapshot) => void) | undefined;
+  /**
+   * Set by the deployer when the job checkpoints (Flink's FLIP-147): at the end of its input the
+   * task finishes its operators (a two-phase-commit sink pre-commits, but does not commit), then
+   * waits, running only mails, until a checkpoint it took after that completes; its
+   * notification commits the sinks' last transactions, and then the task has finished.
+   */
+  awaitsFinalCheckpoint = false;
+  /** Told once when the task has reached the end of its input and waits for the final checkpoint. */
+  onEndOfInput: (() => void) | undefined;
 
   constructor(
     /** "Map -> Filter (2/4)": chain members and subtask, for errors and metrics. */
@@ -102,19 +136,37 @@ export class StreamTask {
     this.onWake();
   }
 
-  /** Starts a checkpoint at this source task: snapshot, then the barrier goes downstream. */
+  /**
+   * Starts a checkpoint at this source task: snapshot, then the barrier goes downstream. A task
+   * waiting for its final checkpoint takes it the same way, whatever its kind (`endOfInput`).
+   */
   triggerCheckpoint(barrier: BarrierEvent): void {
     this.enqueueMail(() => {
       if (!this.finished) this.performCheckpoint(barrier, 0);
     });
   }
 
-  /** Tells every operator of the chain that a checkpoint completed (two-phase commits commit). */
+  /**
+   * Tells every operator of the chain that a checkpoint completed (two-phase commits commit).
+   * A task waiting for its final checkpoint has finished once it took part in this one.
+   */
   notifyCheckpointComplete(checkpointId: number): void {
     this.enqueueMail(() => {
+      if (this.finished) return;
       for (const op of this.operators) this.guard(op, () => op.notifyCheckpointComplete(checkpointId));
+      if (this.finalCheckpointId !== undefined && checkpointId >= this.finalCheckpointId) this.finished = true;
     });
   }
+
+  /** Whether the task has reached the end of its input and waits for its final checkpoint. */
+  get awaitsCheckpointToFinish(): boolean {
+    return this.inputEnded && !this.finished;
+  }
+
+  /** The task finished its operators at the end of input (`awaitsFinalCheckpoint`). */
+  private inputEnded = false;
+  /** The first checkpoint this task took after the end of its input. */
+  private finalCheckpointId: number | undefined;
 
   private performCheckpoint(barrier: BarrierEvent, alignmentMs: number): void {
     const head = this.head;
@@ -126,7 +178,9 @@ export class StreamTask {
       snapshot: this.guard(op, () => op.snapshotState(barrier.checkpointId)),
     }));
     const syncMs = this.clock.now() - started;
-    for (const w of this.writers) w.broadcastEvent(barrier);
+    // After the end of input the channels have ended: the final checkpoint reaches every task directly.
+    if (this.inputEnded) this.finalCheckpointId ??= barrier.checkpointId;
+    else for (const w of this.writers) w.broadcastEvent(barrier);
     if (this.onSnapshot) this.onSnapshot({ barrier, operators, syncMs, alignmentMs });
     else for (const o of operators) releaseSnapshotViews(o.snapshot);
     // Stop-with-savepoint: nothing after the savepoint's barrier, on every task alike.
@@ -163,6 +217,8 @@ export class StreamTask {
 
   /** Opens the operators, last first, so that each operator's consumers are ready. */
   async open(): Promise<void> {
+    // Small batches until this task has measured what a record costs it (debloating's slow start).
+    for (const ch of this.inputs) ch.reader.debloat?.(0);
     for (let i = this.operators.length - 1; i >= 0; i--) {
       const op = this.operators[i]!;
       try {
@@ -177,7 +233,7 @@ export class StreamTask {
 
   /** The earliest processing time at which a mail is due (Infinity if none). */
   nextTimerTime(): number {
-    return this.suspended ? Infinity : this.timers.peekTime();
+    return this.suspended || this.inputEnded ? Infinity : this.timers.peekTime();
   }
 
   /** Runs one step; see the class comment. */
@@ -189,7 +245,7 @@ export class StreamTask {
       didMail = true;
     }
     if (this.finished) return 'finished';
-    if (this.suspended) return didMail ? this.flushAnd('progress') : 'idle';
+    if (this.suspended || this.inputEnded) return didMail ? this.flushAnd('progress') : 'idle';
     if (this.operatorMails.runAll()) didMail = true;
     const now = this.clock.now();
     for (let t = this.timers.pollDue(now); t; t = this.timers.pollDue(now)) {
@@ -212,7 +268,10 @@ export class StreamTask {
     }
     const head = this.head;
     if (head instanceof SourceOperator) {
-      const r = this.guard(head, () => head.emitNext(SOURCE_BATCH));
+      const emitted = head.counters.recordsOut;
+      const started = platform.monotonicNow();
+      const r = this.guard(head, () => head.emitNext(Math.min(this.sourceBudget.size, this.outputRoom())));
+      this.sourceBudget.measure(head.counters.recordsOut - emitted, platform.monotonicNow() - started);
       if (r === 'end') {
         this.finishChain();
         // A chained async operator may still have requests in flight; later steps finish it.
@@ -232,6 +291,10 @@ export class StreamTask {
           },
         );
       }
+      return this.flushAnd('progress');
+    }
+    if (this.partial) {
+      this.continueRecords();
       return this.flushAnd('progress');
     }
     const el = this.pollInput();
@@ -278,21 +341,10 @@ export class StreamTask {
     const input = this.inputs[channel]!.input;
     const head = this.head;
     switch (el.kind) {
-      case 'records': {
-        const vs = el.values;
-        const ts = el.timestamps;
-        const n = vs.length;
-        head.counters.recordsIn += n;
-        try {
-          if (input === 0) for (let i = 0; i < n; i++) head.processElement(vs[i], ts[i]!);
-          else for (let i = 0; i < n; i++) head.processElement2(vs[i], ts[i]!);
-        } catch (e) {
-          throw attributeFailure(e, head);
-        }
-        // Operators keep records, never the batch's arrays: the producer may fill them again.
-        this.inputs[channel]!.reader.recycle?.(el);
+      case 'records':
+        this.partial = { batch: el, channel, next: 0 };
+        this.continueRecords();
         return;
-      }
       case 'watermark':
         this.valves[input]!.inputWatermark(this.channelIndexInInput[channel]!, el.timestamp);
         return;
@@ -312,6 +364,48 @@ export class StreamTask {
         return;
       }
     }
+  }
+
+  /** Processes the next records of the partly taken input batch, as many as the step budget allows. */
+  private continueRecords(): void {
+    const p = this.partial!;
+    const head = this.head;
+    const vs = p.batch.values;
+    const ts = p.batch.timestamps;
+    const from = p.next;
+    const to = Math.min(vs.length, from + Math.min(this.inputBudget.size, this.outputRoom()));
+    head.counters.recordsIn += to - from;
+    const started = platform.monotonicNow();
+    try {
+      if (this.inputs[p.channel]!.input === 0) for (let i = from; i < to; i++) head.processElement(vs[i], ts[i]!);
+      else for (let i = from; i < to; i++) head.processElement2(vs[i], ts[i]!);
+    } catch (e) {
+      throw attributeFailure(e, head);
+    }
+    this.inputBudget.measure(to - from, platform.monotonicNow() - started);
+    this.debloatInputs();
+    if (to < vs.length) {
+      p.next = to;
+      return;
+    }
+    this.partial = undefined;
+    // Operators keep records, never the batch's arrays: the producer may fill them again.
+    this.inputs[p.channel]!.reader.recycle?.(p.batch);
+  }
+
+  /** Records the outputs take before their credit is spent (at least 1: a step runs only while they are writable). */
+  private outputRoom(): number {
+    let room = Infinity;
+    for (const w of this.writers) room = Math.min(room, w.room);
+    return Math.max(1, room);
+  }
+
+  /** Asks the producers for batches that this task processes within `DEBLOAT_TARGET_MS` (see `ChannelReader.debloat`). */
+  private debloatInputs(): void {
+    const cost = this.inputBudget.costMs;
+    if (cost === undefined) return;
+    const perChannel = cost > 0 ? DEBLOAT_TARGET_MS / cost / this.inputs.length : Infinity;
+    for (const ch of this.inputs) ch.reader.debloat?.(perChannel);
   }
 
   /**
@@ -341,10 +435,15 @@ export class StreamTask {
         this.guard(op, () => op.endInput(0));
       }
       if (op.hasPendingWork) return;
-      this.guard(op, () => op.finish());
+      this.guard(op, () => op.finish(this.awaitsFinalCheckpoint));
     }
     for (const w of this.writers) w.endOfInput();
-    this.finished = true;
+    if (!this.awaitsFinalCheckpoint) {
+      this.finished = true;
+      return;
+    }
+    this.inputEnded = true;
+    this.onEndOfInput?.();
   }
 
   private guard<R>(op: StreamOperator, f: () => R): R {

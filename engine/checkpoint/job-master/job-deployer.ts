@@ -26,6 +26,11 @@ export interface AttemptListener {
   acknowledge(ack: CheckpointAck): void;
   /** A task could not take part; `counts` is false when that is expected (a source finished). */
   decline(checkpointId: number, reason: string, counts: boolean): void;
+  /**
+   * Every task reached the end of its input and waits for the final checkpoint (FLIP-147): the
+   * next checkpoint goes to every task (`BarrierEvent.endOfInput`), and its notification ends them.
+   */
+  endOfInput(): void;
 }
 
 /** How one attempt ended. */
@@ -51,7 +56,10 @@ export interface DeployedAttempt {
   readonly taskCount: number;
   /** Settles when every task has ended (finished, failed, or stopped); never rejects. */
   readonly done: Promise<AttemptOutcome>;
-  /** Injects the barrier at the source tasks; declines it (through the listener) when some task has finished. */
+  /**
+   * Injects the barrier at the source tasks; declines it (through the listener) when some task
+   * has finished or reached the end of its input. A barrier with `endOfInput` goes to every task.
+   */
   triggerCheckpoint(barrier: BarrierEvent): void;
   /** Tells every task that the checkpoint completed (two-phase-commit sinks commit). */
   notifyCheckpointComplete(checkpointId: number): void;

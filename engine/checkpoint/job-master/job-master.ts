@@ -240,7 +240,7 @@ export class JobMaster {
       for (let n = 0; ; n++) {
         if (this.isIn('CANCELLING')) break;
         let attempt: DeployedAttempt;
-        const holder: { coordinator?: CheckpointCoordinator } = {};
+        const holder: AttemptHolder = {};
         try {
           attempt = await this.deployer.deploy(n, restore, listenerOf(holder));
         } catch (e) {
@@ -258,7 +258,9 @@ export class JobMaster {
         this.coordinatorFailure = undefined;
         if (this.isIn('CANCELLING')) attempt.stop();
         else this.machine.transition('RUNNING');
-        holder.coordinator = this.config && this.isIn('RUNNING') ? this.startCoordinator(attempt, this.config) : undefined;
+        holder.coordinator = this.config && this.isIn('RUNNING') ? this.startCoordinator(attempt, this.config, holder) : undefined;
+        // The tasks may have reached the end of their input before the coordinator existed.
+        if (holder.inputEnded) triggerFinalCheckpoint(holder);
         outcome = await attempt.done;
         this.attemptEnded = true;
         if (outcome.resources) this.resources.push(...outcome.resources);
@@ -351,12 +353,13 @@ export class JobMaster {
     });
   }
 
-  private startCoordinator(attempt: DeployedAttempt, config: CheckpointConfigSpec): CheckpointCoordinator {
+  private startCoordinator(attempt: DeployedAttempt, config: CheckpointConfigSpec, holder: AttemptHolder): CheckpointCoordinator {
     const storage = this.options.storage;
     const coordinator: CheckpointCoordinator = new CheckpointCoordinator(
       config,
       {
-        trigger: (barrier) => attempt.triggerCheckpoint(this.withStopFlags(barrier)),
+        // After the end of input every checkpoint is a final one: it goes to every task.
+        trigger: (barrier) => attempt.triggerCheckpoint(this.withStopFlags(holder.inputEnded ? { ...barrier, endOfInput: true } : barrier)),
         complete: (metadata) => storage.complete(metadata),
         notifyComplete: (id) => {
           this.lastCheckpointId = id;
@@ -392,12 +395,37 @@ export class JobMaster {
   }
 }
 
-/** Routes an attempt's acknowledgements to its coordinator, once it has one. */
-function listenerOf(holder: { coordinator?: CheckpointCoordinator }): AttemptListener {
+/** One attempt's coordinator (once it has one), and whether all its tasks reached the end of their input. */
+interface AttemptHolder {
+  coordinator?: CheckpointCoordinator;
+  inputEnded?: boolean;
+}
+
+/**
+ * Routes an attempt's acknowledgements to its coordinator, once it has one. When every task
+ * has reached the end of its input, the final checkpoint is triggered at once (FLIP-147): the
+ * tasks wait for it to commit their sinks' last transactions and end.
+ */
+function listenerOf(holder: AttemptHolder): AttemptListener {
   return {
     acknowledge: (ack) => holder.coordinator?.acknowledge(ack),
     decline: (id, reason, counts) => holder.coordinator?.decline(id, reason, counts),
+    endOfInput: () => {
+      holder.inputEnded = true;
+      triggerFinalCheckpoint(holder);
+    },
   };
+}
+
+/** Delay before a failed final checkpoint is taken again (ms). */
+const FINAL_CHECKPOINT_RETRY_MS = 100;
+
+/** Triggers the final checkpoint, and again while it fails: the tasks wait for one to complete. */
+function triggerFinalCheckpoint(holder: AttemptHolder): void {
+  const coordinator = holder.coordinator;
+  coordinator?.trigger(false).catch(() => {
+    if (holder.coordinator === coordinator && !coordinator.isStopped) platform.setTimeout(() => triggerFinalCheckpoint(holder), FINAL_CHECKPOINT_RETRY_MS);
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { newJobRunId } from '../../runtime/deployment.ts';
 import type { CheckpointStorage } from '../storage.ts';
 import { loadOperatorSnapshots, writeTaskSnapshot } from '../task-snapshots.ts';
 import type { AttemptListener, DeployedAttempt, JobDeployer, RestoreSource } from './job-deployer.ts';
+import { checkpointsOf } from './job-master.ts';
 
 /**
  * Deploys a job's attempts in this process.
@@ -44,7 +45,13 @@ export class LocalDeployer implements JobDeployer {
     const attempt = new LocalAttempt(this.job, { ...this.options, jobId: this.jobId }, restored ? (uid) => restored.get(uid) ?? [] : undefined, restore?.checks);
     const storage = this.options.storage;
     const tasks = attempt.tasks;
+    const finalCheckpoint = checkpointsOf(this.job.graph) !== undefined;
+    let inputEnded = 0;
     for (const task of tasks) {
+      task.awaitsFinalCheckpoint = finalCheckpoint;
+      task.onEndOfInput = () => {
+        if (++inputEnded === tasks.length) listener.endOfInput();
+      };
       task.onSnapshot = (snap) => {
         const id = snap.barrier.checkpointId;
         writeTaskSnapshot(task.name, snap, storage).then(
@@ -60,7 +67,11 @@ export class LocalDeployer implements JobDeployer {
       taskCount: tasks.length,
       done,
       triggerCheckpoint: (barrier) => {
-        if (tasks.some((t) => t.isFinished)) {
+        if (barrier.endOfInput) {
+          for (const t of tasks) t.triggerCheckpoint(barrier);
+          return;
+        }
+        if (tasks.some((t) => t.isFinished || t.awaitsCheckpointToFinish)) {
           listener.decline(barrier.checkpointId, 'some tasks have finished', false);
           return;
         }

@@ -66,7 +66,9 @@ const STATE = 'weir.duckdbSink';
  *   is left staged by those writers (the failed attempt's epochs > cp), and continue under a new
  *   run id: an old run's commit records can then never hide new rows (a job resumed from an
  *   older savepoint writes its epochs afresh).
- * Without checkpoints everything is epoch 1 and is committed when the input ends. A failure
+ * At the end of input the rest is staged; the final checkpoint that follows (FLIP-147) records
+ * it and its notification commits it, then the sink is done. Without checkpoints everything is
+ * epoch 1 and is committed when the input ends. A failure
  * (`close()` without `finish()`) drops only the staged rows after the last barrier: those before
  * it may belong to a completed checkpoint that a restore commits.
  *
@@ -98,6 +100,9 @@ export class DuckDBTableSink implements SinkFunction<Record<string, unknown>>, C
   /** Rows staged and not yet committed, per epoch (for the commit record). */
   private stagedRows = new Map<number, number>();
   private finished = false;
+  /** Exactly-once after the end of input: the first checkpoint taken since (its notification commits the rest). */
+  private finalCheckpoint: number | undefined;
+  private inputEnded = false;
   private readonly what: string;
 
   constructor(
@@ -117,6 +122,8 @@ export class DuckDBTableSink implements SinkFunction<Record<string, unknown>>, C
     this.owned = [...new Set([ctx.subtask, ...mine.map((e) => e.subtask)])];
     this.stagedRows = new Map();
     this.lastCheckpoint = 0;
+    this.inputEnded = false;
+    this.finalCheckpoint = undefined;
     state.length = 0;
   }
 
@@ -158,6 +165,7 @@ export class DuckDBTableSink implements SinkFunction<Record<string, unknown>>, C
       if (this.options.semantics !== 'none') this.sync();
     }
     this.lastCheckpoint = ctx.checkpointId;
+    if (this.inputEnded) this.finalCheckpoint ??= ctx.checkpointId;
     if (this.options.semantics === 'exactly-once') this.epoch = Math.max(this.epoch, ctx.checkpointId + 1);
     let rows = 0;
     for (const [epoch, n] of this.stagedRows) if (epoch <= ctx.checkpointId) rows += n;
@@ -167,11 +175,22 @@ export class DuckDBTableSink implements SinkFunction<Record<string, unknown>>, C
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
-    if (this.options.semantics === 'exactly-once' && this.bridge) this.commit(checkpointId);
+    if (this.options.semantics !== 'exactly-once' || !this.bridge) return;
+    this.commit(checkpointId);
+    if (this.finalCheckpoint !== undefined && checkpointId >= this.finalCheckpoint) {
+      this.finished = true;
+      this.shutdown();
+    }
   }
 
-  finish(): void {
+  /** End of input; with `finalCheckpoint` (exactly-once) the rest is committed on the final checkpoint's notification. */
+  finish(finalCheckpoint = false): void {
     this.stage();
+    if (this.options.semantics === 'exactly-once' && finalCheckpoint) {
+      this.sync(); // reports a failed staging now
+      this.inputEnded = true;
+      return;
+    }
     if (this.options.semantics === 'exactly-once') this.commit(this.epoch);
     else this.sync(); // reports a failed batch commit, if any
     this.finished = true;

@@ -15,6 +15,7 @@
  * | hello   | both, first      | u8 protocol version, UTF-8 address of the sender      |
  * | open    | reader → writer  | u32 initial credit (the reader's buffers), UTF-8 key  |
  * | credit  | reader → writer  | u32 credit (buffers freed since the last announcement)|
+ * | batch size | reader → writer | u32 records per batch the consumer asks for (debloating)|
  * | data    | writer → reader  | an encoded record batch; takes one buffer (one credit)|
  * | event   | writer → reader  | an encoded watermark/status/barrier/end; no credit    |
  * | release | reader → writer  | UTF-8 reason: the consumer gave the channel up early  |
@@ -30,13 +31,14 @@ export const FrameType = {
   release: 5,
   abort: 6,
   goodbye: 7,
+  batchSize: 8,
 } as const;
 
 /** One of the frame types above. */
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
 
 /** Bumped when the frame or element format changes incompatibly; peers must match. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Bytes before the payload: length, channel id, type. */
 export const FRAME_HEADER_BYTES = 9;

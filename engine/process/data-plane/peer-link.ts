@@ -62,7 +62,7 @@ export class PeerLink implements ChannelLink {
   private readonly unboundWriters = new Map<string, RemoteChannelWriter>();
   private readonly writerKeys = new Set<string>();
   /** Opens that arrived before their writer was created, by key. */
-  private readonly earlyOpens = new Map<string, { id: number; credit: number }>();
+  private readonly earlyOpens = new Map<string, { id: number; credit: number; batchSize?: number }>();
   private readonly earlyKeyById = new Map<number, string>();
   /** Keys whose writer gave up before the open arrived: answer the open with abort. */
   private readonly abandonedKeys = new Map<string, string>();
@@ -206,6 +206,17 @@ export class PeerLink implements ChannelLink {
         else if (!this.retiredWriterIds.has(id)) throw new ProtocolError(`credit for channel id ${id}, which was never opened`);
         return;
       }
+      case FrameType.batchSize: {
+        const size = readU32Payload(payload);
+        const writer = this.writers.get(id);
+        if (writer) writer.batchSize = size;
+        else {
+          const key = this.earlyKeyById.get(id);
+          if (key !== undefined) this.earlyOpens.get(key)!.batchSize = size;
+          else if (!this.retiredWriterIds.has(id)) throw new ProtocolError(`batch size for channel id ${id}, which was never opened`);
+        }
+        return;
+      }
       case FrameType.release: {
         const reason = payloadText(payload);
         const writer = this.writers.get(id);
@@ -319,6 +330,7 @@ export class PeerLink implements ChannelLink {
       this.earlyOpens.delete(key);
       this.earlyKeyById.delete(early.id);
       this.bind(writer, early.id, early.credit);
+      writer.batchSize = early.batchSize;
     } else this.unboundWriters.set(key, writer);
     this.ensureConnection();
     return writer;
@@ -386,6 +398,8 @@ export class PeerLink implements ChannelLink {
     const frames = this.control;
     this.control = [];
     for (const reader of this.creditDirty) {
+      const size = reader.takeBatchSize();
+      if (size !== undefined) frames.push({ channelId: reader.wireId, type: FrameType.batchSize, payload: u32Payload(size) });
       const credit = reader.takeCredit();
       if (credit > 0) frames.push({ channelId: reader.wireId, type: FrameType.credit, payload: u32Payload(credit) });
     }

@@ -102,6 +102,7 @@ export class JobManager implements JobManagerApi {
       failed: (tm, attempt, failure) => this.onTaskFailure(tm, attempt, failure),
       acknowledgeCheckpoint: (_tm, attempt, ack) => this.currentAttempt(attempt)?.acknowledge(ack),
       declineCheckpoint: (_tm, attempt, id, reason, counts) => this.currentAttempt(attempt)?.decline(id, reason, counts),
+      inputEnded: (tm, attempt) => this.currentAttempt(attempt)?.onInputEnded(tm),
     };
     Comlink.expose(events, ipcEndpoint(proc.ipc, 'tm-events'));
     const api = Comlink.wrap<TaskManagerApi>(ipcEndpoint(proc.ipc, 'taskmanager'));

@@ -175,6 +175,16 @@ export class TaskManagerAttempt implements DeployedAttempt {
     this.listener.decline(checkpointId, reason, counts);
   }
 
+  /** Taskmanagers whose subtasks all reached the end of their input. */
+  private readonly inputEnded = new Set<number>();
+
+  /** Every subtask on taskmanager `tm` reached the end of its input; the listener hears once all have. */
+  onInputEnded(tm: number): void {
+    if (this.settled || !this.pending.has(tm) || this.inputEnded.has(tm)) return;
+    this.inputEnded.add(tm);
+    if (this.involved.every((t) => this.inputEnded.has(t.id))) this.listener.endOfInput();
+  }
+
   /**
    * Every subtask of the attempt on taskmanager `tm` has ended; `collected` holds the records of
    * its `Sinks.collect()` sinks by operator uid.

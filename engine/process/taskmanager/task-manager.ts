@@ -18,6 +18,7 @@ import type { StreamTask, TaskSnapshot } from '../../runtime/task.ts';
 import type { CheckpointStorage } from '../../checkpoint/storage.ts';
 import { loadOperatorSnapshots, writeTaskSnapshot } from '../../checkpoint/task-snapshots.ts';
 import { FsCheckpointStorage } from '../checkpoint/fs-storage.ts';
+import { checkpointsOf } from '../../checkpoint/job-master/job-master.ts';
 
 /** The taskmanager's side of the data plane: socket-backed channel ends to and from peers. */
 export interface DataPlane {
@@ -123,7 +124,15 @@ export class TaskManager implements TaskManagerApi {
     // Short time slices: socket writes and credit announcements only happen between slices.
     const runner = new TaskRunner(deployment.tasks, SYSTEM_CLOCK, 1);
     wake = runner.wake;
-    for (const task of deployment.tasks) task.onSnapshot = (snap) => this.onTaskSnapshot(d.jobId, task, snap, storage);
+    const finalCheckpoint = checkpointsOf(job.graph) !== undefined;
+    let inputEnded = 0;
+    for (const task of deployment.tasks) {
+      task.onSnapshot = (snap) => this.onTaskSnapshot(d.jobId, task, snap, storage);
+      task.awaitsFinalCheckpoint = finalCheckpoint;
+      task.onEndOfInput = () => {
+        if (++inputEnded === deployment.tasks.length) this.events.inputEnded(this.id, d.jobId);
+      };
+    }
     this.jobs.set(d.jobId, { job, replays: replayNames(job.graph), deployment, runner, storage });
     markJobOutput(d.jobId, 'begin');
   }
@@ -149,7 +158,11 @@ export class TaskManager implements TaskManagerApi {
   async triggerCheckpoint(jobId: string, barrier: BarrierEvent): Promise<void> {
     const running = this.jobs.get(jobId);
     if (!running) return;
-    if (running.deployment.tasks.some((t) => t.isFinished)) {
+    if (barrier.endOfInput) {
+      for (const t of running.deployment.tasks) t.triggerCheckpoint(barrier);
+      return;
+    }
+    if (running.deployment.tasks.some((t) => t.isFinished || t.awaitsCheckpointToFinish)) {
       this.events.declineCheckpoint(this.id, jobId, barrier.checkpointId, 'some tasks have finished', false);
       return;
     }

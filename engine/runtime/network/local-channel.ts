@@ -1,4 +1,5 @@
 import type { RecordBatch, StreamElement } from '../elements.ts';
+import { BATCH_SIZE } from './record-writer.ts';
 
 /**
  * A channel between two subtasks in one process: a FIFO of elements with a bounded number of
@@ -13,6 +14,10 @@ export interface ChannelWriter {
   push(element: StreamElement): void;
   /** A batch the consumer is done with, whose arrays the producer may fill again (local channels). */
   takeSpare?(): RecordBatch | undefined;
+  /** Records per batch the consumer asks for (buffer debloating, see `ChannelReader.debloat`); unset: any. */
+  readonly batchSize?: number;
+  /** Records the channel takes before its credit is spent, at `batchSize` per batch (unset: no limit known). */
+  readonly room?: number;
 }
 
 export interface ChannelReader {
@@ -21,6 +26,18 @@ export interface ChannelReader {
   readonly available: boolean;
   /** The consumer has processed `batch` and holds none of its arrays: they may be reused. */
   recycle?(batch: RecordBatch): void;
+  /**
+   * Buffer debloating (Flink's `BufferDebloater`): the consumer wants at most about
+   * `recordsInFlight` records queued in this channel, so that a barrier behind them waits no
+   * longer than its target time. The channel asks its producer for batches of that many records
+   * divided by its credit (at least 1).
+   */
+  debloat?(recordsInFlight: number): void;
+}
+
+/** The batch size that keeps about `recordsInFlight` records in `buffers` batches (1 at least, `BATCH_SIZE` at most). */
+export function debloatedBatchSize(recordsInFlight: number, buffers: number): number {
+  return Math.max(1, Math.min(BATCH_SIZE, Math.floor(recordsInFlight / buffers)));
 }
 
 /** Spare batches a local channel keeps for its producer: enough to never allocate in a steady stream. */
@@ -33,6 +50,8 @@ export class LocalChannel implements ChannelWriter, ChannelReader {
   private readonly spare: RecordBatch[] = [];
   /** Records that passed through, for metrics. */
   recordsTransferred = 0;
+  /** Records per batch the consumer asks for; see `debloat`. */
+  batchSize: number | undefined;
 
   constructor(
     /** Max record batches queued before the producer must wait. */
@@ -46,6 +65,14 @@ export class LocalChannel implements ChannelWriter, ChannelReader {
 
   get available(): boolean {
     return this.head < this.queue.length;
+  }
+
+  get room(): number {
+    return this.batchSize === undefined ? Infinity : Math.max(0, this.capacity - this.batches) * this.batchSize;
+  }
+
+  debloat(recordsInFlight: number): void {
+    this.batchSize = debloatedBatchSize(recordsInFlight, this.capacity);
   }
 
   /** Batches queued, for back-pressure metrics. */

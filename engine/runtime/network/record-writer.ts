@@ -24,6 +24,8 @@ export class RecordWriter implements Output {
   private timestamps: number[][];
   /** Records in each open batch. */
   private readonly counts: number[];
+  /** Records at which each channel's open batch is sent: the batch size, or less if its consumer asks (debloating). */
+  private readonly limits: number[];
 
   constructor(
     private readonly channels: ChannelWriter[],
@@ -33,6 +35,23 @@ export class RecordWriter implements Output {
     this.values = channels.map(() => new Array<unknown>(MIN_BATCH_ARRAY));
     this.timestamps = channels.map(() => new Array<number>(MIN_BATCH_ARRAY));
     this.counts = channels.map(() => 0);
+    this.limits = channels.map(() => batchSize);
+  }
+
+  private limitOf(channel: ChannelWriter): number {
+    return Math.min(this.batchSize, channel.batchSize ?? Infinity);
+  }
+
+  /**
+   * About how many more records the channels take before their credit is spent (Infinity when
+   * no channel says): a task takes no more input in a step than its outputs have room for, so
+   * that debloated channels stay short.
+   */
+  get room(): number {
+    let min = Infinity;
+    for (const c of this.channels) min = Math.min(min, c.room ?? Infinity);
+    // Records are spread over the channels (all of them get each record when broadcast).
+    return this.selector.broadcast ? min : min * this.channels.length;
   }
 
   /** True when every channel can take another batch. */
@@ -51,10 +70,12 @@ export class RecordWriter implements Output {
 
   private append(c: number, value: unknown, timestamp: number): void {
     const i = this.counts[c]!;
+    // A batch takes the size its consumer asks for when it starts.
+    if (i === 0) this.limits[c] = this.limitOf(this.channels[c]!);
     this.values[c]![i] = value;
     this.timestamps[c]![i] = timestamp;
     this.counts[c] = i + 1;
-    if (i + 1 >= this.batchSize) this.flushChannel(c);
+    if (i + 1 >= this.limits[c]!) this.flushChannel(c);
   }
 
   collectSide(): void {

@@ -92,9 +92,9 @@ export class SinkOperator<T> extends StreamOperator<never> {
     this.sink.notifyCheckpointComplete?.(checkpointId);
   }
 
-  override finish(): void {
-    super.finish();
-    const r = this.sink.finish?.() as unknown;
+  override finish(finalCheckpoint = false): void {
+    super.finish(finalCheckpoint);
+    const r = this.sink.finish?.(finalCheckpoint) as unknown;
     if (r && typeof (r as Promise<void>).then === 'function') {
       throw new Error(`Sink '${this.info.name}': finish() must complete synchronously`);
     }

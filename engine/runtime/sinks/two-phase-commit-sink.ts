@@ -52,7 +52,9 @@ export function isRecoveredBy(oldSubtask: number, subtask: number, parallelism: 
  * transactions it lists as pending belonged to that completed checkpoint, so they are committed
  * (`recoverAndCommit`), and the one open at its barrier is aborted (`recoverAndAbort`): its
  * records come again from the rewound sources. At the end of a bounded input (`finish`) the open
- * transaction is pre-committed and everything is committed.
+ * transaction is pre-committed; when the job checkpoints, it is recorded with the final
+ * checkpoint that follows (Flink's FLIP-147) and committed on its notification, like any other;
+ * without checkpoints everything is committed at once.
  *
  * What must stay true:
  * - `commit` is idempotent: after a crash it may run again for a transaction it already committed
@@ -83,6 +85,8 @@ export function isRecoveredBy(oldSubtask: number, subtask: number, parallelism: 
  */
 export abstract class TwoPhaseCommitSinkFunction<IN, TXN> implements TransactionalSinkFunction<IN> {
   private current: TXN | undefined;
+  /** Pre-committed at the end of input, waiting for the final checkpoint to record it. */
+  private finished: TXN | undefined;
   private pending: PendingTransaction<TXN>[] = [];
   private subtask = 0;
 
@@ -134,6 +138,7 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN> implements Transaction
     this.subtask = ctx.subtask;
     this.pending = [];
     this.current = undefined;
+    this.finished = undefined;
     const state = ctx.operatorState.getUnionListState<TwoPhaseCommitState<TXN>>(STATE);
     const handled: TXN[] = [];
     this.restoredCheckpointId = undefined;
@@ -158,6 +163,10 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN> implements Transaction
   }
 
   snapshotState(ctx: SinkSnapshotContext): void {
+    if (this.finished !== undefined) {
+      this.pending.push({ checkpointId: ctx.checkpointId, transaction: this.finished });
+      this.finished = undefined;
+    }
     const txn = this.current;
     if (txn !== undefined) {
       this.preCommit(txn);
@@ -184,17 +193,31 @@ export abstract class TwoPhaseCommitSinkFunction<IN, TXN> implements Transaction
     this.invoke(this.current, value, context);
   }
 
-  /** End of a bounded input: pre-commits the open transaction and commits everything. */
-  finish(): void {
+  /**
+   * End of a bounded input: pre-commits the open transaction. With `finalCheckpoint` the final
+   * checkpoint records it and its notification commits it; without, everything is committed now.
+   */
+  finish(finalCheckpoint = false): void {
     const txn = this.current;
     this.current = undefined;
     if (txn !== undefined) this.preCommit(txn);
+    if (finalCheckpoint) {
+      this.finished = txn;
+      return;
+    }
     this.notifyCheckpointComplete(Number.MAX_SAFE_INTEGER);
     if (txn !== undefined) this.commit(txn);
   }
 
-  /** Aborts the open transaction; pre-committed ones stay for recovery to commit. */
+  /**
+   * Aborts the open transaction, and the one pre-committed at the end of input when no final
+   * checkpoint recorded it (the job ended otherwise: its records are replayed after a restore).
+   * Pre-committed ones of checkpoints stay for recovery to commit.
+   */
   close(): void {
+    const last = this.finished;
+    this.finished = undefined;
+    if (last !== undefined) this.abort(last);
     const txn = this.current;
     this.current = undefined;
     if (txn !== undefined) this.abort(txn);

@@ -1,5 +1,5 @@
 import type { StreamElement } from '../../elements.ts';
-import type { ChannelReader } from '../local-channel.ts';
+import { debloatedBatchSize, type ChannelReader } from '../local-channel.ts';
 import { decodeElement, isEndOfInputBytes } from '../codec/element-codec.ts';
 import { CreditReceiver } from './credit-receiver.ts';
 import { ChannelFailure } from './channel-failure.ts';
@@ -8,7 +8,8 @@ import { ChannelFailure } from './channel-failure.ts';
  * The consuming end of a channel from another process, without the transport: the transport
  * hands in frames with `receive()`; the task polls elements, decoded lazily (frames wait as
  * compact bytes); each batch polled frees a buffer whose credit the transport collects with
- * `takeCredit()` and announces to the producer.
+ * `takeCredit()` and announces to the producer, with the batch size the consumer asks for
+ * (`debloat`, collected with `takeBatchSize()`).
  *
  * Failure: after `fail()`, the reader still hands out what arrived before, then `poll()` throws
  * the `ChannelFailure` (and `available` is true so that a scheduler polls it). A failure after
@@ -28,6 +29,8 @@ export class CreditChannelReader implements ChannelReader {
   recordsReceived = 0;
   /** Called when a frame arrives or the channel fails: wake the task scheduler. */
   onData: (() => void) | undefined;
+  private batchSize: number | undefined;
+  private batchSizeToAnnounce: number | undefined;
 
   constructor(
     /** The channel's name (its key), for messages. */
@@ -83,6 +86,21 @@ export class CreditChannelReader implements ChannelReader {
     if (isEvent && isEndOfInputBytes(payload)) this.endReceived = true;
     this.receiver.receive(payload, isEvent);
     this.onData?.();
+  }
+
+  /** Asks the producer for batches that keep about `recordsInFlight` records queued (see `ChannelReader.debloat`). */
+  debloat(recordsInFlight: number): void {
+    const size = debloatedBatchSize(recordsInFlight, this.buffers);
+    if (size === this.batchSize || this.endReceived) return;
+    this.batchSize = this.batchSizeToAnnounce = size;
+    this.onCredit(this);
+  }
+
+  /** A batch size to announce to the producer now, if it changed since the last announcement. */
+  takeBatchSize(): number | undefined {
+    const size = this.batchSizeToAnnounce;
+    this.batchSizeToAnnounce = undefined;
+    return size;
   }
 
   /** Credit to announce now (all buffers at open, then one per batch polled). */

@@ -30,6 +30,8 @@ export class CreditChannelWriter implements ChannelWriter {
   recordsSent = 0;
   /** Called when the writer becomes writable again, or fails: wake the task scheduler. */
   onWritable: (() => void) | undefined;
+  /** Records per batch the consumer asked for (buffer debloating); unset until it asks. */
+  batchSize: number | undefined;
 
   constructor(
     /** The channel's name (its key), for messages. */
@@ -61,6 +63,11 @@ export class CreditChannelWriter implements ChannelWriter {
   /** Batches waiting for credit or for the transport. */
   get queuedBatches(): number {
     return this.sender.queuedBuffers;
+  }
+
+  /** Records it takes before the credit is spent, at `batchSize` per batch (Infinity before the consumer asked). */
+  get room(): number {
+    return this.batchSize === undefined ? Infinity : Math.max(0, this.sender.credit - this.sender.queuedBuffers) * this.batchSize;
   }
 
   /** Credit held: batches the consumer can take right now. */

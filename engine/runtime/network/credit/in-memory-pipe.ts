@@ -49,6 +49,8 @@ export class InMemoryPipe {
 
   /** Moves the credit the reader freed to the writer; returns the credit moved. */
   deliverCredit(): number {
+    const size = this.reader.takeBatchSize();
+    if (size !== undefined) this.writer.batchSize = size;
     const n = this.reader.takeCredit();
     if (n > 0) {
       this.creditAnnouncements++;

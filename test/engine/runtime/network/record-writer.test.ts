@@ -59,3 +59,30 @@ describe('RecordWriter over a local channel', () => {
     assert.ok(arrays.size <= 6, `expected the arrays to be reused, saw ${arrays.size} distinct ones`);
   });
 });
+
+describe('RecordWriter and buffer debloating', () => {
+  test('cuts batches at the size the consumer asks for, and says how many records fit in its credit', () => {
+    const channel = new LocalChannel(4);
+    const writer = new RecordWriter([channel], forward, 512);
+    assert.equal(writer.room, Infinity, 'no limit before the consumer asks');
+    channel.debloat(8); // 8 records in flight over 4 batches: 2 per batch
+    for (let i = 0; i < 5; i++) writer.collect(i, i);
+    writer.flush();
+    assert.deepEqual(
+      drain(channel, false).map((e) => (e.kind === 'records' ? e.values : e.kind)),
+      [[0, 1], [2, 3], [4]],
+    );
+    assert.equal(writer.room, 8, 'an empty channel of 4 batches of 2');
+    writer.collect(5, 5);
+    writer.flush();
+    assert.equal(writer.room, 6);
+  });
+
+  test('a consumer slower than its target gets batches of one record; a fast one full batches', () => {
+    const channel = new LocalChannel(8);
+    channel.debloat(1000 / 200); // 200 ms a record, 1 s of records in flight
+    assert.equal(channel.batchSize, 1);
+    channel.debloat(Infinity);
+    assert.equal(channel.batchSize, 512);
+  });
+});
