@@ -10,6 +10,7 @@ import { benchCheckpoints } from './checkpoint.bench.ts';
 import { benchAsyncIO } from './async-io.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 import { benchNexmark } from './nexmark.bench.ts';
+import { benchWorkbench } from './workbench.bench.ts';
 
 /**
  * Sections to run: `npm run bench -- checkpoint` runs the sections whose name contains a word
@@ -30,6 +31,7 @@ const sections: [string, () => Promise<string[]>][] = [
   ['worker processes', benchCluster],
   ['checkpoints (heap backend)', benchCheckpoints],
   ['async I/O (one subtask)', benchAsyncIO],
+  ['workbench in Chromium: long tasks while a job streams, a 100k-point redraw, opening a 50-cell notebook', benchWorkbench],
   ['soak: memory of every process while a job checkpoints', benchSoak],
   ['nexmark: every query, in-process and on 2 taskmanagers, against a plain loop and Flink', () => benchNexmark(Number(valueOf('--events') ?? 10_000_000))],
 ];
