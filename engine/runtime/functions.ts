@@ -400,12 +400,15 @@ export interface CheckpointedSink {
 /**
  * The method through which `SinkOperator` hands records to a sink whose own `invoke` has
  * another signature (a `TwoPhaseCommitSinkFunction`'s `invoke(transaction, value, ctx)`, as in
- * Flink). A symbol, so that it cannot clash with a method of the user's sink.
+ * Flink). A symbol, so that it cannot clash with a method of the user's sink; a registered one
+ * (`Symbol.for`), like `Symbol.iterator` a protocol key rather than a service, so that a sink
+ * class made by another copy of the engine in the process (a job bundle that imports the
+ * engine's source files, as a test fixture can) still takes its records this way.
  *
  * @example
  * if (typeof sink[SINK_WRITE] === 'function') sink[SINK_WRITE](value, ctx); else sink.invoke(value, ctx);
  */
-export const SINK_WRITE: unique symbol = Symbol('weir.sink.write');
+export const SINK_WRITE: unique symbol = Symbol.for('weir.sink.write');
 
 /**
  * A sink that takes records through `[SINK_WRITE]`; `TwoPhaseCommitSinkFunction` is one.
