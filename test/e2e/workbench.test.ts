@@ -60,7 +60,13 @@ describe('workbench in web mode (Chromium)', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.type(TYPED);
     await page.keyboard.press('Escape');
-    await page.waitForSelector('.dirty-marker:not([hidden])');
+    // The edit makes the notebook dirty; on a loaded machine the autosave (1.5 s after the last
+    // key) may already have saved it by the time this looks, so "saved since" counts as well.
+    await page.waitForFunction(
+      () => !(document.querySelector('.dirty-marker') as HTMLElement).hidden || (document.querySelector('.save-state')?.textContent ?? '').startsWith('Saved'),
+      undefined,
+      { timeout: E2E_WAIT },
+    );
 
     await page.getByRole('button', { name: 'Run all' }).click();
     const chart = page.locator('figure.output-chart');

@@ -79,9 +79,13 @@ export async function startHarness(files: Record<string, string>, options: Parti
       });
     },
     async close() {
-      detach();
-      await workbench.dispose();
-      rmSync(dir, { recursive: true, force: true });
+      // The folder goes even when disposing fails, so a failed test leaves nothing in the temp dir.
+      try {
+        detach();
+        await workbench.dispose();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }
