@@ -153,9 +153,9 @@ await env.execute('flaky');
 
   it('leaves no worker process when the host process is killed while a taskmanager spins', async () => {
     const host = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test', 'fixtures', 'workbench', 'spinning-host.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
     try {
       await new Promise<void>((resolve, reject) => {
-        let out = '';
         host.stdout!.on('data', (chunk: Buffer) => {
           out += chunk.toString();
           if (out.includes('spinning')) resolve();
@@ -174,6 +174,9 @@ await env.execute('flaky');
       await waitUntil(() => workers.every((w) => !alive(w.pid)), 30_000, `workers left: ${JSON.stringify(workers.filter((w) => alive(w.pid)))}`);
     } finally {
       host.kill('SIGKILL');
+      // Killed, the host cannot remove its notebook folder: it named it.
+      const folder = /^folder (.+)$/m.exec(out)?.[1];
+      if (folder) rmSync(folder, { recursive: true, force: true });
     }
   });
 
