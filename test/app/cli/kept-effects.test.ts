@@ -4,15 +4,11 @@
  * it submits the job to taskmanagers (app/kernel/kept-effects.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { notebookFolder } from '../../harness/weir-run.ts';
 import { lineOf } from '../kernel/fixtures.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const NOTEBOOK = `// %%
 import { StreamExecutionEnvironment, Sinks } from 'weir';
@@ -32,22 +28,12 @@ console.log(\`values: \${[...out.values].sort().join(',')}\`);
 `;
 
 describe('effects of statements kept on taskmanagers', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-kept-effects-test-'));
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    writeFileSync(path.join(dir, 'n.ts'), NOTEBOOK);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, weir } = notebookFolder('kept-effects', { 'n.ts': NOTEBOOK });
 
   it('weir run names the kept statement that writes a file, by cell and line, and the job is right', () => {
     const log = path.join(dir, 'effects.log');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), 'run', 'n.ts', '--taskmanagers', '2'], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, WEIR_TEST_LOG: log },
-    });
-    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const r = weir(['run', 'n.ts', '--taskmanagers', '2'], { env: { WEIR_TEST_LOG: log } });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^values: 2,4,6$/m);
     const line = lineOf(NOTEBOOK, 'appendFileSync(log, `kept');
     const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: cell'));
