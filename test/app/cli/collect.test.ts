@@ -17,6 +17,16 @@ const sorted = [...out.values].sort((a, b) => a.n - b.n);
 console.log(JSON.stringify({ count: sorted.length, first: sorted[0], last: sorted.at(-1), sum: sorted.reduce((s, r) => s + r.doubled, 0) }));
 `;
 
+const TWO_STREAMS = `// %%
+import { StreamExecutionEnvironment, Sinks } from 'weir';
+const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+const out = Sinks.collect<number>();
+env.fromElements(10, 20).sinkTo(out);
+env.fromElements(1, 2, 3).map((x) => x * 2).sinkTo(out);
+await env.execute('two streams');
+console.log(\`values: \${[...out.values].sort((a, b) => a - b).join(',')}\`);
+`;
+
 const TOO_MUCH = `// %%
 import { StreamExecutionEnvironment, Sinks } from 'weir';
 const env = StreamExecutionEnvironment.create({ parallelism: 1 });
@@ -25,7 +35,7 @@ await env.execute('too much');
 `;
 
 describe('Sinks.collect() wherever the job runs', () => {
-  const { weir } = notebookFolder('collect', { 'collects.ts': COLLECTS, 'too-much.ts': TOO_MUCH });
+  const { weir } = notebookFolder('collect', { 'collects.ts': COLLECTS, 'two-streams.ts': TWO_STREAMS, 'too-much.ts': TOO_MUCH });
 
   it('returns the same rows in-process and on 2 taskmanagers', () => {
     const expected = { count: 200, first: { n: 1, doubled: 2 }, last: { n: 200, doubled: 400 }, sum: 200 * 201 };
@@ -33,6 +43,14 @@ describe('Sinks.collect() wherever the job runs', () => {
       const out = weir(['run', 'collects.ts', '--taskmanagers', taskManagers]);
       assert.equal(out.code, 0, out.stderr);
       assert.deepEqual(JSON.parse(out.stdout.trim()), expected, `--taskmanagers ${taskManagers}`);
+    }
+  });
+
+  it('gathers the records of two streams sunk into one collect once each, in-process and on 2 taskmanagers', () => {
+    for (const taskManagers of ['0', '2']) {
+      const out = weir(['run', 'two-streams.ts', '--taskmanagers', taskManagers]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /^values: 2,4,6,10,20$/m, `--taskmanagers ${taskManagers}`);
     }
   });
 
