@@ -11,6 +11,7 @@ import type { CellError } from '../shared/notebook/run.ts';
 import { analyzeCell, type CellAnalysis } from './analyze.ts';
 import { bundleModule } from './bundle.ts';
 import { cellModuleSource } from './module-source.ts';
+import type { NotebookFunction } from './kept-effects.ts';
 import { kernelResolvePlugin } from './resolve-plugin.ts';
 import { resolveScopes, type CellScope, type InvalidAssignment } from './scope.ts';
 import { sliceCell, type CellSlice } from './slice.ts';
@@ -73,11 +74,16 @@ export function analyzeNotebook(notebook: Notebook): AnalyzedCell[] {
   const analyzed: AnalyzedCell[] = [];
   /** Whether each top-level name, as the cells so far leave it, holds a graph value. */
   const graphValued = new Map<string, boolean>();
+  /** The top-level functions of the cells so far, whose effects a kept statement may cause. */
+  const functions = new Map<string, NotebookFunction>();
   notebook.cells.forEach((cell, index) => {
     const analysis = analyses[index];
     const scope = scopes[index];
     if (!analysis || !scope) return;
-    const slice = sliceCell(cell.source, analysis, new Set([...graphValued].filter(([, graph]) => graph).map(([name]) => name)));
+    const graphBefore = new Set([...graphValued].filter(([, graph]) => graph).map(([name]) => name));
+    const slice = sliceCell(cell.source, analysis, graphBefore, { functionsBefore: functions, cell: index, startLine: cell.startLine });
+    for (const name of [...analysis.values, ...analysis.imports.map((b) => b.local)]) functions.delete(name);
+    for (const [name, fn] of slice.functions) functions.set(name, fn);
     const graphNames = new Set(slice.graphNames);
     for (const name of [...analysis.values, ...analysis.imports.map((b) => b.local)]) graphValued.set(name, graphNames.has(name));
     const lineCount = cell.source.split('\n').length;

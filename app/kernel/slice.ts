@@ -23,7 +23,7 @@
 import ts from 'typescript';
 import type { CellAnalysis } from './analyze.ts';
 import { freeIdentifiers } from './free-names.ts';
-import { keptEffects, type KeptEffect } from './kept-effects.ts';
+import { declaredFunctions, keptEffects, type KeptEffect, type NotebookFunction } from './kept-effects.ts';
 
 /** The name of the per-cell context in a cell's module: `{ rebuild, value(name) }`. */
 export const CELL_CONTEXT = '__weirCell';
@@ -47,6 +47,18 @@ export interface CellSlice {
   references: string[];
   /** Effects of kept statements, which run again in every worker (kept-effects.ts). */
   effects: KeptEffect[];
+  /** The top-level functions this cell declares, whose effects kept statements of later cells may cause. */
+  functions: Map<string, NotebookFunction>;
+}
+
+/** The notebook around a cell: the functions earlier cells declared, and where the cell is. */
+export interface SliceContext {
+  /** Top-level functions of earlier cells still visible to this one, by name. */
+  functionsBefore: ReadonlyMap<string, NotebookFunction>;
+  /** 0-based index of the cell. */
+  cell: number;
+  /** File line of the cell's first source line. */
+  startLine: number;
 }
 
 /** The specifier of the engine's module in cells. */
@@ -62,7 +74,12 @@ const EXECUTE = new Set(['execute', 'executeAsync']);
  * const s = sliceCell("import { Sinks } from 'weir';\nconst dir = process.env.OUT;\nfs.rmSync(dir);\nSinks.jsonl(dir);", analysis, new Set());
  * s.captured; // [{ name: 'dir', line: 2 }] — and `fs.rmSync(dir)` is skipped in workers
  */
-export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: ReadonlySet<string>): CellSlice {
+export function sliceCell(
+  source: string,
+  analysis: CellAnalysis,
+  graphBefore: ReadonlySet<string>,
+  context: SliceContext = { functionsBefore: new Map(), cell: 0, startLine: 1 },
+): CellSlice {
   const file = ts.createSourceFile('cell.ts', source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const graph = new Set(graphBefore);
   for (const binding of analysis.imports) {
@@ -71,7 +88,7 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
     else graph.delete(binding.local);
   }
   // A cell that does not parse is not sliced: esbuild reports its error at the position written.
-  if ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return { insertions: [], captured: [], graphNames: [...graph], references: [], effects: [] };
+  if ((file as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length) return { insertions: [], captured: [], graphNames: [...graph], references: [], effects: [], functions: new Map() };
   const insertions: CellSlice['insertions'] = [];
   const captured: CapturedVariable[] = [];
   const kept: ts.Node[] = [];
@@ -131,8 +148,15 @@ export function sliceCell(source: string, analysis: CellAnalysis, graphBefore: R
     if (kept.some((node) => use.start >= node.getStart(file) && use.end <= node.getEnd())) references.add(use.name);
   }
   // Declared functions and classes run later, when called; what a kept statement calls now is seen.
-  const effects = kept.filter((node) => !ts.isFunctionDeclaration(node) && !ts.isClassDeclaration(node)).flatMap((node) => keptEffects(node, file));
-  return { insertions, captured, graphNames: [...graph], references: [...references], effects };
+  // Calls to the notebook's own functions are followed: this cell's, and earlier cells' it does not declare again.
+  const functions = declaredFunctions(file, context.cell, context.startLine);
+  const callable = new Map(context.functionsBefore);
+  for (const name of [...analysis.values, ...analysis.imports.map((b) => b.local)]) callable.delete(name);
+  for (const [name, fn] of functions) callable.set(name, fn);
+  const effects = kept
+    .filter((node) => !ts.isFunctionDeclaration(node) && !ts.isClassDeclaration(node))
+    .flatMap((node) => keptEffects(node, file, callable));
+  return { insertions, captured, graphNames: [...graph], references: [...references], effects, functions };
 }
 
 /**

@@ -254,12 +254,19 @@ export function failureInfo(e: unknown, taskManager: number): FailureInfo {
   return { message: describeError(e).message, cause: describeError(e), taskManager };
 }
 
-/** The records the job's `Sinks.collect()` sinks gathered here, by operator uid (none: undefined). */
+/**
+ * The records the job's `Sinks.collect()` sinks gathered here, by operator uid (none: undefined).
+ * Streams that sink into one collect share its array: it goes once, under the first of their
+ * uids (the client's vertices share it too), or its records would arrive once per stream.
+ */
 function collectedRows(job: JobDefinition): Record<string, unknown[]> | undefined {
   const rows: Record<string, unknown[]> = {};
+  const sent = new Set<unknown[]>();
   for (const vertex of job.graph.vertices) {
     const values = job.vertices.get(vertex.id)?.collected;
-    if (values && values.length > 0) rows[vertex.uid] = values;
+    if (!values || values.length === 0 || sent.has(values)) continue;
+    sent.add(values);
+    rows[vertex.uid] = values;
   }
   return Object.keys(rows).length > 0 ? rows : undefined;
 }

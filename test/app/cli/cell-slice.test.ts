@@ -6,38 +6,20 @@
  * kernel had it. The same for `weir run` of a notebook and of an exported job.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { notebookFolder } from '../../harness/weir-run.ts';
 import { SIDE_EFFECTS_NOTEBOOK, effects, stamped } from '../kernel/side-effects-notebook.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function weir(args: string[], cwd: string): { code: number | null; pid: number; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], {
-    cwd,
-    encoding: 'utf8',
-    timeout: 180_000,
-    env: { ...process.env, SLICE_OFFSET: '100' },
-  });
-  return { code: child.status, pid: child.pid, stdout: child.stdout, stderr: child.stderr };
-}
-
-
 describe('cell side effects on taskmanagers', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-cell-slice-test-'));
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    writeFileSync(path.join(dir, 'n.ts'), SIDE_EFFECTS_NOTEBOOK);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = notebookFolder('cell-slice', { 'n.ts': SIDE_EFFECTS_NOTEBOOK });
+  const dir = folder.dir;
+  const weir = (args: string[]) => folder.weir(args, { env: { SLICE_OFFSET: '100' } });
 
   it('weir run: each effect happens once, in weir run; captured values arrive as the kernel had them', () => {
     rmSync(path.join(dir, 'effects.log'), { force: true });
-    const run = weir(['run', 'n.ts', '--taskmanagers', '2'], dir);
+    const run = weir(['run', 'n.ts', '--taskmanagers', '2']);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(effects(dir), [`asserted ${run.pid}`, `timer ${run.pid}`, `write ${run.pid}`]);
     assert.equal(run.stdout.match(/printed at top level/g)?.length, 1, run.stdout);
@@ -47,10 +29,10 @@ describe('cell side effects on taskmanagers', () => {
   });
 
   it('weir run of an exported job: the same, once in the client that runs the bundle', () => {
-    const exported = weir(['export', 'n.ts', '--job', 'stamped', '--out', 'job'], dir);
+    const exported = weir(['export', 'n.ts', '--job', 'stamped', '--out', 'job']);
     assert.equal(exported.code, 0, exported.stderr);
     rmSync(path.join(dir, 'effects.log'), { force: true });
-    const run = weir(['run', 'job', '--taskmanagers', '2'], dir);
+    const run = weir(['run', 'job', '--taskmanagers', '2']);
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(effects(dir), [`asserted ${run.pid}`, `timer ${run.pid}`, `write ${run.pid}`]);
     const records = stamped(dir);
@@ -69,7 +51,7 @@ env.fromElements(1, 2).map((x) => format.format(x)).print();
 await env.execute('formats');
 `,
     );
-    const run = weir(['run', 'bad.ts', '--taskmanagers', '2'], dir);
+    const run = weir(['run', 'bad.ts', '--taskmanagers', '2']);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /cell 1, line 3: 'format' cannot travel with job 'formats' to the taskmanagers: format is an instance of NumberFormat/);
     assert.ok(!existsSync(path.join(dir, 'out/formats')));

@@ -4,19 +4,8 @@
  * exceed the sink's limit fails naming the limit.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function weir(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
+import { describe, it } from 'node:test';
+import { notebookFolder } from '../../harness/weir-run.ts';
 
 const COLLECTS = `// %%
 import { StreamExecutionEnvironment, Sinks } from 'weir';
@@ -28,6 +17,16 @@ const sorted = [...out.values].sort((a, b) => a.n - b.n);
 console.log(JSON.stringify({ count: sorted.length, first: sorted[0], last: sorted.at(-1), sum: sorted.reduce((s, r) => s + r.doubled, 0) }));
 `;
 
+const TWO_STREAMS = `// %%
+import { StreamExecutionEnvironment, Sinks } from 'weir';
+const env = StreamExecutionEnvironment.create({ parallelism: 2 });
+const out = Sinks.collect<number>();
+env.fromElements(10, 20).sinkTo(out);
+env.fromElements(1, 2, 3).map((x) => x * 2).sinkTo(out);
+await env.execute('two streams');
+console.log(\`values: \${[...out.values].sort((a, b) => a - b).join(',')}\`);
+`;
+
 const TOO_MUCH = `// %%
 import { StreamExecutionEnvironment, Sinks } from 'weir';
 const env = StreamExecutionEnvironment.create({ parallelism: 1 });
@@ -36,26 +35,28 @@ await env.execute('too much');
 `;
 
 describe('Sinks.collect() wherever the job runs', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-collect-test-'));
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    writeFileSync(path.join(dir, 'collects.ts'), COLLECTS);
-    writeFileSync(path.join(dir, 'too-much.ts'), TOO_MUCH);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { weir } = notebookFolder('collect', { 'collects.ts': COLLECTS, 'two-streams.ts': TWO_STREAMS, 'too-much.ts': TOO_MUCH });
 
   it('returns the same rows in-process and on 2 taskmanagers', () => {
     const expected = { count: 200, first: { n: 1, doubled: 2 }, last: { n: 200, doubled: 400 }, sum: 200 * 201 };
     for (const taskManagers of ['0', '2']) {
-      const out = weir(['run', 'collects.ts', '--taskmanagers', taskManagers], dir);
+      const out = weir(['run', 'collects.ts', '--taskmanagers', taskManagers]);
       assert.equal(out.code, 0, out.stderr);
       assert.deepEqual(JSON.parse(out.stdout.trim()), expected, `--taskmanagers ${taskManagers}`);
     }
   });
 
+  it('gathers the records of two streams sunk into one collect once each, in-process and on 2 taskmanagers', () => {
+    for (const taskManagers of ['0', '2']) {
+      const out = weir(['run', 'two-streams.ts', '--taskmanagers', taskManagers]);
+      assert.equal(out.code, 0, out.stderr);
+      assert.match(out.stdout, /^values: 2,4,6,10,20$/m, `--taskmanagers ${taskManagers}`);
+    }
+  });
+
   it('fails a job whose records exceed the limit, naming it, on taskmanagers and in-process', () => {
     for (const taskManagers of ['0', '2']) {
-      const out = weir(['run', 'too-much.ts', '--taskmanagers', taskManagers], dir);
+      const out = weir(['run', 'too-much.ts', '--taskmanagers', taskManagers]);
       assert.equal(out.code, 1, out.stderr);
       assert.match(out.stderr, /Sinks\.collect\(\): the records exceed its limit of 100 bytes \(maxBytes\)/, `--taskmanagers ${taskManagers}`);
     }

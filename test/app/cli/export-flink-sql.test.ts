@@ -7,15 +7,13 @@
  * it, and nothing is written.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { parseSql } from '../../../engine/sql/parser.ts';
+import { repoRoot as root, runWeir } from '../../harness/weir-run.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let dir: string;
 before(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'weir-export-flink-sql-'));
@@ -26,8 +24,7 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function weir(...args: string[]) {
-  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+  return runWeir(args, { cwd: dir, timeoutMs: 300_000 });
 }
 
 /** What a run shows of its results: the rows of console tables and the print sink's lines, sorted. */

@@ -4,15 +4,11 @@
  * it submits the job to taskmanagers (app/kernel/kept-effects.ts).
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { describe, it } from 'node:test';
+import { notebookFolder } from '../../harness/weir-run.ts';
 import { lineOf } from '../kernel/fixtures.ts';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const NOTEBOOK = `// %%
 import { StreamExecutionEnvironment, Sinks } from 'weir';
@@ -20,8 +16,14 @@ import { appendFileSync } from 'node:fs';
 const log = process.env.WEIR_TEST_LOG!;
 const env = StreamExecutionEnvironment.create({ parallelism: 2 });
 const out = Sinks.collect<number>();
+function source(n: number) {
+  appendFileSync(log, \`made \${process.pid}\\n\`);
+  return env.fromElements(n);
+}
 
 // %%
+const tens = source(10);
+tens.sinkTo(out);
 if (log) {
   appendFileSync(log, \`kept \${process.pid}\\n\`);
   env.fromElements(1, 2, 3).map((x) => x * 2).sinkTo(out);
@@ -32,26 +34,18 @@ console.log(\`values: \${[...out.values].sort().join(',')}\`);
 `;
 
 describe('effects of statements kept on taskmanagers', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'weir-kept-effects-test-'));
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    writeFileSync(path.join(dir, 'n.ts'), NOTEBOOK);
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, weir } = notebookFolder('kept-effects', { 'n.ts': NOTEBOOK });
 
-  it('weir run names the kept statement that writes a file, by cell and line, and the job is right', () => {
+  it('weir run names the kept statement that writes a file, by cell and line, also inside a function it calls, and the job is right', () => {
     const log = path.join(dir, 'effects.log');
-    const r = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), 'run', 'n.ts', '--taskmanagers', '2'], {
-      cwd: dir,
-      encoding: 'utf8',
-      timeout: 180_000,
-      env: { ...process.env, WEIR_TEST_LOG: log },
-    });
-    assert.equal(r.status, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /^values: 2,4,6$/m);
+    const r = weir(['run', 'n.ts', '--taskmanagers', '2'], { env: { WEIR_TEST_LOG: log } });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^values: 10,2,4,6$/m);
     const line = lineOf(NOTEBOOK, 'appendFileSync(log, `kept');
+    const made = lineOf(NOTEBOOK, 'appendFileSync(log, `made');
     const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: cell'));
     assert.deepEqual(notes, [
+      `note: cell 2, line ${lineOf(NOTEBOOK, 'const tens')}: a statement that builds job 'doubled' also writes files (appendFileSync in source, cell 1, line ${made}): it runs again on each taskmanager that rebuilds the job; move the effect to a statement of its own to run it once`,
       `note: cell 2, line ${line}: a statement that builds job 'doubled' also writes files (appendFileSync): it runs again on each taskmanager that rebuilds the job; move the effect to a statement of its own to run it once`,
     ]);
     // What the note says: the kept write ran in weir run and again in a taskmanager; the skipped one once.
@@ -59,5 +53,6 @@ describe('effects of statements kept on taskmanagers', () => {
     const lines = readFileSync(log, 'utf8').trim().split('\n');
     assert.equal(lines.filter((l) => l === `skipped ${r.pid}`).length, 1, lines.join('\n'));
     assert.ok(lines.filter((l) => l.startsWith('kept ') && l !== `kept ${r.pid}`).length >= 1, lines.join('\n'));
+    assert.ok(lines.filter((l) => l.startsWith('made ') && l !== `made ${r.pid}`).length >= 1, lines.join('\n'));
   });
 });

@@ -4,26 +4,15 @@
  * and a missing input names the absolute path it looked at and the line of the source.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function weir(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
+import { describe, it } from 'node:test';
+import { committedLines } from '../../harness/jsonl-output.ts';
+import { notebookFolder } from '../../harness/weir-run.ts';
 
 /** The records of every `.jsonl` file in a directory, sorted. */
 function rows(dir: string): unknown[] {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as unknown))
-    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return committedLines(dir).map((l) => JSON.parse(l) as unknown);
 }
 
 const READS = `// %%
@@ -57,22 +46,19 @@ await env.execute('missing');
 `;
 
 describe('a notebook runs in its own folder', () => {
-  const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-folder-test-'));
-  const folder = path.join(scratch, 'notebooks', 'sub');
-  const elsewhere = path.join(scratch, 'elsewhere');
-  before(() => {
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
-    mkdirSync(path.join(folder, 'data'), { recursive: true });
-    mkdirSync(elsewhere);
-    writeFileSync(path.join(folder, 'data/x.csv'), 'id,v\n1,10\n2,20\n3,30\n');
-    writeFileSync(path.join(folder, 'reads.ts'), READS);
-    writeFileSync(path.join(folder, 'writes.ts'), WRITES);
-    writeFileSync(path.join(folder, 'missing.ts'), MISSING);
+  const scratch = notebookFolder('folder', {
+    'notebooks/sub/data/x.csv': 'id,v\n1,10\n2,20\n3,30\n',
+    'notebooks/sub/reads.ts': READS,
+    'notebooks/sub/writes.ts': WRITES,
+    'notebooks/sub/missing.ts': MISSING,
+    'elsewhere/': '',
   });
-  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const folder = path.join(scratch.dir, 'notebooks', 'sub');
+  const elsewhere = path.join(scratch.dir, 'elsewhere');
+  const weir = (args: string[]) => scratch.weir(args, { cwd: elsewhere });
 
   it('reads data/x.csv next to the notebook in code, source and SQL cells, and writes next to it, from another directory', () => {
-    const out = weir(['run', '../notebooks/sub/reads.ts', '--taskmanagers', '0'], elsewhere);
+    const out = weir(['run', '../notebooks/sub/reads.ts', '--taskmanagers', '0']);
     assert.equal(out.code, 0, out.stderr);
     assert.match(out.stdout, /^lines 4\n/);
     assert.match(out.stdout, /total\n─+\n\s*120\n/);
@@ -81,14 +67,14 @@ describe('a notebook runs in its own folder', () => {
   });
 
   it('resolves a sink path on taskmanagers against the notebook folder too', () => {
-    const out = weir(['run', '../notebooks/sub/writes.ts', '--taskmanagers', '2'], elsewhere);
+    const out = weir(['run', '../notebooks/sub/writes.ts', '--taskmanagers', '2']);
     assert.equal(out.code, 0, out.stderr);
     assert.deepEqual(rows(path.join(folder, 'out/tm')), [{ x: 2 }, { x: 4 }, { x: 6 }]);
     assert.deepEqual(readdirSync(elsewhere), []);
   });
 
   it("names the absolute path of a missing file and points at the source's line", () => {
-    const out = weir(['run', '../notebooks/sub/missing.ts', '--taskmanagers', '0'], elsewhere);
+    const out = weir(['run', '../notebooks/sub/missing.ts', '--taskmanagers', '0']);
     assert.equal(out.code, 1);
     const error = out.stderr.split('\n').find((line) => line.startsWith('error: '));
     const expected = path.join(folder, 'data/trades.csv');

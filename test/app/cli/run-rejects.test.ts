@@ -3,19 +3,11 @@
  * to a `rejects` side output or failed the job — on worker processes as in-process.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-
-function weir(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const child = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
-}
+import { runWeir as weir } from '../../harness/weir-run.ts';
 
 describe('weir run and rejected rows', () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'weir-run-rejects-'));
