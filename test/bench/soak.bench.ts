@@ -127,7 +127,8 @@ export async function benchSoak(): Promise<string[]> {
   const out: string[] = [`a job checkpointing every 100 ms at 20k records/s for ${runMinutes} min per mode; ${load()}`];
   const modes: [string, string[]][] = [
     ['weir run --taskmanagers 2', [weir, 'run', notebook, '--taskmanagers', '2', '--checkpoint-dir', '<dir>/checkpoints']],
-    ['weir run --taskmanagers 0', [weir, 'run', notebook, '--taskmanagers', '0']],
+    // Checkpoints go into the run's own directory (removed after it), not <temp>/weir-checkpoints.
+    ['weir run --taskmanagers 0', [weir, 'run', notebook, '--taskmanagers', '0', '--checkpoint-dir', '<dir>/checkpoints']],
     ['workbench host, 3 jobs on 2 taskmanagers', ['--import', 'tsx', path.join(root, 'test/bench/soak-host.ts'), notebook, '<dir>/checkpoints']],
   ];
   const only = process.env.WEIR_SOAK_MODES?.split(',');

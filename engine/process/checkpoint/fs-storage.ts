@@ -25,13 +25,14 @@
  * checkpoint twice (once to choose it, once to restore it) would double recovery time;
  * `latest({ verifyChecksums: true })` reads and checks everything.
  */
-import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, rm, rmdir, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { CheckpointStorage, StoredCheckpoint } from '../../checkpoint/storage.ts';
 import type { CheckpointMetadata, SubtaskStateHandle } from '../../checkpoint/types.ts';
 import { crc32, crc32Update } from '../../checkpoint/snapshot-format.ts';
+import { CheckpointIoThread } from './checkpoint-io-thread.ts';
 
 /** Options of `FsCheckpointStorage`. */
 export interface FsCheckpointStorageOptions {
@@ -249,21 +250,11 @@ export class FsCheckpointStorage implements CheckpointStorage {
     const file = `${fileSafeName(uid)}/${subtask}.state`;
     const dir = this.directoryOf(id, kind);
     const full = path.join(dir, file);
-    await mkdir(path.dirname(full), { recursive: true });
-    const fh = await open(full, 'w');
-    let checksum: string;
-    try {
-      // The CRC is computed while the thread pool writes. The write's failure is awaited below;
-      // the no-op handler keeps it from counting as unhandled (a crash) while the CRC runs.
-      const written = fh.writeFile(bytes);
-      written.catch(() => {});
-      checksum = await crc32Async(bytes);
-      await written;
-      if (this.fsync) await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    if (this.fsync) await this.syncDir(path.dirname(full));
+    // The CRC is computed here while the I/O thread writes (asynchronous snapshot phase).
+    const written = CheckpointIoThread.shared().write(full, bytes, this.fsync);
+    written.catch(() => {});
+    const checksum = await crc32Async(bytes);
+    await written;
     return { uid, subtask, file, bytes: bytes.length, checksum };
   }
 
@@ -319,11 +310,11 @@ export class FsCheckpointStorage implements CheckpointStorage {
   async complete(metadata: CheckpointMetadata): Promise<string> {
     const id = metadata.checkpointId;
     const dir = this.directoryOf(id, metadata.kind);
-    await mkdir(dir, { recursive: true });
-    // Every acknowledged file must be there, whole, before the metadata makes it visible.
-    await this.checkFiles(dir, metadata, `Cannot complete ${metadata.kind} ${id}`);
-    if (this.fsync) await this.syncDir(dir);
-    await this.writeMetadata(dir, metadata);
+    // Every acknowledged file must be there, whole, before the metadata makes it visible: the
+    // I/O thread checks them, then writes `_metadata` (one turn of this thread's event loop).
+    for (const h of metadata.states) checkRelative(h.file);
+    const states = metadata.states.map((h) => ({ file: path.join(dir, h.file), bytes: h.bytes }));
+    await CheckpointIoThread.shared().publish(path.join(dir, METADATA), this.metadataTemp(dir), serializeMetadata(metadata), this.fsync, states, `Cannot complete ${metadata.kind} ${id}`);
     if (metadata.kind === 'checkpoint') return dir;
 
     const base = path.join(this.savepointDir!, `savepoint-${this.jobDirName}-${id}-${timestampName(metadata.timestamp)}`);
@@ -490,24 +481,6 @@ export class FsCheckpointStorage implements CheckpointStorage {
   }
 
   /** Temp file, fsync, rename, fsync of the directory: `_metadata` is absent or whole. */
-  private async writeMetadata(dir: string, metadata: CheckpointMetadata): Promise<void> {
-    const temp = path.join(dir, `${METADATA}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-    const fh = await open(temp, 'wx');
-    try {
-      await fh.writeFile(serializeMetadata(metadata), 'utf8');
-      if (this.fsync) await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    try {
-      await rename(temp, path.join(dir, METADATA));
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
-    if (this.fsync) await this.syncDir(dir);
-  }
-
   /** Makes a directory's entries durable (a no-op where directories cannot be opened, i.e. Windows). */
   private async syncDir(dir: string): Promise<void> {
     if (process.platform === 'win32') return;
@@ -517,5 +490,10 @@ export class FsCheckpointStorage implements CheckpointStorage {
     } finally {
       await fh.close();
     }
+  }
+
+  /** A temporary name for `_metadata` before its rename: unique to this process and write. */
+  private metadataTemp(dir: string): string {
+    return path.join(dir, `${METADATA}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   }
 }

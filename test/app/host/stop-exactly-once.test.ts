@@ -1,5 +1,6 @@
 /**
- * The workbench's Stop button on a job with an exactly-once JSONL sink, on two taskmanagers:
+ * The workbench's Stop button on a job with an exactly-once JSONL sink, on two taskmanagers and
+ * in the host's own process (`--taskmanagers 0`), with one JobMaster behind both:
  * through the host's protocol, as the UI calls it (`stopJob`), the job stops with a savepoint and
  * leaves no pending or in-progress part file (the savepoint's transactions are committed before
  * the tasks end, as in Flink); a Rewind to that savepoint (`runCells` with `restore`) completes
@@ -59,53 +60,55 @@ const lines = (dir: string): string[] =>
 
 const isUpdate = (e: RecordedEvent): e is RecordedEvent & { event: JobUpdateEvent } => e.name === 'onDidUpdateJob';
 
-describe('the workbench Stop button with an exactly-once sink on two taskmanagers', () => {
-  let h: HostHarness;
-  let checkpointDir: string;
-  before(async () => {
-    checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'weir-host-stop-'));
-    h = await startHarness({ 'sums.ts': NOTEBOOK }, { checkpointDir, taskManagers: 2 });
-  });
-  after(async () => {
-    await h?.close();
-    rmSync(checkpointDir, { recursive: true, force: true });
-  });
+for (const taskManagers of [2, 0]) {
+  describe(`the workbench Stop button with an exactly-once sink, --taskmanagers ${taskManagers}`, () => {
+    let h: HostHarness;
+    let checkpointDir: string;
+    before(async () => {
+      checkpointDir = mkdtempSync(path.join(os.tmpdir(), 'weir-host-stop-'));
+      h = await startHarness({ 'sums.ts': NOTEBOOK }, { checkpointDir, taskManagers });
+    });
+    after(async () => {
+      await h?.close();
+      rmSync(checkpointDir, { recursive: true, force: true });
+    });
 
-  it('Stop leaves no pending part file, and a Rewind to its savepoint completes the output exactly', { timeout: 300_000 }, async () => {
-    const windows = path.join(h.dir, 'out', 'windows');
-    const expected = expectedWindows();
-    const doc = await h.service.openNotebook('sums.ts');
-    const run = h.service.runCells({ path: 'sums.ts', cells: doc.cells, run: ['c2'] });
-    const job = (await h.waitFor((e) => e.name === 'onDidStartJob', 120_000)).event as JobDescription;
-    await until('committed windows before the stop', () => lines(windows).length >= 3 * KEYS || undefined, 120_000);
+    it('Stop leaves no pending part file, and a Rewind to its savepoint completes the output exactly', { timeout: 300_000 }, async () => {
+      const windows = path.join(h.dir, 'out', 'windows');
+      const expected = expectedWindows();
+      const doc = await h.service.openNotebook('sums.ts');
+      const run = h.service.runCells({ path: 'sums.ts', cells: doc.cells, run: ['c2'] });
+      const job = (await h.waitFor((e) => e.name === 'onDidStartJob', 120_000)).event as JobDescription;
+      await until('committed windows before the stop', () => lines(windows).length >= 3 * KEYS || undefined, 120_000);
 
-    const stopped = await h.service.stopJob(job.id);
-    assert.ok(stopped.savepoint, `Stop took a savepoint: ${JSON.stringify(stopped)}`);
-    assert.deepEqual(uncommittedParts(windows), [], 'no pending part file once Stop has returned');
-    const end = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === job.id && e.event.status !== 'RUNNING', 60_000)).event as JobUpdateEvent;
-    assert.equal(end.status, 'FINISHED');
-    await run;
-    assert.deepEqual(uncommittedParts(windows), [], 'no pending part file once the job ended');
-    const before = lines(windows);
-    assert.ok(before.length < expected.length, `stopped before the end (${before.length} of ${expected.length} windows)`);
-    assert.deepEqual(
-      before.filter((l) => !expected.includes(l)),
-      [],
-      'every committed window is right',
-    );
+      const stopped = await h.service.stopJob(job.id);
+      assert.ok(stopped.savepoint, `Stop took a savepoint: ${JSON.stringify(stopped)}`);
+      assert.deepEqual(uncommittedParts(windows), [], 'no pending part file once Stop has returned');
+      const end = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === job.id && e.event.status !== 'RUNNING', 60_000)).event as JobUpdateEvent;
+      assert.equal(end.status, 'FINISHED');
+      await run;
+      assert.deepEqual(uncommittedParts(windows), [], 'no pending part file once the job ended');
+      const before = lines(windows);
+      assert.ok(before.length < expected.length, `stopped before the end (${before.length} of ${expected.length} windows)`);
+      assert.deepEqual(
+        before.filter((l) => !expected.includes(l)),
+        [],
+        'every committed window is right',
+      );
 
-    const savepointRow = end.checkpoints.find((c) => c.savepoint && c.location === stopped.savepoint);
-    assert.ok(savepointRow, `the savepoint is in the job's history: ${JSON.stringify(end.checkpoints.filter((c) => c.savepoint))}`);
-    const rewind = h.service.runCells({ path: 'sums.ts', cells: doc.cells, run: ['c2'], restore: { jobId: job.id, checkpointId: savepointRow.id } });
-    const resumed = (await h.waitFor((e) => e.name === 'onDidStartJob' && e.event.id !== job.id, 120_000)).event as JobDescription;
-    assert.deepEqual(resumed.restoredFrom, { jobId: job.id, checkpointId: savepointRow.id });
-    const resumedEnd = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === resumed.id && e.event.status !== 'RUNNING', 240_000)).event as JobUpdateEvent;
-    assert.equal(resumedEnd.status, 'FINISHED');
-    await rewind;
-    const after = lines(windows);
-    const lost = expected.filter((l) => !after.includes(l)).length;
-    assert.deepEqual({ lost, extra: after.length - (expected.length - lost) }, { lost: 0, extra: 0 }, `${before.length} windows were committed before the stop`);
-    assert.deepEqual(after, expected);
-    assert.deepEqual(uncommittedParts(windows), []);
+      const savepointRow = end.checkpoints.find((c) => c.savepoint && c.location === stopped.savepoint);
+      assert.ok(savepointRow, `the savepoint is in the job's history: ${JSON.stringify(end.checkpoints.filter((c) => c.savepoint))}`);
+      const rewind = h.service.runCells({ path: 'sums.ts', cells: doc.cells, run: ['c2'], restore: { jobId: job.id, checkpointId: savepointRow.id } });
+      const resumed = (await h.waitFor((e) => e.name === 'onDidStartJob' && e.event.id !== job.id, 120_000)).event as JobDescription;
+      assert.deepEqual(resumed.restoredFrom, { jobId: job.id, checkpointId: savepointRow.id });
+      const resumedEnd = (await h.waitFor((e) => isUpdate(e) && e.event.jobId === resumed.id && e.event.status !== 'RUNNING', 240_000)).event as JobUpdateEvent;
+      assert.equal(resumedEnd.status, 'FINISHED');
+      await rewind;
+      const after = lines(windows);
+      const lost = expected.filter((l) => !after.includes(l)).length;
+      assert.deepEqual({ lost, extra: after.length - (expected.length - lost) }, { lost: 0, extra: 0 }, `${before.length} windows were committed before the stop`);
+      assert.deepEqual(after, expected);
+      assert.deepEqual(uncommittedParts(windows), []);
+    });
   });
-});
+}
