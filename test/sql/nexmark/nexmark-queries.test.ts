@@ -5,12 +5,14 @@
  * naming the missing feature (listed in test/fixtures/nexmark-sql/README.md).
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { closeDuckDB } from '../../../engine/connectors/duckdb/instance.ts';
 import { nexmarkConfig } from '../../../engine/runtime/sources/nexmark/config.ts';
 import { NexmarkGenerator } from '../../../engine/runtime/sources/nexmark/generator.ts';
 import { Scratch, assertSameRows, duckdbRows } from '../fixtures.ts';
-import { runNexmarkQuery } from './queries.ts';
+import { QUERY_DIR, runNexmarkQuery, statements } from './queries.ts';
 
 const EVENTS = 3000;
 const s = new Scratch('sql-nexmark');
@@ -115,4 +117,25 @@ test('the queries Weir does not support are refused naming the missing feature',
 
 test('every query file q0-q22 is either verified or refused', () => {
   for (let q = 0; q <= 22; q++) assert.ok(q in SUPPORTED !== q in REFUSED, `q${q}`);
+});
+
+/** A `[flink-sql]` cell of these statements, in a notebook's `// ` lines. */
+const cell = (sqls: string[]) => `// %% [flink-sql]\n${sqls.map((sql) => `${sql};`).join('\n').split('\n').map((l) => `// ${l}`).join('\n')}\n`;
+
+test('in a notebook on 2 taskmanagers: the DDL in one [flink-sql] cell, q2 file as is, its SELECT shown equal to DuckDB', async () => {
+  const q2 = statements('q2.sql');
+  const select = /^INSERT INTO \w+\s+([\s\S]*)$/i.exec(q2[1]!)![1]!;
+  const notebook = s.write('nexmark.ts', [cell(statements('ddl.sql', { TPS: '1000', EVENTS_NUM: String(EVENTS) })), cell(q2), cell([select])].join('\n'));
+  const root = path.resolve(QUERY_DIR, '../../..');
+  const run = spawnSync(process.execPath, [path.join(root, 'bin/weir.mjs'), 'run', notebook, '--taskmanagers', '2', '--parallelism', '2'], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  assert.equal(run.status, 0, run.stderr);
+  const shown = run.stdout
+    .split('\n')
+    .map((l) => /^│ \d+ +│ (\d+) +│ (\d+) +│$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => `${m[1]} ${m[2]}`)
+    .sort();
+  const expected = (await duckdbRows(s, SUPPORTED[2]!.sql, BIGINTS)).map((r) => `${String(r['auction'])} ${String(r['price'])}`).sort();
+  assert.ok(expected.length > 0);
+  assert.deepEqual(shown, expected, run.stdout);
 });
