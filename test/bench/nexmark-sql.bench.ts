@@ -10,7 +10,7 @@ import { StreamExecutionEnvironment, StreamTableEnvironment } from '../../engine
 import { statements } from '../sql/nexmark/queries.ts';
 
 /** The query files Weir runs (the test verifies each against DuckDB). */
-export const SQL_QUERIES = [0, 1, 2, 3, 5, 7, 8, 18, 19, 20];
+export const SQL_QUERIES = [0, 1, 2, 3, 5, 7, 8, 18, 19, 20, 21, 22];
 
 const rate = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(0)}K`);
 const load = () => os.loadavg().map((l) => l.toFixed(1)).join(' ');
