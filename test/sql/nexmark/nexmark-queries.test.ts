@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { closeDuckDB } from '../../../engine/connectors/duckdb/instance.ts';
+import { StreamExecutionEnvironment, StreamTableEnvironment } from '../../../engine/index.node.ts';
 import { nexmarkConfig } from '../../../engine/runtime/sources/nexmark/config.ts';
 import { NexmarkGenerator } from '../../../engine/runtime/sources/nexmark/generator.ts';
 import { Scratch, assertSameRows, duckdbRows } from '../fixtures.ts';
@@ -150,4 +151,21 @@ test('in a notebook on 2 taskmanagers: the DDL in one [flink-sql] cell, q2 file 
   const expected = (await duckdbRows(s, SUPPORTED[2]!.sql, BIGINTS)).map((r) => `${String(r['auction'])} ${String(r['price'])}`).sort();
   assert.ok(expected.length > 0);
   assert.deepEqual(shown, expected, run.stdout);
+});
+
+test('SPLIT_INDEX past the last piece and REGEXP_EXTRACT without a match are NULL; without a group, the whole match', async () => {
+  const tEnv = await StreamTableEnvironment.create(StreamExecutionEnvironment.create({ mode: 'batch', parallelism: 1 }));
+  for (const st of statements('ddl.sql', { TPS: '1000', EVENTS_NUM: '500' })) tEnv.executeSql(st);
+  const rows = await tEnv
+    .executeSql("SELECT price, SPLIT_INDEX(url, '/', 40) AS far, SPLIT_INDEX(url, '/', 2) AS host, REGEXP_EXTRACT(url, 'zz(q)', 1) AS nomatch, REGEXP_EXTRACT(url, 'channel_id=[0-9]+') AS whole FROM bid")
+    .collect();
+  const expected = await duckdbRows(
+    s,
+    `SELECT price, NULL AS far, split_part(url, '/', 3) AS host, NULL AS nomatch,
+       CASE WHEN regexp_matches(url, 'channel_id=[0-9]+') THEN regexp_extract(url, 'channel_id=[0-9]+', 0) END AS whole
+     FROM (SELECT * FROM bid ORDER BY dateTime LIMIT ${rows.length})`,
+    BIGINTS,
+  );
+  assert.ok(rows.length > 400);
+  assertSameRows(rows, expected, ['price', 'far', 'host', 'nomatch', 'whole'], 'edge cases');
 });
