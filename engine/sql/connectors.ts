@@ -1,7 +1,7 @@
 /**
  * The connectors a `CREATE TABLE ... WITH ('connector' = ...)` names, as sources and sinks of
  * the DataStream API: `filesystem` (csv, json, parquet, read through DuckDB, paths relative to
- * the notebook's folder), `datagen`, `print` and `blackhole`. Options are checked when the
+ * the notebook's folder), `datagen`, `nexmark` (nexmark-connector.ts), `print` and `blackhole`. Options are checked when the
  * table is used, naming the table and the option. (Flink's counterparts: the
  * `DynamicTableSourceFactory`s and `DynamicTableSinkFactory`s of these connectors.)
  */
@@ -10,6 +10,7 @@ import type { StreamExecutionEnvironment } from '../api/environment.ts';
 import type { CatalogTable, Column, Row } from './catalog.ts';
 import { kindOf } from './changelog.ts';
 import { filesystemSink } from './filesystem-sink.ts';
+import { nexmarkSource } from './nexmark-connector.ts';
 import type { PlannedTable } from './planner.ts';
 import { SqlUnsupportedError, SqlValidationError } from './errors.ts';
 import { formatType, formatValue, isApproximate, isInteger, isString, isTimestamp, type SqlType } from './types.ts';
@@ -166,10 +167,12 @@ export function tableSource(env: StreamExecutionEnvironment, table: ConnectorTab
       return env.fromDuckDB<Row>(filesystemQuery(table), { name: `filesystem ${table.name}` });
     case 'datagen':
       return datagenSource(env, table);
+    case 'nexmark':
+      return nexmarkSource(env, table);
     case undefined:
       throw new SqlValidationError(`table '${table.name}' has no 'connector' option`, table.pos);
     default:
-      throw new SqlUnsupportedError(`table '${table.name}': the connector '${table.options['connector']}' as a source (sources: filesystem, datagen)`, table.pos);
+      throw new SqlUnsupportedError(`table '${table.name}': the connector '${table.options['connector']}' as a source (sources: filesystem, datagen, nexmark)`, table.pos);
   }
 }
 

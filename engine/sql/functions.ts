@@ -145,6 +145,18 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunctionDefinition> = {
   INITCAP: stringFn((s) => s.toLowerCase().replace(/(^|[^\p{L}\p{N}])(\p{L})/gu, (_m, sep: string, c: string) => sep + c.toUpperCase())),
   REVERSE: stringFn((s) => [...s].reverse().join('')),
   REPLACE: stringFn((s, from: string, to: string) => (from === '' ? s : s.split(from).join(to)), T.STRING, [3, 3]),
+  // The index-th (0-based) piece of s split at sep; NULL past the last piece (Flink's SPLIT_INDEX).
+  SPLIT_INDEX: stringFn((s, sep: string | null, index: number | null) => (sep === null || index === null || index < 0 ? null : (s.split(sep)[index] ?? null)), T.STRING, [3, 3]),
+  // Group `group` (0: the whole match) of the first match of a Java regex; NULL without a match.
+  // Without a group, the whole match; a regex JavaScript cannot compile gives NULL, as Flink's does for one Java cannot.
+  REGEXP_EXTRACT: stringFn((s, regex: string | null, group: number | null = 0) => {
+    if (regex === null || group === null) return null;
+    try {
+      return new RegExp(regex).exec(s)?.[group] ?? null;
+    } catch {
+      return null;
+    }
+  }, T.STRING, [2, 3]),
   SUBSTRING: {
     arity: [2, 3],
     returns(args, pos, name) {

@@ -10,6 +10,7 @@ import { benchCheckpoints } from './checkpoint.bench.ts';
 import { benchAsyncIO } from './async-io.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 import { benchNexmark } from './nexmark.bench.ts';
+import { benchNexmarkSql } from './nexmark-sql.bench.ts';
 import { benchWorkbench } from './workbench.bench.ts';
 
 /**
@@ -34,6 +35,8 @@ const sections: [string, () => Promise<string[]>][] = [
   ['workbench in Chromium: long tasks while a job streams, a 100k-point redraw, opening a 50-cell notebook', benchWorkbench],
   ['soak: memory of every process while a job checkpoints', benchSoak],
   ['nexmark: every query, in-process and on 2 taskmanagers, against a plain loop and Flink', () => benchNexmark(Number(valueOf('--events') ?? 10_000_000))],
+  // nexmark-flink's SQL files on the nexmark connector; WEIR_NEXMARK_SQL_EVENTS for a quick check.
+  ['nexmark in SQL: nexmark-flink\'s query files, in-process', () => benchNexmarkSql(Number(process.env['WEIR_NEXMARK_SQL_EVENTS'] ?? valueOf('--events') ?? 10_000_000))],
 ];
 const chosen = sections.filter(([name]) => (only.length === 0 ? !name.startsWith('soak') && !name.startsWith('nexmark') : only.some((word) => name.toLowerCase().includes(word))));
 if (chosen.length === 0) {
