@@ -104,8 +104,11 @@ export class StreamTableEnvironment implements TableRunner {
     return this.sql.parseSql(sql);
   }
 
-  /** @internal Runs one parsed statement (a `[flink-sql]` cell parses its whole text at once). */
-  executeStatement(parsed: ParsedStatement): TableResult {
+  /**
+   * @internal Runs one parsed statement (a `[flink-sql]` cell parses its whole text at once).
+   * `beside` adds sinks of its own to a SELECT's table in the same job (the cell's live table).
+   */
+  executeStatement(parsed: ParsedStatement, beside?: (table: PlannedTable) => void): TableResult {
     const s = parsed.statement;
     switch (s.kind) {
       case 'createTable':
@@ -124,7 +127,7 @@ export class StreamTableEnvironment implements TableRunner {
           this.planner.planInsert(s);
         });
       case 'query':
-        return this.collect(this.planner.planQuery(s.query));
+        return this.collect(this.planner.planQuery(s.query), beside);
       case 'set':
         return this.set(s);
       case 'explain':
@@ -257,9 +260,13 @@ export class StreamTableEnvironment implements TableRunner {
   }
 
   /** @internal */
-  collect(table: PlannedTable): TableResult {
+  collect(table: PlannedTable, beside?: (table: PlannedTable) => void): TableResult {
     const sink = Sinks.collect<Row>();
-    return this.runJob(this.jobName('collect'), table.schema.columns, () => table.stream.sinkTo(sink), sink.values, table.updating !== undefined);
+    const build = () => {
+      table.stream.sinkTo(sink);
+      beside?.(table);
+    };
+    return this.runJob(this.jobName('collect'), table.schema.columns, build, sink.values, table.updating !== undefined);
   }
 
   /** @internal */
