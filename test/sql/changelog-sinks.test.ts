@@ -140,3 +140,37 @@ test('after a failure mid-run, the restored aggregation writes each change once 
   for (let i = 0; i < RECORDS; i++) totals.set(`k${(i * 7) % 5}`, (totals.get(`k${(i * 7) % 5}`) ?? 0) + (i % 31));
   assertSameRows(applyChangelog(written, ['k', 'n', 'total']), [...totals].map(([k, total]) => ({ k, n: RECORDS / 5, total })), ['k', 'n', 'total'], 'final state');
 });
+
+test("with PRIMARY KEY, format 'changelog-json' is an upsert sink: -U written as -D; the latest row per key, -D removing it, equals DuckDB", async () => {
+  // COUNT(*) only grows, so groups of 20 rows or more leave the HAVING again: their rows are deleted (-D).
+  const expected = await duckdbRows(s, `SELECT "user", name, count(*) AS n FROM ${events()} GROUP BY ALL HAVING count(*) < 20`, ['n']);
+  for (const { mode, parallelism } of [MODES[1], MODES[3]]) {
+    const { tEnv } = await eventsEnv(s, mode, parallelism);
+    const dir = s.path(`upsert-${mode}-${parallelism}`);
+    tEnv.executeSql(`CREATE TABLE sink_out (\`user\` STRING, name STRING, n BIGINT, PRIMARY KEY (\`user\`, name) NOT ENFORCED) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'changelog-json')`);
+    await tEnv.executeSql('INSERT INTO sink_out SELECT `user`, name, COUNT(*) FROM events GROUP BY `user`, name HAVING COUNT(*) < 20').await();
+    const written = changes(partLines(dir));
+    const byKey = new Map<string, Row>();
+    for (const row of written) {
+      const key = JSON.stringify([row['user'], row['name']]);
+      if (row['$rowKind'] === '-D') byKey.delete(key);
+      else byKey.set(key, { user: row['user'], name: row['name'], n: row['n'] });
+    }
+    assertSameRows([...byKey.values()], expected, ['user', 'name', 'n'], `${mode} p${parallelism}`);
+    const kinds = new Set(written.map((r) => r['$rowKind']));
+    assert.ok(!kinds.has('-U'), `${mode} p${parallelism}: an upsert sink writes no -U`);
+    if (mode === 'streaming') assert.ok(kinds.has('-D') && kinds.has('+U'), `streaming writes updates and deletes: ${[...kinds]}`);
+  }
+});
+
+test('a PRIMARY KEY names columns of the table, physical ones, as Flink checks it', async () => {
+  const { tEnv } = await eventsEnv(s, 'streaming', 1);
+  assert.throws(
+    () => tEnv.executeSql("CREATE TABLE bad (k STRING, n BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'print')"),
+    /Invalid primary key 'PK_id'\. Column 'id' does not exist\./,
+  );
+  assert.throws(
+    () => tEnv.executeSql("CREATE TABLE bad2 (k STRING, n BIGINT, m AS n + 1, PRIMARY KEY (m) NOT ENFORCED) WITH ('connector' = 'print')"),
+    /Invalid primary key 'PK_m'\. Column 'm' is not a physical column\./,
+  );
+});
