@@ -8,26 +8,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { RestartStrategies, Schema, StreamExecutionEnvironment, StreamTableEnvironment, type Row } from '../../engine/index.node.ts';
 import { applyChangelog, withKind, type RowKind } from '../../engine/sql/changelog.ts';
 import type { CheckpointStats } from '../../engine/runtime/checkpoint-stats.ts';
+import { committedLinesInOrder } from '../harness/jsonl-output.ts';
 import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
 const s = eventsScratch('sql-changelog-sinks');
 
 const events = () => eventsInDuckDB(s);
-
-/** The committed lines of a sink directory, part file by part file in (subtask, sequence) order, each file's lines in order. */
-function partLines(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const order = (f: string) => (/^part-(\d+)(?:-(\d+))?\.jsonl$/.exec(f) ?? []).slice(1).map((n) => Number(n ?? 0));
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort((a, b) => order(a)[0]! - order(b)[0]! || order(a)[1]! - order(b)[1]!)
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean));
-}
 
 /** Lines of changelog-json as rows with their kinds. */
 function changes(lines: string[]): Row[] {
@@ -77,14 +67,14 @@ test("the filesystem sink writes an insert-only query as json, and a batch GROUP
     tEnv.executeSql(`CREATE TABLE big (id INT, amount DOUBLE, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`);
     await tEnv.executeSql('INSERT INTO big SELECT id, amount, ts FROM events WHERE amount > 90').await();
     const expected = await duckdbRows(s, `SELECT id, amount, strftime(ts, '%Y-%m-%d %H:%M:%S.000') AS ts FROM ${events()} WHERE amount > 90`);
-    assertSameRows(partLines(dir).map((l) => JSON.parse(l) as Row), expected, ['id', 'amount', 'ts'], `${mode} json rows`);
+    assertSameRows(committedLinesInOrder(dir).map((l) => JSON.parse(l) as Row), expected, ['id', 'amount', 'ts'], `${mode} json rows`);
   }
   const { tEnv } = await eventsEnv(s, 'batch', 2);
   const dir = s.path('json-batch-counts');
   tEnv.executeSql(`CREATE TABLE counts (\`user\` STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`);
   await tEnv.executeSql('INSERT INTO counts SELECT `user`, COUNT(*) FROM events GROUP BY `user`').await();
   const expected = await duckdbRows(s, `SELECT "user", count(*) AS n FROM ${events()} GROUP BY ALL`, ['n']);
-  assertSameRows(partLines(dir).map((l) => JSON.parse(l) as Row), expected, ['user', 'n'], 'batch GROUP BY as json');
+  assertSameRows(committedLinesInOrder(dir).map((l) => JSON.parse(l) as Row), expected, ['user', 'n'], 'batch GROUP BY as json');
 });
 
 test("format 'changelog-json' writes every change; applied, they equal DuckDB's GROUP BY (streaming and batch, p=1 and p=2)", async () => {
@@ -94,7 +84,7 @@ test("format 'changelog-json' writes every change; applied, they equal DuckDB's 
     const dir = s.path(`changelog-${mode}-${parallelism}`);
     tEnv.executeSql(`CREATE TABLE sink_out (\`user\` STRING, name STRING, n BIGINT, hi INT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'changelog-json')`);
     await tEnv.executeSql('INSERT INTO sink_out SELECT `user`, name, COUNT(*), MAX(qty) FROM events GROUP BY `user`, name HAVING COUNT(*) > 3').await();
-    const written = changes(partLines(dir));
+    const written = changes(committedLinesInOrder(dir));
     assertSameRows(applyChangelog(written, ['user', 'name', 'n', 'hi']), expected, ['user', 'name', 'n', 'hi'], `${mode} p${parallelism}`);
     const kinds = new Set(written.map((r) => r['$rowKind']));
     assert.deepEqual([...kinds].sort(), mode === 'batch' ? ['+I'] : ['+U', '-U'], `${mode} p${parallelism} kinds`);
@@ -131,7 +121,7 @@ test('after a failure mid-run, the restored aggregation writes each change once 
   assert.ok(failed, 'the failure was injected');
   const { report } = await client.result;
   assert.equal(report.restarts, 1);
-  const written = changes(partLines(dir));
+  const written = changes(committedLinesInOrder(dir));
   for (let key = 0; key < 5; key++) {
     const counts = written.filter((r) => r['k'] === `k${key}` && r['$rowKind'] !== '-U').map((r) => r['n']);
     assert.deepEqual(counts, Array.from({ length: RECORDS / 5 }, (_x, i) => i + 1), `k${key}: each count once, in order`);
@@ -149,7 +139,7 @@ test("with PRIMARY KEY, format 'changelog-json' is an upsert sink: -U written as
     const dir = s.path(`upsert-${mode}-${parallelism}`);
     tEnv.executeSql(`CREATE TABLE sink_out (\`user\` STRING, name STRING, n BIGINT, PRIMARY KEY (\`user\`, name) NOT ENFORCED) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'changelog-json')`);
     await tEnv.executeSql('INSERT INTO sink_out SELECT `user`, name, COUNT(*) FROM events GROUP BY `user`, name HAVING COUNT(*) < 20').await();
-    const written = changes(partLines(dir));
+    const written = changes(committedLinesInOrder(dir));
     const byKey = new Map<string, Row>();
     for (const row of written) {
       const key = JSON.stringify([row['user'], row['name']]);
