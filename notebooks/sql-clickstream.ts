@@ -2,9 +2,9 @@
 // # Clickstream in Flink SQL
 //
 // A day of page clicks from 50 users, read as a stream in event time, in Flink's SQL dialect
-// on Weir's engine: clicks per hour as a table under the cell, and checkouts so far today,
-// every three hours, inserted into a print table. The same statements run on a Flink cluster:
-// `npx weir export --flink-sql notebooks/sql-clickstream.ts --out out/flink` writes them as
+// on Weir's engine: clicks per hour as a live table under the cell, checkouts so far today,
+// every three hours, into a print table, and clicks per page as a live chart. On a Flink cluster:
+// `npx weir export --flink-sql notebooks/sql-clickstream.ts --out out/flink` writes the SQL as
 // `job.sql` for Flink's SQL client.
 
 // %% Clicks without the header line, as Flink's csv format reads a file
@@ -36,3 +36,18 @@ writeFileSync('out/clicks.csv', readFileSync('data/clicks.csv', 'utf8').split('\
 // FROM TABLE(CUMULATE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '3' HOUR, INTERVAL '1' DAY))
 // WHERE page = '/checkout'
 // GROUP BY window_start, window_end
+
+// %% Clicks per page so far, as a live chart (an updating GROUP BY through the Table API)
+import { Sinks, StreamExecutionEnvironment, StreamTableEnvironment } from 'weir';
+
+const env = StreamExecutionEnvironment.create({ parallelism: 1 });
+const tEnv = await StreamTableEnvironment.create(env);
+tEnv.executeSql("CREATE TABLE page_clicks (`user` STRING, page STRING, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', 'path' = 'out/clicks.csv', 'format' = 'csv')");
+const perPage = tEnv.sqlQuery('SELECT page, COUNT(*) AS clicks FROM page_clicks GROUP BY page');
+// Each page's bar takes its latest count: the changelog's +I and +U rows, keyed by page.
+tEnv
+  .toChangelogStream(perPage)
+  .filter((change) => change.kind === '+I' || change.kind === '+U')
+  .map((change) => change.row)
+  .sinkTo(Sinks.chart({ type: 'bar', x: 'page', y: 'clicks', mode: 'upsert', title: 'Clicks per page so far' }));
+await env.execute('clicks per page');

@@ -11,6 +11,7 @@ import type { SinkFunction } from '../../engine/runtime/functions.ts';
 import type { ChartPointsEvent } from '../shared/workbench/service.ts';
 import type { ChartSpec, SeriesPoints } from '../shared/workbench/protocol.ts';
 import { cellContext, type CellContext } from './cell-context.ts';
+import { LiveTableFeed } from './live-table.ts';
 
 /** Options of the chart sink factory. */
 export interface LiveChartsOptions {
@@ -91,7 +92,7 @@ class LiveChart {
  * registerSinkFactory('chart', charts.factory);
  */
 export class LiveCharts {
-  private readonly byContext = new WeakMap<CellContext, Map<string, LiveChart>>();
+  private readonly byContext = new WeakMap<CellContext, Map<string, LiveChart | LiveTableFeed>>();
   private nextId = 0;
 
   constructor(private readonly options: LiveChartsOptions) {}
@@ -106,8 +107,8 @@ export class LiveCharts {
     const chart = this.chartFor(context, descriptor.options, ctx);
     return {
       invoke: (value: unknown) => chart.add(value),
-      finish: () => chart.flush(),
-      close: () => chart.flush(),
+      finish: () => (chart instanceof LiveTableFeed ? chart.finish(ctx.subtask) : chart.flush()),
+      close: () => (chart instanceof LiveTableFeed ? chart.close(ctx.subtask) : chart.flush()),
     };
   };
 
@@ -129,14 +130,15 @@ export class LiveCharts {
     };
   }
 
-  private chartFor(context: CellContext, options: Record<string, unknown>, ctx: ChartSinkPlace): LiveChart {
+  private chartFor(context: CellContext, options: Record<string, unknown>, ctx: ChartSinkPlace): LiveChart | LiveTableFeed {
     let charts = this.byContext.get(context);
     if (!charts) this.byContext.set(context, (charts = new Map()));
     const key = `${ctx.jobName}\u0000${ctx.operatorUid ?? ctx.operatorName}`;
     let chart = charts.get(key);
     if (!chart || chart.subtasks.has(ctx.subtask)) {
       const { spec, keyFields } = chartSpec(`chart-${++this.nextId}`, options, ctx.jobName, ctx.operatorName);
-      chart = new LiveChart(spec, keyFields, context, this.options);
+      // A `[flink-sql]` SELECT's live table travels as a chart sink of type 'table' (engine/sql/cell.ts).
+      chart = spec.type === 'table' ? new LiveTableFeed(spec, stringList(options.columns), context, this.options) : new LiveChart(spec, keyFields, context, this.options);
       charts.set(key, chart);
       context.output({ kind: 'chart', chart: spec });
     }
@@ -170,6 +172,10 @@ export function chartSpec(id: string, options: Record<string, unknown>, jobName:
   else if (operatorName !== DEFAULT_SINK_NAME) spec.title = operatorName;
   const keyFields = Array.isArray(options.key) && options.key.length > 0 ? options.key.map(String) : [spec.x];
   return { spec, keyFields };
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }
 
 /** An x value: numbers and dates as numbers, other values as category strings. */

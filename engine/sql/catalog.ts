@@ -33,6 +33,8 @@ export type CatalogTable =
       physical: Column[];
       computed: { name: string; expr: Expr }[];
       watermark?: { column: string; expr: Expr };
+      /** `PRIMARY KEY (k) NOT ENFORCED`: a sink keeps one row per key (upsert), as Flink's upsert sinks do. */
+      primaryKey?: string[];
       options: Record<string, string>;
       pos: SqlPosition;
     }

@@ -1,11 +1,14 @@
 /**
  * What a `// %% [flink-sql]` cell runs: its statements through a table environment, after the
  * CREATE/DROP statements of the `[flink-sql]` cells above it (so the cell is whole on its own,
- * also where a taskmanager rebuilds its job); a SELECT's rows shown as a table, an INSERT
- * waited for. Errors name the notebook's line and column. (Flink's counterpart: the SQL
+ * also where a taskmanager rebuilds its job); a SELECT's rows shown as a table, live in the
+ * workbench while its job runs and at its end in `weir run`, an INSERT waited for. Errors name the notebook's line and column. (Flink's counterpart: the SQL
  * client running a script.)
  */
 import { StreamExecutionEnvironment } from '../api/environment.ts';
+import { executionHost } from '../runtime/host.ts';
+import { ROW_KIND } from './changelog.ts';
+import type { PlannedTable } from './planner.ts';
 import type { Column, Row } from './catalog.ts';
 import type { ParsedStatement } from './ast.ts';
 import { SqlError, type SqlPosition } from './errors.ts';
@@ -64,15 +67,38 @@ export async function runFlinkSqlCell(spec: FlinkSqlCellSpec): Promise<void> {
   }
   try {
     for (const parsed of spec.cell.statements) {
-      const result = tEnv.executeStatement(parsed);
       const kind = parsed.statement.kind;
+      const result = tEnv.executeStatement(parsed, kind === 'query' ? liveTable : undefined);
       if (kind === 'explain') log(String((await result.collect())[0]?.['result']));
-      else if (kind === 'query' || (kind === 'set' && parsed.statement.key === undefined)) show(await result.collect(), result.columns());
+      else if (kind === 'query') {
+        const rows = await result.collect();
+        // The workbench has shown the rows as they came, in the live table: its final state is these rows.
+        if (executionHost().headless !== false) show(rows, result.columns());
+      } else if (kind === 'set' && parsed.statement.key === undefined) show(await result.collect(), result.columns());
       else await result.await();
     }
   } catch (error) {
     throw locatedSqlError(error, spec.cell.startLine);
   }
+}
+
+/**
+ * Sends a SELECT's changelog, its values as the table shows them, to a chart sink of type
+ * 'table': the workbench draws it as a table that follows the changes (app/host/live-table.ts);
+ * headless it is dropped. Added wherever the job is built, so the job's graph is the same in the
+ * kernel and on the taskmanagers that rebuild it.
+ */
+function liveTable(table: PlannedTable): void {
+  const columns = table.schema.columns;
+  table.stream
+    .map((row) => {
+      const shown: Row = Object.fromEntries(columns.map((c) => [c.name, shownValue(row[c.name], c.type)]));
+      if (row[ROW_KIND] !== undefined) shown[ROW_KIND] = row[ROW_KIND];
+      return shown;
+    })
+    .name('LiveTableValues')
+    .sinkTo({ sinkKind: 'chart', options: { type: 'table', x: '', y: [], columns: columns.map((c) => c.name) } })
+    .name('Sink: live table');
 }
 
 /** The console at the time of the call: the kernel may give each cell's output a console of its own. */

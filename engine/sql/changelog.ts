@@ -7,6 +7,7 @@
  * view, `MaterializedCollectStreamResult`, for `applyChangelog`.)
  */
 import type { Row } from './catalog.ts';
+import { MaterializedTable } from './materialized-table.ts';
 
 /**
  * The kind of a change, in Flink's short form: '+I' insert, '-U' update before (the old row of
@@ -67,25 +68,15 @@ export function toChange(row: Row): Change {
 
 /**
  * The table a changelog describes at its end: +I and +U add a row, -U and -D take one equal row
- * out (a retraction of a row that is not there is ignored, as Flink's SQL client does). Rows
- * keep the order in which they last entered.
+ * out (a retraction of a row that is not there is ignored, as Flink's SQL client does), as
+ * `MaterializedTable` keeps it.
  *
  * @example
  * applyChangelog([{ u: 'a', n: 1, $rowKind: '+I' }, { u: 'a', n: 1, $rowKind: '-U' }, { u: 'a', n: 2, $rowKind: '+U' }])
  * // [{ u: 'a', n: 2 }]
  */
 export function applyChangelog(rows: Row[], columns: string[]): Row[] {
-  const table = new Map<string, { row: Row; count: number }>();
-  for (const r of rows) {
-    const { kind, row } = toChange(r);
-    const key = JSON.stringify(columns.map((c) => row[c] ?? null));
-    const entry = table.get(key);
-    if (isAccumulate(kind)) {
-      if (entry) entry.count++;
-      else table.set(key, { row, count: 1 });
-    } else if (entry && --entry.count === 0) {
-      table.delete(key);
-    }
-  }
-  return [...table.values()].flatMap((e) => Array.from({ length: e.count }, () => e.row));
+  const table = new MaterializedTable(columns);
+  for (const row of rows) table.apply(row);
+  return table.rows();
 }

@@ -3,6 +3,10 @@
  * through `Sinks.jsonl`). Format 'json' is append-only and refuses an updating query, as Flink's
  * filesystem sink does; format 'changelog-json' (flink-cdc's changelog format) writes every
  * change with its kind, `{"data": {...}, "op": "+U"}`, so a file holds the whole changelog.
+ * With a `PRIMARY KEY (k) NOT ENFORCED` the sink is an upsert sink: it writes +I, +U and -D, a
+ * -U as the -D of its key (as upsert-kafka writes an update-before as a tombstone), so applying
+ * the file by key keeps the latest row per key. A -U must not be dropped: when a filter after an
+ * aggregate (HAVING) drops the +U that follows it, the -U is the only change that removes the row.
  * TIMESTAMP values are written as Flink's JSON format writes them ('2024-01-01 00:00:00.000').
  * (Flink's counterparts: `FileSystemTableSink` with the `json` format, and flink-cdc's
  * `ChangelogJsonFormatFactory`.)
@@ -42,7 +46,8 @@ export function filesystemSink(table: ConnectorTable, planned: PlannedTable, col
     if (planned.updating) throw updatesRefused(table.name, planned.updating.producer, ": write its changes with 'format' = 'changelog-json'");
     lines = planned.stream.map(json).name(`json ${table.name}`);
   } else if (format === 'changelog-json') {
-    lines = planned.stream.map((row: Row): Row => ({ data: json(row), op: kindOf(row) })).name(`changelog-json ${table.name}`);
+    const op = table.primaryKey ? (row: Row) => (kindOf(row) === '-U' ? '-D' : kindOf(row)) : kindOf;
+    lines = planned.stream.map((row: Row): Row => ({ data: json(row), op: op(row) })).name(`changelog-json ${table.name}`);
   } else {
     throw new SqlUnsupportedError(`table '${table.name}': the format '${format}' in the filesystem sink (it writes json and changelog-json)`, table.pos);
   }

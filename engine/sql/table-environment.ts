@@ -14,7 +14,7 @@ import type { Expr, ParsedStatement, Statement } from './ast.ts';
 import { Catalog, type Column, type Row, type TableSchema } from './catalog.ts';
 import { toChange, type Change } from './changelog.ts';
 import { updatesRefused } from './filesystem-sink.ts';
-import { SqlError, SqlValidationError } from './errors.ts';
+import { SqlError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileExpr } from './expressions.ts';
 import { Planner, assignWatermarks, rowScope, type PlannedTable } from './planner.ts';
 import { Schema } from './schema.ts';
@@ -104,8 +104,11 @@ export class StreamTableEnvironment implements TableRunner {
     return this.sql.parseSql(sql);
   }
 
-  /** @internal Runs one parsed statement (a `[flink-sql]` cell parses its whole text at once). */
-  executeStatement(parsed: ParsedStatement): TableResult {
+  /**
+   * @internal Runs one parsed statement (a `[flink-sql]` cell parses its whole text at once).
+   * `beside` adds sinks of its own to a SELECT's table in the same job (the cell's live table).
+   */
+  executeStatement(parsed: ParsedStatement, beside?: (table: PlannedTable) => void): TableResult {
     const s = parsed.statement;
     switch (s.kind) {
       case 'createTable':
@@ -124,7 +127,7 @@ export class StreamTableEnvironment implements TableRunner {
           this.planner.planInsert(s);
         });
       case 'query':
-        return this.collect(this.planner.planQuery(s.query));
+        return this.collect(this.planner.planQuery(s.query), beside);
       case 'set':
         return this.set(s);
       case 'explain':
@@ -257,9 +260,13 @@ export class StreamTableEnvironment implements TableRunner {
   }
 
   /** @internal */
-  collect(table: PlannedTable): TableResult {
+  collect(table: PlannedTable, beside?: (table: PlannedTable) => void): TableResult {
     const sink = Sinks.collect<Row>();
-    return this.runJob(this.jobName('collect'), table.schema.columns, () => table.stream.sinkTo(sink), sink.values, table.updating !== undefined);
+    const build = () => {
+      table.stream.sinkTo(sink);
+      beside?.(table);
+    };
+    return this.runJob(this.jobName('collect'), table.schema.columns, build, sink.values, table.updating !== undefined);
   }
 
   /** @internal */
@@ -318,8 +325,19 @@ export class StreamTableEnvironment implements TableRunner {
       if (!isTimestamp(rowtime.type)) throw new SqlValidationError(`The rowtime attribute '${rowtime.name}' must be TIMESTAMP or TIMESTAMP_LTZ`, s.watermark.pos);
       compileExpr(s.watermark.expr, rowScope(columns, [s.name]));
     }
+    if (s.primaryKey) checkPrimaryKey(s.primaryKey, columns, physical, s.pos);
     this.catalog.register(
-      { kind: 'connector', name: s.name, schema, physical, computed, ...(s.watermark ? { watermark: { column: s.watermark.column, expr: s.watermark.expr } } : {}), options: s.options, pos: s.pos },
+      {
+        kind: 'connector',
+        name: s.name,
+        schema,
+        physical,
+        computed,
+        ...(s.watermark ? { watermark: { column: s.watermark.column, expr: s.watermark.expr } } : {}),
+        ...(s.primaryKey ? { primaryKey: s.primaryKey } : {}),
+        options: s.options,
+        pos: s.pos,
+      },
       s.ifNotExists,
       s.pos,
     );
@@ -351,5 +369,14 @@ export class StreamTableEnvironment implements TableRunner {
       throw new SqlError(`SOURCE_WATERMARK() of '${name}' needs its column '${wm.column}' to be the record timestamp: columnByMetadata('${wm.column}', 'TIMESTAMP_LTZ(3)')`);
     }
     return { schema: { columns, rowtime: wm.column }, stream: rows };
+  }
+}
+
+/** Flink's checks of `PRIMARY KEY (...) NOT ENFORCED`: each key column is a physical column of the table. */
+function checkPrimaryKey(key: string[], columns: Column[], physical: Column[], pos: SqlPosition): void {
+  const name = `PK_${key.join('_')}`;
+  for (const k of key) {
+    if (!columns.some((c) => c.name === k)) throw new SqlValidationError(`Invalid primary key '${name}'. Column '${k}' does not exist.`, pos);
+    if (!physical.some((c) => c.name === k)) throw new SqlValidationError(`Invalid primary key '${name}'. Column '${k}' is not a physical column.`, pos);
   }
 }

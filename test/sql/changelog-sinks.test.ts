@@ -8,26 +8,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { RestartStrategies, Schema, StreamExecutionEnvironment, StreamTableEnvironment, type Row } from '../../engine/index.node.ts';
 import { applyChangelog, withKind, type RowKind } from '../../engine/sql/changelog.ts';
 import type { CheckpointStats } from '../../engine/runtime/checkpoint-stats.ts';
+import { committedLinesInOrder } from '../harness/jsonl-output.ts';
 import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
 const s = eventsScratch('sql-changelog-sinks');
 
 const events = () => eventsInDuckDB(s);
-
-/** The committed lines of a sink directory, part file by part file in (subtask, sequence) order, each file's lines in order. */
-function partLines(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const order = (f: string) => (/^part-(\d+)(?:-(\d+))?\.jsonl$/.exec(f) ?? []).slice(1).map((n) => Number(n ?? 0));
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort((a, b) => order(a)[0]! - order(b)[0]! || order(a)[1]! - order(b)[1]!)
-    .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean));
-}
 
 /** Lines of changelog-json as rows with their kinds. */
 function changes(lines: string[]): Row[] {
@@ -77,14 +67,14 @@ test("the filesystem sink writes an insert-only query as json, and a batch GROUP
     tEnv.executeSql(`CREATE TABLE big (id INT, amount DOUBLE, ts TIMESTAMP(3)) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`);
     await tEnv.executeSql('INSERT INTO big SELECT id, amount, ts FROM events WHERE amount > 90').await();
     const expected = await duckdbRows(s, `SELECT id, amount, strftime(ts, '%Y-%m-%d %H:%M:%S.000') AS ts FROM ${events()} WHERE amount > 90`);
-    assertSameRows(partLines(dir).map((l) => JSON.parse(l) as Row), expected, ['id', 'amount', 'ts'], `${mode} json rows`);
+    assertSameRows(committedLinesInOrder(dir).map((l) => JSON.parse(l) as Row), expected, ['id', 'amount', 'ts'], `${mode} json rows`);
   }
   const { tEnv } = await eventsEnv(s, 'batch', 2);
   const dir = s.path('json-batch-counts');
   tEnv.executeSql(`CREATE TABLE counts (\`user\` STRING, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'json')`);
   await tEnv.executeSql('INSERT INTO counts SELECT `user`, COUNT(*) FROM events GROUP BY `user`').await();
   const expected = await duckdbRows(s, `SELECT "user", count(*) AS n FROM ${events()} GROUP BY ALL`, ['n']);
-  assertSameRows(partLines(dir).map((l) => JSON.parse(l) as Row), expected, ['user', 'n'], 'batch GROUP BY as json');
+  assertSameRows(committedLinesInOrder(dir).map((l) => JSON.parse(l) as Row), expected, ['user', 'n'], 'batch GROUP BY as json');
 });
 
 test("format 'changelog-json' writes every change; applied, they equal DuckDB's GROUP BY (streaming and batch, p=1 and p=2)", async () => {
@@ -94,7 +84,7 @@ test("format 'changelog-json' writes every change; applied, they equal DuckDB's 
     const dir = s.path(`changelog-${mode}-${parallelism}`);
     tEnv.executeSql(`CREATE TABLE sink_out (\`user\` STRING, name STRING, n BIGINT, hi INT) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'changelog-json')`);
     await tEnv.executeSql('INSERT INTO sink_out SELECT `user`, name, COUNT(*), MAX(qty) FROM events GROUP BY `user`, name HAVING COUNT(*) > 3').await();
-    const written = changes(partLines(dir));
+    const written = changes(committedLinesInOrder(dir));
     assertSameRows(applyChangelog(written, ['user', 'name', 'n', 'hi']), expected, ['user', 'name', 'n', 'hi'], `${mode} p${parallelism}`);
     const kinds = new Set(written.map((r) => r['$rowKind']));
     assert.deepEqual([...kinds].sort(), mode === 'batch' ? ['+I'] : ['+U', '-U'], `${mode} p${parallelism} kinds`);
@@ -131,7 +121,7 @@ test('after a failure mid-run, the restored aggregation writes each change once 
   assert.ok(failed, 'the failure was injected');
   const { report } = await client.result;
   assert.equal(report.restarts, 1);
-  const written = changes(partLines(dir));
+  const written = changes(committedLinesInOrder(dir));
   for (let key = 0; key < 5; key++) {
     const counts = written.filter((r) => r['k'] === `k${key}` && r['$rowKind'] !== '-U').map((r) => r['n']);
     assert.deepEqual(counts, Array.from({ length: RECORDS / 5 }, (_x, i) => i + 1), `k${key}: each count once, in order`);
@@ -139,4 +129,38 @@ test('after a failure mid-run, the restored aggregation writes each change once 
   const totals = new Map<string, number>();
   for (let i = 0; i < RECORDS; i++) totals.set(`k${(i * 7) % 5}`, (totals.get(`k${(i * 7) % 5}`) ?? 0) + (i % 31));
   assertSameRows(applyChangelog(written, ['k', 'n', 'total']), [...totals].map(([k, total]) => ({ k, n: RECORDS / 5, total })), ['k', 'n', 'total'], 'final state');
+});
+
+test("with PRIMARY KEY, format 'changelog-json' is an upsert sink: -U written as -D; the latest row per key, -D removing it, equals DuckDB", async () => {
+  // COUNT(*) only grows, so groups of 20 rows or more leave the HAVING again: their rows are deleted (-D).
+  const expected = await duckdbRows(s, `SELECT "user", name, count(*) AS n FROM ${events()} GROUP BY ALL HAVING count(*) < 20`, ['n']);
+  for (const { mode, parallelism } of [MODES[1], MODES[3]]) {
+    const { tEnv } = await eventsEnv(s, mode, parallelism);
+    const dir = s.path(`upsert-${mode}-${parallelism}`);
+    tEnv.executeSql(`CREATE TABLE sink_out (\`user\` STRING, name STRING, n BIGINT, PRIMARY KEY (\`user\`, name) NOT ENFORCED) WITH ('connector' = 'filesystem', 'path' = '${dir}', 'format' = 'changelog-json')`);
+    await tEnv.executeSql('INSERT INTO sink_out SELECT `user`, name, COUNT(*) FROM events GROUP BY `user`, name HAVING COUNT(*) < 20').await();
+    const written = changes(committedLinesInOrder(dir));
+    const byKey = new Map<string, Row>();
+    for (const row of written) {
+      const key = JSON.stringify([row['user'], row['name']]);
+      if (row['$rowKind'] === '-D') byKey.delete(key);
+      else byKey.set(key, { user: row['user'], name: row['name'], n: row['n'] });
+    }
+    assertSameRows([...byKey.values()], expected, ['user', 'name', 'n'], `${mode} p${parallelism}`);
+    const kinds = new Set(written.map((r) => r['$rowKind']));
+    assert.ok(!kinds.has('-U'), `${mode} p${parallelism}: an upsert sink writes no -U`);
+    if (mode === 'streaming') assert.ok(kinds.has('-D') && kinds.has('+U'), `streaming writes updates and deletes: ${[...kinds]}`);
+  }
+});
+
+test('a PRIMARY KEY names columns of the table, physical ones, as Flink checks it', async () => {
+  const { tEnv } = await eventsEnv(s, 'streaming', 1);
+  assert.throws(
+    () => tEnv.executeSql("CREATE TABLE bad (k STRING, n BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'print')"),
+    /Invalid primary key 'PK_id'\. Column 'id' does not exist\./,
+  );
+  assert.throws(
+    () => tEnv.executeSql("CREATE TABLE bad2 (k STRING, n BIGINT, m AS n + 1, PRIMARY KEY (m) NOT ENFORCED) WITH ('connector' = 'print')"),
+    /Invalid primary key 'PK_m'\. Column 'm' is not a physical column\./,
+  );
 });

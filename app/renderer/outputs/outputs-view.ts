@@ -1,6 +1,6 @@
 /**
  * The outputs under a cell: console text, errors (whose location jumps to the line), notes,
- * tables and live charts. Updates are incremental: outputs before the changed index keep their
+ * tables, live charts and the live tables of `[flink-sql]` SELECTs. Updates are incremental: outputs before the changed index keep their
  * nodes, so a chart keeps drawing while text appears below it.
  */
 import type { CellOutput } from '../../shared/workbench/protocol.ts';
@@ -8,6 +8,7 @@ import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
 import { h } from '../dom.ts';
 import { LiveChartView } from '../charts/live-chart-view.ts';
 import { tableView } from './table-view.ts';
+import { LiveTableView } from './live-table-view.ts';
 
 /** What an outputs view needs from around it. */
 export interface OutputsContext {
@@ -21,7 +22,7 @@ export interface OutputsContext {
 export class OutputsView {
   readonly element = h('div', { class: 'cell-outputs', 'aria-live': 'polite' });
   private nodes: HTMLElement[] = [];
-  private readonly charts = new Map<string, LiveChartView>();
+  private readonly charts = new Map<string, LiveChartView | LiveTableView>();
 
   constructor(private readonly context: OutputsContext) {}
 
@@ -64,7 +65,7 @@ export class OutputsView {
       case 'chart': {
         let view = this.charts.get(output.chart.id);
         if (!view) {
-          view = new LiveChartView(output.chart);
+          view = output.chart.type === 'table' ? new LiveTableView(output.chart) : new LiveChartView(output.chart);
           this.charts.set(output.chart.id, view);
         }
         return view.element;

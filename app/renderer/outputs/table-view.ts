@@ -61,11 +61,13 @@ export function tableView(output: Extract<CellOutput, { kind: 'table' }>): HTMLE
   return h('div', { class: 'output output-table-wrap' }, scroller, footer);
 }
 
-function spacer(height: number, columns: number): HTMLTableRowElement {
+/** An empty row `height` px tall standing for the rows not rendered. */
+export function spacer(height: number, columns: number): HTMLTableRowElement {
   return h('tr', { class: 'spacer', 'aria-hidden': 'true', style: `height: ${height}px` }, h('td', { colspan: columns }));
 }
 
-function cell(value: TableValue): HTMLTableCellElement {
+/** A table cell showing `value` (numbers right-aligned, null greyed). */
+export function cell(value: TableValue): HTMLTableCellElement {
   if (value === null) return h('td', { class: 'null' }, 'null');
   return h('td', { class: typeof value === 'number' ? 'number' : undefined }, typeof value === 'number' ? formatNumber(value) : String(value));
 }

@@ -133,7 +133,8 @@ export type TableValue = string | number | boolean | null;
 export interface ChartSpec {
   /** Unique within the host process. */
   id: string;
-  type: 'line' | 'bar' | 'area' | 'scatter';
+  /** 'table': the live table of a `[flink-sql]` SELECT, fed by `LiveTableSnapshot`s instead of points. */
+  type: 'line' | 'bar' | 'area' | 'scatter' | 'table';
   x: string;
   y: string[];
   series?: string;
@@ -141,6 +142,22 @@ export interface ChartSpec {
   title?: string;
   /** The job whose sink feeds it. */
   jobName: string;
+}
+
+/**
+ * What the live table of a `[flink-sql]` SELECT holds now: its first rows (each event replaces
+ * the last), how many rows it has in all, and whether its job's tasks are still running.
+ */
+export interface LiveTableSnapshot {
+  columns: string[];
+  /** The first rows of the table (1,000 at most, app/host/live-table.ts), in the order they entered it. */
+  rows: TableValue[][];
+  /** All rows of the table now, shown or not. */
+  rowCount: number;
+  /** Changes (+I, -U, +U, -D) applied so far. */
+  changes: number;
+  /** 'RUNNING' while changes may come, 'FINISHED' once the input has ended, 'ENDED' once the tasks stopped otherwise or elsewhere. */
+  status: 'RUNNING' | 'FINISHED' | 'ENDED';
 }
 
 /** Points for one series of a chart, as parallel arrays (compact in JSON). */

@@ -13,6 +13,7 @@ import type {
   KernelState,
   ExportResult,
   ChartSpec,
+  LiveTableSnapshot,
   JobDescription,
   JobFailure,
   JobSample,
@@ -207,6 +208,8 @@ export interface ChartPointsEvent {
   series: SeriesPoints[];
   /** Upsert charts: the points replace those with the same x in their series. */
   upsert?: boolean;
+  /** A live table's state now (its `series` is empty). */
+  table?: LiveTableSnapshot;
 }
 
 /** A notebook's kernel changed state. */
