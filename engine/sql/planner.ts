@@ -23,6 +23,7 @@ import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
+import type { WindowColumns } from './window-rank.ts';
 import { describeWindow, windowTvfAssigner } from './window-tvf-assigners.ts';
 
 /** A planned table: its schema, and the stream of its rows (objects keyed by column name). */
@@ -39,6 +40,8 @@ export interface PlannedTable {
    * names in the joined row (a name both sides have is renamed on the right: `id0`).
    */
   sides?: { qualifiers: string[]; names: Record<string, string> }[];
+  /** The columns holding each row's window bounds, when the rows come from a window TVF or window aggregate (Window Top-N ranks them per window). */
+  window?: WindowColumns;
 }
 
 /** One column of a SELECT list, compiled. */
@@ -245,8 +248,14 @@ export class Planner {
     return input;
   }
 
-  /** A window TVF without aggregation: each row once per window it falls in, with window_start, window_end, window_time. */
+  /** A window TVF without aggregation: its SELECT list over the window table's rows. */
   private planWindowTable(q: Query, tvf: WindowTvf): PlannedTable {
+    const { table, qualifiers } = this.windowTable(tvf);
+    return this.project(q, table, qualifiers);
+  }
+
+  /** @internal A window TVF's rows: each row once per window it falls in, with window_start, window_end, window_time. */
+  windowTable(tvf: WindowTvf): { table: PlannedTable; qualifiers: string[] } {
     const input = this.windowInput(tvf);
     const assigner = windowTvfAssigner(tvf);
     const rowtime = tvf.timeColumn;
@@ -269,8 +278,10 @@ export class Planner {
             })
             .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`);
     const columns = [...input.schema.columns, ...WINDOW_COLUMNS.map((name) => ({ name, type: T.TIMESTAMP3 }))];
-    // The window table's rows keep their own timestamps, so window_time is not a time attribute here.
-    return this.project(q, { schema: { columns }, stream: windowed }, [tvf.table, ...(tvf.alias ? [tvf.alias] : [])]);
+    // The window table's rows keep their own timestamps (but for SESSION, whose rows leave when
+    // their session closes), so the time column stays their time attribute and window_time is not one.
+    const schema = { columns, ...(tvf.fn === 'SESSION' ? {} : { rowtime }) };
+    return { table: { schema, stream: windowed, window: { start: 'window_start', end: 'window_end' } }, qualifiers: [tvf.table, ...(tvf.alias ? [tvf.alias] : [])] };
   }
 
   /** GROUP BY window_start, window_end[, keys] over a window TVF: one insert-only row per window and key. */
@@ -372,7 +383,13 @@ export class Planner {
     // Window results carry the window's last millisecond as their timestamp: window_time is their rowtime.
     const windowTime = q.items.find((i) => i.kind === 'expr' && i.expr.kind === 'column' && i.expr.name === 'window_time');
     const rowtimeName = windowTime ? items[q.items.indexOf(windowTime)]?.name : undefined;
-    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(rowtimeName ? { rowtime: rowtimeName } : {}) }, stream: out };
+    const bound = (column: string) => items[q.items.findIndex((i) => i.kind === 'expr' && i.expr.kind === 'column' && i.expr.name === column)]?.name;
+    const [start, end] = [bound('window_start'), bound('window_end')];
+    return {
+      schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(rowtimeName ? { rowtime: rowtimeName } : {}) },
+      stream: out,
+      ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
+    };
   }
 
   /** `INSERT INTO sink SELECT ...`: the query's columns by position into the sink's, cast where the types differ. */
