@@ -5,7 +5,7 @@
  */
 import type { ParserRuleContext } from 'antlr4ng';
 import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
-import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
+import type { ColumnDef, Expr, FromItem, OverFrame, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
 import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import type { SessionTvfs } from './window-tvf-session-syntax.ts';
@@ -254,11 +254,12 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
   };
 }
 
-/** `fn() OVER (PARTITION BY ... ORDER BY ...) AS alias`; a window frame or a named window is refused. */
+/** `fn() OVER (PARTITION BY ... ORDER BY ... [frame]) AS alias`; a named window is refused. */
 function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
   const spec = ctx.windowSpec();
   if (!spec) return unsupported('OVER a named window', ctx);
-  if (spec.windowFrame()) return unsupported('an OVER window frame (ROWS/RANGE BETWEEN)', spec.windowFrame()!);
+  const frameCtx = spec.windowFrame();
+  const frame = frameCtx ? buildOverFrame(frameCtx) : undefined;
   const partition = spec.partitionByClause();
   const partitionBy = partition ? [...partition.columnName().map(columnExpr), ...partition.primaryExpression().map(buildExpression)] : [];
   const orderBy = (spec.orderByClause()?.orderItemDefinition() ?? []).map((item) => {
@@ -270,7 +271,23 @@ function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
   const noArgs = /^([A-Za-z_]+)\(\)$/.exec(ctx.primaryExpression().getText());
   const at = pos(ctx.primaryExpression());
   const call: Expr = noArgs ? { kind: 'call', name: noArgs[1]!.toUpperCase(), args: [], distinct: false, star: false, pos: at } : buildExpression(ctx.primaryExpression());
-  return { kind: 'over', call, partitionBy, orderBy, alias: identifierText(ctx.identifier()), pos: pos(ctx) };
+  return { kind: 'over', call, partitionBy, orderBy, ...(frame ? { frame } : {}), alias: identifierText(ctx.identifier()), pos: pos(ctx) };
+}
+
+/** `ROWS BETWEEN n PRECEDING AND CURRENT ROW`, `RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW`, or UNBOUNDED PRECEDING. */
+function buildOverFrame(ctx: G.WindowFrameContext): OverFrame {
+  const unit = ctx.KW_ROWS() ? 'ROWS' : 'RANGE';
+  const at = pos(ctx);
+  const interval = ctx.timeIntervalExpression();
+  if (interval) return { unit, preceding: buildIntervalMs(interval), pos: at };
+  const start = ctx.frameStart();
+  const end = ctx.frameEnd();
+  // Flink's own refusal: its OVER aggregates end at the current row.
+  if (end && !end.KW_CURRENT()) throw new SqlValidationError(`OVER ${unit === 'ROWS' ? 'ROW' : 'RANGE'} FOLLOWING windows are not supported yet.`, pos(end));
+  const digits = ctx.DIG_LITERAL() ?? start?.DIG_LITERAL();
+  if (start?.KW_UNBOUNDED()) return { unit, preceding: 'UNBOUNDED', pos: at };
+  if (unit === 'RANGE' && digits) return unsupported('an OVER RANGE frame of a number (write RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW)', ctx);
+  return { unit, preceding: digits ? Number(digits.getText()) : 0, pos: at };
 }
 
 // `(0)`, not `0`: a bare number is a column name to this grammar.

@@ -18,6 +18,7 @@ import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
 import { planGroupAggregate } from './group-aggregate.ts';
 import { planJoin } from './join.ts';
+import { planOverAggregate, RANKING_FUNCTIONS } from './over-aggregate.ts';
 import { planRank } from './rank.ts';
 import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
@@ -152,12 +153,15 @@ export class Planner {
     }
     if (q.distinct) return this.planDistinct(q);
     const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
+    const overAggregate = !grouped && q.items.some((i) => i.kind === 'over');
     if (q.from.kind === 'window') {
-      return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
+      if (grouped) return this.planWindowAggregate(q, q.from);
+      if (!overAggregate) return this.planWindowTable(q, q.from);
     }
-    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some((i) => i.kind === 'over')) return planRank(this, q, q.from, this.env.mode);
-    const input = this.planFrom(q.from);
+    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some(isRanking)) return planRank(this, q, q.from, this.env.mode);
+    const input = q.from.kind === 'window' ? this.windowTable(q.from) : this.planFrom(q.from);
     if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
+    if (overAggregate) return planOverAggregate(this, q, input.table, input.qualifiers);
     return this.project(q, input.table, input.qualifiers);
   }
 
@@ -207,12 +211,7 @@ export class Planner {
   selectList(items: SelectItem[], columns: Column[], scope: Scope): SelectListItem[] {
     const out: SelectListItem[] = [];
     items.forEach((item, index) => {
-      if (item.kind === 'over') {
-        throw new SqlUnsupportedError(
-          'an OVER item other than ROW_NUMBER() in Top-N or deduplication (SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM t) WHERE rn <= N)',
-          item.pos,
-        );
-      }
+      if (item.kind === 'over') throw new SqlUnsupportedError('an OVER aggregate in a query with GROUP BY or aggregates (aggregate in a subquery first)', item.pos);
       if (item.kind === 'star') {
         for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
         return;
@@ -431,6 +430,11 @@ export class Planner {
       .name(`Into ${stmt.table}`);
     return tableSink(target, { ...planned, stream: rows }, sinkColumns);
   }
+}
+
+/** Whether a SELECT item is a ranking function's OVER item (Top-N), not an OVER aggregate. */
+function isRanking(item: SelectItem): boolean {
+  return item.kind === 'over' && item.call.kind === 'call' && RANKING_FUNCTIONS.includes(item.call.name);
 }
 
 /** Rows keyed by the values of `columns` (all rows under one key when there are none). */
