@@ -18,10 +18,12 @@ import type { Column, Row } from './catalog.ts';
 import { isAccumulate, kindOf, withKind, withoutKind } from './changelog.ts';
 import { conjuncts } from './rank.ts';
 import { SqlUnsupportedError } from './errors.ts';
+import { intervalBounds, type JoinSide } from './interval-join.ts';
+import type { IntervalJoinBounds } from '../runtime/operators/interval-join.ts';
 import { compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
 import { rowScope, type PlannedTable } from './planner.ts';
 
-type Side = { table: PlannedTable; qualifiers: string[] };
+type Side = JoinSide;
 
 /**
  * The key of rows with a NULL in their join key: they never join (NULL = NULL is not true), so
@@ -131,7 +133,48 @@ function onSide(expr: Expr, side: Side): CompiledExpr | undefined {
   }
 }
 
-/** Plans a regular join of two planned inputs. */
+/** The join key of a row: its key columns' values as JSON, or NULL_KEY when one is NULL. */
+const keyOf = (keys: CompiledExpr[]) => (row: Row) => {
+  const values = keys.map((k) => k.eval(row));
+  return values.some((v) => v === null || v === undefined) ? NULL_KEY : JSON.stringify(values);
+};
+
+/**
+ * An inner join whose ON bounds the right side's event time around the left's, on the DataStream
+ * interval join (interval-join.ts): append-only, its state cleared by the watermark.
+ */
+function planIntervalJoin(
+  join: Extract<FromItem, { kind: 'join' }>,
+  left: Side,
+  right: Side,
+  leftKeys: CompiledExpr[],
+  rightKeys: CompiledExpr[],
+  bounds: IntervalJoinBounds,
+  combine: (l: Row, r: Row) => Row,
+  joined: (row: Row) => boolean,
+  result: Pick<PlannedTable, 'sides'> & { columns: Column[] },
+): PlannedTable {
+  if (join.type !== 'INNER') throw new SqlUnsupportedError(`a ${join.type} OUTER interval join (an interval join runs as an inner join only)`, join.pos);
+  // Both inputs are insert-only: an updating table has no time attribute to bound.
+  // A NULL key joins nothing: those rows never enter the join's state.
+  const keyed = (side: Side, keys: CompiledExpr[]) =>
+    side.table.stream.filter((row: Row) => keys.every((k) => k.eval(row) !== null && k.eval(row) !== undefined)).keyBy(keyOf(keys));
+  let joining = keyed(left, leftKeys).intervalJoin(keyed(right, rightKeys)).between(bounds.lower, bounds.upper);
+  if (bounds.lowerBoundExclusive) joining = joining.lowerBoundExclusive();
+  if (bounds.upperBoundExclusive) joining = joining.upperBoundExclusive();
+  const stream = joining
+    .process<Row>((l: Row, r: Row, _ctx, out) => {
+      const row = combine(l, r);
+      if (joined(row)) out.collect(row);
+    })
+    .name(
+      `IntervalJoin(joinType=[InnerJoin], windowBounds=[isRowTime=true, leftLowerBound=${-bounds.upper}, leftUpperBound=${-bounds.lower}, leftTimeIndex=${left.table.schema.rowtime}, rightTimeIndex=${right.table.schema.rowtime}], select=[${result.columns.map((c) => c.name).join(', ')}])`,
+    );
+  // The joined rows' timestamps are the later of their two rows': neither time column is theirs.
+  return { schema: { columns: result.columns }, stream, ...(result.sides ? { sides: result.sides } : {}) };
+}
+
+/** Plans a regular join (or an interval join, when ON bounds the two sides' event times) of two planned inputs. */
 export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, right: Side, mode: RuntimeMode): PlannedTable {
   // The joined row: the left columns, then the right ones (renamed where the left has the name).
   const taken = new Set(left.table.schema.columns.map((c) => c.name));
@@ -178,10 +221,11 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   const residual = rest.length > 0 ? rest.map((c) => compileBoolean(c, joinedScope)) : undefined;
   const batch = mode === 'batch';
   const producer = `Join(joinType=[${join.type === 'LEFT' ? 'LeftOuterJoin' : 'InnerJoin'}], where=[${rest.length ? 'equalities and more' : 'equalities'}], select=[${columns.map((c) => c.name).join(', ')}])`;
-  const keyOf = (keys: CompiledExpr[]) => (row: Row) => {
-    const values = keys.map((k) => k.eval(row));
-    return values.some((v) => v === null || v === undefined) ? NULL_KEY : JSON.stringify(values);
-  };
+  const interval = intervalBounds(rest, left, right);
+  if (interval) {
+    const joined = (row: Row) => !residual || residual.every((p) => p.eval(row) === true);
+    return planIntervalJoin(join, left, right, leftKeys, rightKeys, interval, combine, joined, { columns, sides });
+  }
   const stream = left.table.stream
     .connect(right.table.stream)
     .keyBy(keyOf(leftKeys), keyOf(rightKeys))
