@@ -347,11 +347,11 @@ function buildGroupItem(ctx: G.GroupItemDefinitionContext): Expr {
 
 function buildFrom(ctx: G.TableExpressionContext): FromItem {
   if (ctx.KW_JOIN()) {
-    if (ctx.KW_NATURAL() || ctx.KW_CROSS() || ctx.KW_RIGHT() || ctx.KW_FULL()) return unsupported(`${ctx.KW_NATURAL() ? 'NATURAL' : ctx.KW_CROSS() ? 'CROSS' : ctx.KW_RIGHT() ? 'RIGHT' : 'FULL'} JOIN`, ctx);
+    if (ctx.KW_NATURAL() || ctx.KW_CROSS()) return unsupported(`${ctx.KW_NATURAL() ? 'NATURAL' : 'CROSS'} JOIN`, ctx);
     const condition = ctx.joinCondition()?.booleanExpression();
     if (!condition) return unsupported('a JOIN without ON (USING)', ctx);
     const [left, right] = ctx.tableExpression();
-    return { kind: 'join', type: ctx.KW_LEFT() ? 'LEFT' : 'INNER', left: buildFrom(left!), right: buildFrom(right!), on: buildExpression(condition), pos: pos(ctx) };
+    return { kind: 'join', type: ctx.KW_LEFT() ? 'LEFT' : ctx.KW_RIGHT() ? 'RIGHT' : ctx.KW_FULL() ? 'FULL' : 'INNER', left: buildFrom(left!), right: buildFrom(right!), on: buildExpression(condition), pos: pos(ctx) };
   }
   if (ctx.inlineDataValueClause()) return unsupported('VALUES in FROM', ctx);
   const tvf = ctx.windowTVFClause();

@@ -69,8 +69,8 @@ export interface WindowTvf {
 export type FromItem =
   | { kind: 'table'; name: string; alias?: string; pos: SqlPosition }
   | { kind: 'subquery'; query: Query; alias?: string; pos: SqlPosition }
-  /** A regular join: `left [LEFT] JOIN right ON condition`. */
-  | { kind: 'join'; type: 'INNER' | 'LEFT'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }
+  /** A regular join: `left [LEFT | RIGHT | FULL [OUTER]] JOIN right ON condition`. */
+  | { kind: 'join'; type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }
   | WindowTvf;
 
 export interface Query {

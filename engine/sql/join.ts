@@ -38,18 +38,19 @@ type RowCounts = MapState<string, [Row, number]>;
  * The keyed two-input function of a join: each side's rows of the current key, and the joining.
  *
  * @example
- * left.connect(right).keyBy(leftKey, rightKey).process(new StreamingJoinFunction((l, r) => ({ ...l, ...r }), undefined, true, false))
+ * left.connect(right).keyBy(leftKey, rightKey).process(new StreamingJoinFunction((l, r) => ({ ...l, ...r }), undefined, [true, false], false))
  */
 export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, string> {
   private left!: RowCounts;
   private right!: RowCounts;
 
   constructor(
-    /** The joined row of a left and a right row (right undefined: padded with NULLs). */
-    private readonly combine: (left: Row, right: Row | undefined) => Row,
+    /** The joined row of a left and a right row (one undefined: padded with NULLs). */
+    private readonly combine: (left: Row | undefined, right: Row | undefined) => Row,
     /** The rest of ON, over a joined row. */
     private readonly residual: ((joined: Row) => boolean) | undefined,
-    private readonly leftOuter: boolean,
+    /** Which sides keep their rows without a match, padded: [left, right] (LEFT, RIGHT, FULL). */
+    private readonly outer: readonly [boolean, boolean],
     private readonly batch: boolean,
   ) {}
 
@@ -59,43 +60,54 @@ export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, s
   }
 
   processElement1(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    const accumulate = isAccumulate(kindOf(row));
-    const left = withoutKind(row);
-    if (!this.count(this.left, left, accumulate)) return;
-    if (this.batch) return ctx.timerService().registerProcessingTimeTimer(0);
-    const matches = this.matchesOf(left);
-    for (const joined of matches) out.collect(withKind(joined, accumulate ? '+I' : '-D'));
-    if (this.leftOuter && matches.length === 0) out.collect(withKind(this.combine(left, undefined), accumulate ? '+I' : '-D'));
+    this.onRow(0, row, ctx, out);
   }
 
   processElement2(row: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    if (ctx.getCurrentKey() === NULL_KEY) return;
-    const accumulate = isAccumulate(kindOf(row));
-    const right = withoutKind(row);
-    // Each left row's matches before this row counts, for the NULL-padded rows of a LEFT join.
-    const before = this.leftOuter && !this.batch ? new Map(this.leftRows().map((l) => [JSON.stringify(l), this.matchesOf(l).length])) : undefined;
-    if (!this.count(this.right, right, accumulate)) return;
+    this.onRow(1, row, ctx, out);
+  }
+
+  /**
+   * A row of side `side` (0 left, 1 right) joins the other side's rows of its key. When the other
+   * side is outer, a row of it that gets its first match loses its padded row (-D) and one that
+   * loses its last match gets it back (+I).
+   */
+  private onRow(side: 0 | 1, input: Row, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
+    // A NULL key joins nothing: an outer side's row still comes out padded.
+    const nullKey = ctx.getCurrentKey() === NULL_KEY;
+    if (nullKey && !this.outer[side]) return;
+    const accumulate = isAccumulate(kindOf(input));
+    const row = withoutKind(input);
+    const other = (1 - side) as 0 | 1;
+    // Each of the other side's rows' matches before this row counts, for its padded row.
+    const before = this.outer[other] && !this.batch && !nullKey ? new Map(this.rows(other).map((o) => [JSON.stringify(o), this.matchesOf(other, o).length])) : undefined;
+    if (!this.count(side === 0 ? this.left : this.right, row, accumulate)) return;
     if (this.batch) return ctx.timerService().registerProcessingTimeTimer(0);
-    for (const left of this.leftRows()) {
-      const joined = this.combine(left, right);
+    let matched = 0;
+    for (const o of nullKey ? [] : this.rows(other)) {
+      const joined = this.pair(side, row, o);
       if (this.residual && !this.residual(joined)) continue;
-      const had = before?.get(JSON.stringify(left)) ?? 0;
+      matched++;
+      const had = before?.get(JSON.stringify(o)) ?? 0;
       if (accumulate) {
-        if (before && had === 0) out.collect(withKind(this.combine(left, undefined), '-D'));
+        if (before && had === 0) out.collect(withKind(this.padded(other, o), '-D'));
         out.collect(withKind(joined, '+I'));
       } else {
         out.collect(withKind(joined, '-D'));
-        if (before && had === 1) out.collect(withKind(this.combine(left, undefined), '+I'));
+        if (before && had === 1) out.collect(withKind(this.padded(other, o), '+I'));
       }
     }
+    if (this.outer[side] && matched === 0) out.collect(withKind(this.padded(side, row), accumulate ? '+I' : '-D'));
   }
 
-  onTimer(_timestamp: number, _ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    for (const left of this.leftRows()) {
-      const matches = this.matchesOf(left);
-      for (const joined of matches) out.collect(joined);
-      if (this.leftOuter && matches.length === 0) out.collect(this.combine(left, undefined));
+  onTimer(_timestamp: number, ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
+    const nullKey = ctx.getCurrentKey() === NULL_KEY;
+    for (const left of this.rows(0)) {
+      const matches = nullKey ? [] : this.matchesOf(0, left);
+      for (let i = 0; i < matches.length; i++) out.collect(matches[i]!);
+      if (this.outer[0] && matches.length === 0) out.collect(this.padded(0, left));
     }
+    if (this.outer[1]) for (const right of this.rows(1)) if (nullKey || this.matchesOf(1, right).length === 0) out.collect(this.padded(1, right));
   }
 
   /** Adds or retracts `row` in a side's state; false for a retraction of a row that is not there. */
@@ -108,15 +120,24 @@ export class StreamingJoinFunction implements CoProcessFunction<Row, Row, Row, s
     return true;
   }
 
-  private leftRows(): Row[] {
-    return this.left.values().flatMap(([row, n]) => Array.from({ length: n }, () => row));
+  /** A side's rows, each as many times as it is there. */
+  private rows(side: 0 | 1): Row[] {
+    return (side === 0 ? this.left : this.right).values().flatMap(([row, n]) => Array.from({ length: n }, () => row));
   }
 
-  /** The joined rows of a left row with the right rows of its key that pass the rest of ON. */
-  private matchesOf(left: Row): Row[] {
+  private pair(side: 0 | 1, row: Row, other: Row): Row {
+    return side === 0 ? this.combine(row, other) : this.combine(other, row);
+  }
+
+  private padded(side: 0 | 1, row: Row): Row {
+    return side === 0 ? this.combine(row, undefined) : this.combine(undefined, row);
+  }
+
+  /** The joined rows of a row of `side` with the other side's rows of its key that pass the rest of ON. */
+  private matchesOf(side: 0 | 1, row: Row): Row[] {
     const out: Row[] = [];
-    for (const [right, n] of this.right.values()) {
-      const joined = this.combine(left, right);
+    for (const [other, n] of (side === 0 ? this.right : this.left).values()) {
+      const joined = this.pair(side, row, other);
       if (this.residual && !this.residual(joined)) continue;
       for (let i = 0; i < n; i++) out.push(i === 0 ? joined : { ...joined });
     }
@@ -132,6 +153,9 @@ function onSide(expr: Expr, side: Side): CompiledExpr | undefined {
     return undefined;
   }
 }
+
+/** Flink's names of the join types, as its plans show them. */
+const JOIN_TYPES = { INNER: 'InnerJoin', LEFT: 'LeftOuterJoin', RIGHT: 'RightOuterJoin', FULL: 'FullOuterJoin' } as const;
 
 /** The join key of a row: its key columns' values as JSON, or NULL_KEY when one is NULL. */
 const keyOf = (keys: CompiledExpr[]) => (row: Row) => {
@@ -191,9 +215,9 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   const sideNames = (side: Side, names: Record<string, string>) =>
     side.table.sides ?? [{ qualifiers: side.qualifiers, names }];
   const sides = [...sideNames(left, Object.fromEntries(leftColumns.map((c) => [c.name, c.name]))), ...sideNames(right, rightNames)];
-  const combine = (l: Row, r: Row | undefined): Row => {
+  const combine = (l: Row | undefined, r: Row | undefined): Row => {
     const out: Row = {};
-    for (const c of leftColumns) out[c.name] = l[c.name] ?? null;
+    for (const c of leftColumns) out[c.name] = l ? (l[c.name] ?? null) : null;
     for (const c of rightColumns) out[rightNames[c.name]!] = r ? (r[c.name] ?? null) : null;
     return out;
   };
@@ -220,7 +244,7 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   const joinedScope = rowScope(columns, [], sides);
   const residual = rest.length > 0 ? rest.map((c) => compileBoolean(c, joinedScope)) : undefined;
   const batch = mode === 'batch';
-  const producer = `Join(joinType=[${join.type === 'LEFT' ? 'LeftOuterJoin' : 'InnerJoin'}], where=[${rest.length ? 'equalities and more' : 'equalities'}], select=[${columns.map((c) => c.name).join(', ')}])`;
+  const producer = `Join(joinType=[${JOIN_TYPES[join.type]}], where=[${rest.length ? 'equalities and more' : 'equalities'}], select=[${columns.map((c) => c.name).join(', ')}])`;
   const interval = intervalBounds(rest, left, right);
   if (interval) {
     const joined = (row: Row) => !residual || residual.every((p) => p.eval(row) === true);
@@ -229,8 +253,8 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   const stream = left.table.stream
     .connect(right.table.stream)
     .keyBy(keyOf(leftKeys), keyOf(rightKeys))
-    .process<Row>(new StreamingJoinFunction(combine, residual ? (row) => residual.every((p) => p.eval(row) === true) : undefined, join.type === 'LEFT', batch))
+    .process<Row>(new StreamingJoinFunction(combine, residual ? (row) => residual.every((p) => p.eval(row) === true) : undefined, [join.type === 'LEFT' || join.type === 'FULL', join.type === 'RIGHT' || join.type === 'FULL'], batch))
     .name(producer);
-  const updating = !batch && (join.type === 'LEFT' || left.table.updating !== undefined || right.table.updating !== undefined);
+  const updating = !batch && (join.type !== 'INNER' || left.table.updating !== undefined || right.table.updating !== undefined);
   return { schema: { columns }, stream, sides, ...(updating ? { updating: { producer } } : {}) };
 }
