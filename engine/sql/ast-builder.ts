@@ -363,9 +363,11 @@ function buildFrom(ctx: G.TableExpressionContext): FromItem {
   if (aliasCtx?.identifierList()) unsupported('column aliases on a table', aliasCtx);
   const alias = aliasCtx ? { alias: identifierText(aliasCtx.identifier()) } : {};
   const primary = ref.tablePrimary();
-  if (primary.systemTimePeriod()) return unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', primary);
+  const period = primary.systemTimePeriod();
+  const asOf = period ? { asOf: buildExpression(period.dateTimeExpression().expression()) } : {};
   const path = primary.tablePath() ?? primary.viewPath();
-  if (path) return { kind: 'table', name: pathText(path), ...alias, pos: pos(primary) };
+  if (path) return { kind: 'table', name: pathText(path), ...alias, ...asOf, pos: pos(primary) };
+  if (period) return unsupported('FOR SYSTEM_TIME AS OF a subquery', period);
   const atom = primary.atomExpressionTable();
   if (atom?.queryStatement() && !atom.KW_LATERAL()) return { kind: 'subquery', query: buildQuery(atom.queryStatement()!), ...alias, pos: pos(primary) };
   return unsupported(atom?.KW_UNNEST() ? 'UNNEST' : 'LATERAL TABLE', primary);

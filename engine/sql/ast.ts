@@ -67,7 +67,8 @@ export interface WindowTvf {
 }
 
 export type FromItem =
-  | { kind: 'table'; name: string; alias?: string; pos: SqlPosition }
+  /** A table; `asOf`: `FOR SYSTEM_TIME AS OF o.ts`, a temporal join's version of it at that time. */
+  | { kind: 'table'; name: string; alias?: string; asOf?: Expr; pos: SqlPosition }
   | { kind: 'subquery'; query: Query; alias?: string; pos: SqlPosition }
   /** A regular join: `left [LEFT | RIGHT | FULL [OUTER]] JOIN right ON condition`. */
   | { kind: 'join'; type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }

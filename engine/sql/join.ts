@@ -17,7 +17,8 @@ import type { Expr, FromItem } from './ast.ts';
 import type { Column, Row } from './catalog.ts';
 import { isAccumulate, kindOf, withKind, withoutKind } from './changelog.ts';
 import { conjuncts } from './rank.ts';
-import { SqlUnsupportedError } from './errors.ts';
+import { SqlUnsupportedError, SqlValidationError } from './errors.ts';
+import { TemporalRowTimeJoinFunction } from './temporal-join.ts';
 import { intervalBounds, type JoinSide } from './interval-join.ts';
 import type { IntervalJoinBounds } from '../runtime/operators/interval-join.ts';
 import { compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
@@ -198,6 +199,47 @@ function planIntervalJoin(
   return { schema: { columns: result.columns }, stream, ...(result.sides ? { sides: result.sides } : {}) };
 }
 
+/**
+ * `o JOIN r FOR SYSTEM_TIME AS OF o.ts ON ...`: an event-time temporal join against `r`, a
+ * versioned table (temporal-join.ts), with Flink's checks and messages.
+ */
+function planTemporalJoin(
+  join: Extract<FromItem, { kind: 'join' }>,
+  asOf: Expr,
+  left: Side,
+  right: Side,
+  [leftKeys, rightKeys, keyNames]: [CompiledExpr[], CompiledExpr[], string[]],
+  combine: (l: Row, r: Row | undefined) => Row,
+  joined: (row: Row) => boolean,
+  result: Pick<PlannedTable, 'sides'> & { columns: Column[] },
+): PlannedTable {
+  if (join.type !== 'INNER' && join.type !== 'LEFT') throw new SqlUnsupportedError(`a ${join.type} temporal join (Flink runs INNER and LEFT ones)`, join.pos);
+  const versioned = right.table.schema;
+  const name = join.right.kind === 'table' ? join.right.name : 'the right side';
+  if (!versioned.primaryKey) throw new SqlValidationError(`Temporal Table Join requires primary key in versioned table, but no primary key can be found ('${name}').`, join.pos);
+  if (!versioned.rowtime) {
+    throw new SqlValidationError(`Event-Time Temporal Table Join requires both primary key and row time attribute in versioned table, but no row time attribute can be found ('${name}').`, join.pos);
+  }
+  const leftTime = left.table.schema.rowtime;
+  if (asOf.kind !== 'column' || leftTime === undefined || asOf.name !== leftTime) {
+    throw new SqlUnsupportedError('FOR SYSTEM_TIME AS OF an expression other than the left table\'s event-time attribute (a processing-time temporal join)', asOf.pos);
+  }
+  if (left.table.updating) throw new SqlUnsupportedError(`a temporal join of an updating table (${left.table.updating.producer})`, join.pos);
+  const missing = versioned.primaryKey.filter((k) => !keyNames.includes(k));
+  if (missing.length > 0) {
+    throw new SqlValidationError(
+      `Temporal table's primary key [${versioned.primaryKey.join(', ')}] must be included in the equivalence condition of temporal join, but current temporal join condition is [${keyNames.join(', ')}].`,
+      join.pos,
+    );
+  }
+  const stream = left.table.stream
+    .connect(right.table.stream)
+    .keyBy(keyOf(leftKeys), keyOf(rightKeys))
+    .process<Row>(new TemporalRowTimeJoinFunction(leftTime, versioned.rowtime, combine, joined, join.type === 'LEFT'))
+    .name(`TemporalJoin(joinType=[${JOIN_TYPES[join.type]}], where=[__TEMPORAL_JOIN_CONDITION(${leftTime}, ${versioned.rowtime}, __TEMPORAL_JOIN_CONDITION_PRIMARY_KEY(${versioned.primaryKey.join(', ')}))], select=[${result.columns.map((c) => c.name).join(', ')}])`);
+  return { schema: { columns: result.columns }, stream, ...(result.sides ? { sides: result.sides } : {}) };
+}
+
 /** Plans a regular join (or an interval join, when ON bounds the two sides' event times) of two planned inputs. */
 export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, right: Side, mode: RuntimeMode): PlannedTable {
   // The joined row: the left columns, then the right ones (renamed where the left has the name).
@@ -225,6 +267,8 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   // ON: equalities of a left and a right expression key both inputs; the rest filters joined rows.
   const leftKeys: CompiledExpr[] = [];
   const rightKeys: CompiledExpr[] = [];
+  /** The right side's columns in the equalities (a temporal join's must hold its primary key). */
+  const rightKeyColumns: string[] = [];
   const rest: Expr[] = [];
   for (const c of conjuncts(join.on)) {
     if (c.kind === 'binary' && c.op === '=') {
@@ -235,6 +279,8 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
       if ((lr || rl) && l && r) {
         leftKeys.push(lr ? onSide(c.left, left)! : onSide(c.right, left)!);
         rightKeys.push(lr ? onSide(c.right, right)! : onSide(c.left, right)!);
+        const rightKey = lr ? c.right : c.left;
+        rightKeyColumns.push(rightKey.kind === 'column' ? rightKey.name : '');
         continue;
       }
     }
@@ -245,6 +291,10 @@ export function planJoin(join: Extract<FromItem, { kind: 'join' }>, left: Side, 
   const residual = rest.length > 0 ? rest.map((c) => compileBoolean(c, joinedScope)) : undefined;
   const batch = mode === 'batch';
   const producer = `Join(joinType=[${JOIN_TYPES[join.type]}], where=[${rest.length ? 'equalities and more' : 'equalities'}], select=[${columns.map((c) => c.name).join(', ')}])`;
+  if (join.right.kind === 'table' && join.right.asOf) {
+    const joined = (row: Row) => !residual || residual.every((p) => p.eval(row) === true);
+    return planTemporalJoin(join, join.right.asOf, left, right, [leftKeys, rightKeys, rightKeyColumns], combine, joined, { columns, sides });
+  }
   const interval = intervalBounds(rest, left, right);
   if (interval) {
     const joined = (row: Row) => !residual || residual.every((p) => p.eval(row) === true);

@@ -177,11 +177,14 @@ export class Planner {
   }
 
   /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */
-  planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
-    if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+  planFrom(from: Exclude<FromItem, WindowTvf>, temporal = false): { table: PlannedTable; qualifiers: string[] } {
+    if (from.kind === 'table') {
+      if (from.asOf && !temporal) throw new SqlUnsupportedError('FOR SYSTEM_TIME AS OF anywhere but the right side of a join (a temporal join)', from.pos);
+      return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+    }
     if (from.kind === 'join') {
       if (from.left.kind === 'window' || from.right.kind === 'window') throw new SqlUnsupportedError('a join of a window TVF (Window Join)', from.pos);
-      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right), this.env.mode), qualifiers: [] };
+      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right, true), this.env.mode), qualifiers: [] };
     }
     return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
   }
