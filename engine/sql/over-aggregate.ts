@@ -15,6 +15,7 @@ import type { ValueState } from '../state/state.ts';
 import type { Expr, OverFrame, Query, SelectItem } from './ast.ts';
 import { createAggregate, type SqlAggregate } from './aggregates.ts';
 import type { Row } from './catalog.ts';
+import { RowsAwaitingWatermark } from './rows-awaiting-watermark.ts';
 import { SqlUnsupportedError, SqlValidationError } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr } from './expressions.ts';
 import { rowScope, type PlannedTable } from './planner.ts';
@@ -39,7 +40,7 @@ interface OverCall {
 /** The aggregates of each row's frame, for the rows of one partition in event-time order. */
 export class OverAggregateFunction implements KeyedProcessFunction<string, Row, Row> {
   /** Rows whose time the watermark has not passed yet, in arrival order. */
-  private pending!: ValueState<Row[]>;
+  private pending!: RowsAwaitingWatermark;
   /** Bounded frames: the rows a later row's frame may still hold. */
   private history!: ValueState<Row[]>;
   /** Unbounded frames: the accumulators of every row so far. */
@@ -52,7 +53,7 @@ export class OverAggregateFunction implements KeyedProcessFunction<string, Row, 
   ) {}
 
   open(ctx: RuntimeContext): void {
-    this.pending = ctx.getState(new ValueStateDescriptor<Row[]>('over-pending'));
+    this.pending = new RowsAwaitingWatermark(ctx, 'over-pending', this.rowtime);
     this.history = ctx.getState(new ValueStateDescriptor<Row[]>('over-history'));
     this.accumulators = ctx.getState(new ValueStateDescriptor<unknown[]>('over-accumulators'));
   }
@@ -60,18 +61,11 @@ export class OverAggregateFunction implements KeyedProcessFunction<string, Row, 
   processElement(row: Row, ctx: KeyedProcessContext<string>, _out: Collector<Row>): void {
     const ts = row[this.rowtime] as number;
     if (ts <= ctx.timerService().currentWatermark()) return;
-    const pending = this.pending.value() ?? [];
-    pending.push(row);
-    this.pending.update(pending);
-    ctx.timerService().registerEventTimeTimer(ts);
+    this.pending.add(row, ctx);
   }
 
   onTimer(timestamp: number, _ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    const pending = this.pending.value() ?? [];
-    const due = pending.filter((r) => (r[this.rowtime] as number) <= timestamp);
-    const later = pending.filter((r) => (r[this.rowtime] as number) > timestamp);
-    if (later.length > 0) this.pending.update(later);
-    else this.pending.clear();
+    const due = this.pending.takeDue(timestamp);
     // A stable sort: rows of one time stay in arrival order.
     due.sort((a, b) => (a[this.rowtime] as number) - (b[this.rowtime] as number));
     for (let i = 0; i < due.length; ) {

@@ -11,6 +11,7 @@ import type { CoProcessFunction, Collector, KeyedProcessContext, RuntimeContext 
 import { ValueStateDescriptor } from '../state/descriptors.ts';
 import type { ValueState } from '../state/state.ts';
 import type { Row } from './catalog.ts';
+import { RowsAwaitingWatermark } from './rows-awaiting-watermark.ts';
 import { isAccumulate, kindOf, withoutKind } from './changelog.ts';
 
 /** One version of a key: its time, and the row (null when the key was deleted then). */
@@ -24,7 +25,7 @@ type Version = [number, Row | null];
  * orders.connect(rates).keyBy(o => o.cur, r => r.cur).process(new TemporalRowTimeJoinFunction('ts', 'rate_ts', (o, r) => ({ ...o, ...r }), undefined, false))
  */
 export class TemporalRowTimeJoinFunction implements CoProcessFunction<Row, Row, Row, string> {
-  private pending!: ValueState<Row[]>;
+  private pending!: RowsAwaitingWatermark;
   private versions!: ValueState<Version[]>;
 
   constructor(
@@ -38,15 +39,12 @@ export class TemporalRowTimeJoinFunction implements CoProcessFunction<Row, Row, 
   ) {}
 
   open(ctx: RuntimeContext): void {
-    this.pending = ctx.getState(new ValueStateDescriptor<Row[]>('temporal-join-left'));
+    this.pending = new RowsAwaitingWatermark(ctx, 'temporal-join-left', this.leftTime);
     this.versions = ctx.getState(new ValueStateDescriptor<Version[]>('temporal-join-versions'));
   }
 
   processElement1(row: Row, ctx: KeyedProcessContext<string>, _out: Collector<Row>): void {
-    const pending = this.pending.value() ?? [];
-    pending.push(row);
-    this.pending.update(pending);
-    ctx.timerService().registerEventTimeTimer(row[this.leftTime] as number);
+    this.pending.add(row, ctx);
   }
 
   processElement2(input: Row, _ctx: KeyedProcessContext<string>, _out: Collector<Row>): void {
@@ -61,11 +59,7 @@ export class TemporalRowTimeJoinFunction implements CoProcessFunction<Row, Row, 
   }
 
   onTimer(timestamp: number, _ctx: KeyedProcessContext<string>, out: Collector<Row>): void {
-    const pending = this.pending.value() ?? [];
-    const due = pending.filter((r) => (r[this.leftTime] as number) <= timestamp);
-    const later = pending.filter((r) => (r[this.leftTime] as number) > timestamp);
-    if (later.length > 0) this.pending.update(later);
-    else this.pending.clear();
+    const due = this.pending.takeDue(timestamp);
     const versions = this.versions.value() ?? [];
     for (const left of due) {
       const version = this.versionAt(versions, left[this.leftTime] as number);

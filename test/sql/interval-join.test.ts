@@ -5,21 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
+import type { Row } from '../../engine/index.node.ts';
+import { assertAppendOnlyInAllModes, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
 const s = eventsScratch('sql-interval-join');
 
 const events = () => eventsInDuckDB(s);
 
-/** Runs `query` in every mode and checks it only inserts, the rows of `expected`. */
-async function assertAppendOnly(query: string, expected: Record<string, unknown>[], columns: string[], what: string): Promise<void> {
-  for (const { mode, parallelism } of MODES) {
-    const { tEnv } = await eventsEnv(s, mode, parallelism);
-    const changes = await tEnv.executeSql(query).collectChangelog();
-    assert.deepEqual([...new Set(changes.map((c) => c.kind))], ['+I'], `${what}: append-only, ${mode} p${parallelism}`);
-    assertSameRows(changes.map((c) => c.row), expected, columns, `${what}, ${mode} p${parallelism}`);
-  }
-}
+const assertAppendOnly = (query: string, expected: Row[], columns: string[], what: string) => assertAppendOnlyInAllModes(s, query, expected, columns, what);
 
 test('a.ts BETWEEN b.ts - INTERVAL 5 SECOND AND b.ts per user equals DuckDB', async () => {
   const query = `SELECT a.id AS aid, b.id AS bid, a.ts AS ats, b.amount

@@ -6,21 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
+import type { Row } from '../../engine/index.node.ts';
+import { assertAppendOnlyInAllModes, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
 const s = eventsScratch('sql-over-aggregate');
 
 const events = () => eventsInDuckDB(s);
 
-/** Runs `query` in every mode and checks it only inserts, the rows of `expected`. */
-async function assertAppendOnly(query: string, expected: Record<string, unknown>[], columns: string[], what: string): Promise<void> {
-  for (const { mode, parallelism } of MODES) {
-    const { tEnv } = await eventsEnv(s, mode, parallelism);
-    const changes = await tEnv.executeSql(query).collectChangelog();
-    assert.deepEqual([...new Set(changes.map((c) => c.kind))], ['+I'], `${what}: append-only, ${mode} p${parallelism}`);
-    assertSameRows(changes.map((c) => c.row), expected, columns, `${what}, ${mode} p${parallelism}`);
-  }
-}
+const assertAppendOnly = (query: string, expected: Row[], columns: string[], what: string) => assertAppendOnlyInAllModes(s, query, expected, columns, what);
 
 test('RANGE BETWEEN INTERVAL 10 SECOND PRECEDING: SUM, COUNT, MAX per user equal DuckDB', async () => {
   const w = "PARTITION BY `user` ORDER BY ts RANGE BETWEEN INTERVAL '10' SECOND PRECEDING AND CURRENT ROW";

@@ -6,21 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MODES, assertSameRows, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
+import type { Row } from '../../engine/index.node.ts';
+import { assertAppendOnlyInAllModes, duckdbRows, eventsEnv, eventsInDuckDB, eventsScratch } from './fixtures.ts';
 
 const s = eventsScratch('sql-window-top-n');
 
 const events = () => eventsInDuckDB(s);
 
-/** Runs `query` in every mode and checks its rows against `expected` and that it only inserts. */
-async function assertAppendOnly(query: string, expected: Record<string, unknown>[], columns: string[], what: string): Promise<void> {
-  for (const { mode, parallelism } of MODES) {
-    const { tEnv } = await eventsEnv(s, mode, parallelism);
-    const changes = await tEnv.executeSql(query).collectChangelog();
-    assert.deepEqual([...new Set(changes.map((c) => c.kind))], ['+I'], `${what}: append-only, ${mode} p${parallelism}`);
-    assertSameRows(changes.map((c) => c.row), expected, columns, `${what}, ${mode} p${parallelism}`);
-  }
-}
+const assertAppendOnly = (query: string, expected: Row[], columns: string[], what: string) => assertAppendOnlyInAllModes(s, query, expected, columns, what);
 
 test('Top-3 rows per TUMBLE window by amount, over the window TVF, equal DuckDB', async () => {
   const query = `SELECT window_start, window_end, id, amount, rn FROM (
