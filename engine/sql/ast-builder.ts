@@ -5,7 +5,7 @@
  */
 import type { ParserRuleContext } from 'antlr4ng';
 import * as G from 'dt-sql-parser/dist/lib/flink/FlinkSqlParser.js';
-import type { ColumnDef, Expr, FromItem, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
+import type { ColumnDef, Expr, FromItem, OverFrame, ParsedStatement, Query, SelectItem, Statement } from './ast.ts';
 import { buildExpression, buildIntervalMs, buildType, identifierText, pos, stringLiteral } from './expression-builder.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import type { SessionTvfs } from './window-tvf-session-syntax.ts';
@@ -254,11 +254,12 @@ function buildSelectItem(ctx: G.ColumnProjectItemContext): SelectItem {
   };
 }
 
-/** `fn() OVER (PARTITION BY ... ORDER BY ...) AS alias`; a window frame or a named window is refused. */
+/** `fn() OVER (PARTITION BY ... ORDER BY ... [frame]) AS alias`; a named window is refused. */
 function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
   const spec = ctx.windowSpec();
   if (!spec) return unsupported('OVER a named window', ctx);
-  if (spec.windowFrame()) return unsupported('an OVER window frame (ROWS/RANGE BETWEEN)', spec.windowFrame()!);
+  const frameCtx = spec.windowFrame();
+  const frame = frameCtx ? buildOverFrame(frameCtx) : undefined;
   const partition = spec.partitionByClause();
   const partitionBy = partition ? [...partition.columnName().map(columnExpr), ...partition.primaryExpression().map(buildExpression)] : [];
   const orderBy = (spec.orderByClause()?.orderItemDefinition() ?? []).map((item) => {
@@ -270,7 +271,23 @@ function buildOverItem(ctx: G.OverWindowItemContext): SelectItem {
   const noArgs = /^([A-Za-z_]+)\(\)$/.exec(ctx.primaryExpression().getText());
   const at = pos(ctx.primaryExpression());
   const call: Expr = noArgs ? { kind: 'call', name: noArgs[1]!.toUpperCase(), args: [], distinct: false, star: false, pos: at } : buildExpression(ctx.primaryExpression());
-  return { kind: 'over', call, partitionBy, orderBy, alias: identifierText(ctx.identifier()), pos: pos(ctx) };
+  return { kind: 'over', call, partitionBy, orderBy, ...(frame ? { frame } : {}), alias: identifierText(ctx.identifier()), pos: pos(ctx) };
+}
+
+/** `ROWS BETWEEN n PRECEDING AND CURRENT ROW`, `RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW`, or UNBOUNDED PRECEDING. */
+function buildOverFrame(ctx: G.WindowFrameContext): OverFrame {
+  const unit = ctx.KW_ROWS() ? 'ROWS' : 'RANGE';
+  const at = pos(ctx);
+  const interval = ctx.timeIntervalExpression();
+  if (interval) return { unit, preceding: buildIntervalMs(interval), pos: at };
+  const start = ctx.frameStart();
+  const end = ctx.frameEnd();
+  // Flink's own refusal: its OVER aggregates end at the current row.
+  if (end && !end.KW_CURRENT()) throw new SqlValidationError(`OVER ${unit === 'ROWS' ? 'ROW' : 'RANGE'} FOLLOWING windows are not supported yet.`, pos(end));
+  const digits = ctx.DIG_LITERAL() ?? start?.DIG_LITERAL();
+  if (start?.KW_UNBOUNDED()) return { unit, preceding: 'UNBOUNDED', pos: at };
+  if (unit === 'RANGE' && digits) return unsupported('an OVER RANGE frame of a number (write RANGE BETWEEN INTERVAL ... PRECEDING AND CURRENT ROW)', ctx);
+  return { unit, preceding: digits ? Number(digits.getText()) : 0, pos: at };
 }
 
 // `(0)`, not `0`: a bare number is a column name to this grammar.
@@ -330,11 +347,11 @@ function buildGroupItem(ctx: G.GroupItemDefinitionContext): Expr {
 
 function buildFrom(ctx: G.TableExpressionContext): FromItem {
   if (ctx.KW_JOIN()) {
-    if (ctx.KW_NATURAL() || ctx.KW_CROSS() || ctx.KW_RIGHT() || ctx.KW_FULL()) return unsupported(`${ctx.KW_NATURAL() ? 'NATURAL' : ctx.KW_CROSS() ? 'CROSS' : ctx.KW_RIGHT() ? 'RIGHT' : 'FULL'} JOIN`, ctx);
+    if (ctx.KW_NATURAL() || ctx.KW_CROSS()) return unsupported(`${ctx.KW_NATURAL() ? 'NATURAL' : 'CROSS'} JOIN`, ctx);
     const condition = ctx.joinCondition()?.booleanExpression();
     if (!condition) return unsupported('a JOIN without ON (USING)', ctx);
     const [left, right] = ctx.tableExpression();
-    return { kind: 'join', type: ctx.KW_LEFT() ? 'LEFT' : 'INNER', left: buildFrom(left!), right: buildFrom(right!), on: buildExpression(condition), pos: pos(ctx) };
+    return { kind: 'join', type: ctx.KW_LEFT() ? 'LEFT' : ctx.KW_RIGHT() ? 'RIGHT' : ctx.KW_FULL() ? 'FULL' : 'INNER', left: buildFrom(left!), right: buildFrom(right!), on: buildExpression(condition), pos: pos(ctx) };
   }
   if (ctx.inlineDataValueClause()) return unsupported('VALUES in FROM', ctx);
   const tvf = ctx.windowTVFClause();
@@ -346,9 +363,11 @@ function buildFrom(ctx: G.TableExpressionContext): FromItem {
   if (aliasCtx?.identifierList()) unsupported('column aliases on a table', aliasCtx);
   const alias = aliasCtx ? { alias: identifierText(aliasCtx.identifier()) } : {};
   const primary = ref.tablePrimary();
-  if (primary.systemTimePeriod()) return unsupported('FOR SYSTEM_TIME AS OF (temporal joins)', primary);
+  const period = primary.systemTimePeriod();
+  const asOf = period ? { asOf: buildExpression(period.dateTimeExpression().expression()) } : {};
   const path = primary.tablePath() ?? primary.viewPath();
-  if (path) return { kind: 'table', name: pathText(path), ...alias, pos: pos(primary) };
+  if (path) return { kind: 'table', name: pathText(path), ...alias, ...asOf, pos: pos(primary) };
+  if (period) return unsupported('FOR SYSTEM_TIME AS OF a subquery', period);
   const atom = primary.atomExpressionTable();
   if (atom?.queryStatement() && !atom.KW_LATERAL()) return { kind: 'subquery', query: buildQuery(atom.queryStatement()!), ...alias, pos: pos(primary) };
   return unsupported(atom?.KW_UNNEST() ? 'UNNEST' : 'LATERAL TABLE', primary);

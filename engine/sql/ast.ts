@@ -35,8 +35,22 @@ export interface OrderItem {
 export type SelectItem =
   | { kind: 'expr'; expr: Expr; alias?: string; pos: SqlPosition }
   | { kind: 'star'; qualifier?: string; pos: SqlPosition }
-  /** `ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn`: an OVER item (the planner runs ROW_NUMBER in Top-N and deduplication). */
-  | { kind: 'over'; call: Expr; partitionBy: Expr[]; orderBy: OrderItem[]; alias: string; pos: SqlPosition };
+  /**
+   * `fn OVER (PARTITION BY ... ORDER BY ... [frame]) AS alias`: ROW_NUMBER() in Top-N and
+   * deduplication, an aggregate in an OVER aggregation.
+   */
+  | { kind: 'over'; call: Expr; partitionBy: Expr[]; orderBy: OrderItem[]; frame?: OverFrame; alias: string; pos: SqlPosition };
+
+/**
+ * An OVER window's frame, which always ends at CURRENT ROW: `ROWS BETWEEN 5 PRECEDING AND CURRENT
+ * ROW` (`preceding` rows before), `RANGE BETWEEN INTERVAL '1' MINUTE PRECEDING AND CURRENT ROW`
+ * (`preceding` ms before), or UNBOUNDED PRECEDING.
+ */
+export interface OverFrame {
+  unit: 'ROWS' | 'RANGE';
+  preceding: number | 'UNBOUNDED';
+  pos: SqlPosition;
+}
 
 /** A windowing table-valued function over a table: `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE))`. */
 export interface WindowTvf {
@@ -53,10 +67,11 @@ export interface WindowTvf {
 }
 
 export type FromItem =
-  | { kind: 'table'; name: string; alias?: string; pos: SqlPosition }
+  /** A table; `asOf`: `FOR SYSTEM_TIME AS OF o.ts`, a temporal join's version of it at that time. */
+  | { kind: 'table'; name: string; alias?: string; asOf?: Expr; pos: SqlPosition }
   | { kind: 'subquery'; query: Query; alias?: string; pos: SqlPosition }
-  /** A regular join: `left [LEFT] JOIN right ON condition`. */
-  | { kind: 'join'; type: 'INNER' | 'LEFT'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }
+  /** A regular join: `left [LEFT | RIGHT | FULL [OUTER]] JOIN right ON condition`. */
+  | { kind: 'join'; type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL'; left: FromItem; right: FromItem; on: Expr; pos: SqlPosition }
   | WindowTvf;
 
 export interface Query {

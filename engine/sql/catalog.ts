@@ -22,6 +22,8 @@ export interface TableSchema {
   columns: Column[];
   /** The column that carries event time and watermarks: windows may be defined on it. */
   rowtime?: string;
+  /** `PRIMARY KEY (...) NOT ENFORCED` of a CREATE TABLE: with a rowtime, the table is versioned (temporal joins look it up). */
+  primaryKey?: string[];
 }
 
 export type CatalogTable =

@@ -18,11 +18,13 @@ import { ROW_KIND } from './changelog.ts';
 import { tableSink, tableSource } from './connectors.ts';
 import { planGroupAggregate } from './group-aggregate.ts';
 import { planJoin } from './join.ts';
+import { planOverAggregate, RANKING_FUNCTIONS } from './over-aggregate.ts';
 import { planRank } from './rank.ts';
 import { planUnionAll } from './union.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compileBoolean, compileExpr, containsAggregate, type CompiledExpr, type Scope } from './expressions.ts';
 import { T, comparable, formatType, isTimestamp, type SqlType } from './types.ts';
+import type { WindowColumns } from './window-rank.ts';
 import { describeWindow, windowTvfAssigner } from './window-tvf-assigners.ts';
 
 /** A planned table: its schema, and the stream of its rows (objects keyed by column name). */
@@ -39,6 +41,8 @@ export interface PlannedTable {
    * names in the joined row (a name both sides have is renamed on the right: `id0`).
    */
   sides?: { qualifiers: string[]; names: Record<string, string> }[];
+  /** The columns holding each row's window bounds, when the rows come from a window TVF or window aggregate (Window Top-N ranks them per window). */
+  window?: WindowColumns;
 }
 
 /** One column of a SELECT list, compiled. */
@@ -149,12 +153,15 @@ export class Planner {
     }
     if (q.distinct) return this.planDistinct(q);
     const grouped = q.groupBy !== undefined || q.having !== undefined || q.items.some((i) => i.kind === 'expr' && containsAggregate(i.expr));
+    const overAggregate = !grouped && q.items.some((i) => i.kind === 'over');
     if (q.from.kind === 'window') {
-      return grouped ? this.planWindowAggregate(q, q.from) : this.planWindowTable(q, q.from);
+      if (grouped) return this.planWindowAggregate(q, q.from);
+      if (!overAggregate) return this.planWindowTable(q, q.from);
     }
-    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some((i) => i.kind === 'over')) return planRank(this, q, q.from, this.env.mode);
-    const input = this.planFrom(q.from);
+    if (!grouped && q.from.kind === 'subquery' && q.from.query.items.some(isRanking)) return planRank(this, q, q.from, this.env.mode);
+    const input = q.from.kind === 'window' ? this.windowTable(q.from) : this.planFrom(q.from);
     if (grouped) return planGroupAggregate(q, input.table, input.qualifiers, this.env.mode, (scope) => this.selectList(q.items, [], scope));
+    if (overAggregate) return planOverAggregate(this, q, input.table, input.qualifiers);
     return this.project(q, input.table, input.qualifiers);
   }
 
@@ -170,11 +177,14 @@ export class Planner {
   }
 
   /** @internal The rows of a FROM that is a table or a subquery, and the names that qualify its columns. */
-  planFrom(from: Exclude<FromItem, WindowTvf>): { table: PlannedTable; qualifiers: string[] } {
-    if (from.kind === 'table') return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+  planFrom(from: Exclude<FromItem, WindowTvf>, temporal = false): { table: PlannedTable; qualifiers: string[] } {
+    if (from.kind === 'table') {
+      if (from.asOf && !temporal) throw new SqlUnsupportedError('FOR SYSTEM_TIME AS OF anywhere but the right side of a join (a temporal join)', from.pos);
+      return { table: this.scan(from.name, from.pos), qualifiers: [from.alias ?? from.name] };
+    }
     if (from.kind === 'join') {
       if (from.left.kind === 'window' || from.right.kind === 'window') throw new SqlUnsupportedError('a join of a window TVF (Window Join)', from.pos);
-      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right), this.env.mode), qualifiers: [] };
+      return { table: planJoin(from, this.planFrom(from.left), this.planFrom(from.right, true), this.env.mode), qualifiers: [] };
     }
     return { table: this.planQuery(from.query), qualifiers: from.alias ? [from.alias] : [] };
   }
@@ -204,12 +214,7 @@ export class Planner {
   selectList(items: SelectItem[], columns: Column[], scope: Scope): SelectListItem[] {
     const out: SelectListItem[] = [];
     items.forEach((item, index) => {
-      if (item.kind === 'over') {
-        throw new SqlUnsupportedError(
-          'an OVER item other than ROW_NUMBER() in Top-N or deduplication (SELECT ... FROM (SELECT ..., ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM t) WHERE rn <= N)',
-          item.pos,
-        );
-      }
+      if (item.kind === 'over') throw new SqlUnsupportedError('an OVER aggregate in a query with GROUP BY or aggregates (aggregate in a subquery first)', item.pos);
       if (item.kind === 'star') {
         for (const c of columns) out.push({ name: c.name, expr: scope.column(c.name, undefined, item.pos), source: c.name });
         return;
@@ -245,8 +250,14 @@ export class Planner {
     return input;
   }
 
-  /** A window TVF without aggregation: each row once per window it falls in, with window_start, window_end, window_time. */
+  /** A window TVF without aggregation: its SELECT list over the window table's rows. */
   private planWindowTable(q: Query, tvf: WindowTvf): PlannedTable {
+    const { table, qualifiers } = this.windowTable(tvf);
+    return this.project(q, table, qualifiers);
+  }
+
+  /** @internal A window TVF's rows: each row once per window it falls in, with window_start, window_end, window_time. */
+  windowTable(tvf: WindowTvf): { table: PlannedTable; qualifiers: string[] } {
     const input = this.windowInput(tvf);
     const assigner = windowTvfAssigner(tvf);
     const rowtime = tvf.timeColumn;
@@ -269,8 +280,10 @@ export class Planner {
             })
             .name(`WindowTableFunction(window=[${describeWindow(tvf)}])`);
     const columns = [...input.schema.columns, ...WINDOW_COLUMNS.map((name) => ({ name, type: T.TIMESTAMP3 }))];
-    // The window table's rows keep their own timestamps, so window_time is not a time attribute here.
-    return this.project(q, { schema: { columns }, stream: windowed }, [tvf.table, ...(tvf.alias ? [tvf.alias] : [])]);
+    // The window table's rows keep their own timestamps (but for SESSION, whose rows leave when
+    // their session closes), so the time column stays their time attribute and window_time is not one.
+    const schema = { columns, ...(tvf.fn === 'SESSION' ? {} : { rowtime }) };
+    return { table: { schema, stream: windowed, window: { start: 'window_start', end: 'window_end' } }, qualifiers: [tvf.table, ...(tvf.alias ? [tvf.alias] : [])] };
   }
 
   /** GROUP BY window_start, window_end[, keys] over a window TVF: one insert-only row per window and key. */
@@ -372,7 +385,13 @@ export class Planner {
     // Window results carry the window's last millisecond as their timestamp: window_time is their rowtime.
     const windowTime = q.items.find((i) => i.kind === 'expr' && i.expr.kind === 'column' && i.expr.name === 'window_time');
     const rowtimeName = windowTime ? items[q.items.indexOf(windowTime)]?.name : undefined;
-    return { schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(rowtimeName ? { rowtime: rowtimeName } : {}) }, stream: out };
+    const bound = (column: string) => items[q.items.findIndex((i) => i.kind === 'expr' && i.expr.kind === 'column' && i.expr.name === column)]?.name;
+    const [start, end] = [bound('window_start'), bound('window_end')];
+    return {
+      schema: { columns: items.map((i) => ({ name: i.name, type: i.expr.type })), ...(rowtimeName ? { rowtime: rowtimeName } : {}) },
+      stream: out,
+      ...(start !== undefined && end !== undefined ? { window: { start, end } } : {}),
+    };
   }
 
   /** `INSERT INTO sink SELECT ...`: the query's columns by position into the sink's, cast where the types differ. */
@@ -414,6 +433,11 @@ export class Planner {
       .name(`Into ${stmt.table}`);
     return tableSink(target, { ...planned, stream: rows }, sinkColumns);
   }
+}
+
+/** Whether a SELECT item is a ranking function's OVER item (Top-N), not an OVER aggregate. */
+function isRanking(item: SelectItem): boolean {
+  return item.kind === 'over' && item.call.kind === 'call' && RANKING_FUNCTIONS.includes(item.call.name);
 }
 
 /** Rows keyed by the values of `columns` (all rows under one key when there are none). */

@@ -14,6 +14,10 @@
  *   takes its row out of the ranks (Flink's `RetractableTopNFunction`; its final state is the
  *   same).
  *
+ * Partitioned by window_start and window_end over a window TVF or window aggregate, it is a
+ * Window Top-N (or window deduplication) instead: append-only, each window's ranks emitted once
+ * when it ends (window-rank.ts).
+ *
  * In batch mode each partition emits its final ranks as +I at the end of input. (Flink's
  * counterparts: `StreamPhysicalRank`, `StreamPhysicalDeduplicate` and the functions above.)
  */
@@ -21,17 +25,19 @@ import type { RuntimeMode } from '../runtime/host.ts';
 import type { Collector, KeyedProcessContext, KeyedProcessFunction, RuntimeContext } from '../runtime/functions.ts';
 import { ValueStateDescriptor } from '../state/descriptors.ts';
 import type { ValueState } from '../state/state.ts';
-import type { Expr, FromItem, OrderItem, Query, SelectItem } from './ast.ts';
+import type { Expr, FromItem, OrderItem, Query, SelectItem, WindowTvf } from './ast.ts';
 import type { Row } from './catalog.ts';
 import { isAccumulate, kindOf, withKind, withoutKind, type RowKind } from './changelog.ts';
 import { SqlUnsupportedError, SqlValidationError, type SqlPosition } from './errors.ts';
 import { compareValues, compileBoolean, compileExpr, type CompiledExpr } from './expressions.ts';
 import { rowScope, type PlannedTable } from './planner.ts';
 import { T } from './types.ts';
+import { WindowRankFunction } from './window-rank.ts';
 
 /** What planning a rank needs of the planner. */
 export interface RankPlanner {
   planFrom(from: Extract<FromItem, { kind: 'table' | 'subquery' | 'join' }>): { table: PlannedTable; qualifiers: string[] };
+  windowTable(tvf: WindowTvf): { table: PlannedTable; qualifiers: string[] };
   project(q: Query, input: PlannedTable, qualifiers: string[]): PlannedTable;
 }
 
@@ -206,6 +212,15 @@ function rankRange(where: Expr | undefined, alias: string, pos: SqlPosition): { 
   return { start, end, rest };
 }
 
+/**
+ * The window bounds of `input` when the OVER partitions by both (Window Top-N), else undefined.
+ * An updating input is never windowed: window TVFs and window aggregates are insert-only.
+ */
+function windowOf(input: PlannedTable, partitionBy: Expr[]): PlannedTable['window'] {
+  const partitioned = (name: string) => partitionBy.some((e) => e.kind === 'column' && e.name === name);
+  return input.window && !input.updating && partitioned(input.window.start) && partitioned(input.window.end) ? input.window : undefined;
+}
+
 /** Whether `items` or `conditions` read the column `name` (a `*` reads every column). */
 function reads(items: SelectItem[], conditions: Expr[], name: string): boolean {
   const mentions = (node: unknown): boolean => {
@@ -231,11 +246,10 @@ export function planRank(planner: RankPlanner, outer: Query, from: Extract<FromI
     throw new SqlUnsupportedError(`${over.call.kind === 'call' ? over.call.name : 'this'} OVER (...) (only ROW_NUMBER() runs, in Top-N and deduplication)`, over.pos);
   }
   if (over.orderBy.length === 0) throw new SqlValidationError('ROW_NUMBER() OVER (...) needs an ORDER BY', over.pos);
-  if (inner.from.kind === 'window') throw new SqlUnsupportedError('Top-N over a window TVF (Window Top-N)', inner.from.pos);
   if (inner.unionAll || inner.groupBy || inner.having || inner.distinct) throw new SqlUnsupportedError('ROW_NUMBER() OVER in a grouped query or a UNION; rank a subquery instead', over.pos);
   const { start, end, rest } = rankRange(outer.where, over.alias, outer.pos);
 
-  const { table: input, qualifiers } = planner.planFrom(inner.from);
+  const { table: input, qualifiers } = inner.from.kind === 'window' ? planner.windowTable(inner.from) : planner.planFrom(inner.from);
   const scope = rowScope(input.schema.columns, qualifiers, input.sides);
   if (input.schema.columns.some((c) => c.name === over.alias)) throw new SqlValidationError(`the rank column '${over.alias}' has the name of an input column`, over.pos);
   let stream = input.stream;
@@ -253,7 +267,17 @@ export function planRank(planner: RankPlanner, outer: Query, from: Extract<FromI
   const orderNames = over.orderBy.map((o) => `${o.expr.kind === 'column' ? o.expr.name : '...'} ${o.descending ? 'DESC' : 'ASC'}`).join(', ');
   let producer: string;
   let fn: KeyedProcessFunction<string, Row, Row>;
-  if (!outputsRank && start === 1 && end === 1 && onRowtime && !input.updating) {
+  const window = windowOf(input, over.partitionBy);
+  if (inner.from.kind === 'window' && !window) {
+    throw new SqlUnsupportedError('ROW_NUMBER() over a window TVF without PARTITION BY window_start, window_end (Window Top-N ranks within each window)', over.pos);
+  }
+  if (window) {
+    const dedup = !outputsRank && start === 1 && end === 1 && onRowtime;
+    producer = dedup
+      ? `WindowDeduplicate(keep=[${over.orderBy[0]!.descending ? 'LastRow' : 'FirstRow'}], partitionKeys=[${partitionNames}], order=[ROWTIME])`
+      : `WindowRank(rankType=[ROW_NUMBER], rankRange=[rankStart=${start}, rankEnd=${end}], partitionBy=[${partitionNames}], orderBy=[${orderNames}], select=[*${outputsRank ? `, ${over.alias}` : ''}])`;
+    fn = new WindowRankFunction(rowOrder(orderKeys), start, end, outputsRank ? over.alias : undefined, window.end);
+  } else if (!outputsRank && start === 1 && end === 1 && onRowtime && !input.updating) {
     const keepLast = over.orderBy[0]!.descending;
     producer = `Deduplicate(keep=[${keepLast ? 'LastRow' : 'FirstRow'}], key=[${partitionNames}], order=[ROWTIME])`;
     fn = new RowTimeDeduplicateFunction(input.schema.rowtime!, keepLast, batch);
@@ -265,7 +289,7 @@ export function planRank(planner: RankPlanner, outer: Query, from: Extract<FromI
     .keyBy((row: Row) => JSON.stringify(partition.map((p) => p.eval(row))))
     .process<Row>(fn)
     .name(producer);
-  const updating = batch ? undefined : { producer };
+  const updating = batch || window ? undefined : { producer };
   // The subquery's SELECT list over the ranked rows: its `*` is the input's columns, rn the rank.
   const rankedTable: PlannedTable = {
     schema: { columns: [...input.schema.columns, { name: over.alias, type: T.BIGINT }] },

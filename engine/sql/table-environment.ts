@@ -318,7 +318,7 @@ export class StreamTableEnvironment implements TableRunner {
     for (const c of s.columns) {
       columns.push(c.computed ? { name: c.name, type: compileExpr(c.computed, physicalScope).type } : { name: c.name, type: c.type! });
     }
-    const schema: TableSchema = { columns, ...(s.watermark ? { rowtime: s.watermark.column } : {}) };
+    const schema: TableSchema = { columns, ...(s.watermark ? { rowtime: s.watermark.column } : {}), ...(s.primaryKey ? { primaryKey: s.primaryKey } : {}) };
     if (s.watermark) {
       const rowtime = columns.find((c) => c.name === s.watermark!.column);
       if (!rowtime) throw new SqlValidationError(`The rowtime attribute field '${s.watermark.column}' is not defined in the table schema`, s.watermark.pos);

@@ -86,3 +86,16 @@ export function assertSameRows(actual: Row[], expected: Row[], columns: string[]
 }
 
 export { Scratch };
+
+/**
+ * Runs `query` over the events table in every mode of MODES and checks that it only inserts
+ * (an append-only result) and that its rows are `expected`.
+ */
+export async function assertAppendOnlyInAllModes(s: Scratch, query: string, expected: Row[], columns: string[], what: string): Promise<void> {
+  for (const { mode, parallelism } of MODES) {
+    const { tEnv } = await eventsEnv(s, mode, parallelism);
+    const changes = await tEnv.executeSql(query).collectChangelog();
+    assert.deepEqual([...new Set(changes.map((c) => c.kind))], ['+I'], `${what}: append-only, ${mode} p${parallelism}`);
+    assertSameRows(changes.map((c) => c.row), expected, columns, `${what}, ${mode} p${parallelism}`);
+  }
+}

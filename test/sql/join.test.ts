@@ -1,5 +1,5 @@
 /**
- * Regular joins: INNER and LEFT JOIN with an equality and more conditions in ON equal DuckDB's
+ * Regular joins: INNER, LEFT, RIGHT and FULL OUTER JOIN with an equality and more conditions in ON equal DuckDB's
  * join of the same files (final state), in streaming and batch mode at parallelism 1 and 2; a
  * LEFT join pads unmatched rows with NULLs and retracts the padded row (-D) when a match comes;
  * an aggregate over it retracts too; NULL keys never join; an ambiguous column is refused.
@@ -64,16 +64,35 @@ test('a count per region over a LEFT JOIN (an aggregate over retractions) equals
   }
 });
 
-test('an ambiguous column, a join without an equality and RIGHT JOIN are refused naming them', async () => {
+test('RIGHT and FULL OUTER JOIN pad both ways; their final state equals DuckDB (streaming and batch, p=1 and p=2)', async () => {
+  const right = 'SELECT e.id, u.`user`, u.region FROM events e RIGHT JOIN users u ON e.`user` = u.`user` AND e.id < 30';
+  const full = 'SELECT u.region, e.id, e.`user` AS eu FROM (SELECT * FROM users WHERE since < 400) u FULL OUTER JOIN (SELECT * FROM events WHERE id < 25) e ON u.`user` = e.`user` AND e.qty > u.since - 2';
+  const expectedRight = await duckdbRows(s, `SELECT e.id, u."user", u.region FROM ${events()} e RIGHT JOIN ${usersDuckDB()} u ON e."user" = u."user" AND e.id < 30`);
+  const expectedFull = await duckdbRows(
+    s,
+    `SELECT u.region, e.id, e."user" AS eu FROM (SELECT * FROM ${usersDuckDB()} WHERE since < 400) u FULL OUTER JOIN (SELECT * FROM ${events()} WHERE id < 25) e ON u."user" = e."user" AND e.qty > u.since - 2`,
+  );
+  assert.ok(expectedFull.some((r) => r['region'] === null) && expectedFull.some((r) => r['id'] === null), 'the full join pads both sides');
+  for (const { mode, parallelism } of MODES) {
+    const tEnv = await env(mode, parallelism);
+    assertSameRows(await tEnv.executeSql(right).collect(), expectedRight, ['id', 'user', 'region'], `RIGHT, ${mode} p${parallelism}`);
+    const result = tEnv.executeSql(full);
+    assertSameRows(await result.collect(), expectedFull, ['region', 'id', 'eu'], `FULL, ${mode} p${parallelism}`);
+    const kinds = new Set((await result.collectChangelog()).map((c) => c.kind));
+    assert.deepEqual([...kinds].sort(), mode === 'batch' ? ['+I'] : ['+I', '-D'], `FULL, ${mode} p${parallelism}`);
+  }
+});
+
+test('an ambiguous column, a join without an equality and CROSS JOIN are refused naming them', async () => {
   const tEnv = await env('streaming', 1);
   assert.throws(() => tEnv.sqlQuery('SELECT `user` FROM events e JOIN users u ON e.`user` = u.`user`'), /Column 'user' is ambiguous/);
   assert.throws(() => tEnv.sqlQuery('SELECT e.id FROM events e JOIN users u ON e.id > u.since'), /a join without an equality of the two sides/);
-  assert.throws(() => tEnv.sqlQuery('SELECT e.id FROM events e RIGHT JOIN users u ON e.`user` = u.`user`'), /RIGHT JOIN is not supported yet/);
+  assert.throws(() => tEnv.sqlQuery('SELECT e.id FROM events e CROSS JOIN users u'), /CROSS JOIN is not supported yet/);
 });
 
 test("a LEFT join's changes, as Flink's StreamingJoinOperator: padding retracted by the first match and back after the last", () => {
   const h = new TwoInputOperatorHarness<Row>(
-    new KeyedCoProcessOperator(new StreamingJoinFunction((l, r) => ({ a: l['a'], b: r ? r['b'] : null }), undefined, true, false)),
+    new KeyedCoProcessOperator(new StreamingJoinFunction((l, r) => ({ a: l ? l['a'] : null, b: r ? r['b'] : null }), undefined, [true, false], false)),
     { keySelector1: (r: Row) => r['k'], keySelector2: (r: Row) => r['k'] },
   );
   h.open();
@@ -87,5 +106,23 @@ test("a LEFT join's changes, as Flink's StreamingJoinOperator: padding retracted
   assert.deepEqual(
     h.outputValues().map((r) => `${kindOf(r)}[${String(r['a'])}, ${String(r['b'])}]`),
     ['+I[a1, null]', '-D[a1, null]', '+I[a1, b1]', '+I[a1, b2]', '-D[a1, b1]', '-D[a1, b2]', '+I[a1, null]', '-D[a1, null]'],
+  );
+});
+
+test("a FULL join's changes: each side's padding retracted by its first match and back after its last", () => {
+  const h = new TwoInputOperatorHarness<Row>(
+    new KeyedCoProcessOperator(new StreamingJoinFunction((l, r) => ({ a: l ? l['a'] : null, b: r ? r['b'] : null }), undefined, [true, true], false)),
+    { keySelector1: (r: Row) => r['k'], keySelector2: (r: Row) => r['k'] },
+  );
+  h.open();
+  h.processElement2({ k: 1, b: 'b1' });
+  h.processElement1({ k: 1, a: 'a1' });
+  h.processElement1({ k: 1, a: 'a2' });
+  h.processElement1(withKind({ k: 1, a: 'a1' }, '-D'));
+  h.processElement1(withKind({ k: 1, a: 'a2' }, '-U'));
+  h.processElement2(withKind({ k: 1, b: 'b1' }, '-D'));
+  assert.deepEqual(
+    h.outputValues().map((r) => `${kindOf(r)}[${String(r['a'])}, ${String(r['b'])}]`),
+    ['+I[null, b1]', '-D[null, b1]', '+I[a1, b1]', '+I[a2, b1]', '-D[a1, b1]', '-D[a2, b1]', '+I[null, b1]', '-D[null, b1]'],
   );
 });

@@ -32,7 +32,7 @@ test('a construct not run yet is refused where it is written', () => {
   const cases: [string, RegExp, number, number][] = [
     ['SELECT a\nFROM t\nORDER BY a', /ORDER BY/, 3, 1],
     ['SELECT a FROM t\n  UNION SELECT a FROM u', /UNION is not supported/, 2, 3],
-    ['SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t', /OVER window frame/, 1, 51],
+    ['SELECT a, SUM(b) OVER (PARTITION BY a ORDER BY ts RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM t', /an OVER RANGE frame of a number/, 1, 51],
     ["CREATE FUNCTION f AS 'com.x.F'", /CREATE FUNCTION/, 1, 1],
     ['SELECT a FROM t WHERE b IN (SELECT c FROM u)', /IN \(subquery\)/, 1, 25],
   ];
