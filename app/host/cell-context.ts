@@ -5,6 +5,7 @@
  * started without `await` all land under the cell that started them, long after it finished.
  */
 import type { ExecuteCalls } from '../../engine/process/job-identity.ts';
+import { rejectedRowsReportOf } from '../../engine/connectors/duckdb/rejects.ts';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { formatWithOptions } from 'node:util';
 import type { CellOutput, TableValue } from '../shared/workbench/protocol.ts';
@@ -70,6 +71,8 @@ export function captureConsole(target: Console = console): () => void {
   for (const method of STDOUT_METHODS) replace(method, (context, args) => context.write('stdout', format(args) + '\n'));
   for (const method of STDERR_METHODS) {
     replace(method, (context, args) => {
+      const report = args.length === 1 ? rejectedRowsReportOf(args[0]) : undefined;
+      if (report) return context.output({ kind: 'rejects', report });
       const text = format(args);
       context.write('stderr', (method === 'trace' ? `Trace: ${text}\n${new Error().stack?.split('\n').slice(2).join('\n') ?? ''}` : text) + '\n');
     });

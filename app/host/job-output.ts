@@ -12,6 +12,7 @@
  */
 import { ownedTempDir, releaseTempDir } from '../../engine/process/temp-dirs.ts';
 import { randomBytes } from 'node:crypto';
+import type { RejectedRowsReport } from '../shared/workbench/protocol.ts';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -20,6 +21,7 @@ export type JobOutputMessage =
   | { t: 'sink'; job: string; sink: number; jobName: string; operator: string; uid?: string; subtask: number; parallelism: number; options: Record<string, unknown> }
   | { t: 'rows'; job: string; sink: number; rows: unknown[] }
   | { t: 'out'; job: string; stream: 'stdout' | 'stderr'; text: string }
+  | { t: 'rejects'; job: string; report: RejectedRowsReport }
   | { t: 'begin' | 'done'; job: string };
 
 /** A message as delivered: sink numbers are made unique across taskmanagers. */

@@ -133,8 +133,12 @@ export class SavedOutputs {
     const previous: PreviousCellOutputs[] = [];
     for (const cell of document.cells) {
       const saved = record.saved.get(cell.id);
-      if (!saved || saved.outputs.length === 0) continue;
-      const entry: PreviousCellOutputs = { cellId: cell.id, outputs: saved.outputs.map(savedOutput), status: saved.status, endedAt: saved.endedAt };
+      // A cell this host's kernel still runs (a reloaded page) is shown as running, with what it
+      // has output so far; its live charts come back with their points from the job history.
+      const running = saved?.status === 'running';
+      if (!saved || (saved.outputs.length === 0 && !running)) continue;
+      const outputs = running ? saved.outputs.filter((o) => o.kind !== 'chart') : saved.outputs.map(savedOutput);
+      const entry: PreviousCellOutputs = { cellId: cell.id, outputs, status: saved.status, endedAt: saved.endedAt };
       if (saved.executionCount !== undefined) entry.executionCount = saved.executionCount;
       previous.push(entry);
     }
@@ -176,7 +180,8 @@ export class SavedOutputs {
       const text = last.text + output.text;
       saved.outputs[saved.outputs.length - 1] = text.length > 2 * MAX_SAVED_TEXT ? savedOutput({ ...last, text }) : { ...last, text };
     } else {
-      saved.outputs.push(output.kind === 'text' ? output : savedOutput(output));
+      // A chart stays whole while its cell runs (a reloaded page shows it live); the file gets a note.
+      saved.outputs.push(output.kind === 'text' || output.kind === 'chart' ? output : savedOutput(output));
     }
   }
 
@@ -253,7 +258,8 @@ export class SavedOutputs {
     } catch {
       return new Map();
     }
-    return matchCells(file.cells, cells);
+    // A cell that was running when that file was written ran in a host that is gone.
+    return matchCells(file.cells.map((c) => (c.status === 'running' || c.status === 'queued' ? { ...c, status: 'interrupted' as const } : c)), cells);
   }
 
   private schedule(notebook: string, record: NotebookRecord, delayMs = this.delayMs): void {

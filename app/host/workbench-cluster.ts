@@ -95,6 +95,7 @@ export class WorkbenchCluster implements ClusterJobs {
     this.sinks.set(clusterJobId, sinks);
     const unfollow = output.follow(clusterJobId, (message: DeliveredOutput) => {
       if (message.t === 'out') context.write(message.stream === 'stderr' ? 'stderr' : 'stdout', message.text);
+      else if (message.t === 'rejects') context.output({ kind: 'rejects', report: message.report });
       else if (message.t === 'sink') {
         sinks.set(`${message.from}:${message.sink}`, this.options.charts.remoteSink(context, message.options, { jobName: message.jobName, operatorName: message.operator, operatorUid: message.uid ?? message.operator, subtask: message.subtask }));
       } else if (message.t === 'rows') sinks.get(`${message.from}:${message.sink}`)?.add(message.rows);

@@ -5,7 +5,8 @@
  * way the page then speaks the same comlink protocol over a `MessageLink`.
  */
 import { exposeOnLink, wrapLink, type Remote } from '../shared/rpc/comlink-link.ts';
-import { jsonLink, type MessageLink } from '../shared/rpc/endpoint.ts';
+import { MAX_MESSAGE_BYTES } from '../shared/rpc/call-guard.ts';
+import { boundedTransport, jsonLink, type MessageLink } from '../shared/rpc/endpoint.ts';
 import type { WeirBridge } from '../shared/workbench/bridge.ts';
 import type { WorkbenchClient, WorkbenchService } from '../shared/workbench/service.ts';
 
@@ -70,16 +71,22 @@ function webSocketLink(closed: (reason: string) => void): Promise<MessageLink> {
   return new Promise((resolve, reject) => {
     socket.addEventListener('open', () => {
       resolve(
-        jsonLink({
-          send: (text) => socket.send(text),
-          onText(listener) {
-            const deliver = (e: MessageEvent): void => {
-              if (typeof e.data === 'string') listener(e.data);
-            };
-            socket.addEventListener('message', deliver);
-            return () => socket.removeEventListener('message', deliver);
-          },
-        }),
+        // Over the server's limit a frame would close the socket: refuse it here instead.
+        jsonLink(
+          boundedTransport(
+            {
+              send: (text) => socket.send(text),
+              onText(listener) {
+                const deliver = (e: MessageEvent): void => {
+                  if (typeof e.data === 'string') listener(e.data);
+                };
+                socket.addEventListener('message', deliver);
+                return () => socket.removeEventListener('message', deliver);
+              },
+            },
+            MAX_MESSAGE_BYTES,
+          ),
+        ),
       );
     });
     socket.addEventListener('error', () => reject(new Error('cannot connect to weir serve')));

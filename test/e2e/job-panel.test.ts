@@ -76,6 +76,11 @@ describe('job panel (Chromium)', () => {
       await rewind.waitFor({ timeout: E2E_WAIT });
       await chartPointsAbove(page, 0);
       assert.match((await page.locator('figure.output-chart .chart-title').textContent()) ?? '', /Total per sensor and second/);
+      // The cell still awaits its job: it is shown running with this run's outputs, not greyed as a previous run's.
+      const jobCell = page.locator('section.cell').nth(1);
+      assert.equal(await jobCell.getAttribute('data-status'), 'running');
+      assert.equal(await page.locator('section.cell.from-previous-run').count(), 0);
+      assert.equal(await jobCell.locator('.output-note', { hasText: 'live points are not saved' }).count(), 0);
       // Its samples over time came back too: the throughput chart is not empty.
       await restored.getByRole('img', { name: /^Source records per second over time: (?!no figures)/ }).waitFor({ timeout: E2E_WAIT });
       await page.screenshot({ path: artifact('job-panel-after-reload.png') });

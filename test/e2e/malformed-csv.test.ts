@@ -1,10 +1,12 @@
 /**
  * A malformed CSV in the workbench (Chromium): without a `rejects` side output the cell fails,
  * naming the file, each bad line and why; with one, the job reads the good rows and the cell
- * says how many rows were rejected and shows the first few. Never a silent, short result.
+ * shows a report: the file, rows read and rejected, and a table of the rejected rows (where,
+ * column, reason, the line as written). Never a silent, short result.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Locator } from 'playwright-core';
 import { artifact, skipWithoutBrowser as skip, useWorkbench } from './harness.ts';
 
 /** 24 good rows; the 4 bad ones come after DuckDB's sniffer has seen good rows. */
@@ -82,20 +84,36 @@ describe('a malformed CSV in the workbench (Chromium)', () => {
     assert.equal(await lenient.getAttribute('data-status'), 'done');
     const text = (await lenient.locator('.output-text').allTextContents()).join('\n');
     assert.match(text, new RegExp(`^${GOOD_ROWS} good rows, ${BAD_LINES.length} rejected$`, 'm'));
-    // The source's summary, on the cell's stderr: how many, the first few, how many more.
-    const summary = (await lenient.locator('.output-text.stream-stderr', { hasText: 'rows rejected' }).textContent()) ?? '';
-    const [head, ...shown] = summary.split('\n');
-    assert.match(head!, new RegExp(`^fromDuckDB 'DuckDB': ${BAD_LINES.length} rows rejected in /.*data/trades\\.csv, sent to the rejects side output:$`));
-    assert.equal(shown.length, 4, `the first three and how many more: ${JSON.stringify(shown)}`);
-    for (const [i, bad] of BAD_LINES.slice(0, 3).entries()) {
-      assert.match(shown[i]!, new RegExp(`trades\\.csv:${bad.line}: ${bad.reason.source}.*${escape(JSON.stringify(bad.text))}$`));
+    // The source's report, as a structured output (not stderr text): file, rows read and
+    // rejected, the first rejected rows, and all of them one click away.
+    assert.equal(await lenient.locator('.output-text.stream-stderr', { hasText: 'rows rejected' }).count(), 0, 'no stderr text instead');
+    const report = lenient.locator('.output-rejects');
+    await report.waitFor();
+    assert.match((await report.locator('.rejects-head').textContent()) ?? '', new RegExp(`^fromDuckDB 'DuckDB': ${BAD_LINES.length} rows rejected, ${GOOD_ROWS} rows read, sent to the rejects side output$`));
+    const files = await tableRows(report.locator('.rejects-files'));
+    assert.equal(files.length, 1);
+    assert.deepEqual(files[0]!.slice(0, 2), [String(GOOD_ROWS), String(BAD_LINES.length)]);
+    assert.match(files[0]![2]!, /\/data\/trades\.csv$/);
+    const first = await tableRows(report.locator('.rejects-first'));
+    assert.equal(first.length, BAD_LINES.length, 'fewer than five: all shown');
+    for (const [i, bad] of BAD_LINES.entries()) {
+      const [where, column, reason, text] = first[i]!;
+      assert.equal(where, `trades.csv:${bad.line}`);
+      assert.match(`${reason} in column "${column}"`, new RegExp(bad.reason.source.replace(/ in column.*/, '')));
+      assert.equal(text, bad.text);
     }
-    assert.equal(shown[3]!.trim(), '… and 1 more');
+    // Four rows need no "All rows" list.
+    assert.equal(await report.locator('details.rejects-all').count(), 0);
     // The notebook scrolls inside its column: each cell is shot on its own.
     await strict.screenshot({ path: artifact('malformed-csv-strict.png') });
     await lenient.screenshot({ path: artifact('malformed-csv-rejects.png') });
   });
 });
+
+/** The text of each body row of the table under `container`. */
+async function tableRows(container: Locator): Promise<string[][]> {
+  return container.locator('tbody tr:not(.spacer)').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+}
 
 /** `text` as a regular expression that matches it literally. */
 function escape(text: string): string {

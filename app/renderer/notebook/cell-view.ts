@@ -164,7 +164,7 @@ export class CellView {
     this.count.textContent = `[${busy ? '*' : cell.executionCount ?? ' '}]`;
     if (cell.executionCount === undefined) delete this.count.dataset.count;
     else this.count.dataset.count = String(cell.executionCount);
-    this.startedAt = cell.status === 'running' ? Date.now() : undefined;
+    this.startedAt = cell.status === 'running' ? (cell.startedAt ?? Date.now()) : undefined;
     this.status.dataset.status = cell.status;
     this.status.title = cell.reason ?? '';
     if (cell.durationMs === undefined) delete this.status.dataset.duration;

@@ -1,12 +1,14 @@
 /**
  * The outputs under a cell: console text, errors (whose location jumps to the line), notes,
- * tables, live charts and the live tables of `[flink-sql]` SELECTs. Updates are incremental: outputs before the changed index keep their
+ * tables, rejected rows, live charts and the live tables of `[flink-sql]` SELECTs. Updates are
+ * incremental: outputs before the changed index keep their
  * nodes, so a chart keeps drawing while text appears below it.
  */
 import type { CellOutput } from '../../shared/workbench/protocol.ts';
 import type { ChartPointsEvent } from '../../shared/workbench/service.ts';
 import { h } from '../dom.ts';
 import { LiveChartView } from '../charts/live-chart-view.ts';
+import { rejectsView } from './rejects-view.ts';
 import { tableView } from './table-view.ts';
 import { LiveTableView } from './live-table-view.ts';
 
@@ -62,6 +64,8 @@ export class OutputsView {
         return h('div', { class: 'output output-note' }, output.text);
       case 'table':
         return tableView(output);
+      case 'rejects':
+        return rejectsView(output);
       case 'chart': {
         let view = this.charts.get(output.chart.id);
         if (!view) {

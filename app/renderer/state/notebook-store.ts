@@ -102,7 +102,7 @@ export class NotebookStore {
 
   /**
    * Shows a document just read from disk. Run state is reset; outputs are those of the
-   * document's previous run (marked as such), if any.
+   * document's previous run (marked as such), if any, or of the cells its kernel still runs.
    */
   load(document: NotebookDocument): void {
     this.path = document.path;
@@ -112,7 +112,11 @@ export class NotebookStore {
       if (!cell) continue;
       cell.outputs = previous.outputs;
       if (previous.executionCount !== undefined) cell.executionCount = previous.executionCount;
-      cell.previousRun = { endedAt: previous.endedAt };
+      // Still running in the kernel (the page was reloaded): this run's outputs, not a previous run's.
+      if (previous.status === 'running') {
+        cell.status = 'running';
+        cell.startedAt = previous.endedAt;
+      } else cell.previousRun = { endedAt: previous.endedAt };
     }
     this.eol = document.eol;
     this.preamble = document.preamble;

@@ -97,3 +97,45 @@ export function linkedPair(): [MessageLink, MessageLink] {
   });
   return [side(0), side(1)];
 }
+
+/**
+ * A transport that refuses, before sending, text over `maxBytes` (as UTF-8): the call that made
+ * it fails with an error naming the size and the limit, and the link stays open. The server
+ * would otherwise close the whole connection (a WebSocket closes with 1009 on an oversized
+ * frame), and with it the page's notebook and job panel.
+ *
+ * @example
+ * const link = jsonLink(boundedTransport({ send: (t) => socket.send(t), onText }, MAX_MESSAGE_BYTES));
+ */
+export function boundedTransport(transport: TextTransport, maxBytes: number): TextTransport {
+  return {
+    send(text) {
+      // Characters are 1 to 3 UTF-8 bytes: count them only when the length alone cannot tell.
+      const bytes = text.length * 3 <= maxBytes ? text.length : utf8Length(text);
+      if (bytes > maxBytes) {
+        throw new Error(`This message to the workbench host is ${megabytes(bytes)}, over the ${megabytes(maxBytes)} a message may have; it was not sent`);
+      }
+      transport.send(text);
+    },
+    onText: (listener) => transport.onText(listener),
+  };
+}
+
+/** Bytes of `text` as UTF-8 (a surrogate pair is 4; shared code has no TextEncoder). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}

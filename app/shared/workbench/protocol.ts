@@ -49,15 +49,19 @@ export interface NotebookDocument {
   previousOutputs?: PreviousCellOutputs[];
 }
 
-/** A cell's outputs as saved by an earlier run, shown greyed until the cell runs again. */
+/**
+ * A cell's outputs as saved by an earlier run, shown greyed until the cell runs again; or, with
+ * status `running`, the outputs so far of a run the notebook's kernel has not finished (a page
+ * reloaded while a cell awaits its job), shown as this run's.
+ */
 export interface PreviousCellOutputs {
   /** The cell of this document they belong to. */
   cellId: string;
   outputs: CellOutput[];
   executionCount?: number;
-  /** How that run ended. */
+  /** How that run ended, or `running`. */
   status: CellRunStatus;
-  /** When it ended, ms since the epoch. */
+  /** When it ended (when it started, for a run still going), ms since the epoch. */
   endedAt: number;
 }
 
@@ -119,12 +123,30 @@ export type CellOutput =
   | { kind: 'table'; columns: string[]; rows: TableValue[][]; /** Rows left out because the table was too big. */ truncated?: number }
   | { kind: 'chart'; chart: ChartSpec }
   | { kind: 'note'; text: string }
+  /** Rows a source could not read and sent to its `rejects` side output: a summary and the rows. */
+  | { kind: 'rejects'; report: RejectedRowsReport }
   /**
    * The cell was not run because a cell before it in the same run failed: "not run: cell 2,
    * which defines trades, failed". `names` are what the cell reads (itself or through the cells
    * it reads from) of the failed cell; empty when it does not read from it.
    */
   | { kind: 'blocked'; /** The failed cell's id and 1-based number. */ cellId: string; cell: number; names: string[] };
+
+/**
+ * What a source reports of the rows it sent to its `rejects` side output (the engine's
+ * `RejectedRowsReport`, engine/connectors/duckdb/rejects.ts, as it travels).
+ */
+export interface RejectedRowsReport {
+  /** The source: `fromDuckDB 'DuckDB'`, `replay 'Replay'`. */
+  source: string;
+  files: string[];
+  /** Rows read well from the same scan. */
+  rowsRead: number;
+  /** How many rows were rejected (all of them went to the side output). */
+  rejected: number;
+  /** The first of them (at most 1000). */
+  rows: { file: string; line: number | null; column: string | null; errorType: string; message: string; text: string | null }[];
+}
 
 /** A table cell's value as it travels: numbers, strings, booleans and null. */
 export type TableValue = string | number | boolean | null;

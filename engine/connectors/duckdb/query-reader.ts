@@ -168,7 +168,7 @@ export class DuckDBQueryReader implements SourceReader<Record<string, unknown>> 
     if (rejected.length > 0 && !this.options.rejects) throw new RejectedRowsError(this.what, rejected);
     // A restored position may have emitted some of them already.
     this.rejected = split.reportsRejects ? rejected.slice(this.position.rejects) : [];
-    if (this.position.rejects === 0) reportRejectedRows(this.what, this.rejected);
+    if (this.position.rejects === 0) reportRejectedRows(this.what, this.rejected, this.position.rows);
   }
 
   private emitRejected(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {

@@ -88,12 +88,66 @@ export class RejectedRowsError extends Error {
   }
 }
 
+/** Rejected rows a report carries at most (the cell lists them; all of them go to the side output). */
+export const MAX_REPORTED_ROWS = 1000;
+
+/** What a source tells about the rows it sent to its `rejects` side output (plain data). */
+export interface RejectedRowsReport {
+  /** The source, as errors name it: `fromDuckDB 'DuckDB'`, `replay 'Replay'`. */
+  source: string;
+  /** The files the rejected rows are in. */
+  files: string[];
+  /** Rows the reader read well from the same scan. */
+  rowsRead: number;
+  /** How many rows were rejected. */
+  rejected: number;
+  /** The first `MAX_REPORTED_ROWS` of them. */
+  rows: RejectedRow[];
+}
+
+/** The `kind` that marks a console argument as a rejected-rows report. */
+const REPORT_KIND = 'weir.rejected-rows';
+
+/**
+ * A rejected-rows report as a console argument: plain stderr (`weir run`) prints its summary
+ * text, and the consoles that route output to notebook cells (the host's, a taskmanager's for
+ * the workbench) recognise it by its `kind` and show it as a structured output. The console is
+ * the seam every deployment already routes to the cell that started the job.
+ */
+interface ReportArgument {
+  kind: typeof REPORT_KIND;
+  report: RejectedRowsReport;
+}
+
+/**
+ * The report a console argument carries, if it is one.
+ *
+ * @example
+ * const report = rejectedRowsReportOf(args[0]);
+ * if (report) context.output({ kind: 'rejects', report });
+ */
+export function rejectedRowsReportOf(value: unknown): RejectedRowsReport | undefined {
+  return value !== null && typeof value === 'object' && (value as ReportArgument).kind === REPORT_KIND ? (value as ReportArgument).report : undefined;
+}
+
 /**
  * Tells the cell (or `weir run`'s stderr) how many rows went to the `rejects` side output, and
  * the first few: a side output nobody looks at must not hide that the input was bad.
  */
-export function reportRejectedRows(what: string, rows: RejectedRow[]): void {
-  if (rows.length > 0) console.warn(`${what}: ${summary(rows, rows.length, ', sent to the rejects side output')}`);
+export function reportRejectedRows(what: string, rows: RejectedRow[], rowsRead: number): void {
+  if (rows.length === 0) return;
+  const text = `${what}: ${summary(rows, rows.length, ', sent to the rejects side output')}`;
+  const report: RejectedRowsReport = { source: what, files: [...new Set(rows.map((r) => r.file))], rowsRead, rejected: rows.length, rows: rows.slice(0, MAX_REPORTED_ROWS).map(clipped) };
+  const argument = { kind: REPORT_KIND, report, [Symbol.for('nodejs.util.inspect.custom')]: () => text };
+  console.warn(argument);
+}
+
+/** Characters of a rejected row's line and message a report keeps (a line may be megabytes). */
+const MAX_REPORTED_TEXT = 1000;
+
+function clipped(row: RejectedRow): RejectedRow {
+  const clip = (text: string): string => (text.length > MAX_REPORTED_TEXT ? `${text.slice(0, MAX_REPORTED_TEXT)}…` : text);
+  return { ...row, message: clip(row.message), text: row.text === null ? null : clip(row.text) };
 }
 
 function firstLine(text: string): string {

@@ -365,7 +365,7 @@ export class ReplayReader implements SourceReader<Record<string, unknown>>, Repl
     if (!complete) await checkStreamComplete(conn, this.orderedQuery(null), this.position.rows, (e) => new DuckDBQueryError(this.what, e));
     await clearRejectedRows(conn);
     this.rejected = [...rejected, ...this.untimed];
-    reportRejectedRows(this.what, this.rejected);
+    reportRejectedRows(this.what, this.rejected, this.position.rows);
   }
 
   private emitRejected(out: SourceOutput<Record<string, unknown>>, max: number): PollResult {

@@ -14,11 +14,13 @@
  * - `{ t: 'sink', job, sink, jobName, operator, uid, subtask, parallelism, options }`: a chart sink instance opened;
  * - `{ t: 'rows', job, sink, rows }`: records it received (dates as epoch ms, bigints as numbers);
  * - `{ t: 'out', job, stream, text }`: console text;
+ * - `{ t: 'rejects', job, report }`: rows a source sent to its `rejects` side output (connectors/duckdb/rejects.ts);
  * - `{ t: 'begin' | 'done', job }`: the attempt was deployed here / its tasks here have ended.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import net from 'node:net';
 import { formatWithOptions } from 'node:util';
+import { rejectedRowsReportOf } from '../../connectors/duckdb/rejects.ts';
 import { registerSinkFactory, type SinkDescriptor, type SinkFactoryContext } from '../../runtime/connectors.ts';
 import type { SinkFunction } from '../../runtime/functions.ts';
 
@@ -116,7 +118,9 @@ function routeConsole(): void {
     const original = (console as unknown as Record<string, (...args: unknown[]) => void>)[method]!;
     (console as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
       const job = jobScope.getStore();
+      const report = args.length === 1 ? rejectedRowsReportOf(args[0]) : undefined;
       if (job === undefined) original.apply(console, args);
+      else if (report) send({ t: 'rejects', job, report });
       else send({ t: 'out', job, stream, text: formatWithOptions({ colors: false }, ...(args as [unknown])) + '\n' });
     };
   }

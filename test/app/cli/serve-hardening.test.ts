@@ -10,7 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import { startWebServer, type WebServer } from '../../../app/cli/serve.ts';
-import { MAX_ERROR_MESSAGE } from '../../../app/shared/rpc/call-guard.ts';
+import { MAX_ERROR_MESSAGE, MAX_MESSAGE_BYTES } from '../../../app/shared/rpc/call-guard.ts';
+import { wrapLink } from '../../../app/shared/rpc/comlink-link.ts';
+import { boundedTransport, jsonLink } from '../../../app/shared/rpc/endpoint.ts';
+import type { WorkbenchService } from '../../../app/shared/workbench/service.ts';
 
 const TOKEN = 'test-token-hardening-0123';
 
@@ -153,6 +156,37 @@ describe('weir serve refuses what a client may not do', () => {
     const missing = thrown(await client.call('openNotebook', 'missing.ts'));
     assert.ok(missing);
     assert.doesNotMatch(missing.stack, /node_modules|app\/host|\n\s+at /);
+  });
+
+  it("the page's link refuses a 100 MB call before sending, naming the limit, and its connection keeps working", async () => {
+    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/rpc?token=${TOKEN}`);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    let closed = false;
+    socket.once('close', () => (closed = true));
+    // The transport the page uses (app/renderer/connection.ts), over a real socket to weir serve.
+    const transport = boundedTransport(
+      {
+        send: (text) => socket.send(text),
+        onText(listener) {
+          const deliver = (data: WebSocket.RawData): void => listener(data.toString());
+          socket.on('message', deliver);
+          return () => socket.off('message', deliver);
+        },
+      },
+      MAX_MESSAGE_BYTES,
+    );
+    const service = wrapLink<WorkbenchService>(jsonLink(transport));
+    try {
+      await assert.rejects(service.openNotebook(`${'é'.repeat(50 * 1024 * 1024)}.ts`), /This message to the workbench host is 100 MB, over the 16 MB a message may have; it was not sent/);
+      // The connection is still the same open one, and it serves the next call.
+      assert.deepEqual((await service.listNotebooks()).map((n) => n.path), ['a.ts']);
+      assert.equal(closed, false, 'the socket was not closed');
+    } finally {
+      socket.close();
+    }
   });
 
   it('closes a connection that sends a 100 MB frame with a short reason, and serves the next one', async () => {

@@ -45,7 +45,11 @@ describe('JobOutputServer', () => {
   it('keeps output that arrives before the job is followed, and delivers every attempt of the job', async () => {
     const tm = await taskManager(server);
     tm.send({ t: 'out', job: 'job-7@0', stream: 'stdout', text: 'early\n' }, { t: 'out', job: 'job-8@0', stream: 'stdout', text: 'other job\n' });
-    await new Promise((r) => setTimeout(r, 50));
+    // The other job's line came after job 7's: once it has arrived, job 7's is waiting too (a
+    // fixed 50 ms was not always enough on a loaded machine).
+    const job8 = collect(server, 'job-8');
+    await until(() => job8.received.length === 1);
+    job8.stop();
     const job7 = collect(server, 'job-7');
     assert.deepEqual(
       job7.received.map((m) => m.t === 'out' && m.text),

@@ -69,6 +69,39 @@ describe('saved outputs', () => {
     }
   });
 
+  it("hands a page opened while a cell runs that cell's outputs so far as running, and a file written then as interrupted", async () => {
+    const waiting = (go: string): string => `// %%\nimport { existsSync } from 'node:fs';\nconsole.log('started');\nwhile (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 20));\n`;
+    const harness = await startHarness({}, { taskManagers: 0 });
+    try {
+      writeFileSync(path.join(harness.dir, 'w.ts'), waiting(path.join(harness.dir, 'go')));
+      const { cells } = await harness.service.openNotebook('w.ts');
+      const run = harness.service.runCells({ path: 'w.ts', cells, run: 'all' });
+      await harness.waitFor((e) => JSON.stringify(e.event).includes('started'));
+      // The page is reloaded: it opens the notebook again while the cell still runs.
+      const reopened = await harness.service.openNotebook('w.ts');
+      const [entry] = reopened.previousOutputs ?? [];
+      assert.equal(entry?.status, 'running');
+      assert.deepEqual(entry.outputs, [{ kind: 'text', stream: 'stdout', text: 'started\n' }]);
+      assert.ok(entry.endedAt <= Date.now(), 'when it started');
+      writeFileSync(path.join(harness.dir, 'go'), '');
+      await run;
+      await harness.waitFor((e) => e.name === 'onDidChangeCellState' && (e.event as { status: string }).status === 'done');
+    } finally {
+      await harness.close();
+    }
+    // A host that stopped while the cell ran left it 'running' in the file: a new one says interrupted.
+    const file = JSON.stringify({ format: 1, notebook: 'w.ts', cells: [{ index: 0, kind: 'code', source: 'x', status: 'running', endedAt: 1, outputs: [{ kind: 'text', stream: 'stdout', text: 'started\n' }] }] });
+    const next = await startHarness({ 'w.ts': waiting('go') }, { taskManagers: 0 });
+    try {
+      mkdirSync(path.join(next.dir, '.weir'));
+      writeFileSync(path.join(next.dir, '.weir', 'w.ts.outputs.json'), file);
+      const [entry] = (await next.service.openNotebook('w.ts')).previousOutputs ?? [];
+      assert.equal(entry?.status, 'interrupted');
+    } finally {
+      await next.close();
+    }
+  });
+
   it('keeps what is saved bounded: a chart becomes a note, a long table its first rows', () => {
     const chart = savedOutput({ kind: 'chart', chart: { id: 'x', type: 'line', x: 't', y: ['v'], mode: 'append', title: 'Rates', jobName: 'j' } as never });
     assert.deepEqual(chart, { kind: 'note', text: "Chart 'Rates' of job 'j' (its live points are not saved)" });
