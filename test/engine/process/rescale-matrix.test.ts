@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { closeDuckDB, connectDuckDB, releaseConnection } from '../../../engine/connectors/duckdb/instance.ts';
 import { MATRIX_EVENTS, MATRIX_SOURCES, PAIRS as ALL_PAIRS, expectedMatrixWindows, pairName } from '../../fixtures/rescale/matrix-job.ts';
-import { RULE_EVERY, eventsCsv, windowLine, type StateReport, type WindowSum } from '../../fixtures/rescale/rescale-job.ts';
+import { assertStatesWhole, eventsCsv, windowLine, type StateReport, type WindowSum } from '../../fixtures/rescale/rescale-job.ts';
 import { committedLines, uncommittedParts } from '../../harness/jsonl-output.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -138,19 +138,7 @@ for (const taskManagers of [0, 2]) {
         assert.deepEqual(lines, whole);
         assert.deepEqual(uncommittedParts(path.join(dir, 'windows')), [], 'no transaction left pending');
 
-        const states = statesOf(resumed).get(pair) ?? [];
-        const of = (kind: StateReport['kind']) => states.filter((s) => s.kind === kind).sort((a, b) => a.subtask - b.subtask);
-        assert.equal(of('count').reduce((n, s) => n + (s.value as number), 0), MATRIX_EVENTS * MATRIX_SOURCES.length, 'list state: every record counted once');
-        assert.deepEqual(
-          of('union').map((s) => s.value),
-          Array.from({ length: q }, () => Array.from({ length: p }, (_, i) => `${i}/${p}`).sort()),
-          'union state: every subtask has every old subtask’s entry',
-        );
-        assert.deepEqual(
-          of('broadcast').map((s) => s.value),
-          Array.from({ length: q }, () => Math.ceil(MATRIX_EVENTS / RULE_EVERY)),
-          'broadcast state: every subtask has every rule',
-        );
+        assertStatesWhole(statesOf(resumed).get(pair) ?? [], p, q, MATRIX_EVENTS, MATRIX_EVENTS * MATRIX_SOURCES.length);
       });
     }
   });
