@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { committedLines } from './jsonl-output.ts';
-import { EVENTS, RULE_EVERY, eventsCsv, expectedWindows, windowLine, type RescaleSource, type StateReport, type WindowSum } from '../fixtures/rescale/rescale-job.ts';
+import { EVENTS, assertStatesWhole, eventsCsv, expectedWindows, windowLine, type RescaleSource, type StateReport, type WindowSum } from '../fixtures/rescale/rescale-job.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const notebook = path.join(root, 'test/fixtures/cluster/rescale.ts');
@@ -88,18 +88,7 @@ export function describeClusterRescale(title: string, cases: RescaleCase[]): voi
         assert.deepEqual(lines, expected);
 
         const states = [...r.stdout.matchAll(/^state (.+)$/gm)].map((m) => JSON.parse(m[1]!) as StateReport);
-        const of = (kind: StateReport['kind']) => states.filter((s) => s.kind === kind).sort((a, b) => a.subtask - b.subtask);
-        assert.equal(of('count').reduce((n, s) => n + (s.value as number), 0), EVENTS, 'list state: every record counted once');
-        assert.deepEqual(
-          of('union').map((s) => s.value),
-          Array.from({ length: c.q }, () => Array.from({ length: c.p }, (_, i) => `${i}/${c.p}`).sort()),
-          'union state: every subtask has every old subtask’s entry',
-        );
-        assert.deepEqual(
-          of('broadcast').map((s) => s.value),
-          Array.from({ length: c.q }, () => Math.ceil(EVENTS / RULE_EVERY)),
-          'broadcast state: every subtask has every rule',
-        );
+        assertStatesWhole(states, c.p, c.q, EVENTS, EVENTS);
       });
     }
   });

@@ -16,7 +16,7 @@ import { MemoryCheckpointStorage } from '../../../engine/checkpoint/memory-stora
 import type { CheckpointStats } from '../../../engine/checkpoint/types.ts';
 import { closeDuckDB } from '../../../engine/connectors/duckdb/instance.ts';
 import { TwoPhaseCommitSinkFunction } from '../../../engine/runtime/sinks/two-phase-commit-sink.ts';
-import { EVENTS, RULE_EVERY, buildRescaleJob, eventsCsv, expectedWindows, windowLine, type RescaleSource, type StateReport, type WindowSum } from '../../fixtures/rescale/rescale-job.ts';
+import { EVENTS, assertStatesWhole, buildRescaleJob, eventsCsv, expectedWindows, windowLine, type RescaleSource, type StateReport, type WindowSum } from '../../fixtures/rescale/rescale-job.ts';
 import { until } from '../../harness/until.ts';
 
 /** Windows made visible by commits, and which transactions committed (commit is idempotent). */
@@ -91,19 +91,7 @@ describe('rescale from a savepoint, in this process', () => {
           assert.deepEqual({ lost: lost.length, extra }, { lost: 0, extra: 0 }, `windows committed before the stop: ${before}; lost e.g. ${lost.slice(0, 3).join(', ')}`);
           assert.deepEqual(lines, expected);
 
-          const final = reports[1]!;
-          const of = (kind: StateReport['kind']) => final.filter((r) => r.kind === kind).sort((a, b) => a.subtask - b.subtask);
-          assert.equal(of('count').reduce((n, r) => n + (r.value as number), 0), EVENTS, 'list state: every record counted once over the subtasks');
-          assert.deepEqual(
-            of('union').map((r) => r.value),
-            Array.from({ length: q }, () => Array.from({ length: p }, (_, s) => `${s}/${p}`).sort()),
-            'union state: every subtask has every old subtask’s entry',
-          );
-          assert.deepEqual(
-            of('broadcast').map((r) => r.value),
-            Array.from({ length: q }, () => Math.ceil(EVENTS / RULE_EVERY)),
-            'broadcast state: every subtask has every rule',
-          );
+          assertStatesWhole(reports[1]!, p, q, EVENTS, EVENTS);
         });
       }
     }
