@@ -236,10 +236,20 @@ export class JobManager implements JobManagerApi {
     void master.start().then(({ report, failure }) => {
       const info = failure === undefined ? undefined : failure instanceof ClusterJobFailure ? failure.info : { message: describeError(failure).message, cause: describeError(failure) };
       if (info) report.error = info.message;
-      // The records of collect sinks go back to the client, which puts them into the sinks' values.
-      const collected = report.status === 'FINISHED' ? deployer.current?.collectedRecords() : undefined;
-      if (collected && Object.keys(collected).length > 0) report.collected = collected;
-      job.status = { ...job.status, operators: report.operators, report, replays: [], ...(info ? { failure: info } : {}) };
+      try {
+        // The records of collect sinks go back to the client, which puts them into the sinks' values.
+        const collected = report.status === 'FINISHED' ? deployer.current?.collectedRecords() : undefined;
+        if (collected && Object.keys(collected).length > 0) report.collected = collected;
+        job.status = { ...job.status, operators: report.operators, report, replays: [], ...(info ? { failure: info } : {}) };
+      } catch (error) {
+        // Gathering the job's result failed: the job fails saying why; the jobmanager, which runs
+        // other jobs, must not die of it (an exception here would end the process with code 1).
+        const message = `the jobmanager could not gather the job's result: ${describeError(error).message}`;
+        const cause = { ...describeError(error), message };
+        const failed = { ...report, status: 'FAILED' as const, error: message };
+        delete failed.collected;
+        job.status = { ...job.status, operators: report.operators, report: failed, replays: [], failure: { message, cause } };
+      }
     });
     // Answer once the job runs (or ended trying): a savepoint asked for right after is then possible.
     await leftCreated;
@@ -251,7 +261,9 @@ export class JobManager implements JobManagerApi {
     if (!job) throw new Error(`Unknown job ${jobId}`);
     const master = job.master;
     // Only the checkpoints the client has not seen settle: the whole history is sent once.
-    return { ...job.status, state: master.state, checkpoints: master.checkpoints(checkpointsFrom), restarts: master.restarts() };
+    // A job whose result could not be gathered has failed, though its attempt finished.
+    const state = job.status.report?.status === 'FAILED' ? 'FAILED' : master.state;
+    return { ...job.status, state, checkpoints: master.checkpoints(checkpointsFrom), restarts: master.restarts() };
   }
 
   async cancel(jobId: string): Promise<void> {

@@ -215,7 +215,14 @@ export class TaskManagerAttempt implements DeployedAttempt {
   /** The records of every `Sinks.collect()` sink of the attempt, by operator uid, over all its taskmanagers. */
   collectedRecords(): Record<string, unknown[]> {
     const all: Record<string, unknown[]> = {};
-    for (const rows of this.collected.values()) for (const [uid, values] of Object.entries(rows)) (all[uid] ??= []).push(...values);
+    // One push per record: spreading a sink's records as arguments overflows the stack past ~100k
+    // of them (a SQL SELECT's changelog over a large file), which killed the jobmanager.
+    for (const rows of this.collected.values()) {
+      for (const [uid, values] of Object.entries(rows)) {
+        const into = (all[uid] ??= []);
+        for (const value of values) into.push(value);
+      }
+    }
     return all;
   }
 
