@@ -49,10 +49,32 @@ export function portPeer(port: ElectronPortLike): IpcPeer {
  * Comlink.expose(api, ipcEndpoint(parentChannel(), 'taskmanager'));
  */
 export function parentChannel(): IpcPeer {
-  if (process.send) return process as unknown as IpcPeer;
+  if (process.send) return nodeParentPeer();
   const port = electronParentPort();
   if (port) return portPeer(port);
   throw new Error('This process has no channel to its parent: start it with child_process.fork (with IPC) or Electron utilityProcess.fork');
+}
+
+/**
+ * Node IPC to the parent, whose sends never throw at this process: a parent SIGKILLed between two
+ * messages makes the next write fail (EPIPE, or the channel is already closed). Without a callback
+ * Node raises that as an unhandled 'error' on `process`, which crashed a taskmanager whose
+ * jobmanager had been killed and printed its stack into the user's terminal, in the middle of
+ * `weir run`'s resume hint. The parent is gone either way and 'disconnect' ends this process
+ * (`exitWithParent`); any other send error is still reported.
+ */
+function nodeParentPeer(): IpcPeer {
+  return {
+    send(message: unknown) {
+      return process.send!(message, undefined, undefined, (error: Error | null) => {
+        if (error && !process.connected) return;
+        if (error && (error as NodeJS.ErrnoException).code === 'EPIPE') return;
+        if (error) process.emitWarning(error);
+      });
+    },
+    on: (event, listener) => process.on(event, listener),
+    off: (event, listener) => process.off(event, listener),
+  };
 }
 
 /**
